@@ -1,0 +1,101 @@
+"""The exceptions pytest-supaseed raises.
+
+A tiny hierarchy: catch :class:`SupaseedError` for everything. Every message says what went wrong,
+where (file, key path, table.column), and what to do about it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from difflib import get_close_matches
+
+
+class SupaseedError(Exception):
+    """Base class of every error pytest-supaseed raises on purpose."""
+
+
+class ConfigError(SupaseedError):
+    """A seed plan, template or option is wrong.
+
+    ``file``, ``key_path`` and ``line`` locate the problem when they are known.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        file: str | None = None,
+        key_path: str | None = None,
+        line: int | None = None,
+    ) -> None:
+        self.file = file
+        self.key_path = key_path
+        self.line = line
+        where = []
+        if file:
+            where.append(f"{file}:{line}" if line else file)
+        if key_path:
+            where.append(f"at '{key_path}'")
+        prefix = (" ".join(where) + ": ") if where else ""
+        super().__init__(prefix + message)
+
+
+class BackendError(SupaseedError):
+    """A PostgreSQL server could not be started, reached or used."""
+
+
+class BinariesNotFoundError(BackendError):
+    """No PostgreSQL server binaries were found; the message lists every place tried."""
+
+    def __init__(self, tried: Sequence[str], remedies: Sequence[str]) -> None:
+        self.tried = list(tried)
+        self.remedies = list(remedies)
+        lines = ["No PostgreSQL server binaries (initdb, postgres) were found. Tried, in order:"]
+        lines += [f"  - {place}" for place in tried]
+        lines.append("Remedies:")
+        lines += [f"  {i}. {remedy}" for i, remedy in enumerate(remedies, 1)]
+        super().__init__("\n".join(lines))
+
+
+class DockerUnavailableError(BackendError):
+    """The docker backend was asked for but no Docker engine answers."""
+
+
+class UnsafeDatabaseError(BackendError):
+    """An operation would touch a database or host the plugin does not own."""
+
+
+class MigrationError(SupaseedError):
+    """A migration or seed SQL file failed; names the file and the line."""
+
+    def __init__(self, message: str, *, file: str, line: int | None = None) -> None:
+        self.file = file
+        self.line = line
+        where = f"{file}:{line}" if line else file
+        super().__init__(f"{where}: {message}")
+
+
+class SchemaError(SupaseedError):
+    """The database schema is not what an operation needs (missing table, bad reference)."""
+
+
+class AssetError(SupaseedError):
+    """An asset pool could not be loaded, selected or mapped."""
+
+
+class GenerationError(SupaseedError):
+    """A value for a column could not be generated; says which generator to configure."""
+
+
+class ConstraintError(SupaseedError):
+    """Association constraints cannot be met (strict mode), with the arithmetic that shows why."""
+
+
+class MissingDependencyError(SupaseedError, ImportError):
+    """An optional dependency is needed for this feature; says what to install."""
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """Return ``" (did you mean 'x'?)"`` for the closest of ``choices``, or ``""``."""
+    matches = get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f" (did you mean '{matches[0]}'?)" if matches else ""
