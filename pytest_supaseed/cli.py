@@ -1,0 +1,57 @@
+"""The ``supaseed`` command.
+
+Each area registers its own subcommands from a module with ``register(subparsers)``; this file only
+dispatches, so the command stays in step with the library.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+# Modules that define ``register(subparsers: argparse._SubParsersAction) -> None``; each subparser
+# sets ``func`` to a callable taking the parsed args and returning an exit code.
+_COMMAND_MODULES = (
+    "pytest_supaseed.schema.cli",
+    "pytest_supaseed.config.cli",
+    "pytest_supaseed.seed.cli",
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="supaseed", description="Seeded Supabase/Postgres databases for tests and development."
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in _COMMAND_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+            continue
+        module.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``supaseed`` console script."""
+    from .errors import SupaseedError
+
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    func = getattr(args, "func", None)
+    if func is None:
+        parser.print_help()
+        return 2
+    try:
+        return int(func(args))
+    except SupaseedError as exc:
+        print(f"supaseed: error: {exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
