@@ -1,0 +1,284 @@
+"""The typed seed plan: what data a database should hold.
+
+A plan is data (TOML, YAML, a dict); these models give it types, defaults and validation. Every
+section subclasses :class:`PlanModel`, so an unknown key is an error (``countt`` → did you mean
+``count``?). Sections owned by other areas (asset pools, mappings, associations) are defined next
+to the code that reads them and imported here.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any, Literal
+
+from pydantic import BeforeValidator, Field, WithJsonSchema, field_validator, model_validator
+
+from .base import PlanModel
+from .sections import AssetPoolConfig, AssociationConfig, MappingConfig
+
+__all__ = [
+    "AIBudget",
+    "AIConfig",
+    "AIField",
+    "AccountsConfig",
+    "AssetPoolConfig",
+    "AssociationConfig",
+    "ColumnValue",
+    "Constant",
+    "Expression",
+    "IntRange",
+    "MappingConfig",
+    "MigrationsConfig",
+    "SeedPlan",
+    "TableConfig",
+    "UsersConfig",
+]
+
+
+class IntRange(PlanModel):
+    """An inclusive range of integers; a plain integer ``n`` in a plan means ``{min = n, max = n}``."""
+
+    min: int = Field(ge=0, description="Smallest value (inclusive).")
+    max: int = Field(ge=0, description="Largest value (inclusive).")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> IntRange:
+        if self.min > self.max:
+            raise ValueError(f"min ({self.min}) is greater than max ({self.max})")
+        return self
+
+    @property
+    def fixed(self) -> bool:
+        """True when the range holds exactly one value."""
+        return self.min == self.max
+
+
+def _int_to_range(value: Any) -> Any:
+    # A bare integer is the common case (``members_per_team = 3``); accept it without a second
+    # union branch so that a bad dict yields one error, not one per branch.
+    if isinstance(value, int) and not isinstance(value, bool):
+        return {"min": value, "max": value}
+    return value
+
+
+_COUNT_JSON_SCHEMA: dict[str, Any] = {
+    "anyOf": [
+        {"type": "integer", "minimum": 0},
+        {
+            "type": "object",
+            "properties": {
+                "min": {"type": "integer", "minimum": 0},
+                "max": {"type": "integer", "minimum": 0},
+            },
+            "required": ["min", "max"],
+            "additionalProperties": False,
+        },
+    ],
+    "description": "A number, or an inclusive range {min, max}.",
+}
+
+#: A count that is either an integer or an inclusive ``{min, max}`` range.
+Count = Annotated[IntRange, BeforeValidator(_int_to_range), WithJsonSchema(_COUNT_JSON_SCHEMA)]
+
+
+class UsersConfig(PlanModel):
+    """Supabase auth users to create (``auth.users`` + identities)."""
+
+    count: int = Field(default=0, ge=0, description="How many synthetic users to create.")
+    roles: list[str] = Field(
+        default_factory=lambda: ["owner", "member"],
+        description="Account roles handed out to synthetic users, in rotation (MakerKit: owner, member).",
+    )
+    makerkit_test_users: bool = Field(
+        default=False,
+        description="Also create MakerKit's standard test users (test@, custom@, owner@, member@, "
+        "super-admin@makerkit.dev).",
+    )
+    password: str = Field(
+        default="testingpassword",
+        min_length=1,
+        description="Password of every created user (MakerKit's test password by default).",
+    )
+    metadata: dict[str, Any] = Field(
+        default_factory=dict,
+        description="Extra raw_user_meta_data merged into every synthetic user.",
+    )
+    email_domain: str = Field(
+        default="example.com", description="Domain of synthetic users' emails."
+    )
+
+
+class AccountsConfig(PlanModel):
+    """MakerKit accounts: one personal account per user, plus team accounts with members."""
+
+    personal: bool = Field(default=True, description="Each user gets a personal account.")
+    teams: int = Field(default=0, ge=0, description="How many team accounts to create.")
+    members_per_team: Count = Field(  # type: ignore[assignment]
+        default=3, description="Members of each team (the owner included): a number or {min, max}."
+    )
+
+
+class Constant(PlanModel):
+    """A column override that is a fixed value."""
+
+    value: Any
+
+
+class Expression(PlanModel):
+    """A column override that is a generator expression, e.g. ``faker.sentence()``."""
+
+    source: str
+
+
+ColumnValue = Constant | Expression
+
+_EXPRESSION = re.compile(r"^\{\{\s*(?P<source>.+?)\s*\}\}$", re.DOTALL)
+
+
+class TableConfig(PlanModel):
+    """How to fill one table: how many rows, and values for chosen columns.
+
+    Give either ``count`` or ``count_per_parent``. In ``columns`` a value is a constant, except a
+    string written ``"{{ expression }}"``, which is a generator expression evaluated per row.
+    """
+
+    count: int | None = Field(default=None, ge=0, description="Total number of rows.")
+    count_per_parent: dict[str, Count] | None = Field(
+        default=None,
+        description="Rows per row of a parent: {parent table or foreign-key column: n or {min, max}}.",
+    )
+    columns: dict[str, Any] = Field(
+        default_factory=dict,
+        description='Column overrides: a constant, or "{{ expression }}" for a generator.',
+    )
+    disable_triggers: bool = Field(
+        default=False,
+        description="Insert with the table's user triggers disabled (opt-in; "
+        "session_replication_role = replica).",
+    )
+
+    @model_validator(mode="after")
+    def _one_count(self) -> TableConfig:
+        if self.count is not None and self.count_per_parent is not None:
+            raise ValueError("give either 'count' or 'count_per_parent', not both")
+        return self
+
+    def column_values(self) -> dict[str, ColumnValue]:
+        """``columns`` parsed: each override as a :class:`Constant` or an :class:`Expression`."""
+        parsed: dict[str, ColumnValue] = {}
+        for name, value in self.columns.items():
+            match = _EXPRESSION.match(value) if isinstance(value, str) else None
+            if match:
+                parsed[name] = Expression(source=match["source"])
+            else:
+                parsed[name] = Constant(value=value)
+        return parsed
+
+
+class AIField(PlanModel):
+    """One column whose values a language model writes."""
+
+    prompt: str = Field(description="Prompt; may reference other columns of the row as {column}.")
+    context: list[str] = Field(
+        default_factory=list, description="Columns of the row passed to the model as context."
+    )
+    fallback: Literal["faker", "empty"] = Field(
+        default="faker",
+        description="What to use when the model is disabled, fails or the budget is spent.",
+    )
+
+
+class AIBudget(PlanModel):
+    """Upper bounds on AI use during one seeding run."""
+
+    max_requests: int | None = Field(default=None, ge=0, description="Most model calls per run.")
+    max_cost: float | None = Field(
+        default=None, ge=0, description="Most estimated cost (USD) per run."
+    )
+
+
+class AIConfig(PlanModel):
+    """Optional AI-written text for chosen columns; off unless a provider is set."""
+
+    provider: Literal["ollama", "disabled"] = Field(
+        default="disabled", description="Model provider."
+    )
+    model: str = Field(default="llama3.2", description="Model name as the provider knows it.")
+    base_url: str = Field(default="http://localhost:11434", description="Provider endpoint.")
+    fields: dict[str, dict[str, AIField]] = Field(
+        default_factory=dict, description="{table: {column: {prompt, context, fallback}}}."
+    )
+    budget: AIBudget = Field(default_factory=AIBudget)
+    cache: bool = Field(
+        default=True, description="Reuse earlier answers for the same prompt and model."
+    )
+
+
+class MigrationsConfig(PlanModel):
+    """Where the project's schema comes from.
+
+    Unset (the default), the project's ``supabase/migrations`` apply, or, when it has none, the demo
+    schema of the plan's templates. Set, these paths always win.
+    """
+
+    paths: list[str] | None = Field(
+        default=None,
+        description="Directories or .sql files applied in order instead of supabase/migrations.",
+    )
+
+
+class SeedPlan(PlanModel):
+    """A whole seed plan: every section optional, defaults give an empty, valid plan."""
+
+    description: str | None = Field(
+        default=None, description="One line saying what this plan seeds."
+    )
+    extends: str | list[str] | None = Field(
+        default=None,
+        description="Template(s) this plan builds on, merged in order before this plan.",
+    )
+    seed: int = Field(default=0, description="Seed of every random choice; same seed, same data.")
+    users: UsersConfig = Field(default_factory=UsersConfig)
+    accounts: AccountsConfig = Field(default_factory=AccountsConfig)
+    tables: dict[str, TableConfig] = Field(
+        default_factory=dict, description='Per table ("schema.table" or "table").'
+    )
+    asset_pools: dict[str, AssetPoolConfig] = Field(
+        default_factory=dict,
+        description="Named pools of real content (markdown, JSON, CSV, images).",
+    )
+    mappings: dict[str, MappingConfig] = Field(
+        default_factory=dict, description="How assets of a pool become rows of a table."
+    )
+    associations: dict[str, AssociationConfig] = Field(
+        default_factory=dict, description="How items are distributed over targets."
+    )
+    ai: AIConfig = Field(default_factory=AIConfig)
+    migrations: MigrationsConfig = Field(default_factory=MigrationsConfig)
+    demo_schema: list[str] = Field(
+        default_factory=list,
+        description="SQL files or directories a template needs on an empty database; applied only "
+        "when the project has no migrations of its own.",
+    )
+    customizations: SeedPlan | None = Field(
+        default=None, description="A partial plan merged on top of this one (after its templates)."
+    )
+
+    @field_validator("customizations")
+    @classmethod
+    def _flat_customizations(cls, value: SeedPlan | None) -> SeedPlan | None:
+        if value is not None:
+            nested = value.model_fields_set & {"extends", "customizations"}
+            if nested:
+                raise ValueError(
+                    f"customizations cannot contain {', '.join(sorted(nested))}; "
+                    "put 'extends' at the top level of the plan"
+                )
+        return value
+
+    @property
+    def extends_list(self) -> list[str]:
+        """``extends`` as a list (empty when the plan extends nothing)."""
+        if self.extends is None:
+            return []
+        return [self.extends] if isinstance(self.extends, str) else list(self.extends)
