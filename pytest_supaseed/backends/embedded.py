@@ -1,0 +1,584 @@
+"""The default backend: a private PostgreSQL started from local binaries, in milliseconds.
+
+How a warm start stays cheap (~0.1 s): one ``initdb`` per binary version is cached and copied
+instead of run again; each project keeps one persistent cluster (data on tmpfs when there is one)
+that later runs restart directly with ``postgres -D`` and fsync off; readiness is read from
+``postmaster.pid`` (what ``pg_ctl -w`` reads, without its 100 ms polling step).
+
+Everything lives under :func:`cache_root` (``/dev/shm/pytest-supaseed-<uid>`` when tmpfs exists)::
+
+    install/<key>/         hard-linked copy of a binary install nobody cannot reach (root only)
+    initdb/<key>/          the cached, pristine initdb'd cluster of one binary version
+    clusters/<key>/        persistent cluster of one (binary version, project rootdir)
+        data/ sock/ postgres.log server.json last_used
+    clusters/<key>.lock    held (filelock) while a run uses that cluster
+    ephemeral/<name>/      cluster of a concurrent second run of the same project, deleted after
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import pwd
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..errors import BackendError
+from .base import ServerHandle
+from .binaries import PgBinaries, find_binaries, runnable_by
+
+#: Persistent clusters kept at most (least recently used ones beyond this are deleted).
+DEFAULT_MAX_CLUSTERS = 8
+START_TIMEOUT = 60.0
+POLL_INTERVAL = 0.005
+SERVER_SETTINGS = (
+    "fsync=off",
+    "synchronous_commit=off",
+    "full_page_writes=off",
+    "listen_addresses=127.0.0.1",
+)
+
+
+@dataclass(frozen=True)
+class RunAs:
+    """The unprivileged account initdb and postgres run under when this process is root."""
+
+    uid: int
+    gid: int
+    name: str
+
+    def popen_kwargs(self) -> dict[str, Any]:
+        """Keyword arguments for subprocess that drop root (no preexec_fn: safe with threads)."""
+        return {"user": self.uid, "group": self.gid, "extra_groups": []}
+
+
+def run_as() -> RunAs | None:
+    """``nobody`` when running as root (PostgreSQL refuses root), else None (run as ourselves)."""
+    if os.geteuid() != 0:
+        return None
+    try:
+        entry = pwd.getpwnam("nobody")
+        return RunAs(entry.pw_uid, entry.pw_gid, "nobody")
+    except KeyError:
+        return RunAs(65534, 65534, "uid 65534")
+
+
+def cache_root() -> Path:
+    """Where clusters and caches live: ``SUPASEED_CACHE_DIR``, else tmpfs ``/dev/shm``, else the temp dir."""
+    explicit = os.environ.get("SUPASEED_CACHE_DIR")
+    if explicit:
+        root = Path(explicit)
+    else:
+        shm = Path("/dev/shm")
+        base = (
+            shm
+            if shm.is_dir() and os.access(shm, os.W_OK | os.X_OK)
+            else Path(tempfile.gettempdir())
+        )
+        root = base / f"pytest-supaseed-{os.geteuid()}"
+    root.mkdir(parents=True, exist_ok=True)
+    # World-traversable so that 'nobody' reaches the data and socket dirs below it.
+    if root.stat().st_uid == os.geteuid():
+        os.chmod(root, 0o755)
+    return root
+
+
+def _mkdir(path: Path, owner: RunAs | None, mode: int = 0o755) -> Path:
+    path.mkdir(parents=True, exist_ok=True)
+    os.chmod(path, mode)
+    if owner is not None:
+        os.chown(path, owner.uid, owner.gid)
+    return path
+
+
+def _clean_env() -> dict[str, str]:
+    # libpq/PG variables of the caller must not leak into initdb/postgres; C locale avoids warnings.
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PG")}
+    env["LC_ALL"] = "C"
+    env["LANG"] = "C"
+    return env
+
+
+# --------------------------------------------------------------------------------- initdb cache
+
+
+def initdb_cache(binaries: PgBinaries, root: Path, owner: RunAs | None) -> Path:
+    """The pristine initdb'd cluster of ``binaries``; runs initdb once per version, under a lock."""
+    from filelock import FileLock
+
+    parent = _mkdir(root / "initdb", None)
+    target = parent / binaries.key
+    if (target / "PG_VERSION").exists():
+        return target
+    with FileLock(str(target) + ".lock", timeout=300):
+        if (target / "PG_VERSION").exists():
+            return target
+        staging = parent / f"{binaries.key}.tmp-{os.getpid()}"
+        shutil.rmtree(staging, ignore_errors=True)
+        _mkdir(staging, owner, 0o700)
+        argv = [
+            binaries.tool("initdb"),
+            "-D",
+            str(staging),
+            "-U",
+            "postgres",
+            "--auth=trust",
+            "-E",
+            "UTF8",
+            "--locale=C",
+            "--no-sync",
+            "--no-instructions",
+        ]
+        kwargs = owner.popen_kwargs() if owner else {}
+        out = subprocess.run(
+            argv, capture_output=True, text=True, env=_clean_env(), check=False, **kwargs
+        )
+        if out.returncode != 0:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise BackendError(
+                f"initdb failed (binaries from {binaries.source}, {binaries.bin_dir}):\n"
+                f"{out.stderr.strip() or out.stdout.strip()}"
+            )
+        os.replace(staging, target)
+    return target
+
+
+def _copy_cluster(src: Path, dst: Path) -> None:
+    """Copy a stopped cluster; ``cp -a`` keeps the owner (nobody) when we are root, and is fast."""
+    shutil.rmtree(dst, ignore_errors=True)
+    out = subprocess.run(
+        ["cp", "-a", str(src), str(dst)], capture_output=True, text=True, check=False
+    )
+    if out.returncode != 0:
+        raise BackendError(
+            f"Copying the cached cluster {src} to {dst} failed: {out.stderr.strip()}"
+        )
+    # A copy of a cluster must not inherit a pid file if the source was ever started by mistake.
+    (dst / "postmaster.pid").unlink(missing_ok=True)
+
+
+# --------------------------------------------------------------------------------- process state
+
+
+def _proc_start_time(pid: int) -> str | None:
+    """Kernel start time of ``pid`` (tells a live process from a reused pid), or None if gone."""
+    try:
+        raw = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    return raw.rsplit(")", 1)[1].split()[19]
+
+
+def _process_alive(pid: int, start_time: str | None) -> bool:
+    now = _proc_start_time(pid)
+    return now is not None and (start_time is None or now == start_time)
+
+
+def _is_postgres_on(pid: int, data_dir: Path) -> bool:
+    """Whether ``pid`` is a postgres postmaster serving ``data_dir`` (checked before signalling)."""
+    try:
+        argv = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+    except OSError:
+        return False
+    if (
+        not argv
+        or not argv[0]
+        or not os.path.basename(argv[0].decode(errors="replace")).startswith("postgres")
+    ):
+        return False
+    return os.fsencode(str(data_dir)) in argv
+
+
+def _wait_gone(pid: int, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if _proc_start_time(pid) is None or _is_zombie(pid):
+            return True
+        time.sleep(POLL_INTERVAL)
+    return False
+
+
+def _is_zombie(pid: int) -> bool:
+    try:
+        raw = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return True
+    return raw.rsplit(")", 1)[1].split()[0] == "Z"
+
+
+def stop_postgres(pid: int, data_dir: Path, timeout: float = 10.0) -> bool:
+    """Fast-shutdown the postmaster ``pid`` if it really is a postgres on ``data_dir``; True if it ran."""
+    if not _is_postgres_on(pid, data_dir):
+        return False
+    for sig, wait in ((signal.SIGINT, timeout), (signal.SIGQUIT, 5.0), (signal.SIGKILL, 5.0)):
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, sig)
+        if _wait_gone(pid, wait):
+            break
+    return True
+
+
+def _read_state(path: Path) -> dict[str, Any] | None:
+    try:
+        data = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _write_state(path: Path, state: dict[str, Any]) -> None:
+    tmp = path.with_suffix(f".tmp{os.getpid()}")
+    tmp.write_text(json.dumps(state))
+    os.replace(tmp, path)
+
+
+def reap_orphans(root: Path) -> list[Path]:
+    """Stop servers whose owning pytest process is gone; delete orphaned ephemeral clusters.
+
+    Servers left running on purpose (``--supaseed-keep``) survive until their cluster is used again.
+    Returns the cluster directories that were cleaned.
+    """
+    cleaned: list[Path] = []
+    for state_file in [*root.glob("clusters/*/server.json"), *root.glob("ephemeral/*/server.json")]:
+        state = _read_state(state_file)
+        if state is None:
+            continue
+        if _process_alive(int(state.get("owner_pid", 0)), state.get("owner_start")):
+            continue
+        ephemeral = state_file.parent.parent.name == "ephemeral"
+        if state.get("keep") and not ephemeral:
+            continue
+        pid = state.get("postgres_pid")
+        if pid:
+            stop_postgres(int(pid), state_file.parent / "data")
+        if ephemeral and not state.get("keep"):
+            shutil.rmtree(state_file.parent, ignore_errors=True)
+        else:
+            state_file.unlink(missing_ok=True)
+        cleaned.append(state_file.parent)
+    return cleaned
+
+
+def evict_clusters(root: Path, keep_dir: Path, limit: int) -> list[Path]:
+    """Delete least recently used persistent clusters beyond ``limit``, never a locked one."""
+    from filelock import FileLock, Timeout
+
+    dirs = [d for d in (root / "clusters").glob("*") if d.is_dir() and d != keep_dir]
+
+    def last_used(d: Path) -> float:
+        try:
+            return (d / "last_used").stat().st_mtime
+        except OSError:
+            return 0.0
+
+    dirs.sort(key=last_used)
+    excess = len(dirs) + 1 - limit
+    evicted: list[Path] = []
+    for d in dirs:
+        if excess <= 0:
+            break
+        lock = FileLock(str(d) + ".lock")
+        try:
+            lock.acquire(timeout=0)
+        except Timeout:
+            continue
+        try:
+            state = _read_state(d / "server.json")
+            if state and state.get("postgres_pid"):
+                stop_postgres(int(state["postgres_pid"]), d / "data")
+            shutil.rmtree(d, ignore_errors=True)
+            evicted.append(d)
+            excess -= 1
+        finally:
+            lock.release()
+    return evicted
+
+
+# --------------------------------------------------------------------------------- clusters
+
+
+@dataclass
+class Cluster:
+    """A data directory this run may start a server on, with its socket dir, log and state file."""
+
+    dir: Path
+    persistent: bool
+    lock: Any = None  # filelock.FileLock held while in use (persistent clusters only)
+    fresh: bool = False  # copied from the initdb cache during this run
+
+    @property
+    def data(self) -> Path:
+        return self.dir / "data"
+
+    @property
+    def sock(self) -> Path:
+        return self.dir / "sock"
+
+    @property
+    def log(self) -> Path:
+        return self.dir / "postgres.log"
+
+    @property
+    def state_file(self) -> Path:
+        return self.dir / "server.json"
+
+
+def _owner_state() -> dict[str, Any]:
+    return {"owner_pid": os.getpid(), "owner_start": _proc_start_time(os.getpid())}
+
+
+def acquire_cluster(
+    binaries: PgBinaries, rootdir: Path, root: Path, owner: RunAs | None
+) -> Cluster:
+    """This project's persistent cluster, or an ephemeral copy if another run holds it."""
+    from filelock import FileLock, Timeout
+
+    key = hashlib.sha256(f"{binaries.key}\0{rootdir.resolve()}".encode()).hexdigest()[:16]
+    clusters = _mkdir(root / "clusters", None)
+    lock: Any = FileLock(str(clusters / key) + ".lock")
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        lock = None
+    if lock is not None:
+        cluster = Cluster(dir=_mkdir(clusters / key, None), persistent=True, lock=lock)
+        # A server kept (--supaseed-keep) or orphaned on this cluster is stopped: this run owns it now.
+        state = _read_state(cluster.state_file)
+        if state and state.get("postgres_pid"):
+            stop_postgres(int(state["postgres_pid"]), cluster.data)
+        cluster.state_file.unlink(missing_ok=True)
+        (cluster.dir / "last_used").touch()
+        (cluster.dir / "rootdir").write_text(str(rootdir.resolve()))
+    else:
+        name = f"{key}-{os.getpid()}-{secrets.token_hex(3)}"
+        cluster = Cluster(dir=_mkdir(root / "ephemeral" / name, None), persistent=False)
+        _mkdir(root / "ephemeral", None)
+        _write_state(cluster.state_file, {**_owner_state(), "postgres_pid": None})
+    if not (cluster.data / "PG_VERSION").exists():
+        _copy_cluster(initdb_cache(binaries, root, owner), cluster.data)
+        cluster.fresh = True
+    _mkdir(cluster.sock, owner, 0o755)
+    return cluster
+
+
+def release_cluster(cluster: Cluster, keep: bool) -> None:
+    """Give the cluster back: delete an ephemeral one (unless kept), unlock a persistent one."""
+    if not cluster.persistent and not keep:
+        shutil.rmtree(cluster.dir, ignore_errors=True)
+    if cluster.lock is not None:
+        cluster.lock.release()
+
+
+# --------------------------------------------------------------------------------- the server
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 nobody listens on right now (the kernel picks it)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def port_in_use(port: int) -> bool:
+    """Whether something accepts connections on 127.0.0.1:``port``."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.settimeout(0.2)
+        return sock.connect_ex(("127.0.0.1", port)) == 0
+
+
+class _BindFailed(Exception):
+    pass
+
+
+@dataclass
+class EmbeddedServer:
+    """A postgres process this run started on a :class:`Cluster`."""
+
+    binaries: PgBinaries
+    cluster: Cluster
+    port: int
+    process: subprocess.Popen[bytes]
+    owner: RunAs | None
+    extra: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def dsn(self) -> str:
+        return f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
+
+    def stop(self, keep: bool = False) -> None:
+        """Fast shutdown (SIGINT) and release the cluster; with ``keep`` leave it running."""
+        if keep:
+            state = _read_state(self.cluster.state_file) or {}
+            state["keep"] = True
+            _write_state(self.cluster.state_file, state)
+            release_cluster(self.cluster, keep=True)
+            return
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT)
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=10)
+        self.cluster.state_file.unlink(missing_ok=True)
+        release_cluster(self.cluster, keep=False)
+
+
+def _log_tail(path: Path, lines: int = 15) -> str:
+    try:
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+    except OSError:
+        return "(no log)"
+
+
+def _wait_ready(process: subprocess.Popen[bytes], cluster: Cluster, timeout: float) -> None:
+    pid_file = cluster.data / "postmaster.pid"
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            lines = pid_file.read_text().splitlines()
+        except OSError:
+            lines = []
+        # Line 1 is the postmaster's pid, line 8 its status; "ready" = accepting connections.
+        if len(lines) >= 8 and lines[0].strip() == str(process.pid) and lines[7].strip() == "ready":
+            return
+        if process.poll() is not None:
+            tail = _log_tail(cluster.log)
+            if "could not bind" in tail or "could not create any TCP/IP sockets" in tail:
+                raise _BindFailed(tail)
+            raise BackendError(
+                f"postgres exited with code {process.returncode} while starting on {cluster.data}. "
+                f"Log ({cluster.log}):\n{tail}"
+            )
+        if time.monotonic() > deadline:
+            process.kill()
+            raise BackendError(
+                f"postgres did not accept connections within {timeout:.0f} s on {cluster.data}. "
+                f"Log ({cluster.log}):\n{_log_tail(cluster.log)}"
+            )
+        time.sleep(POLL_INTERVAL)
+
+
+def _spawn(
+    binaries: PgBinaries, cluster: Cluster, port: int, owner: RunAs | None
+) -> subprocess.Popen[bytes]:
+    argv = [
+        binaries.tool("postgres"),
+        "-D",
+        str(cluster.data),
+        "-p",
+        str(port),
+        "-k",
+        str(cluster.sock),
+    ]
+    for setting in SERVER_SETTINGS:
+        argv += ["-c", setting]
+    log = open(cluster.log, "ab")  # noqa: SIM115 - handed to the child; closed right after
+    try:
+        # A new session: Ctrl-C in the terminal must not shut the server down under our teardown.
+        return subprocess.Popen(
+            argv,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env=_clean_env(),
+            start_new_session=True,
+            **(owner.popen_kwargs() if owner else {}),
+        )
+    finally:
+        log.close()
+
+
+def start_postgres(binaries: PgBinaries, cluster: Cluster, owner: RunAs | None) -> EmbeddedServer:
+    """Start ``postgres`` on ``cluster`` on a free port (retrying another on a bind race)."""
+    last_error = ""
+    for _attempt in range(5):
+        port = free_port()
+        process = _spawn(binaries, cluster, port, owner)
+        _write_state(
+            cluster.state_file,
+            {**_owner_state(), "postgres_pid": process.pid, "port": port, "keep": False},
+        )
+        try:
+            _wait_ready(process, cluster, START_TIMEOUT)
+        except _BindFailed as exc:
+            last_error = str(exc)
+            continue
+        return EmbeddedServer(
+            binaries=binaries, cluster=cluster, port=port, process=process, owner=owner
+        )
+    raise BackendError(
+        f"postgres could not bind a free port after 5 attempts. Last log:\n{last_error}"
+    )
+
+
+def start_embedded(
+    pg_bin: str | None = None,
+    rootdir: Path | None = None,
+    *,
+    max_clusters: int | None = None,
+) -> ServerHandle:
+    """Start a private server for the project at ``rootdir``; returns a handle that stops it."""
+    binaries = find_binaries(pg_bin)
+    owner = run_as()
+    root = cache_root()
+    if owner is not None:
+        binaries = runnable_by(binaries, owner.uid, owner.gid, root)
+    reap_orphans(root)
+    cluster = acquire_cluster(binaries, (rootdir or Path.cwd()), root, owner)
+    try:
+        try:
+            server = start_postgres(binaries, cluster, owner)
+        except BackendError:
+            if cluster.fresh:
+                raise
+            # A persistent cluster can be damaged (killed mid-write, disk full): start it over.
+            _copy_cluster(initdb_cache(binaries, root, owner), cluster.data)
+            server = start_postgres(binaries, cluster, owner)
+    except BaseException:
+        release_cluster(cluster, keep=False)
+        raise
+    limit = max_clusters or int(os.environ.get("SUPASEED_MAX_CLUSTERS", DEFAULT_MAX_CLUSTERS))
+    if cluster.persistent:
+        evict_clusters(root, cluster.dir, limit)
+    details = {
+        "data_dir": str(cluster.data),
+        "log": str(cluster.log),
+        "socket_dir": str(cluster.sock),
+        "port": str(server.port),
+        "pid": str(server.process.pid),
+        "binaries": f"{binaries.bin_dir} ({binaries.source})",
+        "cluster": "persistent" if cluster.persistent else "ephemeral",
+        "run_as": owner.name if owner else "current user",
+    }
+    return ServerHandle(
+        dsn=server.dsn,
+        backend="embedded",
+        version_num=binaries.version_num,
+        details=details,
+        _stopper=server.stop,
+    )
+
+
+def _main() -> (
+    None
+):  # pragma: no cover - manual smoke test: python -m pytest_supaseed.backends.embedded
+    t0 = time.perf_counter()
+    handle = start_embedded()
+    print(f"{handle.dsn} in {time.perf_counter() - t0:.3f}s", handle.details, file=sys.stderr)
+    handle.stop()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    _main()

@@ -1,0 +1,167 @@
+"""The fixtures users see, in layers: server ▸ base database ▸ worker clone ▸ test transaction.
+
+Each layer is a small session fixture a project may override in its ``conftest.py`` (as with
+pytest-django), and a plain function below that the marker/template layer reuses.
+Nothing heavy is imported at module level: the ``pytest11`` entry point imports this module.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING
+
+import pytest
+
+if TYPE_CHECKING:
+    import psycopg
+
+    from .backends.base import ServerHandle
+    from .settings import Settings
+
+__all__ = [
+    "supaseed_base_database",
+    "supaseed_db",
+    "supaseed_dsn",
+    "supaseed_server",
+    "supaseed_settings",
+    "supaseed_worker_id",
+    "test_transaction",
+    "worker_database",
+    "worker_database_name",
+]
+
+
+def worker_database_name(source: str, worker_id: str) -> str:
+    """``supaseed_w_<hash of source>_<worker>``: the clone of ``source`` one xdist worker uses."""
+    digest = hashlib.sha256(source.encode()).hexdigest()[:12]
+    worker = "".join(ch for ch in worker_id.lower() if ch.isalnum() or ch == "_")[:30] or "main"
+    return f"supaseed_w_{digest}_{worker}"
+
+
+@contextmanager
+def worker_database(
+    server: ServerHandle, source: str, worker_id: str, *, keep: bool = False
+) -> Iterator[str]:
+    """Clone database ``source`` for ``worker_id``; yield the clone's DSN; drop it after (unless ``keep``)."""
+    from .databases import clone_database, drop_database
+
+    name = worker_database_name(source, worker_id)
+    dsn = clone_database(server, source, name)
+    try:
+        yield dsn
+    finally:
+        if not keep:
+            drop_database(server, name)
+
+
+@contextmanager
+def test_transaction(dsn: str) -> Iterator[psycopg.Connection]:
+    """A connection to ``dsn`` inside a transaction that is always rolled back.
+
+    ``conn.transaction()`` inside it makes savepoints; ``conn.commit()`` raises, because a commit
+    would let a test's rows reach the next test.
+    """
+    import psycopg
+
+    conn = psycopg.connect(dsn, autocommit=True)
+    try:
+        tx = conn.transaction(force_rollback=True)
+        tx.__enter__()
+        try:
+            yield conn
+        finally:
+            if not conn.closed:
+                try:
+                    tx.__exit__(None, None, None)
+                except psycopg.Error:
+                    pass  # the connection broke during the test; closing it rolls back anyway
+    finally:
+        conn.close()
+
+
+test_transaction.__test__ = False  # type: ignore[attr-defined]  # not a test despite its name
+
+
+@pytest.fixture(scope="session")
+def supaseed_settings(pytestconfig: pytest.Config) -> Settings:
+    """The resolved ``--supaseed-*`` options of this run (CLI, then env, then ini, then default)."""
+    from .plugin import get_server_slot
+
+    return get_server_slot(pytestconfig).settings
+
+
+@pytest.fixture(scope="session")
+def supaseed_server(pytestconfig: pytest.Config) -> ServerHandle:
+    """The PostgreSQL server of this run (one per run, shared by xdist workers): a ServerHandle.
+
+    ``.dsn`` is a superuser DSN of the maintenance database ``postgres``, ``.dsn_for(name)`` of any
+    other; ``.backend`` and ``.version_num`` say what it is. The embedded backend starts it on first
+    use and stops it at the end of the run. With the docker backend and no Docker engine, tests
+    that use it are skipped (an error instead when env CI is set).
+    """
+    __tracebackhide__ = True
+    from .backends.docker import docker_required_in_ci
+    from .errors import DockerUnavailableError
+    from .plugin import get_server_slot
+
+    slot = get_server_slot(pytestconfig)
+    try:
+        return slot.get()
+    except DockerUnavailableError as exc:
+        if docker_required_in_ci(slot.settings.backend):
+            raise
+        pytest.skip(str(exc).splitlines()[0])
+
+
+@pytest.fixture(scope="session")
+def supaseed_worker_id(request: pytest.FixtureRequest) -> str:
+    """The xdist worker id (``gw0``, ``gw1``, ...) or ``main`` without xdist."""
+    workerinput = getattr(request.config, "workerinput", None)
+    return str(workerinput["workerid"]) if workerinput else "main"
+
+
+@pytest.fixture(scope="session")
+def supaseed_base_database(supaseed_server: ServerHandle, supaseed_settings: Settings) -> str:
+    """Name of the base database: Supabase layer + the project's migrations and seed files.
+
+    Built once (under an advisory lock) and reused while the layer, the migration and seed files
+    and the plugin version stay the same.
+    """
+    __tracebackhide__ = True
+    from .backends import ensure_base_database
+
+    return ensure_base_database(
+        supaseed_server, supaseed_settings.rootdir, supaseed_settings.migrations
+    )
+
+
+@pytest.fixture(scope="session")
+def supaseed_dsn(
+    supaseed_server: ServerHandle,
+    supaseed_base_database: str,
+    supaseed_worker_id: str,
+    supaseed_settings: Settings,
+) -> Iterator[str]:
+    """DSN of this worker's own copy of the base database (``supaseed_w_<hash>_<worker>``).
+
+    Committed writes stay for the rest of the session of this worker; it is dropped at the end
+    (kept with ``--supaseed-keep``).
+    """
+    with worker_database(
+        supaseed_server, supaseed_base_database, supaseed_worker_id, keep=supaseed_settings.keep
+    ) as dsn:
+        yield dsn
+
+
+@pytest.fixture
+def supaseed_db(supaseed_dsn: str) -> Iterator[psycopg.Connection]:
+    """A psycopg 3 connection to the test database, inside a transaction rolled back after the test.
+
+    Nothing a test writes reaches another test. ``with supaseed_db.transaction():`` nests a
+    savepoint; ``commit()`` is refused. Use ``set local role authenticated`` and
+    ``set_config('request.jwt.claims', ..., true)`` to act as a Supabase user.
+    """
+    with test_transaction(supaseed_dsn) as conn:
+        yield conn
