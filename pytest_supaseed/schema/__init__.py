@@ -3,6 +3,7 @@ snapshots and diffs. See docs/schema.md."""
 
 from __future__ import annotations
 
+from .introspect import introspect
 from .model import (
     Check,
     Column,
@@ -28,5 +29,6 @@ __all__ = [
     "Table",
     "Trigger",
     "Unique",
+    "introspect",
     "qualify",
 ]
