@@ -151,7 +151,7 @@ _TX_CONTROL = re.compile(r"^\s*(begin|commit|rollback|end|start\s+transaction|ab
 
 
 def _strip_leading_comments(stmt: str) -> str:
-    return re.sub(r"^(\s*(--[^\n]*\n|/\*.*?\*/))*", "", stmt, flags=re.S)
+    return re.sub(r"^(\s*(--[^\n]*\n|/\*.*?\*/))*", "", stmt, flags=re.S).lstrip()
 
 
 def _line_of(text: str, offset: int) -> int:

@@ -74,7 +74,7 @@ def build_base_database(
     import psycopg
 
     from ..migrations import apply_migrations
-    from .supabase import install_supabase_layer  # type: ignore[import-not-found, unused-ignore]
+    from .supabase import install_supabase_layer  # type: ignore[import-not-found, attr-defined, unused-ignore]
 
     with psycopg.connect(dsn, autocommit=True) as conn:
         install_supabase_layer(conn)

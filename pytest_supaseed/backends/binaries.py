@@ -21,6 +21,8 @@ from pathlib import Path
 from ..errors import BackendError, BinariesNotFoundError
 
 REQUIRED_TOOLS = ("initdb", "postgres")
+#: Where distribution packages (Debian, Ubuntu) put each major version's server binaries.
+SYSTEM_ROOT = Path("/usr/lib/postgresql")
 
 
 @dataclass(frozen=True)
@@ -107,7 +109,7 @@ def _version_key(path: Path) -> tuple[int, ...]:
 
 
 def _system_bin_dirs() -> list[Path]:
-    return sorted(Path("/usr/lib/postgresql").glob("*/bin"), key=_version_key, reverse=True)
+    return sorted(SYSTEM_ROOT.glob("*/bin"), key=_version_key, reverse=True)
 
 
 def find_binaries(pg_bin: str | None = None) -> PgBinaries:
@@ -137,9 +139,9 @@ def find_binaries(pg_bin: str | None = None) -> PgBinaries:
     system = _system_bin_dirs()
     for path in system:
         if _has_tools(path):
-            return _probe(path, "/usr/lib/postgresql/*/bin")
+            return _probe(path, f"{SYSTEM_ROOT}/*/bin")
     tried.append(
-        "/usr/lib/postgresql/*/bin: "
+        f"{SYSTEM_ROOT}/*/bin: "
         + (", ".join(str(p) for p in system) + " (incomplete)" if system else "nothing there")
     )
     raise BinariesNotFoundError(
@@ -161,7 +163,7 @@ def can_traverse(path: Path, uid: int, gids: set[int]) -> bool:
     """Whether ``uid`` (in groups ``gids``) can reach and execute ``path`` through every parent."""
     current = path.resolve()
     chain = [current, *current.parents]
-    for index, part in enumerate(chain):
+    for part in chain:
         try:
             st = part.stat()
         except OSError:
@@ -173,8 +175,6 @@ def can_traverse(path: Path, uid: int, gids: set[int]) -> bool:
             need = stat.S_IXGRP
         if not st.st_mode & need:
             return False
-        if index == 0 and stat.S_ISREG(st.st_mode):
-            continue
     return True
 
 
@@ -215,6 +215,11 @@ def runnable_by(binaries: PgBinaries, uid: int, gid: int, cache_dir: Path) -> Pg
             os.chmod(staging, 0o755)
             os.replace(staging, target)
     relocated = target / binaries.bin_dir.resolve().relative_to(root)
+    if not can_traverse(relocated / "postgres", uid, {gid}):
+        raise BackendError(
+            f"uid {uid} cannot reach {relocated / 'postgres'} either: make {cache_dir} and its "
+            "parents world-traversable (chmod o+x), or set SUPASEED_CACHE_DIR to a directory that is."
+        )
     return PgBinaries(
         bin_dir=relocated,
         version=binaries.version,

@@ -157,18 +157,24 @@ def initdb_cache(binaries: PgBinaries, root: Path, owner: RunAs | None) -> Path:
 def _copy_cluster(src: Path, dst: Path) -> None:
     """Copy a stopped cluster; ``cp -a`` keeps the owner (nobody) when we are root, and is fast."""
     shutil.rmtree(dst, ignore_errors=True)
-    out = subprocess.run(
-        ["cp", "-a", str(src), str(dst)], capture_output=True, text=True, check=False
-    )
-    if out.returncode != 0:
-        raise BackendError(
-            f"Copying the cached cluster {src} to {dst} failed: {out.stderr.strip()}"
+    cp = shutil.which("cp") or ("/bin/cp" if os.access("/bin/cp", os.X_OK) else None)
+    if cp is not None:
+        out = subprocess.run(
+            [cp, "-a", str(src), str(dst)], capture_output=True, text=True, check=False
         )
+        if out.returncode != 0:
+            raise BackendError(
+                f"Copying the cached cluster {src} to {dst} failed: {out.stderr.strip()}"
+            )
+    else:
+        shutil.copytree(src, dst, symlinks=True)
+        st = src.stat()
+        if os.geteuid() == 0:
+            for dirpath, dirnames, filenames in os.walk(dst):
+                for name in [".", *dirnames, *filenames]:
+                    os.lchown(os.path.join(dirpath, name), st.st_uid, st.st_gid)
     # A copy of a cluster must not inherit a pid file if the source was ever started by mistake.
     (dst / "postmaster.pid").unlink(missing_ok=True)
-
-
-# --------------------------------------------------------------------------------- process state
 
 
 def _proc_start_time(pid: int) -> str | None:

@@ -1,0 +1,141 @@
+"""create / clone / drop with the prefix guard, and build-once ensure_database, on a real server."""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from collections.abc import Iterator
+
+import psycopg
+import pytest
+
+from pytest_supaseed.databases import (
+    check_name,
+    clone_database,
+    create_database,
+    database_exists,
+    drop_database,
+    ensure_database,
+    list_databases,
+)
+from pytest_supaseed.errors import UnsafeDatabaseError
+
+
+@pytest.fixture
+def name(pg_superuser_dsn: str) -> Iterator[str]:
+    """A unique supaseed_ database name, dropped (with its temp twin) after the test."""
+    value = f"supaseed_dbtest_{uuid.uuid4().hex[:10]}"
+    yield value
+    for leftover in list_databases(pg_superuser_dsn, value):
+        drop_database(pg_superuser_dsn, leftover)
+
+
+@pytest.mark.parametrize(
+    "bad", ["postgres", "test", "myapp_supaseed_x", "Supaseed_x", "supaseed_x;drop"]
+)
+def test_refuses_names_without_the_prefix(pg_superuser_dsn: str, bad: str) -> None:
+    with pytest.raises(UnsafeDatabaseError, match="supaseed_"):
+        check_name(bad)
+    with pytest.raises(UnsafeDatabaseError):
+        drop_database(pg_superuser_dsn, bad)
+    with pytest.raises(UnsafeDatabaseError):
+        create_database(pg_superuser_dsn, bad)
+
+
+def test_drop_refuses_even_existing_foreign_databases(pg_superuser_dsn: str) -> None:
+    with pytest.raises(UnsafeDatabaseError):
+        drop_database(pg_superuser_dsn, "postgres")
+    assert database_exists(pg_superuser_dsn, "postgres")
+
+
+def test_clone_copies_content_while_template_is_in_use(pg_superuser_dsn: str, name: str) -> None:
+    source_dsn = create_database(pg_superuser_dsn, name + "_src")
+    with psycopg.connect(source_dsn, autocommit=True) as conn:
+        conn.execute("create table t (v text)")
+        conn.execute("insert into t values ('hello')")
+        # Still connected: clone must terminate this session rather than fail.
+        clone_dsn = clone_database(pg_superuser_dsn, name + "_src", name + "_copy")
+    with psycopg.connect(clone_dsn) as conn:
+        assert conn.execute("select v from t").fetchall() == [("hello",)]
+    # Cloning again over an existing clone replaces it.
+    with psycopg.connect(clone_dsn, autocommit=True) as conn:
+        conn.execute("insert into t values ('extra')")
+    clone_database(pg_superuser_dsn, name + "_src", name + "_copy")
+    with psycopg.connect(clone_dsn) as conn:
+        assert conn.execute("select count(*) from t").fetchone() == (1,)
+
+
+def test_ensure_builds_once_then_reuses(pg_superuser_dsn: str, name: str) -> None:
+    calls: list[str] = []
+
+    def build(dsn: str) -> None:
+        calls.append(dsn)
+        with psycopg.connect(dsn, autocommit=True) as conn:
+            conn.execute("create table built (n int)")
+
+    dsn = ensure_database(pg_superuser_dsn, name, build)
+    again = ensure_database(pg_superuser_dsn, name, build)
+    assert dsn == again
+    assert len(calls) == 1
+    assert name not in calls[0], "the build runs under a temporary name"
+    with psycopg.connect(dsn) as conn:
+        assert conn.execute("select count(*) from built").fetchone() == (0,)
+    ensure_database(pg_superuser_dsn, name, build, rebuild=True)
+    assert len(calls) == 2
+
+
+def test_failed_build_leaves_nothing_behind(pg_superuser_dsn: str, name: str) -> None:
+    def build(dsn: str) -> None:
+        with psycopg.connect(dsn, autocommit=True) as conn:
+            conn.execute("create table half (n int)")
+        raise RuntimeError("crash in the middle of a build")
+
+    with pytest.raises(RuntimeError, match="crash"):
+        ensure_database(pg_superuser_dsn, name, build)
+    assert not database_exists(pg_superuser_dsn, name)
+    assert list_databases(pg_superuser_dsn, "supaseed_tmp_") == [] or all(
+        not n.endswith(name) for n in list_databases(pg_superuser_dsn, "supaseed_tmp_")
+    )
+    # The next attempt builds cleanly.
+    ensure_database(pg_superuser_dsn, name, lambda dsn: None)
+    assert database_exists(pg_superuser_dsn, name)
+
+
+def test_concurrent_callers_build_once(pg_superuser_dsn: str, name: str) -> None:
+    calls: list[int] = []
+    lock = threading.Lock()
+
+    def build(dsn: str) -> None:
+        with lock:
+            calls.append(1)
+        with psycopg.connect(dsn, autocommit=True) as conn:
+            conn.execute("select pg_sleep(0.2)")
+
+    results: list[str] = []
+    threads = [
+        threading.Thread(
+            target=lambda: results.append(ensure_database(pg_superuser_dsn, name, build))
+        )
+        for _ in range(3)
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(calls) == 1
+    assert len(set(results)) == 1
+    assert len(results) == 3
+
+
+def test_ensure_from_template(pg_superuser_dsn: str, name: str) -> None:
+    base_dsn = create_database(pg_superuser_dsn, name + "_base")
+    with psycopg.connect(base_dsn, autocommit=True) as conn:
+        conn.execute("create table base_table (n int)")
+
+    def build(dsn: str) -> None:
+        with psycopg.connect(dsn, autocommit=True) as conn:
+            conn.execute("insert into base_table values (42)")
+
+    dsn = ensure_database(pg_superuser_dsn, name + "_tpl", build, template=name + "_base")
+    with psycopg.connect(dsn) as conn:
+        assert conn.execute("select n from base_table").fetchall() == [(42,)]

@@ -1,0 +1,91 @@
+"""The docker backend: configuration and the skip/error paths, with a fake engine client.
+
+There is no Docker engine on the build machine; the one test that needs a real one is skipped
+with the probe's reason.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import pytest
+
+from pytest_supaseed.backends.docker import (
+    container_for,
+    docker_required_in_ci,
+    probe_docker,
+    start_docker,
+)
+from pytest_supaseed.errors import DockerUnavailableError
+from pytest_supaseed.settings import Settings
+
+
+class FakeClient:
+    def __init__(self, answer: bool = True, error: Exception | None = None) -> None:
+        self.answer = answer
+        self.error = error
+
+    def ping(self) -> bool:
+        if self.error:
+            raise self.error
+        return self.answer
+
+
+class FakeContainer:
+    instances: ClassVar[list[FakeContainer]] = []
+
+    def __init__(self, **kwargs: Any) -> None:
+        self.kwargs = kwargs
+        FakeContainer.instances.append(self)
+
+
+def test_probe_reports_a_one_line_reason() -> None:
+    reason = probe_docker(
+        lambda: FakeClient(error=ConnectionError("Error while fetching\nserver API version"))
+    )
+    assert reason is not None
+    assert "\n" not in reason
+    assert "no Docker engine answers" in reason
+    assert probe_docker(lambda: FakeClient(answer=False)) == "Docker engine did not answer a ping"
+    assert probe_docker(lambda: FakeClient()) is None
+
+
+def test_start_without_engine_raises_unavailable() -> None:
+    with pytest.raises(DockerUnavailableError, match="--supaseed-backend embedded"):
+        start_docker(
+            "supabase/postgres:15", client_factory=lambda: FakeClient(error=OSError("nope"))
+        )
+
+
+def test_container_uses_image_and_postgres_user() -> None:
+    container = container_for("supabase/postgres:17.6.1.011", FakeContainer)
+    assert container.kwargs["image"] == "supabase/postgres:17.6.1.011"
+    assert container.kwargs["username"] == "postgres"
+    assert container.kwargs["dbname"] == "postgres"
+    assert container.kwargs["driver"] is None
+
+
+def test_default_image_is_supabase_postgres() -> None:
+    assert Settings().image.startswith("supabase/postgres:")
+
+
+def test_ci_turns_skip_into_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CI", "true")
+    assert docker_required_in_ci("docker")
+    assert not docker_required_in_ci("embedded")
+    monkeypatch.delenv("CI")
+    assert not docker_required_in_ci("docker")
+
+
+def test_real_container_when_an_engine_answers() -> None:
+    reason = probe_docker()
+    if reason is not None:
+        pytest.skip(reason)
+    handle = start_docker("postgres:17-alpine")
+    try:
+        import psycopg
+
+        with psycopg.connect(handle.dsn) as conn:
+            assert conn.execute("select 1").fetchone() == (1,)
+    finally:
+        handle.stop()
