@@ -113,8 +113,9 @@ class AccountsConfig(PlanModel):
 
     personal: bool = Field(default=True, description="Each user gets a personal account.")
     teams: int = Field(default=0, ge=0, description="How many team accounts to create.")
-    members_per_team: Count = Field(  # type: ignore[assignment]
-        default=3, description="Members of each team (the owner included): a number or {min, max}."
+    members_per_team: Count = Field(
+        default_factory=lambda: IntRange(min=3, max=3),
+        description="Members of each team (the owner included): a number or {min, max}.",
     )
 
 

@@ -1,0 +1,469 @@
+"""Resolving a plan: follow ``extends``, merge every layer, record where each value came from.
+
+Layers are merged in a fixed order, later layers winning:
+
+1. the templates of the ``extends`` chain, most basic first (depth-first, each template once, its
+   parents before it; a list ``extends = ["a", "b"]`` merges ``a``'s chain, then ``b``'s);
+   each template contributes its own keys, then its ``customizations``;
+2. the plan itself, then its ``customizations``;
+3. the ``customizations`` argument of :func:`resolve_plan`.
+
+Merge rules: tables (dicts) merge key by key, recursively; scalars and lists replace; a list key
+written with a ``+`` suffix (``"roles+" = ["admin"]``) appends to the inherited list instead. Setting
+one of a table's ``count`` / ``count_per_parent`` drops the other, and ``count_per_parent`` replaces
+as a whole. Each template's ``demo_schema`` accumulates along the chain (base first).
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import ValidationError
+
+from .. import demo_schemas
+from ..errors import ConfigError
+from .catalog import BUILTIN_DIR, BUILTIN_PREFIX, Template, find_template
+from .loader import (
+    APPEND_SUFFIX,
+    PlanSource,
+    default_at,
+    format_key_path,
+    plan_source,
+    strip_append_markers,
+    validate_plan,
+    validation_error,
+)
+from .models import SeedPlan
+
+__all__ = [
+    "DEMO_PREFIX",
+    "MigrationChoice",
+    "ResolvedPlan",
+    "plan_hash",
+    "resolve_plan",
+]
+
+#: ``demo_schema = ["demo:makerkit_v2"]`` names a schema shipped in ``pytest_supaseed.demo_schemas``.
+DEMO_PREFIX = "demo:"
+
+#: Keys of an asset pool whose values are paths or glob patterns relative to the plan's directory.
+POOL_PATH_KEYS: tuple[str, ...] = ("path", "json_schema")
+
+Path_ = tuple[str, ...]
+
+_UNSET_KEYS = ("extends", "customizations", "demo_schema")
+
+
+@dataclass(frozen=True)
+class MigrationChoice:
+    """Which schema SQL applies before seeding, and why.
+
+    ``kind`` is ``"explicit"`` (the plan's ``migrations.paths``), ``"project"`` (the project's own
+    ``supabase/migrations``), ``"demo"`` (the templates' demo schema: the project has none) or
+    ``"none"``. ``paths`` are directories or ``.sql`` files, in the order to apply them.
+    """
+
+    kind: Literal["explicit", "project", "demo", "none"]
+    paths: tuple[Path, ...]
+
+
+@dataclass(frozen=True)
+class ResolvedPlan:
+    """A plan with its templates merged in, and the record of how it came to be."""
+
+    plan: SeedPlan
+    """The merged, validated plan (``extends`` and ``customizations`` already applied)."""
+    chain: tuple[Template, ...]
+    """The templates merged, most basic first."""
+    provenance: Mapping[Path_, str]
+    """Key path → label of the layer that last set it (``"built-in template 'makerkit-saas'"``)."""
+    demo_schema: tuple[Path, ...]
+    """SQL files of the demo schema of the chain, in the order to apply them."""
+    rootdir: Path
+    source_label: str = "plan"
+    layers: tuple[str, ...] = field(default=())
+    """Labels of the merged layers, in merge order."""
+
+    @property
+    def chain_names(self) -> tuple[str, ...]:
+        """Names of the templates merged, most basic first."""
+        return tuple(t.name for t in self.chain)
+
+    def source_of(self, path: str | Sequence[str]) -> str:
+        """Label of the layer that set key ``path`` (``"users.count"`` or a tuple); ``"default"``."""
+        parts = tuple(path.split(".")) if isinstance(path, str) else tuple(path)
+        for end in range(len(parts), 0, -1):
+            if parts[:end] in self.provenance:
+                return self.provenance[parts[:end]]
+        return "default"
+
+    def asset_files(self) -> tuple[Path, ...]:
+        """Every file the plan's asset pools point to, sorted (for hashing and for checks)."""
+        files: set[Path] = set()
+        for pool in self.plan.asset_pools.values():
+            data = pool.model_dump(by_alias=True)
+            for key in POOL_PATH_KEYS:
+                for pattern in _as_list(data.get(key)):
+                    files.update(_expand(Path(pattern)))
+        return tuple(sorted(files))
+
+    def migrations(self, project_root: Path | str | None = None) -> MigrationChoice:
+        """What schema to apply before seeding: explicit paths win, then the project's own
+        ``supabase/migrations/*.sql``, then the chain's demo schema."""
+        if self.plan.migrations.paths is not None:
+            return MigrationChoice("explicit", tuple(Path(p) for p in self.plan.migrations.paths))
+        root = Path(project_root) if project_root is not None else self.rootdir
+        project = root / "supabase" / "migrations"
+        if project.is_dir() and any(project.glob("*.sql")):
+            return MigrationChoice("project", (project,))
+        if self.demo_schema:
+            return MigrationChoice("demo", self.demo_schema)
+        return MigrationChoice("none", ())
+
+    def explain(self) -> list[tuple[str, Any, str]]:
+        """(key path, value, source) for every leaf of the resolved plan, in plan order."""
+        dumped = self.plan.model_dump(
+            mode="json", by_alias=True, exclude={"customizations", "extends"}
+        )
+        return [
+            (format_key_path(path), value, self.source_of(path))
+            for path, value in _leaves(dumped, ())
+        ]
+
+
+def _as_list(value: Any) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list | tuple):
+        return [str(v) for v in value]
+    return []
+
+
+def _expand(pattern: Path) -> list[Path]:
+    if pattern.is_file():
+        return [pattern]
+    if pattern.is_dir():
+        return [p for p in pattern.rglob("*") if p.is_file()]
+    text = str(pattern)
+    if any(ch in text for ch in "*?["):
+        anchor = Path(pattern.anchor or ".")
+        relative = pattern.relative_to(anchor) if pattern.is_absolute() else pattern
+        return [p for p in anchor.glob(str(relative)) if p.is_file()]
+    return []
+
+
+def _leaves(value: Any, path: Path_) -> Iterator[tuple[Path_, Any]]:
+    if isinstance(value, dict) and value:
+        for key, sub in value.items():
+            yield from _leaves(sub, (*path, str(key)))
+    else:
+        yield path, value
+
+
+# --- the chain ---------------------------------------------------------------------------------
+
+
+def _linearize(
+    names: Sequence[str], rootdir: Path, trail: tuple[str, ...], seen: dict[str, Template]
+) -> list[Template]:
+    """Templates named by ``names`` and their ancestors, parents first, each once."""
+    order: list[Template] = []
+    for name in names:
+        template = find_template(name, rootdir)
+        key = template.qualified_name
+        if key in trail:
+            cycle = [*trail[trail.index(key) :], key]
+            raise ConfigError(
+                "template cycle: " + " -> ".join(cycle) + "; remove one of these 'extends'",
+                file=str(template.path),
+                key_path="extends",
+            )
+        if key in seen:
+            continue
+        parents = template.load().extends_list
+        # A template extending its own name means the built-in it shadows.
+        parents = [
+            BUILTIN_PREFIX + p if (p == template.name and not template.builtin) else p
+            for p in parents
+        ]
+        order += _linearize(parents, rootdir, (*trail, key), seen)
+        seen[key] = template
+        order.append(template)
+    return order
+
+
+# --- merging -----------------------------------------------------------------------------------
+
+
+@dataclass
+class _Merge:
+    data: dict[str, Any] = field(default_factory=dict)
+    provenance: dict[Path_, str] = field(default_factory=dict)
+    blame: dict[Path_, PlanSource] = field(default_factory=dict)
+
+    def apply(self, layer: Mapping[str, Any], source: PlanSource, label: str) -> None:
+        self._merge(self.data, layer, (), source, label)
+
+    def _forget(self, path: Path_) -> None:
+        for key in [k for k in self.provenance if k[: len(path)] == path]:
+            del self.provenance[key]
+            self.blame.pop(key, None)
+
+    def _record(self, path: Path_, source: PlanSource, label: str) -> None:
+        self.provenance[path] = label
+        self.blame[path] = source
+
+    def _merge(
+        self,
+        base: dict[str, Any],
+        over: Mapping[str, Any],
+        path: Path_,
+        source: PlanSource,
+        label: str,
+    ) -> None:
+        for raw_key, value in over.items():
+            key = str(raw_key)
+            append = key.endswith(APPEND_SUFFIX) and len(key) > 1
+            if append:
+                key = key[: -len(APPEND_SUFFIX)]
+            here = (*path, key)
+            if append:
+                inherited = base.get(key)
+                if inherited is None:
+                    inherited = default_at(here)
+                if not isinstance(inherited, list):
+                    inherited = []
+                base[key] = [*inherited, *copy.deepcopy(list(value))]
+                before = self.provenance.get(here)
+                if before is None and self.source_of_prefix(here) == "default":
+                    before = "default"
+                self._forget(here)
+                self._record(here, source, f"{before} + {label}" if before else label)
+                continue
+            _drop_exclusive(base, key, path)
+            if (
+                isinstance(value, Mapping)
+                and isinstance(base.get(key), dict)
+                and not _replaces_whole(here)
+            ):
+                self._merge(base[key], value, here, source, label)
+                continue
+            base[key] = strip_append_markers(copy.deepcopy(value))
+            self._forget(here)
+            if isinstance(value, Mapping) and value:
+                for leaf, _ in _leaves(dict(value), here):
+                    self._record(leaf, source, label)
+            else:
+                self._record(here, source, label)
+
+    def source_of_prefix(self, path: Path_) -> str:
+        for end in range(len(path), 0, -1):
+            if path[:end] in self.provenance:
+                return self.provenance[path[:end]]
+        return "default"
+
+
+def _is_table_path(path: Path_) -> bool:
+    return len(path) == 2 and path[0] == "tables"
+
+
+def _drop_exclusive(base: dict[str, Any], key: str, path: Path_) -> None:
+    # ``count`` and ``count_per_parent`` are two ways to say one thing; a layer that says it the
+    # other way means to replace, not to produce an invalid plan.
+    if _is_table_path(path):
+        other = {"count": "count_per_parent", "count_per_parent": "count"}.get(key)
+        if other:
+            base.pop(other, None)
+
+
+def _replaces_whole(path: Path_) -> bool:
+    return len(path) == 3 and path[0] == "tables" and path[2] == "count_per_parent"
+
+
+# --- paths -------------------------------------------------------------------------------------
+
+
+def _absolute(value: str, base_dir: Path) -> str:
+    if "://" in value or value.startswith(DEMO_PREFIX):
+        return value
+    path = Path(value).expanduser()
+    return str(path if path.is_absolute() else base_dir / path)
+
+
+def _with_absolute_paths(data: Mapping[str, Any], base_dir: Path) -> dict[str, Any]:
+    """``data`` with the relative paths it holds made absolute against ``base_dir``."""
+    out = copy.deepcopy(dict(data))
+    for section in ("migrations",):
+        block = out.get(section)
+        if isinstance(block, dict):
+            for key in ("paths", "paths" + APPEND_SUFFIX):
+                if isinstance(block.get(key), list):
+                    block[key] = [_absolute(str(p), base_dir) for p in block[key]]
+    for key in ("demo_schema", "demo_schema" + APPEND_SUFFIX):
+        if isinstance(out.get(key), list):
+            out[key] = [_absolute(str(p), base_dir) for p in out[key]]
+    pools = out.get("asset_pools")
+    if isinstance(pools, dict):
+        for pool in pools.values():
+            if not isinstance(pool, dict):
+                continue
+            for key in POOL_PATH_KEYS:
+                for name in (key, key + APPEND_SUFFIX):
+                    value = pool.get(name)
+                    if isinstance(value, str):
+                        pool[name] = _absolute(value, base_dir)
+                    elif isinstance(value, list):
+                        pool[name] = [_absolute(str(v), base_dir) for v in value]
+    custom = out.get("customizations")
+    if isinstance(custom, dict):
+        out["customizations"] = _with_absolute_paths(custom, base_dir)
+    return out
+
+
+def _demo_files(entries: Sequence[str], source: PlanSource) -> list[Path]:
+    files: list[Path] = []
+    for index, entry in enumerate(entries):
+        if entry.startswith(DEMO_PREFIX):
+            try:
+                files.append(demo_schemas.path(entry[len(DEMO_PREFIX) :]))
+            except Exception as exc:  # the demo_schemas module raises SchemaError with a suggestion
+                raise ConfigError(
+                    str(exc),
+                    file=str(source.file or source.label),
+                    key_path=f"demo_schema[{index}]",
+                ) from None
+            continue
+        path = Path(entry)
+        if path.is_dir():
+            files += sorted(path.glob("*.sql"))
+        elif path.is_file():
+            files.append(path)
+        else:
+            raise ConfigError(
+                f"demo schema path not found: {path}",
+                file=str(source.file or source.label),
+                key_path=f"demo_schema[{index}]",
+                line=source.line_of(["demo_schema"]),
+            )
+    return files
+
+
+# --- the entry point ---------------------------------------------------------------------------
+
+
+def resolve_plan(
+    plan_or_name: str | Path | Mapping[str, Any] | SeedPlan | None = None,
+    *,
+    rootdir: Path | str,
+    customizations: Mapping[str, Any] | SeedPlan | None = None,
+) -> ResolvedPlan:
+    """Resolve a plan: follow its ``extends`` chain and merge every layer (see the module doc).
+
+    ``plan_or_name`` is a template name (``str``), a plan file (``Path``), a dict, a
+    :class:`SeedPlan`, or None to use the plan file found under ``rootdir``. ``customizations`` is
+    merged last (a pytest marker's overrides, for example). Write ``+`` append markers in the plan
+    source (file or dict): a :class:`SeedPlan` object has already lost them.
+    """
+    root = Path(rootdir).resolve()
+    if isinstance(plan_or_name, str):
+        named = find_template(plan_or_name, root)
+        top_template: Template | None = named
+        top = named.source()
+        chain = _linearize([plan_or_name], root, (), {})
+    else:
+        top_template = None
+        top = plan_source(plan_or_name, rootdir=root)
+    top_plan = validate_plan(top)  # report the plan's own mistakes against its own file
+
+    if top_template is None:
+        chain = _linearize(top_plan.extends_list, root, (), {})
+    layers: list[tuple[PlanSource, Template | None]] = [(t.source(), t) for t in chain]
+    if top_template is None:
+        layers.append((top, None))
+
+    merge = _Merge()
+    labels: list[str] = []
+    demo: list[Path] = []
+    for source, template in layers:
+        base_dir = template.directory if template else source.base_dir
+        data = _with_absolute_paths(source.data, base_dir)
+        if template is not None:
+            validate_plan(source)
+        own = {k: v for k, v in data.items() if k not in _UNSET_KEYS}
+        merge.apply(own, source, source.label)
+        labels.append(source.label)
+        custom = data.get("customizations")
+        if isinstance(custom, Mapping) and custom:
+            merge.apply(custom, source, f"{source.label} (customizations)")
+            labels.append(f"{source.label} (customizations)")
+        entries = [str(e) for e in data.get("demo_schema", data.get("demo_schema+", [])) or []]
+        demo += [f for f in _demo_files(entries, source) if f not in demo]
+
+    if customizations is not None:
+        extra: Mapping[str, Any]
+        if isinstance(customizations, SeedPlan):
+            extra = customizations.model_dump(mode="json", exclude_unset=True, by_alias=True)
+        else:
+            extra = customizations
+        extra_source = PlanSource(data=dict(extra), label="customizations argument", base_dir=root)
+        validate_plan(extra_source)
+        merge.apply(_with_absolute_paths(extra, root), extra_source, extra_source.label)
+        labels.append(extra_source.label)
+
+    merged = strip_append_markers(merge.data)
+    merged["demo_schema"] = [str(p) for p in demo]
+    try:
+        plan = SeedPlan.model_validate(merged)
+    except ValidationError as exc:
+        raise validation_error(exc, merged, top, merge.blame) from None
+    return ResolvedPlan(
+        plan=plan,
+        chain=tuple(chain),
+        provenance=dict(merge.provenance),
+        demo_schema=tuple(demo),
+        rootdir=root,
+        source_label=top.label,
+        layers=tuple(labels),
+    )
+
+
+def _portable(value: Any, root: Path) -> Any:
+    # Absolute paths differ between machines and checkouts; the hash must not.
+    if isinstance(value, dict):
+        return {k: _portable(v, root) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_portable(v, root) for v in value]
+    if isinstance(value, str) and value.startswith("/"):
+        return _portable_path(Path(value), root)
+    return value
+
+
+def _portable_path(path: Path, root: Path) -> str:
+    for base, tag in ((BUILTIN_DIR.parent.parent, "<pytest_supaseed>"), (root, "<rootdir>")):
+        try:
+            return f"{tag}/{path.relative_to(base).as_posix()}"
+        except ValueError:
+            continue
+    return path.as_posix()
+
+
+def plan_hash(resolved: ResolvedPlan) -> str:
+    """Stable hex digest of what the plan will produce: the merged plan, and the content of its
+    demo schema files and asset files. Independent of where the project is checked out."""
+    digest = hashlib.sha256()
+    dumped = resolved.plan.model_dump(mode="json", by_alias=True)
+    canonical = json.dumps(_portable(dumped, resolved.rootdir), sort_keys=True, default=str)
+    digest.update(canonical.encode())
+    for kind, files in (("demo", resolved.demo_schema), ("asset", resolved.asset_files())):
+        for path in files:
+            digest.update(f"\0{kind}\0{_portable_path(path, resolved.rootdir)}\0".encode())
+            digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()[:16]
