@@ -36,6 +36,21 @@ from .model import (
 _PLATFORM_SCHEMAS = ("auth", "storage")
 _SYSTEM_SCHEMAS = ("pg_catalog", "information_schema", "pg_toast")
 
+SUPABASE_ROLES = (
+    "anon",
+    "authenticated",
+    "service_role",
+    "authenticator",
+    "supabase_admin",
+    "supabase_auth_admin",
+    "supabase_storage_admin",
+    "supabase_realtime_admin",
+    "supabase_replication_admin",
+    "dashboard_user",
+    "pgbouncer",
+)
+"""Roles recorded in :attr:`Schema.roles` when present (they tell Supabase flavours apart)."""
+
 _FK_ACTIONS: dict[str, FkAction] = {
     "a": "no action",
     "r": "restrict",
@@ -278,6 +293,7 @@ class _Reader:
                         security_definer=r[5],
                         volatility=_VOLATILITY.get(r[6], r[6]),
                         kind=_PROKIND.get(r[7], r[7]),
+                        body=r[8] or "",
                     )
                     for r in self.rows(
                         _FUNCTIONS_SQL, {"scope": scope, "fns": sorted(trigger_fn_oids)}
@@ -309,6 +325,15 @@ class _Reader:
                 comment=comment,
             )
 
+        database_schemas: list[str] = []
+        schema_comments: dict[str, str] = {}
+        for nspname, comment in self.rows(_SCHEMAS_SQL, {"sys": list(_SYSTEM_SCHEMAS)}):
+            database_schemas.append(nspname)
+            if comment:
+                schema_comments[nspname] = comment
+        extensions = {r[0]: r[1] for r in self.rows(_EXTENSIONS_SQL)}
+        roles = tuple(r[0] for r in self.rows(_ROLES_SQL, {"names": list(SUPABASE_ROLES)}))
+
         return Schema(
             tables=tables,
             enums={
@@ -319,6 +344,10 @@ class _Reader:
             policies=tuple(p for table in tables.values() for p in table.policies),
             schemas=tuple(scope),
             server_version_num=version,
+            database_schemas=tuple(database_schemas),
+            schema_comments=schema_comments,
+            extensions=extensions,
+            roles=roles,
         )
 
     # -- types -----------------------------------------------------------------------------------
@@ -504,6 +533,20 @@ def _wraps(text: str) -> bool:
 
 # -- the catalog queries -------------------------------------------------------------------------
 
+_SCHEMAS_SQL = """
+select nspname, obj_description(oid, 'pg_namespace')
+from pg_namespace
+where nspname <> all(%(sys)s) and nspname not like 'pg\\_%%'
+order by nspname
+"""
+
+_EXTENSIONS_SQL = """
+select e.extname, n.nspname from pg_extension e join pg_namespace n on n.oid = e.extnamespace
+order by e.extname
+"""
+
+_ROLES_SQL = "select rolname from pg_roles where rolname = any(%(names)s) order by rolname"
+
 _REFERENCED_SCHEMAS_SQL = """
 select rn.nspname
 from pg_constraint co
@@ -632,7 +675,8 @@ order by pol.polrelid, pol.polname
 
 _FUNCTIONS_SQL = """
 select n.nspname, p.proname, pg_get_function_identity_arguments(p.oid),
-       pg_get_function_result(p.oid), l.lanname, p.prosecdef, p.provolatile::text, p.prokind::text
+       pg_get_function_result(p.oid), l.lanname, p.prosecdef, p.provolatile::text, p.prokind::text,
+       case when l.lanname in ('sql', 'plpgsql') then p.prosrc end
 from pg_proc p
 join pg_namespace n on n.oid = p.pronamespace
 join pg_language l on l.oid = p.prolang

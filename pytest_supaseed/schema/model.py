@@ -252,6 +252,8 @@ class Function:
         security_definer: declared ``SECURITY DEFINER``.
         volatility: ``immutable``, ``stable`` or ``volatile``.
         kind: ``function``, ``procedure``, ``aggregate`` or ``window``.
+        body: the source text between the dollar quotes (``prosrc``); what :func:`detect` reads
+            to find the tables a trigger function inserts into. Left out of snapshots.
     """
 
     schema: str
@@ -262,6 +264,7 @@ class Function:
     security_definer: bool = False
     volatility: str = "volatile"
     kind: str = "function"
+    body: str = ""
 
     @property
     def qualified_name(self) -> str:
@@ -356,6 +359,12 @@ class Schema:
         policies: every RLS policy on an introspected table, sorted by table then name.
         schemas: the schema names that were introspected, sorted.
         server_version_num: ``server_version_num`` of the database read (``170002``), 0 if unknown.
+        database_schemas: every non-system schema of the database (introspected or not), sorted;
+            what tells a real Supabase database (``realtime``, ``supabase_functions``...) apart.
+        schema_comments: ``COMMENT ON SCHEMA`` text by schema name, for the schemas that have one.
+        extensions: installed extensions, name -> schema they live in.
+        roles: the Supabase-related roles that exist (``anon``, ``authenticated``,
+            ``service_role``, ``authenticator``, ``supabase_admin``, ...), sorted.
     """
 
     tables: Mapping[str, Table] = field(default_factory=dict)
@@ -365,6 +374,10 @@ class Schema:
     policies: tuple[Policy, ...] = ()
     schemas: tuple[str, ...] = ()
     server_version_num: int = 0
+    database_schemas: tuple[str, ...] = ()
+    schema_comments: Mapping[str, str] = field(default_factory=dict)
+    extensions: Mapping[str, str] = field(default_factory=dict)
+    roles: tuple[str, ...] = ()
 
     def has_table(self, name: str) -> bool:
         """``name`` (``"table"`` in public, or ``"schema.table"``) is a table of this schema."""
