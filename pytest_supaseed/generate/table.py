@@ -1,0 +1,509 @@
+"""Rows for one table, column-wise, in batches: the pure half of seeding (no database here).
+
+A :class:`TableRows` is built from a :class:`~pytest_supaseed.schema.model.Table`, the keys of its
+parent rows and the plan's overrides. It decides which columns to send (the database fills the rest),
+picks a generator per column, draws foreign keys from the parents, keeps unique keys unique and
+fixes ``a < b`` relations, then yields batches as ``{column: [values]}``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from random import Random
+from typing import Any
+
+from ..errors import GenerationError
+from ..schema.model import Column, ForeignKey, Table
+from . import values as v
+from .checks import Relation, understand_checks
+from .columns import INT_RANGES, generator_for, scalar_type
+from .vocab import Vocabulary, vocabulary
+
+#: Fraction of NULLs in nullable, non-key columns the plan does not mention.
+NULL_RATE = 0.1
+#: Tries to redraw a row whose unique key collides before the row is dropped (and reported).
+UNIQUE_RETRIES = 25
+
+_VOLATILE_DEFAULT = re.compile(
+    r"now\(\)|current_timestamp|current_date|localtimestamp|clock_timestamp|statement_timestamp|"
+    r"transaction_timestamp|gen_random_uuid|uuid_generate_v|random\(",
+    re.IGNORECASE,
+)
+_LOWER_EXPR = re.compile(r'^(?:lower|upper)\(\(?("?[a-z_][a-z0-9_]*"?)\)?(?:::[a-z ]+)?\)$')
+
+
+def derive_rng(seed: int, *names: str) -> Random:
+    """A ``Random`` for ``names`` under ``seed``: stable across runs, processes and Python versions.
+
+    Each table (and each column inside it) gets its own stream, so adding a table or a column
+    leaves every other stream, and so every other value, unchanged.
+    """
+    digest = hashlib.sha256(":".join([str(seed), *names]).encode()).digest()
+    return Random(int.from_bytes(digest[:8], "big"))
+
+
+def has_volatile_default(column: Column) -> bool:
+    """The default changes from run to run (``now()``, ``gen_random_uuid()``): generate instead."""
+    return column.default is not None and bool(_VOLATILE_DEFAULT.search(column.default))
+
+
+def uses_sequence(column: Column) -> bool:
+    """The column is filled from a sequence (identity or ``serial``)."""
+    return column.identity is not None or (
+        column.default is not None and column.default.startswith("nextval(")
+    )
+
+
+@dataclass
+class ParentKeys:
+    """Existing rows of a parent table that a foreign key may reference: ``keys[i]`` is a tuple
+    of the referenced columns' values, in a deterministic order."""
+
+    columns: tuple[str, ...]
+    keys: list[tuple[Any, ...]]
+
+
+@dataclass
+class RowsReport:
+    """What happened while generating: rows dropped and why."""
+
+    dropped: int = 0
+    warnings: list[str] = field(default_factory=list)
+    relaxations: list[str] = field(default_factory=list)
+
+
+@dataclass
+class PerParent:
+    """``count_per_parent``: ``low..high`` rows for each key of foreign key ``fk``."""
+
+    fk: ForeignKey
+    low: int
+    high: int
+
+
+_LEAVE = object()
+"""Override marker: leave the column to the database (its default)."""
+
+
+def leave_to_database() -> object:
+    """The override value meaning "do not send this column; the database default applies"."""
+    return _LEAVE
+
+
+class TableRows:
+    """Generates the rows of one table; see the module docstring.
+
+    Args:
+        table: the table.
+        seed: the plan's seed; every stream derives from it and the table's name.
+        count: total rows (ignored when ``per_parent`` is given).
+        per_parent: rows per parent key of one foreign key.
+        parents: keys of each foreign key's parent rows, by foreign-key name.
+        overrides: column name -> a :class:`~pytest_supaseed.generate.values.ValueGenerator`, or
+            :func:`leave_to_database` to omit the column.
+        deferred: names of foreign keys left NULL now and set by a later UPDATE (cycles).
+        sequence_starts: first explicit value for integer key columns filled from a sequence.
+        vocab: vocabulary to draw from (``en_US`` by default).
+        domain_checks: CHECK expressions of the columns' domains by column name, with ``VALUE``
+            as Postgres prints it (``(VALUE > 0)``); they constrain the column like table checks.
+    """
+
+    def __init__(
+        self,
+        table: Table,
+        *,
+        seed: int,
+        count: int = 0,
+        per_parent: PerParent | None = None,
+        parents: Mapping[str, ParentKeys] | None = None,
+        overrides: Mapping[str, object] | None = None,
+        deferred: Sequence[str] = (),
+        sequence_starts: Mapping[str, int] | None = None,
+        vocab: Vocabulary | None = None,
+        domain_checks: Mapping[str, Sequence[str]] | None = None,
+    ) -> None:
+        self.table = table
+        self.seed = seed
+        self.parents = dict(parents or {})
+        self.overrides = dict(overrides or {})
+        self.deferred = set(deferred)
+        self.report = RowsReport()
+        self.vocab = vocab or vocabulary()
+        checks = [(c.name, c.expression) for c in table.checks]
+        self._check_columns = {c.name: c.columns for c in table.checks}
+        for col, exprs in (domain_checks or {}).items():
+            for i, expr in enumerate(exprs):
+                name = f"domain check {i + 1} of {table.column(col).domain} ({col})"
+                checks.append((name, re.sub(r"\bVALUE\b", f'"{col}"', expr)))
+                self._check_columns[name] = (col,)
+        self.rules = understand_checks(checks)
+        self._check_overrides()
+        self._unique_sets = self._uniques()
+        self._fk_by_column: dict[str, ForeignKey] = {}
+        self._active_fks = [fk for fk in table.foreign_keys if fk.name not in self.deferred]
+        for fk in self._active_fks:
+            for col in fk.columns:
+                if col not in self.overrides:
+                    self._fk_by_column[col] = fk
+        self.columns = self._choose_columns()
+        self._refuse_not_understood()
+        starts = dict(sequence_starts or {})
+        self.generators: dict[str, v.ValueGenerator] = {}
+        for name in self.columns:
+            if name in self._fk_by_column:
+                continue
+            self.generators[name] = self._generator(table.column(name), starts.get(name))
+        self.per_parent = per_parent
+        self._rng_counts = derive_rng(seed, table.qualified_name, "#count")
+        self._rng_fk = {
+            fk.name: derive_rng(seed, table.qualified_name, "#fk", fk.name)
+            for fk in self._active_fks
+        }
+        self._rng_col = {
+            name: derive_rng(seed, table.qualified_name, name) for name in self.generators
+        }
+        self._rng_fix = derive_rng(seed, table.qualified_name, "#fix")
+        self._one_to_one: dict[str, list[tuple[Any, ...]]] = {}
+        self._seen: list[set[tuple[Any, ...]]] = [set() for _ in self._checked_sets()]
+        self._self_keys: dict[str, list[tuple[Any, ...]]] = {}
+        self.total = self._plan_count(count)
+
+    # -- setup -------------------------------------------------------------------------------
+
+    def _check_overrides(self) -> None:
+        for name in self.overrides:
+            self.table.column(name)  # SchemaError with did-you-mean for a typo
+
+    def _uniques(self) -> list[tuple[str, ...]]:
+        sets = [tuple(s) for s in self.table.unique_column_sets()]
+        for u in self.table.uniques:
+            if u.predicate is not None and not u.expressions:
+                sets.append(u.columns)  # stricter than needed: unique everywhere, not only where
+            elif u.expressions:
+                cols = list(u.columns)
+                for expr in u.expressions:
+                    m = _LOWER_EXPR.match(expr.strip())
+                    if m:
+                        cols.append(m.group(1).strip('"'))
+                if cols:
+                    sets.append(tuple(cols))
+        return list(dict.fromkeys(s for s in sets if s))
+
+    def _choose_columns(self) -> list[str]:
+        chosen: list[str] = []
+        for col in self.table.columns:
+            override = self.overrides.get(col.name)
+            if override is _LEAVE or col.generated:
+                continue
+            if override is not None or col.name in self._fk_by_column:
+                chosen.append(col.name)
+            elif any(col.name in fk.columns for fk in self.table.foreign_keys):
+                continue  # deferred cycle edge: NULL now, UPDATE later
+            elif uses_sequence(col):
+                # Explicit ids when something may reference them; the sequence is advanced after.
+                if col.name in self.table.primary_key or self._is_unique(col.name):
+                    chosen.append(col.name)
+            elif (
+                col.default is None
+                or has_volatile_default(col)
+                or col.name in self.table.primary_key
+            ):
+                chosen.append(col.name)
+        return chosen
+
+    def _is_unique(self, name: str) -> bool:
+        return (name,) in self._unique_sets
+
+    def _refuse_not_understood(self) -> None:
+        for check_name, expression in self.rules.not_understood:
+            cols = [c for c in self._check_columns.get(check_name, ()) if c in self.columns]
+            if not cols or any(c in self.overrides for c in cols):
+                continue  # the database fills those columns, or the plan took charge
+            raise GenerationError(
+                f"{self.table.qualified_name}: check '{check_name}' ({expression}) is not "
+                f"understood, so values of {', '.join(f'{self.table.qualified_name}.{c}' for c in cols)} "
+                f"might break it; configure a generator for {self.table.qualified_name}.{cols[0]}: in "
+                f'the plan set [tables."{self.table.qualified_name}".columns] {cols[0]} = ... '
+                f'(a constant, or "{{{{ faker.<method>() }}}}")'
+            )
+
+    def _generator(self, column: Column, start: int | None) -> v.ValueGenerator:
+        override = self.overrides.get(column.name)
+        if isinstance(override, v.ValueGenerator):
+            return override
+        rules = self.rules.columns.get(column.name) or self.rules.for_column(column.name)
+        unique = self._is_unique(column.name)
+        if start is not None and scalar_type(column.base_type) in INT_RANGES:
+            return v.Counter(start)
+        in_key = column.name in self.table.primary_key or any(
+            column.name in s for s in self._unique_sets
+        )
+        null_rate = NULL_RATE if column.nullable and not in_key else 0.0
+        return generator_for(
+            self.table, column, rules, self.vocab, unique=unique, null_rate=null_rate
+        )
+
+    def _checked_sets(self) -> list[tuple[str, ...]]:
+        """Unique sets whose values are not unique by construction: checked row by row."""
+        out = []
+        for cols in self._unique_sets:
+            if any(c not in self.columns for c in cols):
+                continue  # a database-filled column is part of it (e.g. an identity)
+            if any(c in self.generators and self.generators[c].unique for c in cols):
+                continue
+            if self._fk_unique(cols) is not None:
+                continue  # one-to-one foreign key: parents are drawn without replacement
+            out.append(cols)
+        return out
+
+    def _fk_unique(self, cols: tuple[str, ...]) -> ForeignKey | None:
+        for fk in self._active_fks:
+            if set(fk.columns) == set(cols) and not fk.is_self_reference:
+                return fk
+        return None
+
+    def _plan_count(self, count: int) -> int:
+        if self.per_parent is None:
+            total = count
+        else:
+            keys = self._parent_keys(self.per_parent.fk)
+            lo, hi = self.per_parent.low, self.per_parent.high
+            r = self._rng_counts
+            self._per_parent_counts = [lo + int(r.random() * (hi - lo + 1)) for _ in keys]
+            total = sum(self._per_parent_counts)
+        for fk in self._active_fks:
+            cols = tuple(fk.columns)
+            if self._fk_unique(cols) is not None and any(set(s) == set(cols) for s in self._unique_sets):
+                keys = self._parent_keys(fk)
+                if total > len(keys):
+                    self.report.relaxations.append(
+                        f"{self.table.qualified_name}: {total} rows asked, but {cols} is unique and "
+                        f"references {fk.ref_table}, which has {len(keys)} rows; seeded {len(keys)}"
+                    )
+                    total = len(keys)
+                pool = list(keys)
+                self._rng_fk[fk.name].shuffle(pool)
+                self._one_to_one[fk.name] = pool
+        return total
+
+    def _parent_keys(self, fk: ForeignKey) -> list[tuple[Any, ...]]:
+        found = self.parents.get(fk.name)
+        if found is None:
+            raise GenerationError(
+                f"{self.table.qualified_name}.{', '.join(fk.columns)}: no parent keys were given "
+                f"for foreign key {fk.name} -> {fk.ref_table}"
+            )
+        if not found.keys and not fk.is_self_reference:
+            raise GenerationError(
+                f"{self.table.qualified_name}.{fk.columns[0]} references {fk.ref_table}, which has "
+                f"no rows; add {fk.ref_table} to the plan's [tables] (with a count) or seed it first"
+            )
+        return found.keys
+
+    # -- generation --------------------------------------------------------------------------
+
+    def batches(self, batch_size: int = 10_000) -> Iterator[dict[str, list[Any]] | int]:
+        """Yield the rows as column-wise batches ``{column: [values]}`` of at most ``batch_size``
+        rows; when every column is left to the database, yield row counts instead."""
+        done = 0
+        while done < self.total:
+            n = min(batch_size, self.total - done)
+            if not self.columns:
+                yield n
+            else:
+                yield self._batch(done, n)
+            done += n
+        self.finish()
+
+    def _batch(self, offset: int, n: int) -> dict[str, list[Any]]:
+        cols: dict[str, list[Any]] = {}
+        for name, gen in self.generators.items():
+            try:
+                cols[name] = gen(n, self._rng_col[name])
+            except OverflowError as exc:
+                raise GenerationError(
+                    f"{self.table.qualified_name}.{name}: {exc}; widen the column or configure a "
+                    f"generator for {self.table.qualified_name}.{name}"
+                ) from exc
+        for fk in self._active_fks:
+            self._draw_fk(fk, offset, n, cols)
+        self._apply_relations(cols, n)
+        keep = self._enforce_unique(cols, n)
+        if keep is not None:
+            cols = {k: [vals[i] for i in keep] for k, vals in cols.items()}
+        return {name: cols[name] for name in self.columns}
+
+    def _draw_fk(self, fk: ForeignKey, offset: int, n: int, cols: dict[str, list[Any]]) -> None:
+        names = [c for c in fk.columns if self._fk_by_column.get(c) is fk]
+        if not names:
+            return
+        rng = self._rng_fk[fk.name]
+        if fk.is_self_reference:
+            keys = self._self_reference(fk, n, rng, cols)
+        elif self.per_parent is not None and fk is self.per_parent.fk:
+            keys = self._per_parent_slice(offset, n)
+        elif fk.name in self._one_to_one:
+            keys = self._one_to_one[fk.name][offset : offset + n]
+        else:
+            keys = rng.choices(self._parent_keys(fk), k=n)
+        for i, col in enumerate(fk.columns):
+            if col in names:
+                cols[col] = [k[i] if k is not None else None for k in keys]
+
+    def _per_parent_slice(self, offset: int, n: int) -> list[tuple[Any, ...]]:
+        if not hasattr(self, "_expanded"):
+            assert self.per_parent is not None
+            keys = self._parent_keys(self.per_parent.fk)
+            self._expanded = [k for k, c in zip(keys, self._per_parent_counts) for _ in range(c)]
+        return self._expanded[offset : offset + n]
+
+    def _self_reference(
+        self, fk: ForeignKey, n: int, rng: Random, cols: dict[str, list[Any]]
+    ) -> list[tuple[Any, ...] | None]:
+        # A tree: each row points at an earlier row (or none), so the reference always exists.
+        if not all(c in cols for c in fk.ref_columns):
+            self.report.warnings.append(
+                f"{self.table.qualified_name}.{fk.columns[0]}: left NULL (the referenced "
+                f"{', '.join(fk.ref_columns)} is filled by the database)"
+            )
+            return [None] * n
+        own = list(zip(*(cols[c] for c in fk.ref_columns)))
+        earlier = self._self_keys.setdefault(fk.name, [])
+        out: list[tuple[Any, ...] | None] = []
+        r = rng.random
+        for key in own:
+            if earlier and r() < 0.7:
+                out.append(earlier[int(r() * len(earlier))])
+            else:
+                # a root: NULL, or itself when the key is NOT NULL (checked at statement end)
+                out.append(None if fk.nullable else key)
+            earlier.append(key)
+        return out
+
+    def _apply_relations(self, cols: dict[str, list[Any]], n: int) -> None:
+        relations = list(self.rules.relations)
+        names = set(self.generators)
+        for a, b in (
+            ("created_at", "updated_at"),
+            ("starts_at", "ends_at"),
+            ("start_date", "end_date"),
+        ):
+            if (
+                a in names
+                and b in names
+                and not any({r.left, r.right} == {a, b} for r in relations)
+            ):
+                relations.append(Relation(a, "<=", b))
+        for rel in relations:
+            left, op, right = rel.left, rel.op, rel.right
+            if op in (">", ">="):
+                left, right, op = right, left, "<" if op == ">" else "<="
+            if op in ("<>", "!="):
+                op = "<"
+            if left not in cols or right not in cols:
+                continue
+            if right in self._fk_by_column or right not in self.generators:
+                continue
+            lv, rv = cols[left], cols[right]
+            strict = op == "<"
+            r = self._rng_fix.random
+            for i in range(n):
+                a, b = lv[i], rv[i]
+                if a is None or b is None or (a < b if strict else a <= b):
+                    continue
+                rv[i] = a + _step(a, r())
+
+    def _enforce_unique(self, cols: dict[str, list[Any]], n: int) -> list[int] | None:
+        sets = self._checked_sets()
+        if not sets:
+            return None
+        dropped: list[int] = []
+        for i in range(n):
+            for seen, key_cols in zip(self._seen, sets):
+                key = tuple(cols[c][i] for c in key_cols)
+                tries = 0
+                while key in seen and None not in key and tries < UNIQUE_RETRIES:
+                    self._redraw(cols, i, key_cols)
+                    key = tuple(cols[c][i] for c in key_cols)
+                    tries += 1
+                if key in seen and None not in key:
+                    dropped.append(i)
+                    break
+                if None not in key:
+                    seen.add(key)
+        if not dropped:
+            return None
+        self.report.dropped += len(dropped)
+        gone = set(dropped)
+        return [i for i in range(n) if i not in gone]
+
+    def _redraw(self, cols: dict[str, list[Any]], i: int, key_cols: tuple[str, ...]) -> None:
+        redrawn: set[str] = set()
+        for c in key_cols:
+            fk = self._fk_by_column.get(c)
+            if fk is not None and fk.name not in redrawn:
+                redrawn.add(fk.name)
+                if fk.is_self_reference or (self.per_parent and fk is self.per_parent.fk):
+                    continue  # the row's parent is fixed by the plan; vary its other columns
+                key = self._rng_fk[fk.name].choice(self._parent_keys(fk))
+                for j, col in enumerate(fk.columns):
+                    if col in cols:
+                        cols[col][i] = key[j]
+            elif c in self.generators:
+                cols[c][i] = self.generators[c](1, self._rng_col[c])[0]
+
+    def finish(self) -> None:
+        """Record the unique-key relaxations once every batch has been generated."""
+        if self.report.dropped and not any("dropped" in r for r in self.report.relaxations):
+            self.report.relaxations.append(
+                f"{self.table.qualified_name}: {self.report.dropped} of {self.total} rows dropped: "
+                f"no unused combination for a unique key was found in {UNIQUE_RETRIES} tries"
+            )
+
+
+def deferred_values(
+    seed: int,
+    table: Table,
+    fk: ForeignKey,
+    own_keys: list[tuple[Any, ...]],
+    parents: ParentKeys,
+) -> list[tuple[Any, ...]]:
+    """Values for a cycle-breaking foreign key left NULL at insert: ``(*fk values, *own key)``
+    for each row of ``table`` identified by ``own_keys``; parents drawn from the key's own stream
+    (without replacement when the key's columns are unique)."""
+    if not parents.keys:
+        return []
+    rng = derive_rng(seed, table.qualified_name, "#deferred", fk.name)
+    if any(set(s) == set(fk.columns) for s in table.unique_column_sets()):
+        pool = list(parents.keys)
+        rng.shuffle(pool)
+        chosen = pool[: len(own_keys)]
+    else:
+        chosen = rng.choices(parents.keys, k=len(own_keys))
+    return [(*p, *k) for p, k in zip(chosen, own_keys)]
+
+
+def _step(value: Any, r: float) -> Any:
+    """A small positive increment of the same kind as ``value``."""
+    if isinstance(value, dt.datetime):
+        return dt.timedelta(seconds=60 + int(r * 30 * 86400))
+    if isinstance(value, dt.date):
+        return dt.timedelta(days=1 + int(r * 30))
+    if isinstance(value, dt.timedelta):
+        return dt.timedelta(minutes=1 + int(r * 600))
+    if isinstance(value, Decimal):
+        exp = value.as_tuple().exponent
+        unit = Decimal(1).scaleb(exp if isinstance(exp, int) else 0)
+        return unit * (1 + int(r * 100))
+    if isinstance(value, bool):
+        return 1
+    if isinstance(value, int):
+        return 1 + int(r * 100)
+    if isinstance(value, float):
+        return 0.5 + r * 100
+    raise GenerationError(f"cannot order values of type {type(value).__name__}")

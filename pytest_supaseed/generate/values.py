@@ -1,0 +1,366 @@
+"""Value generators: each makes ``n`` values of one column in one call, from a ``random.Random``.
+
+Column-wise generation is what makes seeding fast: one ``rng.choices(pool, k=n)`` replaces ``n``
+calls into a data library. A generator is a small object with ``__call__(n, rng) -> list`` and a
+``unique`` flag that says its values never repeat within one run (by construction, not by luck), so
+the engine can skip duplicate checks for it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import ipaddress
+import uuid
+from collections.abc import Callable, Sequence
+from decimal import Decimal
+from random import Random
+from typing import Any
+
+#: Fixed reference instant for generated dates and times. Never ``now()``: seeding must give the
+#: same rows tomorrow.
+REFERENCE = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
+_UTC = dt.UTC
+
+
+class ValueGenerator:
+    """Base of every generator. ``unique``: values never repeat within one generator's life."""
+
+    unique: bool = False
+
+    def __call__(self, n: int, rng: Random) -> list[Any]:
+        raise NotImplementedError
+
+
+class Constant(ValueGenerator):
+    """The same value for every row (a plan override, or ``None`` for NULL)."""
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+    def __call__(self, n: int, rng: Random) -> list[Any]:
+        return [self.value] * n
+
+
+class Choice(ValueGenerator):
+    """Values drawn uniformly from a fixed pool, one ``rng.choices`` call per batch."""
+
+    def __init__(self, pool: Sequence[Any]) -> None:
+        if not pool:
+            raise ValueError("empty pool")
+        self.pool = list(pool)
+
+    def __call__(self, n: int, rng: Random) -> list[Any]:
+        return rng.choices(self.pool, k=n)
+
+
+class Counter(ValueGenerator):
+    """Unique values ``fmt(i)`` for i = start, start + 1, ... (ids, codes with a sequence)."""
+
+    unique = True
+
+    def __init__(self, start: int = 1, fmt: Callable[[int], Any] | None = None) -> None:
+        self.next = start
+        self.fmt = fmt
+
+    def __call__(self, n: int, rng: Random) -> list[Any]:
+        start = self.next
+        self.next += n
+        values = range(start, start + n)
+        return list(values) if self.fmt is None else [self.fmt(i) for i in values]
+
+
+class Integers(ValueGenerator):
+    """Integers in ``[low, high]`` (inclusive), uniform."""
+
+    def __init__(self, low: int, high: int) -> None:
+        if low > high:
+            raise ValueError(f"empty range [{low}, {high}]")
+        self.low, self.span = low, high - low + 1
+
+    def __call__(self, n: int, rng: Random) -> list[Any]:
+        r, low, span = rng.random, self.low, self.span
+        if span > 1 << 52:  # floats lose precision beyond 2**53; slower exact path
+            return [low + rng.randrange(span) for _ in range(n)]
+        return [low + int(r() * span) for _ in range(n)]
+
+
+class Floats(ValueGenerator):
+    """Floats in ``[low, high)``, rounded to ``digits`` decimals."""
+
+    def __init__(self, low: float, high: float, digits: int = 4) -> None:
+        self.low, self.span, self.digits = low, high - low, digits
+
+    def __call__(self, n: int, rng: Random) -> list[Any]:
+        r, low, span, d = rng.random, self.low, self.span, self.digits
+        return [round(low + r() * span, d) for _ in range(n)]
+
+
+class Decimals(ValueGenerator):
+    """``Decimal`` values in ``[low, high]`` with ``scale`` digits after the point."""
+
+    def __init__(self, low: Decimal, high: Decimal, scale: int) -> None:
+        self.scale = scale
+        unit = Decimal(1).scaleb(-scale)
+        self.ints = Integers(int(low / unit), int(high / unit))
+
+    def __call__(self, n: int, rng: Random) -> list[Any]:
+        s = -self.scale
+        return [Decimal(i).scaleb(s) for i in self.ints(n, rng)]
+
+
+class Booleans(ValueGenerator):
+    """``True`` with probability ``p_true``."""
+
+    def __init__(self, p_true: float = 0.5) -> None:
+        self.p = p_true
+
+    def __call__(self, n: int, rng: Random) -> list[Any]:
+        r, p = rng.random, self.p
+        return [r() < p for _ in range(n)]
+
+
+class Uuids(ValueGenerator):
+    """Random version-4 UUIDs from the stream (never ``gen_random_uuid()``: not reproducible).
+
+    Marked unique: 122 random bits make a collision in any realistic seed astronomically unlikely,
+    and the database's own key check would report one.
+    """
+
+    unique = True
+
+    def __call__(self, n: int, rng: Random) -> list[Any]:
+        bits = rng.getrandbits
+        mask = ~(0xF000 << 64) & ~(0xC000 << 48)
+        version = (0x4000 << 64) | (0x8000 << 48)
+        return [uuid.UUID(int=(bits(128) & mask) | version) for _ in range(n)]
+
+
+class Timestamps(ValueGenerator):
+    """Instants between ``start`` and ``end``, to the second; naive when ``tz`` is False."""
+
+    def __init__(self, start: dt.datetime, end: dt.datetime, tz: bool = True) -> None:
+        self.start = start if tz else start.replace(tzinfo=None)
+        self.seconds = Integers(0, int((end - start).total_seconds()))
+
+    def __call__(self, n: int, rng: Random) -> list[Any]:
+        start, td = self.start, dt.timedelta
+        return [start + td(seconds=s) for s in self.seconds(n, rng)]
+
+
+class Dates(ValueGenerator):
+    """Dates between ``start`` and ``end`` inclusive."""
+
+    def __init__(self, start: dt.date, end: dt.date) -> None:
+        days = (end - start).days
+        self.pool = Choice([start + dt.timedelta(days=d) for d in range(days + 1)])
+
+    def __call__(self, n: int, rng: Random) -> list[Any]:
+        return self.pool(n, rng)
+
+
+class Times(ValueGenerator):
+    """Times of day to the minute."""
+
+    def __init__(self) -> None:
+        self.pool = Choice([dt.time(h, m) for h in range(24) for m in range(60)])
+
+    def __call__(self, n: int, rng: Random) -> list[Any]:
+        return self.pool(n, rng)
+
+
+class Intervals(ValueGenerator):
+    """Durations between 1 minute and 30 days, to the minute."""
+
+    def __init__(self) -> None:
+        self.minutes = Integers(1, 30 * 24 * 60)
+
+    def __call__(self, n: int, rng: Random) -> list[Any]:
+        td = dt.timedelta
+        return [td(minutes=m) for m in self.minutes(n, rng)]
+
+
+class Bytes(ValueGenerator):
+    """Random byte strings of ``size`` bytes."""
+
+    def __init__(self, size: int = 16) -> None:
+        self.size = size
+
+    def __call__(self, n: int, rng: Random) -> list[Any]:
+        size = self.size
+        blob = rng.randbytes(size * n)
+        return [blob[i : i + size] for i in range(0, size * n, size)]
+
+
+class IPv4(ValueGenerator):
+    """IPv4 addresses in private and documentation ranges, never a real host."""
+
+    def __init__(self) -> None:
+        self.ints = Integers(0, (1 << 24) - 1)
+
+    def __call__(self, n: int, rng: Random) -> list[Any]:
+        base = int(ipaddress.IPv4Address("10.0.0.0"))
+        return [ipaddress.IPv4Address(base + i) for i in self.ints(n, rng)]
+
+
+class Texts(ValueGenerator):
+    """Strings from a pool, fitted into ``[min_length, max_length]``; unique with a suffix.
+
+    ``unique`` appends ``sep + counter`` (``"Berlin-17"``) so values never repeat; when the limit
+    is short the pool value is cut to make room, and when even the counter does not fit a compact
+    base-36 code is used alone.
+    """
+
+    def __init__(
+        self,
+        pool: Sequence[str],
+        *,
+        max_length: int | None = None,
+        min_length: int | None = None,
+        unique: bool = False,
+        sep: str = "-",
+        filler: Sequence[str] = (),
+    ) -> None:
+        self.pool = Choice(pool)
+        self.max_length = max_length
+        self.min_length = min_length or 0
+        self.unique = unique
+        self.sep = sep
+        self.filler = list(filler) or list(pool)
+        self.next = 1
+
+    def __call__(self, n: int, rng: Random) -> list[Any]:
+        values: list[str] = self.pool(n, rng)
+        if self.min_length:
+            values = [self._pad(v, rng) for v in values]
+        if self.unique:
+            start = self.next
+            self.next += n
+            values = [self._with_suffix(v, i) for v, i in zip(values, range(start, start + n))]
+        elif self.max_length is not None:
+            m = self.max_length
+            values = [v if len(v) <= m else v[:m].rstrip() or v[:m] for v in values]
+        return values
+
+    def _pad(self, value: str, rng: Random) -> str:
+        while len(value) < self.min_length:
+            value = f"{value} {rng.choice(self.filler)}"
+        return value
+
+    def _with_suffix(self, value: str, i: int) -> str:
+        suffix = f"{self.sep}{i}"
+        m = self.max_length
+        if m is None or len(value) + len(suffix) <= m:
+            return value + suffix
+        if len(suffix) < m:
+            return value[: m - len(suffix)] + suffix
+        code = _base36(i)
+        if len(code) > m:
+            raise OverflowError(f"{i} unique values do not fit in {m} characters")
+        return code.rjust(m, "0") if self.min_length >= m else code
+
+
+def _base36(i: int) -> str:
+    digits = "0123456789abcdefghijklmnopqrstuvwxyz"
+    out = ""
+    while True:
+        i, r = divmod(i, 36)
+        out = digits[r] + out
+        if i == 0:
+            return out
+
+
+class Emails(ValueGenerator):
+    """``first.last<i>@domain``: realistic and unique by construction (lower case)."""
+
+    unique = True
+
+    def __init__(
+        self,
+        first: Sequence[str],
+        last: Sequence[str],
+        domains: Sequence[str],
+        max_length: int | None = None,
+    ) -> None:
+        self.first, self.last = (
+            Choice([f.lower() for f in first]),
+            Choice([s.lower() for s in last]),
+        )
+        self.domains = Choice(domains)
+        self.max_length = max_length
+        self.next = 1
+
+    def __call__(self, n: int, rng: Random) -> list[Any]:
+        start = self.next
+        self.next += n
+        values = [
+            f"{f}.{s}{i}@{d}"
+            for f, s, d, i in zip(
+                self.first(n, rng), self.last(n, rng), self.domains(n, rng), range(start, start + n)
+            )
+        ]
+        m = self.max_length
+        if m is not None:
+            values = [
+                v if len(v) <= m else f"u{i}@ex.io"[:m]
+                for v, i in zip(values, range(start, start + n))
+            ]
+        return values
+
+
+class Joined(ValueGenerator):
+    """Several generators' values joined per row: ``fmt(a, b, ...)``."""
+
+    def __init__(
+        self, parts: Sequence[ValueGenerator], fmt: Callable[..., str], unique: bool = False
+    ) -> None:
+        self.parts = list(parts)
+        self.fmt = fmt
+        self.unique = unique or any(p.unique for p in parts)
+
+    def __call__(self, n: int, rng: Random) -> list[Any]:
+        columns = [p(n, rng) for p in self.parts]
+        fmt = self.fmt
+        return [fmt(*row) for row in zip(*columns)]
+
+
+class Arrays(ValueGenerator):
+    """Lists of 0..``max_items`` elements from ``element``; one element call per batch."""
+
+    def __init__(self, element: ValueGenerator, max_items: int = 3, min_items: int = 0) -> None:
+        self.element = element
+        self.sizes = Integers(min_items, max_items)
+
+    def __call__(self, n: int, rng: Random) -> list[Any]:
+        sizes = self.sizes(n, rng)
+        flat = self.element(sum(sizes), rng)
+        out: list[Any] = []
+        pos = 0
+        for size in sizes:
+            out.append(flat[pos : pos + size])
+            pos += size
+        return out
+
+
+class WithNulls(ValueGenerator):
+    """Another generator's values with a fraction ``rate`` replaced by NULL."""
+
+    def __init__(self, inner: ValueGenerator, rate: float) -> None:
+        self.inner = inner
+        self.rate = rate
+        self.unique = inner.unique
+
+    def __call__(self, n: int, rng: Random) -> list[Any]:
+        values = self.inner(n, rng)
+        r, rate = rng.random, self.rate
+        return [None if r() < rate else v for v in values]
+
+
+class PerValue(ValueGenerator):
+    """One call of ``make(rng)`` per value: for plan expressions (slow path, opt-in)."""
+
+    def __init__(self, make: Callable[[Random], Any]) -> None:
+        self.make = make
+
+    def __call__(self, n: int, rng: Random) -> list[Any]:
+        make = self.make
+        return [make(rng) for _ in range(n)]

@@ -1,0 +1,414 @@
+"""The seeding run: plan + database in, seeded database and a :class:`SeedResult` out.
+
+Phases, each timed in :attr:`SeedResult.phases`:
+
+1. ``introspect``: read the schema (:func:`pytest_supaseed.schema.introspect`);
+2. ``users``: Supabase auth users and MakerKit accounts (:mod:`pytest_supaseed.seed.users`), when
+   the plan asks for them; the tables that phase fills become existing parents;
+3. one phase per planned table, in foreign-key order
+   (:func:`pytest_supaseed.schema.graph.insert_order`): rows generated column-wise in batches
+   (:class:`pytest_supaseed.generate.table.TableRows`) and streamed into ``COPY``, one transaction per
+   table, then sequences advanced past explicit ids;
+4. ``cycles``: foreign keys that closed a cycle were left NULL; they are set by one UPDATE per key.
+"""
+
+from __future__ import annotations
+
+import importlib
+import time
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+import psycopg
+from psycopg import sql
+
+from ..config.models import SeedPlan, TableConfig
+from ..errors import ConfigError, GenerationError, did_you_mean
+from ..generate.columns import INT_RANGES, scalar_type
+from ..generate.overrides import override_generator
+from ..generate.table import ParentKeys, PerParent, TableRows, deferred_values, uses_sequence
+from ..generate.vocab import vocabulary
+from ..schema import introspect
+from ..schema.graph import insert_order
+from ..schema.model import ForeignKey, Schema, Table, qualify
+from .progress import Progress, progress_for
+from .result import SeedResult
+from .writer import copy_rows
+
+#: Rows of a table named in the plan without ``count`` or ``count_per_parent``.
+DEFAULT_COUNT = 10
+#: Rows generated and sent per batch: bounds memory (a batch of 10k 8-column rows is a few MB).
+BATCH_SIZE = 10_000
+
+Conn = psycopg.Connection[Any]
+
+
+def seed(
+    plan: SeedPlan | Mapping[str, Any] | None,
+    dsn: str,
+    *,
+    seed: int | None = None,
+    progress: bool | None = None,
+) -> SeedResult:
+    """Seed the database at ``dsn`` as ``plan`` says and return what was written.
+
+    ``seed`` overrides the plan's own seed (``--supaseed-seed``); ``progress`` forces progress
+    bars on or off (default: on for a terminal outside pytest).
+    """
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        return seed_connection(conn, plan, seed=seed, progress=progress)
+
+
+def seed_connection(
+    conn: Conn,
+    plan: SeedPlan | Mapping[str, Any] | None,
+    *,
+    seed: int | None = None,
+    progress: bool | None = None,
+    schema: Schema | None = None,
+) -> SeedResult:
+    """Like :func:`seed` on an open autocommit connection (left open).
+
+    ``schema``: an already introspected schema of this database, to skip introspection.
+    """
+    if plan is None:
+        plan = SeedPlan()
+    elif not isinstance(plan, SeedPlan):
+        plan = SeedPlan.model_validate(plan)
+    run_seed = plan.seed if seed is None else seed
+    result = SeedResult(seed=run_seed)
+    _refuse_unsupported(plan)
+    clock = time.perf_counter()
+    if schema is None:
+        schema = introspect(conn)
+    result.phases["introspect"] = time.perf_counter() - clock
+    filled_by_users = _users_phase(conn, plan, schema, run_seed, result)
+    planned = _planned_tables(plan, schema, filled_by_users, result)
+    order = insert_order(schema, planned) if planned else None
+    with progress_for(progress) as bars:
+        for name in order.tables if order else ():
+            table = schema.tables[name]
+            deferred = [
+                d.foreign_key
+                for d in order.deferred_for(name)  # type: ignore[union-attr]
+                if not d.foreign_key.is_self_reference
+            ]
+            for fk in deferred:
+                if not fk.nullable:
+                    raise GenerationError(
+                        f"{name}.{', '.join(fk.columns)}: the cycle through {fk.name} can only be "
+                        "broken by deferring the constraint, which supaseed does not support yet; "
+                        "make one foreign key of the cycle nullable"
+                    )
+            clock = time.perf_counter()
+            written = _seed_table(conn, table, planned[name], run_seed, deferred, bars, result)
+            result.phases[name] = time.perf_counter() - clock
+            result.rows[name] = result.rows.get(name, 0) + written
+    if order is not None and any(not d.foreign_key.is_self_reference for d in order.deferred):
+        clock = time.perf_counter()
+        for edge in order.deferred:
+            if not edge.foreign_key.is_self_reference:
+                _close_cycle(conn, schema, edge.foreign_key, run_seed, result)
+        result.phases["cycles"] = time.perf_counter() - clock
+    return result
+
+
+def _refuse_unsupported(plan: SeedPlan) -> None:
+    # Never a silent no-op: a plan section the engine cannot honour yet is an error.
+    if plan.mappings:
+        raise ConfigError(
+            "asset mappings are not supported by the seeding engine yet; remove [mappings] or "
+            "seed those tables with [tables] counts",
+            key_path="mappings",
+        )
+    if plan.associations:
+        raise ConfigError(
+            "associations are not supported by the seeding engine yet; use count_per_parent in "
+            "[tables] for now",
+            key_path="associations",
+        )
+    if plan.ai.provider != "disabled" and plan.ai.fields:
+        raise ConfigError(
+            "AI-written columns are not supported by the seeding engine yet; set ai.provider = "
+            '"disabled" (columns then get their synthetic fallback)',
+            key_path="ai.provider",
+        )
+
+
+def _users_phase(
+    conn: Conn, plan: SeedPlan, schema: Schema, run_seed: int, result: SeedResult
+) -> set[str]:
+    wants_users = plan.users.count > 0 or plan.users.makerkit_test_users or plan.accounts.teams > 0
+    if not wants_users:
+        return set()
+    module = importlib.import_module("pytest_supaseed.seed.users")
+    phase = getattr(module, "seed_users_and_accounts", None)
+    if phase is None:
+        raise ConfigError(
+            "users and accounts are not supported by this version of the seeding engine yet",
+            key_path="users",
+        )
+    clock = time.perf_counter()
+    outcome = phase(conn, plan, schema, seed=run_seed)
+    result.phases["users"] = time.perf_counter() - clock
+    result.users.update(getattr(outcome, "users", {}) or {})
+    filled: dict[str, int] = dict(getattr(outcome, "rows", {}) or {})
+    for table, count in filled.items():
+        result.rows[qualify(table)] = count
+    return {qualify(t) for t in filled}
+
+
+def _planned_tables(
+    plan: SeedPlan, schema: Schema, filled: set[str], result: SeedResult
+) -> dict[str, TableConfig]:
+    planned: dict[str, TableConfig] = {}
+    for key, config in plan.tables.items():
+        table = schema.table(key)  # SchemaError with did-you-mean
+        if table.qualified_name in filled:
+            result.warnings.append(
+                f"{table.qualified_name} was filled by the users/accounts phase; its [tables] "
+                "entry was not applied"
+            )
+            continue
+        if table.qualified_name in planned:
+            raise ConfigError(
+                f"{table.qualified_name} is planned twice ('{key}' and another spelling)",
+                key_path=f"tables.{key}",
+            )
+        planned[table.qualified_name] = config
+    return planned
+
+
+def _parent_keys(conn: Conn, fk: ForeignKey) -> ParentKeys:
+    """Keys of the rows of ``fk``'s parent table, ordered by value (deterministic)."""
+    ref_schema, ref_name = fk.ref_table.split(".", 1)
+    cols = sql.SQL(", ").join(sql.Identifier(c) for c in fk.ref_columns)
+    not_null = sql.SQL(" AND ").join(
+        sql.SQL("{} IS NOT NULL").format(sql.Identifier(c)) for c in fk.ref_columns
+    )
+    rows = conn.execute(
+        sql.SQL("SELECT {} FROM {} WHERE {} ORDER BY {}").format(
+            cols, sql.Identifier(ref_schema, ref_name), not_null, cols
+        )
+    ).fetchall()
+    return ParentKeys(fk.ref_columns, [tuple(r) for r in rows])
+
+
+def _per_parent(table: Table, config: TableConfig) -> PerParent | None:
+    if not config.count_per_parent:
+        return None
+    if len(config.count_per_parent) > 1:
+        raise ConfigError(
+            "count_per_parent takes one parent (more than one is not supported yet)",
+            key_path=f"tables.{table.qualified_name}.count_per_parent",
+        )
+    ((key, count),) = config.count_per_parent.items()
+    for fk in table.foreign_keys:
+        if key in fk.columns or qualify(key) == fk.ref_table or key == fk.name:
+            return PerParent(fk, count.min, count.max)
+    options = [c for fk in table.foreign_keys for c in (*fk.columns, fk.ref_table)]
+    raise ConfigError(
+        f"'{key}' is neither a parent table nor a foreign-key column of {table.qualified_name}"
+        f"{did_you_mean(key, options)}; foreign keys: {', '.join(options) or 'none'}",
+        key_path=f"tables.{table.qualified_name}.count_per_parent",
+    )
+
+
+def _overrides(table: Table, config: TableConfig) -> dict[str, object]:
+    from ..config.models import Expression
+
+    out: dict[str, object] = {}
+    for name, value in config.column_values().items():
+        where = f"tables.{table.qualified_name}.columns.{name}"
+        if not table.has_column(name):
+            raise ConfigError(
+                f"{table.qualified_name} has no column '{name}'"
+                f"{did_you_mean(name, table.column_names)}",
+                key_path=where,
+            )
+        if isinstance(value, Expression):
+            out[name] = override_generator(value.source, is_expression=True, where=where)
+        else:
+            out[name] = override_generator(value.value, is_expression=False, where=where)
+    return out
+
+
+def _seed_table(
+    conn: Conn,
+    table: Table,
+    config: TableConfig,
+    run_seed: int,
+    deferred: list[ForeignKey],
+    bars: Progress,
+    result: SeedResult,
+) -> int:
+    schema_fks = {fk.name for fk in deferred}
+    overrides = _overrides(table, config)
+    parents: dict[str, ParentKeys] = {}
+    for fk in table.foreign_keys:
+        if fk.name in schema_fks or fk.is_self_reference:
+            parents[fk.name] = ParentKeys(fk.ref_columns, [])
+            continue
+        keys = _parent_keys(conn, fk)
+        if not keys.keys and fk.nullable and not any(c in overrides for c in fk.columns):
+            from ..generate.values import Constant
+
+            for col in fk.columns:
+                overrides[col] = Constant(None)
+            result.warnings.append(
+                f"{table.qualified_name}.{', '.join(fk.columns)} left NULL: {fk.ref_table} has no rows"
+            )
+        parents[fk.name] = keys
+    starts = _sequence_starts(conn, table, overrides)
+    domain_checks = _domain_checks(conn, table)
+    count = DEFAULT_COUNT if config.count is None else config.count
+    rows = TableRows(
+        table,
+        seed=run_seed,
+        count=count,
+        per_parent=_per_parent(table, config),
+        parents=parents,
+        overrides=overrides,
+        deferred=sorted(schema_fks),
+        sequence_starts=starts,
+        vocab=vocabulary(),
+        domain_checks=domain_checks,
+    )
+    ident = sql.Identifier(table.schema, table.name)
+    bars.start(table.qualified_name, rows.total)
+    with conn.transaction():
+        if config.disable_triggers:
+            conn.execute(sql.SQL("ALTER TABLE {} DISABLE TRIGGER USER").format(ident))
+        written = copy_rows(conn, table, rows.columns, _batches(rows), on_batch=bars.advance)
+        if config.disable_triggers:
+            conn.execute(sql.SQL("ALTER TABLE {} ENABLE TRIGGER USER").format(ident))
+        for name in starts:
+            _advance_sequence(conn, table, name)
+    bars.finish()
+    result.warnings += rows.report.warnings
+    result.relaxations += rows.report.relaxations
+    return written
+
+
+def _batches(rows: TableRows) -> Iterator[dict[str, list[Any]] | int]:
+    yield from rows.batches(BATCH_SIZE)
+
+
+def _domain_checks(conn: Conn, table: Table) -> dict[str, list[str]]:
+    """CHECK expressions of each domain-typed column's domain chain (``(VALUE > 0)``)."""
+    out: dict[str, list[str]] = {}
+    for col in table.columns:
+        if col.domain is None:
+            continue
+        rows = conn.execute(
+            """
+            WITH RECURSIVE chain(oid) AS (
+                SELECT %s::regtype::oid
+                UNION ALL
+                SELECT t.typbasetype FROM pg_type t JOIN chain ON t.oid = chain.oid
+                WHERE t.typtype = 'd'
+            )
+            SELECT regexp_replace(pg_get_constraintdef(c.oid), '^CHECK \\((.*)\\)$', '\\1')
+            FROM pg_constraint c JOIN chain ON c.contypid = chain.oid
+            WHERE c.contype = 'c' ORDER BY c.conname
+            """,
+            (col.domain,),
+        ).fetchall()
+        if rows:
+            out[col.name] = [r[0] for r in rows]
+    return out
+
+
+def _sequence_starts(conn: Conn, table: Table, overrides: Mapping[str, object]) -> dict[str, int]:
+    starts: dict[str, int] = {}
+    for col in table.columns:
+        if col.name in overrides or not uses_sequence(col):
+            continue
+        if scalar_type(col.base_type) not in INT_RANGES:
+            continue
+        if col.name not in table.primary_key and (col.name,) not in table.unique_column_sets():
+            continue
+        (start,) = conn.execute(
+            sql.SQL("SELECT coalesce(max({}), 0) + 1 FROM {}").format(
+                sql.Identifier(col.name), sql.Identifier(table.schema, table.name)
+            )
+        ).fetchone() or (1,)
+        starts[col.name] = int(start)
+    return starts
+
+
+def _advance_sequence(conn: Conn, table: Table, column: str) -> None:
+    # Explicit ids bypass the sequence; move it past them so the app's own inserts do not collide.
+    conn.execute(
+        sql.SQL(
+            "SELECT setval(seq, m) FROM (SELECT pg_get_serial_sequence(%s, %s) AS seq, "
+            "(SELECT max({}) FROM {}) AS m) s WHERE seq IS NOT NULL AND m IS NOT NULL"
+        ).format(sql.Identifier(column), sql.Identifier(table.schema, table.name)),
+        (f'"{table.schema}"."{table.name}"', column),
+    )
+
+
+def _close_cycle(
+    conn: Conn, schema: Schema, fk: ForeignKey, run_seed: int, result: SeedResult
+) -> None:
+    """Set a cycle-breaking foreign key that was inserted as NULL, with one UPDATE."""
+    table = schema.tables[fk.table]
+    key = table.primary_key or next(iter(table.unique_column_sets()), ())
+    if not key:
+        raise GenerationError(
+            f"{fk.table}.{', '.join(fk.columns)} closes a cycle but {fk.table} has no primary "
+            "key to update rows by; add a primary key or break the cycle elsewhere"
+        )
+    ident = sql.Identifier(table.schema, table.name)
+    key_cols = sql.SQL(", ").join(sql.Identifier(c) for c in key)
+    null_cond = sql.SQL(" AND ").join(
+        sql.SQL("{} IS NULL").format(sql.Identifier(c)) for c in fk.columns
+    )
+    own = [
+        tuple(r)
+        for r in conn.execute(
+            sql.SQL("SELECT {} FROM {} WHERE {} ORDER BY {}").format(
+                key_cols, ident, null_cond, key_cols
+            )
+        ).fetchall()
+    ]
+    parents = _parent_keys(conn, fk)
+    rows = deferred_values(run_seed, table, fk, own, parents)
+    if not rows:
+        result.warnings.append(f"{fk.table}.{', '.join(fk.columns)} left NULL: no rows to point at")
+        return
+    names = [f"f{i}" for i in range(len(fk.columns))] + [f"k{i}" for i in range(len(key))]
+    select_list = sql.SQL(", ").join(
+        sql.SQL("{} AS {}").format(sql.Identifier(c), sql.Identifier(n))
+        for c, n in zip((*fk.columns, *key), names)
+    )
+    assignments = sql.SQL(", ").join(
+        sql.SQL("{} = s.{}").format(sql.Identifier(c), sql.Identifier(f"f{i}"))
+        for i, c in enumerate(fk.columns)
+    )
+    match = sql.SQL(" AND ").join(
+        sql.SQL("t.{} = s.{}").format(sql.Identifier(c), sql.Identifier(f"k{i}"))
+        for i, c in enumerate(key)
+    )
+    with conn.transaction():
+        conn.execute(
+            sql.SQL(
+                "CREATE TEMP TABLE _supaseed_cycle ON COMMIT DROP AS SELECT {} FROM {} WITH NO DATA"
+            ).format(select_list, ident)
+        )
+        with (
+            conn.cursor() as cur,
+            cur.copy(
+                sql.SQL("COPY _supaseed_cycle ({}) FROM STDIN").format(
+                    sql.SQL(", ").join(sql.Identifier(n) for n in names)
+                )
+            ) as copy,
+        ):
+            for row in rows:
+                copy.write_row(row)
+        conn.execute(
+            sql.SQL("UPDATE {} AS t SET {} FROM _supaseed_cycle s WHERE {}").format(
+                ident, assignments, match
+            )
+        )
+    result.rows.setdefault(fk.table, 0)

@@ -1,0 +1,49 @@
+"""What a seeding run did: rows per table, time per phase, warnings and relaxations."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+
+
+@dataclass
+class SeedResult:
+    """The outcome of :func:`pytest_supaseed.seed.seed`.
+
+    Attributes:
+        seed: the seed every value was derived from.
+        rows: rows written per qualified table name, in insert order (users phase first).
+        phases: seconds spent per phase (``introspect``, ``users``, one per table, ``cycles``).
+        warnings: things that worked but may surprise (a column left NULL, a table skipped).
+        relaxations: where the plan could not be met exactly and what was done instead.
+        users: email -> user id of the users the users phase created.
+    """
+
+    seed: int
+    rows: dict[str, int] = field(default_factory=dict)
+    phases: dict[str, float] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    relaxations: list[str] = field(default_factory=list)
+    users: dict[str, uuid.UUID] = field(default_factory=dict)
+
+    @property
+    def total_rows(self) -> int:
+        """Rows written in all tables."""
+        return sum(self.rows.values())
+
+    @property
+    def total_seconds(self) -> float:
+        """Seconds spent in all phases."""
+        return sum(self.phases.values())
+
+    def summary(self) -> str:
+        """A readable multi-line report: one line per table, then warnings and relaxations."""
+        width = max((len(t) for t in self.rows), default=5)
+        lines = [f"seed {self.seed}: {self.total_rows} rows in {self.total_seconds:.2f} s"]
+        for table, count in self.rows.items():
+            secs = self.phases.get(table)
+            timing = f"  {secs:.2f} s" if secs is not None else ""
+            lines.append(f"  {table:<{width}}  {count:>9}{timing}")
+        lines += [f"warning: {w}" for w in self.warnings]
+        lines += [f"relaxed: {r}" for r in self.relaxations]
+        return "\n".join(lines)
