@@ -93,6 +93,16 @@ def _user_templates(rootdir: Path) -> dict[str, Template]:
     return found
 
 
+def _suggest(name: str, known: list[str]) -> str:
+    # Template names are long and hyphenated; "outdoor" should find "outdoor-platform" even where
+    # difflib's ratio is too low.
+    close = did_you_mean(name, known)
+    if close:
+        return close
+    partial = [k for k in known if k.startswith(name) or name in k or k in name]
+    return f" (did you mean '{partial[0]}'?)" if len(partial) == 1 else ""
+
+
 def list_templates(rootdir: Path | str) -> list[Template]:
     """Every template visible from ``rootdir``: project ones, then the built-ins they do not shadow."""
     user = _user_templates(Path(rootdir))
@@ -118,6 +128,6 @@ def find_template(name: str, rootdir: Path | str) -> Template:
         return builtin[name]
     known = sorted({*user, *builtin})
     raise ConfigError(
-        f"unknown template '{name}'{did_you_mean(name, known)}; available: {', '.join(known)} "
+        f"unknown template '{name}'{_suggest(name, known)}; available: {', '.join(known)} "
         f"(project templates go in {USER_TEMPLATE_DIR}/<name>.toml)"
     )

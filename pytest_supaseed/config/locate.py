@@ -53,6 +53,8 @@ def toml_line(text: str, path: Sequence[str], prefix: Sequence[str] = ()) -> int
     """1-based line of key ``path`` (below table ``prefix``, e.g. ``tool.supaseed``) in TOML ``text``."""
     target = [*prefix, *path]
     best: tuple[int, int] | None = None  # (length of matched prefix, line)
+    # A key written only through deeper headers (``[asset_pool.posts]``) is located there.
+    first_descendant: int | None = None
     table: list[str] = []
     for number, line in enumerate(text.splitlines(), 1):
         stripped = line.strip()
@@ -76,8 +78,12 @@ def toml_line(text: str, path: Sequence[str], prefix: Sequence[str] = ()) -> int
                     return number
         if full == target:
             return number
+        if first_descendant is None and full[: len(target)] == target:
+            first_descendant = number
         if full == target[: len(full)] and (best is None or len(full) > best[0]):
             best = (len(full), number)
+    if first_descendant is not None:
+        return first_descendant
     if best is not None and best[0] > len(prefix):
         return best[1]
     return None

@@ -129,7 +129,7 @@ class ResolvedPlan:
     def explain(self) -> list[tuple[str, Any, str]]:
         """(key path, value, source) for every leaf of the resolved plan, in plan order."""
         dumped = self.plan.model_dump(
-            mode="json", by_alias=True, exclude={"customizations", "extends"}
+            mode="json", by_alias=True, exclude={"customizations", "extends", "demo_schema"}
         )
         return [
             (format_key_path(path), value, self.source_of(path))
@@ -172,32 +172,53 @@ def _leaves(value: Any, path: Path_) -> Iterator[tuple[Path_, Any]]:
 
 
 def _linearize(
-    names: Sequence[str], rootdir: Path, trail: tuple[str, ...], seen: dict[str, Template]
+    names: Sequence[str],
+    rootdir: Path,
+    referrer: PlanSource | None,
+    trail: tuple[str, ...],
+    seen: dict[str, Template],
 ) -> list[Template]:
-    """Templates named by ``names`` and their ancestors, parents first, each once."""
+    """Templates named by ``names`` and their ancestors, parents first, each once.
+
+    ``referrer`` is the plan whose ``extends`` names them (errors point at its file).
+    """
     order: list[Template] = []
     for name in names:
-        template = find_template(name, rootdir)
+        try:
+            template = find_template(name, rootdir)
+        except ConfigError as exc:
+            if referrer is None:
+                raise
+            raise _at_extends(str(exc), referrer) from None
         key = template.qualified_name
         if key in trail:
             cycle = [*trail[trail.index(key) :], key]
-            raise ConfigError(
-                "template cycle: " + " -> ".join(cycle) + "; remove one of these 'extends'",
-                file=str(template.path),
-                key_path="extends",
-            )
+            message = "template cycle: " + " -> ".join(cycle) + "; remove one of these 'extends'"
+            if referrer is None:
+                raise ConfigError(message, file=str(template.path), key_path="extends")
+            raise _at_extends(message, referrer)
         if key in seen:
             continue
-        parents = template.load().extends_list
-        # A template extending its own name means the built-in it shadows.
+        source = template.source()
+        parents = validate_plan(source).extends_list
+        # A project template extending its own name means the built-in it shadows.
         parents = [
             BUILTIN_PREFIX + p if (p == template.name and not template.builtin) else p
             for p in parents
         ]
-        order += _linearize(parents, rootdir, (*trail, key), seen)
+        order += _linearize(parents, rootdir, source, (*trail, key), seen)
         seen[key] = template
         order.append(template)
     return order
+
+
+def _at_extends(message: str, source: PlanSource) -> ConfigError:
+    return ConfigError(
+        message,
+        file=str(source.file) if source.file else source.label,
+        key_path="extends",
+        line=source.line_of(["extends"]),
+    )
 
 
 # --- merging -----------------------------------------------------------------------------------
@@ -377,14 +398,14 @@ def resolve_plan(
         named = find_template(plan_or_name, root)
         top_template: Template | None = named
         top = named.source()
-        chain = _linearize([plan_or_name], root, (), {})
+        chain = _linearize([plan_or_name], root, None, (), {})
     else:
         top_template = None
         top = plan_source(plan_or_name, rootdir=root)
     top_plan = validate_plan(top)  # report the plan's own mistakes against its own file
 
     if top_template is None:
-        chain = _linearize(top_plan.extends_list, root, (), {})
+        chain = _linearize(top_plan.extends_list, root, top, (), {})
     layers: list[tuple[PlanSource, Template | None]] = [(t.source(), t) for t in chain]
     if top_template is None:
         layers.append((top, None))

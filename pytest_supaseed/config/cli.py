@@ -1,0 +1,129 @@
+"""``supaseed templates``, ``supaseed templates show``, ``supaseed plan`` and ``supaseed schema``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import Any
+
+from .catalog import find_template, list_templates
+from .loader import plan_json_schema
+from .resolve import ResolvedPlan, plan_hash, resolve_plan
+
+__all__ = ["format_resolved", "register"]
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add the plan and template commands to the ``supaseed`` command."""
+    templates = subparsers.add_parser(
+        "templates",
+        help="list seed-plan templates (built-in and the project's)",
+        description="List the templates a plan can extend, with a one-line description each.",
+    )
+    _rootdir_option(templates)
+    templates.set_defaults(func=_cmd_list)
+    actions = templates.add_subparsers(dest="templates_command", metavar="ACTION")
+    show = actions.add_parser(
+        "show",
+        help="print a template (with --resolved: merged, with where each value came from)",
+    )
+    show.add_argument("name", help="template name, e.g. outdoor-platform")
+    show.add_argument(
+        "--resolved",
+        action="store_true",
+        help="print the plan after extends and customizations are merged, each value annotated "
+        "with the template that set it",
+    )
+    show.add_argument(
+        "--defaults", action="store_true", help="with --resolved: also list default values"
+    )
+    _rootdir_option(show)
+    show.set_defaults(func=_cmd_show)
+
+    plan = subparsers.add_parser(
+        "plan",
+        help="validate the project's seed plan and print it resolved",
+        description="Find the seed plan under ROOTDIR (supaseed.toml, supaseed.yaml or "
+        "[tool.supaseed] in pyproject.toml), resolve its templates and print it with sources.",
+    )
+    plan.add_argument("file", nargs="?", help="a plan file instead of the discovered one")
+    plan.add_argument("--defaults", action="store_true", help="also list default values")
+    _rootdir_option(plan)
+    plan.set_defaults(func=_cmd_plan)
+
+    schema = subparsers.add_parser(
+        "schema",
+        help="print the JSON Schema of seed-plan files",
+        description="Print the JSON Schema of a seed plan, for editor completion: "
+        "supaseed schema > supaseed.schema.json",
+    )
+    schema.set_defaults(func=_cmd_schema)
+
+
+def _rootdir_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--rootdir",
+        type=Path,
+        default=Path.cwd(),
+        help="project root holding the plan and supaseed/templates/ (default: the current directory)",
+    )
+
+
+def _cmd_list(args: argparse.Namespace) -> int:
+    found = list_templates(args.rootdir)
+    width = max((len(t.name) for t in found), default=0)
+    for template in found:
+        where = "built-in" if template.builtin else str(template.path)
+        print(f"{template.name:<{width}}  {template.description or '(no description)'}  [{where}]")
+    return 0
+
+
+def _cmd_show(args: argparse.Namespace) -> int:
+    if not args.resolved:
+        template = find_template(args.name, args.rootdir)
+        print(f"# {template.path}")
+        print(template.path.read_text(encoding="utf-8"), end="")
+        return 0
+    resolved = resolve_plan(args.name, rootdir=args.rootdir)
+    print(format_resolved(resolved, defaults=args.defaults))
+    return 0
+
+
+def _cmd_plan(args: argparse.Namespace) -> int:
+    source = Path(args.file) if args.file else None
+    resolved = resolve_plan(source, rootdir=args.rootdir)
+    print(format_resolved(resolved, defaults=args.defaults))
+    return 0
+
+
+def _cmd_schema(args: argparse.Namespace) -> int:
+    print(json.dumps(plan_json_schema(), indent=2))
+    return 0
+
+
+def _value(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+def format_resolved(resolved: ResolvedPlan, *, defaults: bool = False) -> str:
+    """The resolved plan as ``key.path = value  # source`` lines, headed by its chain and hash."""
+    chain = " -> ".join([*reversed(resolved.chain_names)]) or "(no templates)"
+    lines = [
+        f"# plan: {resolved.source_label}",
+        f"# templates (most specific first): {chain}",
+        f"# plan hash: {plan_hash(resolved)}",
+    ]
+    if resolved.demo_schema:
+        lines.append("# demo schema (applied when the project has no migrations):")
+        lines += [f"#   {path}" for path in resolved.demo_schema]
+    rows = [
+        (key, _value(value), source)
+        for key, value, source in resolved.explain()
+        if defaults or source != "default"
+    ]
+    width = min(max((len(k) + len(v) + 3 for k, v, _ in rows), default=0), 90)
+    for key, value, source in rows:
+        assignment = f"{key} = {value}"
+        lines.append(f"{assignment:<{width}}  # {source}")
+    return "\n".join(lines)
