@@ -1,0 +1,93 @@
+"""The object the ``supaseed`` fixture gives a test: its connection, plan, seed report and helpers."""
+
+from __future__ import annotations
+
+import random
+import uuid
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import psycopg
+
+    from .config import ResolvedPlan, SeedPlan
+    from .seeded import TemplateInfo
+
+
+@dataclass
+class Supaseed:
+    """A seeded database as one test sees it.
+
+    ``conn`` is the test's connection (inside a transaction rolled back after the test, unless the
+    marker asked for ``isolation="database"``); ``plan`` the resolved seed plan; ``result`` what the
+    seed produced (rows per table, relaxations, cache hit); ``users`` maps e-mail to user id.
+    """
+
+    conn: psycopg.Connection
+    dsn: str
+    resolved: ResolvedPlan
+    result: TemplateInfo
+    random: random.Random
+    _users: dict[str, uuid.UUID] | None = field(default=None, repr=False)
+
+    @property
+    def plan(self) -> SeedPlan:
+        """The resolved seed plan (templates and customizations merged)."""
+        return self.resolved.plan
+
+    @property
+    def users(self) -> dict[str, uuid.UUID]:
+        """E-mail -> id of every user in ``auth.users`` (read once, inside the test's transaction)."""
+        if self._users is None:
+            rows = self.conn.execute(
+                "select email, id from auth.users where email is not null order by email"
+            ).fetchall()
+            self._users = {str(email): uid for email, uid in rows}
+        return self._users
+
+    def table(
+        self, name: str, *, where: str | None = None, order_by: str | None = None
+    ) -> list[dict[str, Any]]:
+        """Rows of table ``name`` (``"posts"`` or ``"schema.table"``) as dicts, as this test sees
+        them (RLS applies when acting as a user). ``where`` / ``order_by`` are SQL fragments."""
+        from psycopg import sql
+        from psycopg.rows import dict_row
+
+        parts = name.split(".", 1)
+        ident = sql.Identifier(*parts)
+        query = sql.SQL("select * from {}").format(ident)
+        if where:
+            query += sql.SQL(" where ") + sql.SQL(where)
+        if order_by:
+            query += sql.SQL(" order by ") + sql.SQL(order_by)
+        with self.conn.cursor(row_factory=dict_row) as cur:
+            return list(cur.execute(query).fetchall())
+
+    def count(self, name: str) -> int:
+        """Number of rows of table ``name`` visible to this test."""
+        from psycopg import sql
+
+        parts = name.split(".", 1)
+        row = self.conn.execute(
+            sql.SQL("select count(*) from {}").format(sql.Identifier(*parts))
+        ).fetchone()
+        return int(row[0]) if row else 0
+
+    def as_user(self, user: str | uuid.UUID) -> AbstractContextManager[psycopg.Connection]:
+        """Act as a Supabase user (e-mail or id) inside the test's transaction: RLS applies."""
+        from .testing.rls import as_user
+
+        return as_user(self.conn, user)  # type: ignore[no-any-return]
+
+    def as_anon(self) -> AbstractContextManager[psycopg.Connection]:
+        """Act as the anonymous role (no JWT claims): RLS applies."""
+        from .testing.rls import as_anon
+
+        return as_anon(self.conn)  # type: ignore[no-any-return]
+
+    def as_service_role(self) -> AbstractContextManager[psycopg.Connection]:
+        """Act as Supabase's service_role, which bypasses RLS."""
+        from .testing.rls import as_service_role
+
+        return as_service_role(self.conn)  # type: ignore[no-any-return]

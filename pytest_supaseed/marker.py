@@ -1,0 +1,101 @@
+"""The ``supaseed`` marker: its API is the signature of :func:`_supaseed_marker`.
+
+Validation calls that function with the marker's arguments, so a wrong argument gets Python's own
+clear ``TypeError`` (as pytest-django does for ``django_db``), and then checks the customization keys
+against the seed plan's sections with a did-you-mean.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    import pytest
+
+Isolation = Literal["transaction", "database"]
+ISOLATIONS: tuple[Isolation, ...] = ("transaction", "database")
+
+MARKER_LINE = (
+    "supaseed(template=None, *, seed=None, isolation='transaction', **customizations): "
+    "seed the test's database from a plan template (e.g. 'outdoor-platform'), with plan "
+    "customizations such as users={'count': 50}; isolation='database' gives the test a fresh "
+    "clone instead of a rolled-back transaction."
+)
+
+
+@dataclass(frozen=True)
+class SupaseedRequest:
+    """What a test asked for through its ``supaseed`` marker (or the command-line default)."""
+
+    template: str | None = None
+    seed: int | None = None
+    isolation: Isolation = "transaction"
+    customizations: dict[str, Any] = field(default_factory=dict)
+
+
+def _supaseed_marker(
+    template: str | None = None,
+    *,
+    seed: int | None = None,
+    isolation: Isolation = "transaction",
+    **customizations: Any,
+) -> SupaseedRequest:
+    return SupaseedRequest(template, seed, isolation, dict(customizations))
+
+
+def plan_sections() -> tuple[str, ...]:
+    """The top-level keys a customization may use (the seed plan's sections)."""
+    from .config import SeedPlan
+
+    return tuple(
+        name
+        for name in SeedPlan.model_fields
+        if name not in {"extends", "customizations", "description", "seed"}
+    )
+
+
+def validate(marker: pytest.Mark) -> SupaseedRequest:
+    """Turn a ``supaseed`` marker into a :class:`SupaseedRequest`, or raise ``TypeError``/``ValueError``
+    naming the wrong argument."""
+    from .errors import did_you_mean
+
+    try:
+        request = _supaseed_marker(*marker.args, **marker.kwargs)
+    except TypeError as exc:
+        raise TypeError(f"@pytest.mark.{MARKER_LINE.split(':')[0]}: {exc}") from None
+    if request.template is not None and not isinstance(request.template, str):
+        raise TypeError(
+            f"supaseed marker: template must be a template name (str), got {request.template!r}"
+        )
+    if request.seed is not None and (
+        not isinstance(request.seed, int) or isinstance(request.seed, bool)
+    ):
+        raise TypeError(f"supaseed marker: seed must be an int, got {request.seed!r}")
+    if request.isolation not in ISOLATIONS:
+        raise ValueError(
+            f"supaseed marker: isolation must be one of {', '.join(map(repr, ISOLATIONS))}, "
+            f"got {request.isolation!r}"
+        )
+    sections = plan_sections()
+    for key in request.customizations:
+        if key not in sections:
+            raise TypeError(
+                f"supaseed marker: unexpected argument {key!r}{did_you_mean(key, sections)}; "
+                f"customizations are seed plan sections: {', '.join(sections)}"
+            )
+    return request
+
+
+def closest_request(item: pytest.Item, default_template: str | None) -> SupaseedRequest | None:
+    """The request of the closest ``supaseed`` marker of ``item`` (test, class, module), or one built
+    from ``--supaseed-template`` when the test has no marker; ``None`` when neither applies."""
+    marker = item.get_closest_marker("supaseed")
+    if marker is None:
+        return SupaseedRequest(template=default_template) if default_template else None
+    request = validate(marker)
+    if request.template is None and default_template:
+        request = SupaseedRequest(
+            default_template, request.seed, request.isolation, request.customizations
+        )
+    return request

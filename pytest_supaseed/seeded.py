@@ -1,0 +1,321 @@
+"""Seed once, clone per worker, roll back per test.
+
+Each distinct resolved plan is seeded once into a *template database* ``supaseed_tpl_<hash>``, where
+the hash covers everything that decides its content: the base database (Supabase layer, migrations,
+plugin version), the resolved plan with its demo schema and asset files, and the seed. Templates stay
+between runs; a warm run costs one catalog lookup. The build happens under a temporary name and is
+renamed when complete (:func:`pytest_supaseed.databases.ensure_database`), so a crash never leaves a
+half-seeded template behind.
+
+The seed result travels with the template as its database comment (JSON), so a run that reuses a
+template reports what is in it without connecting to it (connections to a template block cloning).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import time
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import psycopg
+
+    from .backends.base import ServerHandle
+    from .config import ResolvedPlan
+    from .marker import SupaseedRequest
+    from .settings import Settings
+
+TEMPLATE_PREFIX = "supaseed_tpl_"
+_COMMENT_TAG = "pytest-supaseed template "
+
+
+@dataclass
+class TemplateInfo:
+    """A seeded template database and what went into it (one line of the run's report)."""
+
+    name: str
+    label: str
+    plan_hash: str
+    seed: int
+    cache_hit: bool
+    build_seconds: float
+    rows: dict[str, int] = field(default_factory=dict)
+    phases: dict[str, float] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    relaxations: list[str] = field(default_factory=list)
+    histograms: list[str] = field(default_factory=list)
+    built_by: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-able dict (the xdist controller receives these from its workers)."""
+        return dict(self.__dict__)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> TemplateInfo:
+        """The inverse of :meth:`to_json`."""
+        return cls(**data)
+
+
+def run_id() -> str:
+    """An id shared by the controller and the xdist workers of one run (and only that run)."""
+    return os.environ.get("PYTEST_XDIST_TESTRUNUID") or f"pid{os.getpid()}"
+
+
+def effective_seed(request_seed: int | None, settings_seed: int | None, plan_seed: int) -> int:
+    """``--supaseed-seed`` wins, then the marker's ``seed=``, then the plan's own ``seed``."""
+    if settings_seed is not None:
+        return settings_seed
+    if request_seed is not None:
+        return request_seed
+    return plan_seed
+
+
+def template_name(base_database: str, plan_digest: str, seed: int) -> str:
+    """``supaseed_tpl_<hash>`` of the base database, the resolved plan's hash and the seed."""
+    from . import __version__
+
+    key = f"{__version__}\0{base_database}\0{plan_digest}\0{seed}"
+    return TEMPLATE_PREFIX + hashlib.sha256(key.encode()).hexdigest()[:16]
+
+
+def _migration_files(paths: tuple[Path, ...]) -> list[Path]:
+    files: list[Path] = []
+    for path in paths:
+        files += sorted(path.glob("*.sql")) if path.is_dir() else [path]
+    return files
+
+
+def build_template(
+    dsn: str, resolved: ResolvedPlan, project_root: Path, seed: int, label: str
+) -> dict[str, Any]:
+    """Fill a new database (a copy of the base database) with the plan; return the stored report.
+
+    The plan's demo schema (when the project has no migrations of its own) or its explicit
+    ``migrations.paths`` are applied first, then the seeding engine runs.
+    """
+    import psycopg
+    from psycopg import sql
+
+    from .migrations import run_sql_file
+    from .seed import seed as run_seed
+
+    choice = resolved.migrations(project_root)
+    started = time.perf_counter()
+    if choice.kind in ("demo", "explicit"):
+        with psycopg.connect(dsn, autocommit=True) as conn:
+            for path in _migration_files(choice.paths):
+                run_sql_file(conn, path, project_root)
+    result = run_seed(resolved.plan, dsn, seed=seed, progress=False)
+    report = {
+        "label": label,
+        "seed": seed,
+        "rows": dict(result.rows),
+        "phases": dict(result.phases),
+        "warnings": list(result.warnings),
+        "relaxations": [str(r) for r in result.relaxations],
+        "histograms": [str(h) for h in getattr(result, "histograms", [])],
+        "built_by": run_id(),
+        "build_seconds": time.perf_counter() - started,
+    }
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        dbname = conn.info.dbname
+        conn.execute(
+            sql.SQL("comment on database {} is {}").format(
+                sql.Identifier(dbname), sql.Literal(_COMMENT_TAG + json.dumps(report))
+            )
+        )
+    return report
+
+
+def read_report(server: ServerHandle, name: str) -> dict[str, Any] | None:
+    """The report stored on template ``name``, or None if it does not exist (or is not ours)."""
+    import psycopg
+
+    with psycopg.connect(server.dsn, autocommit=True) as conn:
+        row = conn.execute(
+            "select shobj_description(oid, 'pg_database') from pg_database where datname = %s",
+            (name,),
+        ).fetchone()
+    if row is None or not row[0] or not str(row[0]).startswith(_COMMENT_TAG):
+        return None
+    data: dict[str, Any] = json.loads(str(row[0])[len(_COMMENT_TAG) :])
+    return data
+
+
+def ensure_template(
+    server: ServerHandle,
+    base_database: str,
+    resolved: ResolvedPlan,
+    *,
+    project_root: Path,
+    seed: int,
+    label: str,
+    rebuild: bool = False,
+) -> TemplateInfo:
+    """The template database for ``resolved`` at ``seed``, seeding it now if it does not exist.
+
+    With ``rebuild``, a template not built by this very run is dropped and built again (once per
+    run, however many xdist workers ask).
+    """
+    from .config import plan_hash
+    from .databases import ensure_database
+
+    digest = plan_hash(resolved)
+    name = template_name(base_database, digest, seed)
+    existing = read_report(server, name)
+    must_rebuild = rebuild and existing is not None and existing.get("built_by") != run_id()
+    built: dict[str, Any] = {}
+
+    def build(dsn: str) -> None:
+        built.update(build_template(dsn, resolved, project_root, seed, label))
+
+    ensure_database(server, name, build, template=base_database, rebuild=must_rebuild)
+    report = built or read_report(server, name) or {}
+    return TemplateInfo(
+        name=name,
+        label=label,
+        plan_hash=digest,
+        seed=seed,
+        cache_hit=not built,
+        build_seconds=float(report.get("build_seconds", 0.0)) if built else 0.0,
+        rows=dict(report.get("rows", {})),
+        phases=dict(report.get("phases", {})),
+        warnings=list(report.get("warnings", [])),
+        relaxations=list(report.get("relaxations", [])),
+        histograms=list(report.get("histograms", [])),
+        built_by=str(report.get("built_by", "")),
+    )
+
+
+@dataclass
+class SeededDatabase:
+    """A worker's clone of a template: its DSN, the template's report and the plan behind it."""
+
+    dsn: str
+    template: TemplateInfo
+    resolved: ResolvedPlan
+
+
+class SeedSession:
+    """Everything a worker seeds and clones in one run: templates, worker clones, connections.
+
+    Tests on the same template share one open connection per worker; each test runs inside its own
+    transaction on it, rolled back at teardown (so the per-test cost is a BEGIN and a ROLLBACK).
+    """
+
+    def __init__(
+        self,
+        server: ServerHandle,
+        base_database: str,
+        settings: Settings,
+        worker_id: str,
+    ) -> None:
+        self.server = server
+        self.base_database = base_database
+        self.settings = settings
+        self.worker_id = worker_id
+        self.templates: dict[str, TemplateInfo] = {}
+        self._clones: dict[str, SeededDatabase] = {}
+        self._resolved: dict[str, ResolvedPlan] = {}
+        self._connections: dict[str, psycopg.Connection] = {}
+        self._stack = ExitStack()
+
+    def resolve(self, request: SupaseedRequest) -> tuple[ResolvedPlan, str]:
+        """The resolved plan a request asks for, and a label for reports."""
+        from .config import resolve_plan
+
+        key = json.dumps([request.template, request.customizations], sort_keys=True, default=str)
+        resolved = self._resolved.get(key)
+        if resolved is None:
+            resolved = resolve_plan(
+                request.template,
+                rootdir=self.settings.rootdir,
+                customizations=request.customizations or None,
+            )
+            self._resolved[key] = resolved
+        label = request.template or resolved.source_label
+        if request.customizations:
+            label += " + " + ", ".join(sorted(request.customizations))
+        return resolved, label
+
+    def seeded(self, request: SupaseedRequest) -> SeededDatabase:
+        """This worker's clone of the template for ``request`` (seeding the template if needed)."""
+        from .fixtures import worker_database
+
+        resolved, label = self.resolve(request)
+        seed = effective_seed(request.seed, self.settings.seed, resolved.plan.seed)
+        info = ensure_template(
+            self.server,
+            self.base_database,
+            resolved,
+            project_root=self.settings.rootdir,
+            seed=seed,
+            label=label,
+            rebuild=self.settings.rebuild,
+        )
+        clone = self._clones.get(info.name)
+        if clone is None:
+            self.templates.setdefault(info.name, info)
+            dsn = self._stack.enter_context(
+                worker_database(self.server, info.name, self.worker_id, keep=self.settings.keep)
+            )
+            clone = SeededDatabase(dsn, info, resolved)
+            self._clones[info.name] = clone
+        return clone
+
+    def connection(self, dsn: str) -> psycopg.Connection:
+        """The worker's open autocommit connection to ``dsn`` (opened on first use)."""
+        import psycopg
+
+        conn = self._connections.get(dsn)
+        if conn is None or conn.closed or conn.broken:
+            conn = psycopg.connect(dsn, autocommit=True)
+            self._connections[dsn] = conn
+        return conn
+
+    @contextmanager
+    def transaction(self, dsn: str) -> Iterator[psycopg.Connection]:
+        """The shared connection to ``dsn`` inside a transaction rolled back on exit."""
+        import psycopg
+
+        conn = self.connection(dsn)
+        tx = conn.transaction(force_rollback=True)
+        tx.__enter__()
+        try:
+            yield conn
+        finally:
+            try:
+                tx.__exit__(None, None, None)
+                # A test may have changed session state (SET without LOCAL, SET ROLE): undo it.
+                conn.execute("reset all")
+            except psycopg.Error:
+                conn.close()  # broken by the test; the next test gets a new connection
+
+    @contextmanager
+    def fresh_clone(self, request: SupaseedRequest | None) -> Iterator[str]:
+        """A clone of the request's template (or of the base database) for one test, dropped after."""
+        import uuid
+
+        from .databases import clone_database, drop_database
+
+        source = self.seeded(request).template.name if request else self.base_database
+        name = f"supaseed_t_{uuid.uuid4().hex[:16]}"
+        dsn = clone_database(self.server, source, name)
+        try:
+            yield dsn
+        finally:
+            if not self.settings.keep:
+                drop_database(self.server, name)
+
+    def close(self) -> None:
+        """Close the connections and drop the worker clones (unless ``--supaseed-keep``)."""
+        for conn in self._connections.values():
+            conn.close()
+        self._connections.clear()
+        self._stack.close()
