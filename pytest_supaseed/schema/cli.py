@@ -1,0 +1,148 @@
+"""``supaseed detect``, ``supaseed snapshot`` and ``supaseed diff``.
+
+With ``--dsn`` they read that database as it is. Without it they build the project's database the
+way the plugin does (Supabase layer + ``supabase/migrations`` + seed files, on the embedded server)
+and read that, so what they report is what the tests will see.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from .detect import detect
+from .diff import diff
+from .introspect import introspect
+from .model import Schema
+from .snapshot import DEFAULT_SNAPSHOT_FILE, dumps, load_snapshot, snapshot
+
+__all__ = ["register"]
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add ``detect``, ``snapshot`` and ``diff`` to the ``supaseed`` command."""
+    det = subparsers.add_parser(
+        "detect",
+        help="recognise the MakerKit flavour (v1, lite, v2, v3, custom) and Supabase flavour",
+        description="Read the database schema and say which MakerKit kit it is (with the objects "
+        "that decided it), which tables are custom, which triggers on auth.users create rows, "
+        "and whether it is real Supabase, the compatibility layer or plain Postgres.",
+    )
+    _source_options(det)
+    _format_option(det)
+    det.set_defaults(func=_cmd_detect)
+
+    snap = subparsers.add_parser(
+        "snapshot",
+        help=f"write a stable JSON snapshot of the schema ({DEFAULT_SNAPSHOT_FILE})",
+        description="Write the schema (tables, columns, keys, checks, enums, triggers, policies, "
+        "function signatures) as sorted JSON, to commit and diff later.",
+    )
+    _source_options(snap)
+    snap.add_argument(
+        "-o",
+        "--output",
+        default=DEFAULT_SNAPSHOT_FILE,
+        help=f"file to write, '-' for standard output (default: {DEFAULT_SNAPSHOT_FILE})",
+    )
+    snap.set_defaults(func=_cmd_snapshot)
+
+    dif = subparsers.add_parser(
+        "diff",
+        help="show schema changes between a snapshot and another snapshot or the database",
+        description="Compare OLD (a snapshot file) with NEW (another snapshot file) or, when NEW "
+        "is omitted, with the live database: tables, columns, types, nullability, defaults, "
+        "keys, uniques, checks, enum labels, triggers, policies, functions.",
+    )
+    dif.add_argument("old", metavar="OLD", help="snapshot file (e.g. supaseed.schema.json)")
+    dif.add_argument(
+        "new", metavar="NEW", nargs="?", help="snapshot file; omitted: the live database"
+    )
+    _source_options(dif)
+    _format_option(dif)
+    dif.add_argument(
+        "--exit-code",
+        action="store_true",
+        help="exit with status 1 when there are changes (for CI), 0 when there are none",
+    )
+    dif.set_defaults(func=_cmd_diff)
+
+
+def _source_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--dsn",
+        help="read this database as it is (e.g. postgresql://postgres@127.0.0.1:54322/postgres); "
+        "default: build the project's database (Supabase layer + migrations) on the embedded server",
+    )
+    parser.add_argument(
+        "--schemas",
+        help="comma-separated schemas to read (default: public plus the schemas it references)",
+    )
+    parser.add_argument(
+        "--rootdir", default=".", help="project root holding supabase/ (default: current directory)"
+    )
+    parser.add_argument(
+        "--migrations", help="migrations directory (default: supabase/migrations under ROOTDIR)"
+    )
+
+
+def _format_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--format",
+        choices=("table", "json"),
+        default="table",
+        help="output format (default: table)",
+    )
+
+
+@contextmanager
+def _database(args: argparse.Namespace) -> Iterator[str]:
+    if args.dsn:
+        yield args.dsn
+        return
+    from ..backends import project_database
+
+    with project_database(Path(args.rootdir), None, args.migrations) as dsn:
+        yield dsn
+
+
+def _read(args: argparse.Namespace) -> Schema:
+    schemas = [s.strip() for s in args.schemas.split(",") if s.strip()] if args.schemas else None
+    with _database(args) as dsn:
+        return introspect(dsn, schemas)
+
+
+def _cmd_detect(args: argparse.Namespace) -> int:
+    detection = detect(_read(args))
+    if args.format == "json":
+        print(json.dumps(detection.to_dict(), indent=2, sort_keys=True))
+    else:
+        print(detection.render())
+    return 0
+
+
+def _cmd_snapshot(args: argparse.Namespace) -> int:
+    snap = snapshot(_read(args))
+    text = dumps(snap)
+    if args.output == "-":
+        sys.stdout.write(text)
+        return 0
+    target = Path(args.output)
+    target.write_text(text, encoding="utf-8")
+    print(f"wrote {target} ({len(snap['tables'])} tables)")
+    return 0
+
+
+def _cmd_diff(args: argparse.Namespace) -> int:
+    old = load_snapshot(args.old)
+    new = load_snapshot(args.new) if args.new else snapshot(_read(args))
+    changes = diff(old, new)
+    if args.format == "json":
+        print(json.dumps(changes.to_dict(), indent=2, sort_keys=True))
+    else:
+        print(changes.render())
+    return 1 if args.exit_code and changes else 0
