@@ -9,6 +9,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
+from pytest_supaseed import demo_schemas
 from pytest_supaseed.cli import main
 
 Loader = Callable[[str], psycopg.Connection]
@@ -93,3 +94,18 @@ def test_errors_are_one_line_with_the_fix(
     assert "no such snapshot file" in capsys.readouterr().err
     assert main(["detect", "--dsn", fresh_db, "--schemas", "pubic"]) == 1
     assert "did you mean 'public'" in capsys.readouterr().err
+
+
+def test_detect_without_dsn_builds_the_project_database(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    migrations = tmp_path / "supabase" / "migrations"
+    migrations.mkdir(parents=True)
+    (migrations / "20240101000000_schema.sql").write_text(demo_schemas.sql("lite"))
+    (migrations / "20240102000000_notes.sql").write_text(
+        "create table public.notes (id int primary key, account_id uuid references public.accounts)"
+    )
+    monkeypatch.chdir(tmp_path)
+    assert main(["detect", "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert (data["kit"], data["custom_tables"]) == ("lite", ["public.notes"])
