@@ -12,8 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import ConfigError, did_you_mean
-from .loader import PlanSource, read_plan_file, validate_plan
-from .models import SeedPlan
+from .loader import PlanSource, read_plan_file
 
 __all__ = [
     "BUILTIN_DIR",
@@ -54,10 +53,6 @@ class Template:
         """The template as written (append markers kept)."""
         kind = "built-in template" if self.builtin else "template"
         return read_plan_file(self.path, label=f"{kind} '{self.name}'")
-
-    def load(self) -> SeedPlan:
-        """The template validated on its own (``extends`` not followed)."""
-        return validate_plan(self.source())
 
     @property
     def description(self) -> str:

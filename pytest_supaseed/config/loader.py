@@ -15,13 +15,15 @@ import copy
 import functools
 import re
 import tomllib
+import typing
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
+from pydantic.fields import FieldInfo
 
 from ..errors import ConfigError, did_you_mean
 from .locate import toml_line, yaml_line
@@ -180,9 +182,50 @@ def allowed_keys(path: Sequence[str | int]) -> list[str]:
 
 
 def default_at(path: Sequence[str | int]) -> Any:
-    """The schema default of key ``path`` (``None`` when there is none)."""
-    node = _schema_at(path)
-    return copy.deepcopy(node.get("default")) if node else None
+    """The default value (JSON form) of key ``path`` of a plan, or None when it has none.
+
+    Walks the models rather than the JSON Schema, which leaves out defaults made by factories.
+    """
+    model: type[BaseModel] | None = SeedPlan
+    pending_key = False
+    value: Any = None
+    for part in path:
+        if pending_key:  # a key of a dict[str, Model] section: the next part is inside the model
+            pending_key = False
+            continue
+        if model is None:
+            return None
+        info = _field(model, str(part))
+        if info is None:
+            return None
+        value = None if info.is_required() else info.get_default(call_default_factory=True)
+        model, pending_key = _inner_model(info.annotation)
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode="json", by_alias=True)
+    return copy.deepcopy(value)
+
+
+def _field(model: type[BaseModel], name: str) -> FieldInfo | None:
+    for field_name, info in model.model_fields.items():
+        if name in (field_name, info.alias):
+            return info
+    return None
+
+
+def _inner_model(annotation: Any) -> tuple[type[BaseModel] | None, bool]:
+    """The model inside ``annotation`` and whether a dict key comes before it."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation, False
+    origin = typing.get_origin(annotation)
+    args = typing.get_args(annotation)
+    if origin is dict and len(args) == 2:
+        inner, _ = _inner_model(args[1])
+        return inner, inner is not None
+    for arg in args:
+        inner, keyed = _inner_model(arg)
+        if inner is not None:
+            return inner, keyed
+    return None, False
 
 
 def strip_append_markers(
@@ -237,19 +280,39 @@ def validate_plan(source: PlanSource) -> SeedPlan:
         raise validation_error(exc, data, source) from None
 
 
+#: Errors a layer of a chain may have on its own that merging with its templates can mend: an entry
+#: completed by an inherited one (missing keys), checks across keys of the merged entry.
+_MERGEABLE = frozenset({"missing", "value_error", "assertion_error"})
+
+
+def check_layer(source: PlanSource) -> SeedPlan | None:
+    """Validate one layer of an ``extends`` chain: unknown keys and wrong types raise at once;
+    a layer that is only incomplete returns None (the merged plan is validated as a whole)."""
+    data = strip_append_markers(source.data, source)
+    try:
+        return SeedPlan.model_validate(data)
+    except ValidationError as exc:
+        hard = [e for e in exc.errors() if e["type"] not in _MERGEABLE]
+        if not hard:
+            return None
+        raise validation_error(exc, data, source, errors=hard) from None
+
+
 def validation_error(
     exc: ValidationError,
     data: Any,
     source: PlanSource | None,
     sources_by_path: Mapping[tuple[str, ...], PlanSource] | None = None,
+    *,
+    errors: Sequence[Any] | None = None,
 ) -> ConfigError:
     """Turn pydantic's errors into one :class:`ConfigError` (first problem located, all listed).
 
     ``sources_by_path`` (for merged plans) maps key paths to the source that last set them, so that
-    a bad merged value is blamed on the file that wrote it.
+    a bad merged value is blamed on the file that wrote it. ``errors`` limits the report to those.
     """
     problems: dict[tuple[str | int, ...], list[str]] = {}
-    for error in exc.errors():
+    for error in exc.errors() if errors is None else errors:
         path = _data_path(error["loc"], data, error["type"])
         if error["type"] == "extra_forbidden":
             key = str(path[-1])
@@ -439,4 +502,17 @@ def load_plan(
     """
     if isinstance(source, SeedPlan):
         return source
-    return validate_plan(plan_source(source, rootdir=Path(rootdir)))
+    found = plan_source(source, rootdir=Path(rootdir))
+    if not found.data.get("extends"):
+        return validate_plan(found)  # without templates, an incomplete plan is simply wrong
+    plan = check_layer(found)
+    if plan is not None:
+        return plan
+    try:
+        validate_plan(found)
+    except ConfigError as exc:
+        raise ConfigError(
+            f"{exc}\nThis plan completes entries of the templates it extends, so it is only valid "
+            "merged with them: use resolve_plan() (or `supaseed plan`) to get the merged plan."
+        ) from None
+    raise AssertionError("unreachable: check_layer and validate_plan disagree")  # pragma: no cover

@@ -32,11 +32,11 @@ from .catalog import BUILTIN_DIR, BUILTIN_PREFIX, Template, find_template
 from .loader import (
     APPEND_SUFFIX,
     PlanSource,
+    check_layer,
     default_at,
     format_key_path,
     plan_source,
     strip_append_markers,
-    validate_plan,
     validation_error,
 )
 from .models import SeedPlan
@@ -200,7 +200,7 @@ def _linearize(
         if key in seen:
             continue
         source = template.source()
-        parents = validate_plan(source).extends_list
+        parents = _extends_of(source)
         # A project template extending its own name means the built-in it shadows.
         parents = [
             BUILTIN_PREFIX + p if (p == template.name and not template.builtin) else p
@@ -210,6 +210,14 @@ def _linearize(
         seen[key] = template
         order.append(template)
     return order
+
+
+def _extends_of(source: PlanSource) -> list[str]:
+    check_layer(source)  # a wrong type for 'extends' (or a typo anywhere) is reported here
+    value = source.data.get("extends")
+    if value is None:
+        return []
+    return [value] if isinstance(value, str) else [str(v) for v in value]
 
 
 def _at_extends(message: str, source: PlanSource) -> ConfigError:
@@ -270,11 +278,11 @@ class _Merge:
                 self._record(here, source, f"{before} + {label}" if before else label)
                 continue
             _drop_exclusive(base, key, path)
-            if (
-                isinstance(value, Mapping)
-                and isinstance(base.get(key), dict)
-                and not _replaces_whole(here)
-            ):
+            if isinstance(value, Mapping) and value and not _replaces_whole(here):
+                if not isinstance(base.get(key), dict):
+                    base[key] = {}
+                    self._forget(here)
+                # Recursing (rather than copying) also applies '+' markers nested in new entries.
                 self._merge(base[key], value, here, source, label)
                 continue
             base[key] = strip_append_markers(copy.deepcopy(value))
@@ -402,10 +410,10 @@ def resolve_plan(
     else:
         top_template = None
         top = plan_source(plan_or_name, rootdir=root)
-    top_plan = validate_plan(top)  # report the plan's own mistakes against its own file
+    top_extends = _extends_of(top)  # report the plan's own mistakes against its own file
 
     if top_template is None:
-        chain = _linearize(top_plan.extends_list, root, top, (), {})
+        chain = _linearize(top_extends, root, top, (), {})
     layers: list[tuple[PlanSource, Template | None]] = [(t.source(), t) for t in chain]
     if top_template is None:
         layers.append((top, None))
@@ -416,8 +424,6 @@ def resolve_plan(
     for source, template in layers:
         base_dir = template.directory if template else source.base_dir
         data = _with_absolute_paths(source.data, base_dir)
-        if template is not None:
-            validate_plan(source)
         own = {k: v for k, v in data.items() if k not in _UNSET_KEYS}
         merge.apply(own, source, source.label)
         labels.append(source.label)
@@ -435,7 +441,7 @@ def resolve_plan(
         else:
             extra = customizations
         extra_source = PlanSource(data=dict(extra), label="customizations argument", base_dir=root)
-        validate_plan(extra_source)
+        check_layer(extra_source)
         merge.apply(_with_absolute_paths(extra, root), extra_source, extra_source.label)
         labels.append(extra_source.label)
 
