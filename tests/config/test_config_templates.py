@@ -65,7 +65,8 @@ def test_builtin_contents_match_the_documented_ones(tmp_path: Path) -> None:
     saas = resolve_plan("makerkit-saas", rootdir=tmp_path)
     assert saas.plan.users.count == 10
     assert saas.plan.users.makerkit_test_users is True
-    assert saas.plan.accounts.personal is True and saas.plan.accounts.teams > 0
+    assert saas.plan.accounts.personal is True
+    assert saas.plan.accounts.teams > 0
     assert saas.demo_schema == (demo_schema_path("makerkit_v2"),)
 
     outdoor = resolve_plan("outdoor-platform", rootdir=tmp_path)
