@@ -122,7 +122,7 @@ def format_resolved(resolved: ResolvedPlan, *, defaults: bool = False) -> str:
         for key, value, source in resolved.explain()
         if defaults or source != "default"
     ]
-    width = min(max((len(k) + len(v) + 3 for k, v, _ in rows), default=0), 90)
+    width = min(max((len(k) + len(v) + 3 for k, v, _ in rows), default=0), 56)
     for key, value, source in rows:
         assignment = f"{key} = {value}"
         lines.append(f"{assignment:<{width}}  # {source}")
