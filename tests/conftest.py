@@ -18,10 +18,7 @@ from psycopg.conninfo import make_conninfo
 @pytest.fixture(scope="session")
 def pg_superuser_dsn(request: pytest.FixtureRequest) -> str:
     """Superuser DSN (maintenance database) of the server the project's own tests use."""
-    try:
-        server = request.getfixturevalue("supaseed_server")
-    except pytest.FixtureLookupError:  # BOOTSTRAP: removed once the Foundation backends land
-        return "postgresql://postgres@127.0.0.1:5432/postgres"
+    server = request.getfixturevalue("supaseed_server")
     return str(server.dsn)
 
 
