@@ -1,0 +1,134 @@
+"""Find a pool's files: glob patterns with ``**``, excludes, sorted deterministically.
+
+``os.scandir`` walks only below the fixed part of each pattern and hands back each file's ``stat``
+(size and mtime, the cache key) without a second system call per file where the OS allows it.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+__all__ = ["FoundFile", "find_files", "glob_regex"]
+
+_MAGIC = re.compile(r"[*?\[]")
+
+
+@dataclass(frozen=True, slots=True)
+class FoundFile:
+    """A matched file: its path relative to the base directory, its key, size and mtime."""
+
+    rel: str
+    key: str
+    size: int
+    mtime_ns: int
+
+
+@lru_cache(maxsize=256)
+def glob_regex(pattern: str) -> re.Pattern[str]:
+    """Compile a ``/``-separated glob: ``**`` spans directories, ``*`` and ``?`` do not."""
+    out: list[str] = []
+    i = 0
+    while i < len(pattern):
+        char = pattern[i]
+        if pattern.startswith("**/", i):
+            out.append("(?:.*/)?")
+            i += 3
+        elif pattern.startswith("**", i):
+            out.append(".*")
+            i += 2
+        elif char == "*":
+            out.append("[^/]*")
+            i += 1
+        elif char == "?":
+            out.append("[^/]")
+            i += 1
+        elif char == "[":
+            end = pattern.find("]", i + 2)
+            if end == -1:
+                out.append(re.escape(char))
+                i += 1
+            else:
+                body = pattern[i + 1 : end]
+                if body.startswith("!"):
+                    body = "^" + body[1:]
+                out.append(f"[{body}]")
+                i = end + 1
+        else:
+            out.append(re.escape(char))
+            i += 1
+    return re.compile("".join(out) + r"\Z")
+
+
+def _split(pattern: str) -> tuple[str, str]:
+    """Split a pattern into its fixed directory prefix and the globbing rest."""
+    parts = pattern.split("/")
+    fixed: list[str] = []
+    for index, part in enumerate(parts):
+        if _MAGIC.search(part) or index == len(parts) - 1:
+            return "/".join(fixed), "/".join(parts[index:])
+        fixed.append(part)
+    return "/".join(fixed), ""
+
+
+def _normal(pattern: str) -> str:
+    normal = pattern.replace(os.sep, "/")
+    while normal.startswith("./"):
+        normal = normal[2:]
+    return normal
+
+
+def _walk(root: str, recursive: bool, depth: int) -> Iterable[tuple[str, os.DirEntry[str]]]:
+    """Yield ``(path relative to root, entry)`` for files below ``root``."""
+    stack: list[tuple[str, str, int]] = [(root or ".", "", 0)]
+    while stack:
+        directory, prefix, level = stack.pop()
+        try:
+            with os.scandir(directory) as entries:
+                for entry in entries:
+                    if entry.is_dir():
+                        if entry.name.startswith(".") and entry.name in (".git", ".supaseed"):
+                            continue
+                        if recursive or level + 1 < depth:
+                            stack.append((entry.path, f"{prefix}{entry.name}/", level + 1))
+                    elif entry.is_file():
+                        yield prefix + entry.name, entry
+        except (FileNotFoundError, NotADirectoryError):
+            continue
+
+
+def find_files(
+    base_dir: Path, patterns: Iterable[str], exclude: Iterable[str] = ()
+) -> tuple[list[FoundFile], dict[str, int]]:
+    """Files matching any pattern and no exclude, sorted by relative path.
+
+    Returns the files and, per pattern, how many files it matched (a pattern matching nothing is
+    worth telling the user about). Patterns are relative to ``base_dir`` unless absolute.
+    """
+    base = str(base_dir)
+    excludes = [glob_regex(_normal(p)) for p in exclude]
+    found: dict[str, FoundFile] = {}
+    counts: dict[str, int] = {}
+    for pattern in patterns:
+        fixed, rest = _split(_normal(pattern))
+        root = fixed if os.path.isabs(fixed) else os.path.join(base, fixed) if fixed else base
+        matcher = glob_regex(rest)
+        recursive = "**" in rest
+        depth = rest.count("/") + 1
+        matched = 0
+        for key, entry in _walk(root, recursive, depth):
+            if not matcher.match(key):
+                continue
+            rel = os.path.relpath(entry.path, base).replace(os.sep, "/")
+            if any(rx.match(rel) or rx.match(key) for rx in excludes):
+                continue
+            matched += 1
+            if rel not in found:
+                stat = entry.stat()
+                found[rel] = FoundFile(rel, key, stat.st_size, stat.st_mtime_ns)
+        counts[pattern] = matched
+    return [found[rel] for rel in sorted(found)], counts

@@ -1,0 +1,182 @@
+"""Load a pool: find its files, parse them (or take them from the cache), keep the good ones.
+
+A malformed file never stops a pool: it lands in :attr:`AssetPool.errors` with its reason and the
+rest load. ``strict = true`` turns the errors into one :class:`~pytest_supaseed.errors.AssetError`
+listing them all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import AssetError, did_you_mean
+from .cache import CacheEntry, ParseCache, fingerprint
+from .config import AssetPoolConfig
+from .discover import find_files
+from .loaders import PARSERS, LoadContext
+from .model import Asset, AssetProblem
+
+__all__ = ["DEFAULT_CACHE_DIR", "AssetPool", "load_pool"]
+
+#: Where parse caches go, relative to the base directory, unless ``cache_dir`` says otherwise.
+DEFAULT_CACHE_DIR = Path(".supaseed") / "cache" / "assets"
+
+
+@dataclass
+class AssetPool:
+    """A loaded pool: its good assets in a stable order and the problems of the bad files.
+
+    Attributes:
+        name: the pool's name in the plan.
+        config: its plan section.
+        base_dir: the directory its patterns are relative to.
+        loaded: the assets, sorted by file path (then position inside the file).
+        errors: one entry per problem (file, line or field, reason).
+        files: how many files matched the patterns.
+        pattern_matches: files matched per pattern (a pattern matching nothing is likely a typo).
+        parsed: files parsed in this load; the others came from the cache.
+    """
+
+    name: str
+    config: AssetPoolConfig
+    base_dir: Path
+    loaded: list[Asset] = field(default_factory=list)
+    errors: list[AssetProblem] = field(default_factory=list)
+    files: int = 0
+    pattern_matches: dict[str, int] = field(default_factory=dict)
+    parsed: int = 0
+
+    def __len__(self) -> int:
+        return len(self.loaded)
+
+    def __iter__(self) -> Iterator[Asset]:
+        return iter(self.loaded)
+
+    @property
+    def cached(self) -> int:
+        """Files whose parse result came from the cache."""
+        return self.files - self.parsed
+
+    @property
+    def warnings(self) -> list[str]:
+        """Things worth telling the user that are not errors (patterns that matched nothing)."""
+        out = [
+            f"pool '{self.name}': pattern '{pattern}' matched no file under {self.base_dir}"
+            for pattern, count in self.pattern_matches.items()
+            if count == 0
+        ]
+        if not self.loaded:
+            out.append(f"pool '{self.name}' is empty: every row will be synthetic")
+        return out
+
+    def find(self, name: str) -> list[Asset]:
+        """Assets whose file name, key or relative path is ``name``; AssetError with a suggestion."""
+        hits = [a for a in self.loaded if name in (a.name, a.key, a.rel)]
+        if not hits:
+            choices = sorted({a.name for a in self.loaded} | {a.key for a in self.loaded})
+            bad = [p.file for p in self.errors if p.file.split("[")[0].endswith(name)]
+            why = f"; it failed to load: {bad[0]}" if bad else ""
+            raise AssetError(
+                f"pool '{self.name}': no asset named '{name}'{did_you_mean(name, choices)}{why}. "
+                f"Names are file names or paths relative to the pattern's folder "
+                f"({len(choices)} known)."
+            )
+        return hits
+
+    def error_report(self) -> str:
+        """Every problem on its own line, for messages and the pytest report."""
+        files = len({p.file.split("[")[0] for p in self.errors})
+        lines = [f"pool '{self.name}': {len(self.errors)} problem(s) in {files} file(s):"]
+        lines += [f"  - {problem}" for problem in self.errors]
+        lines.append(
+            "Fix the files, exclude them (exclude = [...]), or set strict = false to skip them."
+        )
+        return "\n".join(lines)
+
+    def raise_for_errors(self) -> None:
+        """Raise one AssetError listing every problem, if there is any."""
+        if self.errors:
+            raise AssetError(self.error_report())
+
+
+def load_pool(
+    name: str,
+    config: AssetPoolConfig,
+    base_dir: str | Path = ".",
+    *,
+    cache_dir: str | Path | None = None,
+) -> AssetPool:
+    """Load the pool ``name`` described by ``config``; patterns are relative to ``base_dir``.
+
+    Parse results are cached under ``cache_dir`` (default ``<base_dir>/.supaseed/cache/assets``)
+    unless the pool sets ``cache = false``. With ``strict = true`` any problem raises one
+    :class:`AssetError` listing them all.
+    """
+    base = Path(base_dir)
+    if not base.is_dir():
+        raise AssetError(f"pool '{name}': base directory {base} does not exist")
+    found, counts = find_files(base, config.path, config.exclude)
+    pool = AssetPool(name, config, base, files=len(found), pattern_matches=counts)
+    ctx = LoadContext.build(config, base, name)
+    parse = PARSERS[config.type]
+
+    cache: ParseCache | None = None
+    old: dict[str, CacheEntry] = {}
+    if config.cache:
+        where = Path(cache_dir) if cache_dir is not None else base / DEFAULT_CACHE_DIR
+        cache = ParseCache(where, name, fingerprint(config, base))
+        old = cache.read()
+
+    new: dict[str, CacheEntry] = {}
+    base_text = str(base)
+    loaded = pool.loaded
+    errors = pool.errors
+    for file in found:
+        entry = old.get(file.rel)
+        if entry is None or entry[0] != file.size or entry[1] != file.mtime_ns:
+            try:
+                with open(base / file.rel, "rb") as handle:
+                    data = handle.read()
+            except OSError as exc:
+                errors.append(AssetProblem(file.rel, f"cannot read: {exc.strerror}"))
+                continue
+            records, problems = parse(data, file.rel, ctx)
+            entry = (file.size, file.mtime_ns, records, problems)
+            pool.parsed += 1
+        new[file.rel] = entry
+        for record in entry[2]:
+            loaded.append(
+                Asset(
+                    config.type,
+                    file.rel,
+                    file.key,
+                    record.fields,
+                    record.body,
+                    record.word_count,
+                    record.position,
+                    record.line,
+                    file.size,
+                    base_text,
+                )
+            )
+        errors.extend(entry[3])
+
+    if cache is not None and (pool.parsed or len(new) != len(old)):
+        cache.write(new)
+    if config.strict:
+        pool.raise_for_errors()
+    return pool
+
+
+def load_pools(
+    pools: dict[str, AssetPoolConfig],
+    base_dir: str | Path = ".",
+    *,
+    cache_dir: str | Path | None = None,
+    names: Sequence[str] | None = None,
+) -> dict[str, AssetPool]:
+    """Load several pools (all of a plan's ``asset_pools`` by default), in name order."""
+    wanted = sorted(pools) if names is None else list(names)
+    return {n: load_pool(n, pools[n], base_dir, cache_dir=cache_dir) for n in wanted}
