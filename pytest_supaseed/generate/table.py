@@ -278,7 +278,9 @@ class TableRows:
             total = sum(self._per_parent_counts)
         for fk in self._active_fks:
             cols = tuple(fk.columns)
-            if self._fk_unique(cols) is not None and any(set(s) == set(cols) for s in self._unique_sets):
+            if self._fk_unique(cols) is not None and any(
+                set(s) == set(cols) for s in self._unique_sets
+            ):
                 keys = self._parent_keys(fk)
                 if total > len(keys):
                     self.report.relaxations.append(

@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 import ipaddress
+import sys
 import uuid
+from array import array
 from collections.abc import Callable, Sequence
 from decimal import Decimal
+from itertools import accumulate
 from random import Random
 from typing import Any
 
@@ -20,6 +23,30 @@ from typing import Any
 #: same rows tomorrow.
 REFERENCE = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
 _UTC = dt.UTC
+
+
+_BIG_ENDIAN = sys.byteorder == "big"
+
+
+def random_words(rng: Random, n: int, typecode: str) -> array[int]:
+    """``n`` random unsigned integers of ``typecode`` (``B``, ``H`` or ``I``) from one call.
+
+    One ``randbytes`` call per batch instead of one ``random()`` per value; byte order is fixed
+    (little-endian) so the same seed gives the same values on every machine.
+    """
+    words = array(typecode)
+    words.frombytes(rng.randbytes(n * words.itemsize))
+    if _BIG_ENDIAN:
+        words.byteswap()
+    return words
+
+
+def random_indices(rng: Random, n: int, size: int) -> list[int]:
+    """``n`` indices in ``range(size)``, uniform (bias below 2**-16 for pools up to 65,536)."""
+    if size <= 1 << 16:
+        return [(w * size) >> 32 for w in random_words(rng, n, "I")]
+    r = rng.random
+    return [int(r() * size) for _ in range(n)]
 
 
 class ValueGenerator:
@@ -50,7 +77,8 @@ class Choice(ValueGenerator):
         self.pool = list(pool)
 
     def __call__(self, n: int, rng: Random) -> list[Any]:
-        return rng.choices(self.pool, k=n)
+        pool = self.pool
+        return list(map(pool.__getitem__, random_indices(rng, n, len(pool))))
 
 
 class Counter(ValueGenerator):
@@ -78,9 +106,12 @@ class Integers(ValueGenerator):
         self.low, self.span = low, high - low + 1
 
     def __call__(self, n: int, rng: Random) -> list[Any]:
-        r, low, span = rng.random, self.low, self.span
+        low, span = self.low, self.span
+        if span <= 1 << 16:
+            return [low + ((w * span) >> 32) for w in random_words(rng, n, "I")]
         if span > 1 << 52:  # floats lose precision beyond 2**53; slower exact path
             return [low + rng.randrange(span) for _ in range(n)]
+        r = rng.random
         return [low + int(r() * span) for _ in range(n)]
 
 
@@ -115,8 +146,8 @@ class Booleans(ValueGenerator):
         self.p = p_true
 
     def __call__(self, n: int, rng: Random) -> list[Any]:
-        r, p = rng.random, self.p
-        return [r() < p for _ in range(n)]
+        cut = int(self.p * 65536)
+        return [w < cut for w in random_words(rng, n, "H")]
 
 
 class Uuids(ValueGenerator):
@@ -333,12 +364,8 @@ class Arrays(ValueGenerator):
     def __call__(self, n: int, rng: Random) -> list[Any]:
         sizes = self.sizes(n, rng)
         flat = self.element(sum(sizes), rng)
-        out: list[Any] = []
-        pos = 0
-        for size in sizes:
-            out.append(flat[pos : pos + size])
-            pos += size
-        return out
+        ends = list(accumulate(sizes))
+        return [flat[end - size : end] for end, size in zip(ends, sizes)]
 
 
 class WithNulls(ValueGenerator):
@@ -351,8 +378,8 @@ class WithNulls(ValueGenerator):
 
     def __call__(self, n: int, rng: Random) -> list[Any]:
         values = self.inner(n, rng)
-        r, rate = rng.random, self.rate
-        return [None if r() < rate else v for v in values]
+        cut = int(self.rate * 65536)
+        return [None if w < cut else v for v, w in zip(values, random_words(rng, n, "H"))]
 
 
 class PerValue(ValueGenerator):

@@ -9,12 +9,14 @@ or an extension type is written in text format instead (same code, different ``F
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import psycopg
 from psycopg import sql
+from psycopg.types.json import set_json_dumps
 
 from ..schema.model import Column, Table
 
@@ -96,7 +98,22 @@ def copy_rows(
         sql.SQL(" (FORMAT BINARY)" if binary else ""),
     )
     written = 0
-    with conn.cursor() as cur, cur.copy(statement) as copy:
+    with conn.cursor() as cur:
+        set_json_dumps(_PooledJsonDumps(), cur)
+        written = _copy(cur, statement, types, columns, batches, on_batch)
+    return written
+
+
+def _copy(
+    cur: psycopg.Cursor[Any],
+    statement: sql.Composed,
+    types: list[str],
+    columns: Sequence[str],
+    batches: Iterable[dict[str, list[Any]] | int],
+    on_batch: Callable[[int], None] | None,
+) -> int:
+    written = 0
+    with cur.copy(statement) as copy:
         copy.set_types(types)
         write_row = copy.write_row
         for batch in batches:
@@ -109,6 +126,29 @@ def copy_rows(
             if on_batch is not None:
                 on_batch(n)
     return written
+
+
+class _PooledJsonDumps:
+    """``json.dumps`` that remembers the text of each object it has seen.
+
+    Generated JSON values are drawn from a pool of a few hundred objects, so the same dict is sent
+    thousands of times; encoding it once instead of per row makes JSON columns as cheap as text.
+    The cache holds the object itself, so an ``id`` is never reused while it is in the cache.
+    """
+
+    LIMIT = 10_000
+
+    def __init__(self) -> None:
+        self.cache: dict[int, tuple[object, str]] = {}
+
+    def __call__(self, obj: Any) -> str:
+        hit = self.cache.get(id(obj))
+        if hit is not None and hit[0] is obj:
+            return hit[1]
+        text = json.dumps(obj)
+        if len(self.cache) < self.LIMIT:
+            self.cache[id(obj)] = (obj, text)
+        return text
 
 
 def _insert_defaults(
