@@ -576,9 +576,11 @@ where n.nspname = 'storage'
 # extension members (postgis' spatial_ref_sys, uuid-ossp's functions) are not the app's schema
 _TABLES_SQL = """
 select c.oid, n.nspname, c.relname, c.relrowsecurity, c.relforcerowsecurity, c.relkind,
-       obj_description(c.oid, 'pg_class')
+       d.description
 from pg_class c
 join pg_namespace n on n.oid = c.relnamespace
+left join pg_description d
+  on d.objoid = c.oid and d.classoid = 'pg_class'::regclass and d.objsubid = 0
 where c.relkind in ('r', 'p') and not c.relispartition and n.nspname = any(%(scope)s)
   and not exists (
     select 1 from pg_depend d
@@ -591,14 +593,17 @@ select a.attrelid, a.attnum, a.attname, a.atttypid, a.atttypmod,
        format_type(a.atttypid, a.atttypmod), a.attnotnull,
        pg_get_expr(ad.adbin, ad.adrelid), nullif(a.attidentity, ''), nullif(a.attgenerated, ''),
        case when a.attcollation <> t.typcollation then co.collname end,
-       col_description(a.attrelid, a.attnum),
+       d.description,
        case when t.typcategory = 'A' and t.typelem <> 0
             then format_type(t.typelem, a.atttypmod) end
 from pg_attribute a
 join pg_type t on t.oid = a.atttypid
 left join pg_attrdef ad on ad.adrelid = a.attrelid and ad.adnum = a.attnum
 left join pg_collation co on co.oid = a.attcollation
-where a.attrelid = any(%(oids)s) and a.attnum > 0 and not a.attisdropped
+-- a join, not col_description(): that function runs a query per row
+left join pg_description d
+  on d.objoid = a.attrelid and d.classoid = 'pg_class'::regclass and d.objsubid = a.attnum
+where a.attrelid in (select unnest(%(oids)s::oid[])) and a.attnum > 0 and not a.attisdropped
 order by a.attrelid, a.attnum
 """
 
@@ -636,7 +641,7 @@ from pg_constraint co
 left join pg_class rc on rc.oid = co.confrelid
 left join pg_namespace rn on rn.oid = rc.relnamespace
 left join pg_index ix on ix.indexrelid = co.conindid and co.contype in ('u', 'p')
-where co.conrelid = any(%(oids)s) and co.contype in ('p', 'u', 'c', 'f')
+where co.conrelid in (select unnest(%(oids)s::oid[])) and co.contype in ('p', 'u', 'c', 'f')
 order by co.conrelid, co.conname
 """
 
@@ -649,7 +654,7 @@ select ix.indrelid, ic.relname,
        ix.indexrelid::int8
 from pg_index ix
 join pg_class ic on ic.oid = ix.indexrelid
-where ix.indrelid = any(%(oids)s) and ix.indisunique and not ix.indisprimary
+where ix.indrelid in (select unnest(%(oids)s::oid[])) and ix.indisunique and not ix.indisprimary
 order by ix.indrelid, ic.relname
 """
 
@@ -659,7 +664,7 @@ select tg.tgrelid, tg.tgname, tg.tgtype::int, pn.nspname || '.' || p.proname, p.
 from pg_trigger tg
 join pg_proc p on p.oid = tg.tgfoid
 join pg_namespace pn on pn.oid = p.pronamespace
-where tg.tgrelid = any(%(oids)s) and not tg.tgisinternal
+where tg.tgrelid in (select unnest(%(oids)s::oid[])) and not tg.tgisinternal
 order by tg.tgrelid, tg.tgname
 """
 
@@ -669,7 +674,7 @@ select pol.polrelid, pol.polname, pol.polcmd::text, pol.polpermissive,
             else array(select r.rolname from pg_roles r where r.oid = any(pol.polroles)) end,
        pg_get_expr(pol.polqual, pol.polrelid), pg_get_expr(pol.polwithcheck, pol.polrelid)
 from pg_policy pol
-where pol.polrelid = any(%(oids)s)
+where pol.polrelid in (select unnest(%(oids)s::oid[]))
 order by pol.polrelid, pol.polname
 """
 
