@@ -278,9 +278,11 @@ class _Merge:
                 self._record(here, source, f"{before} + {label}" if before else label)
                 continue
             _drop_exclusive(base, key, path)
-            if isinstance(value, Mapping) and value and not _replaces_whole(here):
+            if isinstance(value, Mapping) and not _replaces_whole(here):
                 if not isinstance(base.get(key), dict):
                     base[key] = {}
+                    # An empty table still creates the entry (``[tables.logs]``); its values are
+                    # defaults, so it records no provenance of its own.
                     self._forget(here)
                 # Recursing (rather than copying) also applies '+' markers nested in new entries.
                 self._merge(base[key], value, here, source, label)

@@ -361,3 +361,13 @@ def test_the_json_schema_rejects_what_the_loader_rejects(tmp_path: Path) -> None
         assert list(validator.iter_errors(bad)), bad
         with pytest.raises(ConfigError):
             load_plan(bad, rootdir=tmp_path)
+
+
+def test_an_empty_table_changes_nothing_inherited(tmp_path: Path) -> None:
+    resolved = resolve_plan(
+        {"extends": "makerkit-saas", "users": {}, "tables": {"public.logs": {}}}, rootdir=tmp_path
+    )
+    assert resolved.plan.users.count == 10
+    assert resolved.source_of("users.count") == "built-in template 'makerkit-saas'"
+    assert resolved.plan.tables["public.logs"].count is None
+    assert resolved.source_of(("tables", "public.logs", "count")) == "default"
