@@ -207,6 +207,23 @@ def test_api_roles_get_supabase_grants(layer_conn: Conn) -> None:
             conn.execute("select * from auth.users")
 
 
+def test_auth_and_storage_tables_have_rls_without_policies(layer_conn: Conn) -> None:
+    rows = layer_conn.execute(
+        """
+        select c.oid::regclass::text from pg_class c
+        where c.relnamespace in ('auth'::regnamespace, 'storage'::regnamespace)
+          and c.relkind = 'r' and not c.relrowsecurity
+        """
+    ).fetchall()
+    assert rows == []
+    add_user(layer_conn, "lea@example.com")
+    # An app granting an API role access to auth.users still sees no row without a policy.
+    layer_conn.execute("grant select on auth.users to authenticated")
+    with layer_conn.transaction(force_rollback=True):
+        layer_conn.execute("set local role authenticated")
+        assert layer_conn.execute("select count(*) from auth.users").fetchone() == (0,)
+
+
 def test_install_is_idempotent(fresh_conn: Conn, fresh_db: str) -> None:
     assert install_supabase_layer(fresh_conn) == "installed"
     count_objects = (
@@ -544,3 +561,23 @@ def test_supabase_conn_fixture_has_the_layer(supabase_conn: Conn) -> None:
             "select set_config('request.jwt.claims', %s, true)", [claims(user_id)]
         )
         assert supabase_conn.execute("select auth.uid()").fetchone() == (user_id,)
+
+
+def test_clone_is_present_and_gets_search_path_back(fresh_db: str, pg_superuser_dsn: str) -> None:
+    with psycopg.connect(fresh_db, autocommit=True) as conn:
+        assert install_supabase_layer(conn) == "installed"
+    template = conninfo_to_dict(fresh_db)["dbname"]
+    clone = f"supaseed_t_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(pg_superuser_dsn, autocommit=True) as admin:
+        admin.execute(f'create database "{clone}" template "{template}"')
+    try:
+        clone_dsn = make_conninfo(pg_superuser_dsn, dbname=clone)
+        with psycopg.connect(clone_dsn, autocommit=True) as conn:
+            # Postgres copies the schema but not the database-level search_path.
+            assert conn.execute("show search_path").fetchone() != (SEARCH_PATH,)
+            assert install_supabase_layer(conn) == "present"
+        with psycopg.connect(clone_dsn, autocommit=True) as conn:
+            assert conn.execute("show search_path").fetchone() == (SEARCH_PATH,)
+    finally:
+        with psycopg.connect(pg_superuser_dsn, autocommit=True) as admin:
+            admin.execute(f'drop database if exists "{clone}" with (force)')

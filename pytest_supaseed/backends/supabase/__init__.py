@@ -117,7 +117,9 @@ def install_supabase_layer(
     the built-in equivalent (``uuid_shim.sql``) otherwise; ``False`` forces the equivalent.
 
     Also sets ``search_path`` to Supabase's (:data:`SEARCH_PATH`) for this session and as the
-    database's default, so migrations that call ``uuid_generate_v4()`` unqualified work.
+    database's default, so migrations that call ``uuid_generate_v4()`` unqualified work. Call it on
+    a ``CREATE DATABASE ... TEMPLATE`` clone too: it answers ``"present"`` and restores that
+    default, which Postgres does not copy to clones.
     """
     state = layer_state(conn)
     if state == "supabase":
@@ -143,18 +145,39 @@ def install_supabase_layer(
                 conn.execute(
                     sql.SQL("comment on schema auth is {}").format(sql.Literal(layer_marker()))
                 )
-                conn.execute(
-                    sql.SQL("alter database {} set search_path = {}").format(
-                        sql.Identifier(_dbname(conn)), sql.SQL(SEARCH_PATH)
-                    )
-                )
         if state != "absent":
             return install_supabase_layer(conn, use_uuid_ossp=use_uuid_ossp)
         result = "installed"
     else:
         result = "present"
-    conn.execute("select set_config('search_path', %s, false)", [SEARCH_PATH])
+    _set_search_path(conn)
     return result
+
+
+def _set_search_path(conn: psycopg.Connection[Any]) -> None:
+    """Supabase's search_path for this session and as the database default.
+
+    The default is (re)written when missing because ``CREATE DATABASE ... TEMPLATE`` does not copy
+    database settings: calling :func:`install_supabase_layer` on a clone restores it.
+    """
+    row = conn.execute(
+        """
+        select exists (
+            select from pg_catalog.pg_db_role_setting s
+            join pg_catalog.pg_database d on d.oid = s.setdatabase
+            where d.datname = current_database() and s.setrole = 0
+              and %s = any (s.setconfig)
+        )
+        """,
+        ["search_path=" + SEARCH_PATH],
+    ).fetchone()
+    if not (row and row[0]):
+        conn.execute(
+            sql.SQL("alter database {} set search_path = {}").format(
+                sql.Identifier(_dbname(conn)), sql.SQL(SEARCH_PATH)
+            )
+        )
+    conn.execute("select set_config('search_path', %s, false)", [SEARCH_PATH])
 
 
 def _dbname(conn: psycopg.Connection[Any]) -> str:

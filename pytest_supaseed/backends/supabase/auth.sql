@@ -313,6 +313,21 @@ begin
 end
 $owner$;
 
+-- Supabase enables RLS on every auth table without adding policies: only superusers, owners and
+-- BYPASSRLS roles (service_role) read them, even where an app grants an API role a privilege.
+do $rls$
+declare
+    obj record;
+begin
+    for obj in
+        select c.relname from pg_catalog.pg_class c
+        where c.relnamespace = 'auth'::regnamespace and c.relkind = 'r'
+    loop
+        execute format('alter table auth.%I enable row level security', obj.relname);
+    end loop;
+end
+$rls$;
+
 grant usage on schema auth to anon, authenticated, service_role;
 grant all on schema auth to supabase_auth_admin;
 grant execute on function auth.uid(), auth.role(), auth.email(), auth.jwt()

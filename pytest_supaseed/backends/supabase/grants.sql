@@ -32,11 +32,35 @@ begin
     end loop;
     -- On Supabase postgres is not a superuser and gets explicit rights on auth and storage; here it
     -- usually is one, and the grants are harmless, so the same migrations run either way.
+    -- Storage policies and helper tables created later by migrations stay reachable as on Supabase.
+    for creator in
+        select distinct r.rolname
+        from pg_catalog.pg_roles r
+        where r.rolname in (current_user, 'postgres')
+    loop
+        execute format(
+            'alter default privileges for role %I in schema storage '
+            'grant all on tables to anon, authenticated, service_role', creator);
+        execute format(
+            'alter default privileges for role %I in schema storage '
+            'grant all on sequences to anon, authenticated, service_role', creator);
+        execute format(
+            'alter default privileges for role %I in schema storage '
+            'grant all on functions to anon, authenticated, service_role', creator);
+    end loop;
     if exists (select from pg_catalog.pg_roles where rolname = 'postgres') then
-        grant usage on schema auth, storage, extensions to postgres;
+        grant all on schema auth, storage to postgres;
+        grant usage on schema extensions to postgres;
         grant all on all tables in schema auth to postgres;
         grant all on all sequences in schema auth to postgres;
+        grant all on all routines in schema auth to postgres;
         grant all on all tables in schema storage to postgres;
+        alter default privileges for role supabase_auth_admin in schema auth
+            grant all on tables to postgres;
+        alter default privileges for role supabase_auth_admin in schema auth
+            grant all on sequences to postgres;
+        alter default privileges for role supabase_auth_admin in schema auth
+            grant all on functions to postgres;
     end if;
 end
 $defaults$;
