@@ -55,9 +55,9 @@ DEMO_PREFIX = "demo:"
 #: Keys of an asset pool whose values are paths or glob patterns relative to the plan's directory.
 POOL_PATH_KEYS: tuple[str, ...] = ("path", "json_schema")
 
-Path_ = tuple[str, ...]
+KeyPath = tuple[str, ...]
 
-_UNSET_KEYS = ("extends", "customizations", "demo_schema")
+_NOT_MERGED = ("extends", "customizations", "demo_schema")
 
 
 @dataclass(frozen=True)
@@ -81,7 +81,7 @@ class ResolvedPlan:
     """The merged, validated plan (``extends`` and ``customizations`` already applied)."""
     chain: tuple[Template, ...]
     """The templates merged, most basic first."""
-    provenance: Mapping[Path_, str]
+    provenance: Mapping[KeyPath, str]
     """Key path → label of the layer that last set it (``"built-in template 'makerkit-saas'"``)."""
     demo_schema: tuple[Path, ...]
     """SQL files of the demo schema of the chain, in the order to apply them."""
@@ -160,7 +160,7 @@ def _expand(pattern: Path) -> list[Path]:
     return []
 
 
-def _leaves(value: Any, path: Path_) -> Iterator[tuple[Path_, Any]]:
+def _leaves(value: Any, path: KeyPath) -> Iterator[tuple[KeyPath, Any]]:
     if isinstance(value, dict) and value:
         for key, sub in value.items():
             yield from _leaves(sub, (*path, str(key)))
@@ -235,18 +235,18 @@ def _at_extends(message: str, source: PlanSource) -> ConfigError:
 @dataclass
 class _Merge:
     data: dict[str, Any] = field(default_factory=dict)
-    provenance: dict[Path_, str] = field(default_factory=dict)
-    blame: dict[Path_, PlanSource] = field(default_factory=dict)
+    provenance: dict[KeyPath, str] = field(default_factory=dict)
+    blame: dict[KeyPath, PlanSource] = field(default_factory=dict)
 
     def apply(self, layer: Mapping[str, Any], source: PlanSource, label: str) -> None:
         self._merge(self.data, layer, (), source, label)
 
-    def _forget(self, path: Path_) -> None:
+    def _forget(self, path: KeyPath) -> None:
         for key in [k for k in self.provenance if k[: len(path)] == path]:
             del self.provenance[key]
             self.blame.pop(key, None)
 
-    def _record(self, path: Path_, source: PlanSource, label: str) -> None:
+    def _record(self, path: KeyPath, source: PlanSource, label: str) -> None:
         self.provenance[path] = label
         self.blame[path] = source
 
@@ -254,7 +254,7 @@ class _Merge:
         self,
         base: dict[str, Any],
         over: Mapping[str, Any],
-        path: Path_,
+        path: KeyPath,
         source: PlanSource,
         label: str,
     ) -> None:
@@ -295,18 +295,18 @@ class _Merge:
             else:
                 self._record(here, source, label)
 
-    def source_of_prefix(self, path: Path_) -> str:
+    def source_of_prefix(self, path: KeyPath) -> str:
         for end in range(len(path), 0, -1):
             if path[:end] in self.provenance:
                 return self.provenance[path[:end]]
         return "default"
 
 
-def _is_table_path(path: Path_) -> bool:
+def _is_table_path(path: KeyPath) -> bool:
     return len(path) == 2 and path[0] == "tables"
 
 
-def _drop_exclusive(base: dict[str, Any], key: str, path: Path_) -> None:
+def _drop_exclusive(base: dict[str, Any], key: str, path: KeyPath) -> None:
     # ``count`` and ``count_per_parent`` are two ways to say one thing; a layer that says it the
     # other way means to replace, not to produce an invalid plan.
     if _is_table_path(path):
@@ -315,7 +315,7 @@ def _drop_exclusive(base: dict[str, Any], key: str, path: Path_) -> None:
             base.pop(other, None)
 
 
-def _replaces_whole(path: Path_) -> bool:
+def _replaces_whole(path: KeyPath) -> bool:
     return len(path) == 3 and path[0] == "tables" and path[2] == "count_per_parent"
 
 
@@ -404,21 +404,16 @@ def resolve_plan(
     source (file or dict): a :class:`SeedPlan` object has already lost them.
     """
     root = Path(rootdir).resolve()
+    layers: list[tuple[PlanSource, Template | None]]
     if isinstance(plan_or_name, str):
-        named = find_template(plan_or_name, root)
-        top_template: Template | None = named
-        top = named.source()
+        top = find_template(plan_or_name, root).source()
         chain = _linearize([plan_or_name], root, None, (), {})
+        layers = [(t.source(), t) for t in chain]
     else:
-        top_template = None
         top = plan_source(plan_or_name, rootdir=root)
-    top_extends = _extends_of(top)  # report the plan's own mistakes against its own file
-
-    if top_template is None:
-        chain = _linearize(top_extends, root, top, (), {})
-    layers: list[tuple[PlanSource, Template | None]] = [(t.source(), t) for t in chain]
-    if top_template is None:
-        layers.append((top, None))
+        # _extends_of checks the plan first, so its own typos are reported against its own file.
+        chain = _linearize(_extends_of(top), root, top, (), {})
+        layers = [(t.source(), t) for t in chain] + [(top, None)]
 
     merge = _Merge()
     labels: list[str] = []
@@ -426,14 +421,14 @@ def resolve_plan(
     for source, template in layers:
         base_dir = template.directory if template else source.base_dir
         data = _with_absolute_paths(source.data, base_dir)
-        own = {k: v for k, v in data.items() if k not in _UNSET_KEYS}
+        own = {k: v for k, v in data.items() if k not in _NOT_MERGED}
         merge.apply(own, source, source.label)
         labels.append(source.label)
         custom = data.get("customizations")
         if isinstance(custom, Mapping) and custom:
             merge.apply(custom, source, f"{source.label} (customizations)")
             labels.append(f"{source.label} (customizations)")
-        entries = [str(e) for e in data.get("demo_schema", data.get("demo_schema+", [])) or []]
+        entries = [str(e) for e in data.get("demo_schema") or data.get("demo_schema+") or []]
         demo += [f for f in _demo_files(entries, source) if f not in demo]
 
     if customizations is not None:
@@ -442,6 +437,12 @@ def resolve_plan(
             extra = customizations.model_dump(mode="json", exclude_unset=True, by_alias=True)
         else:
             extra = customizations
+        nested = sorted(set(extra) & {"extends", "customizations"})
+        if nested:
+            raise ConfigError(
+                f"the customizations argument cannot contain {', '.join(nested)}; "
+                "pass the template to extend as the plan instead"
+            )
         extra_source = PlanSource(data=dict(extra), label="customizations argument", base_dir=root)
         check_layer(extra_source)
         merge.apply(_with_absolute_paths(extra, root), extra_source, extra_source.label)
