@@ -8,7 +8,16 @@ from typing import Any
 
 from .config import AssetType
 
-__all__ = ["MISSING", "Asset", "AssetProblem", "Missing", "lookup"]
+__all__ = [
+    "FIELD_PREFIXES",
+    "FILE_ATTRS",
+    "MISSING",
+    "Asset",
+    "AssetProblem",
+    "Missing",
+    "lookup",
+    "resolve",
+]
 
 
 class Missing:
@@ -120,3 +129,49 @@ def lookup(data: Any, path: str) -> Any:
         else:
             return MISSING
     return current
+
+
+#: Path prefixes naming an asset's fields, by the pool type they belong to.
+FIELD_PREFIXES: dict[str, str] = {
+    "frontmatter": "markdown",
+    "json": "json",
+    "csv": "csv",
+    "image": "image",
+}
+
+#: What ``file.<attr>`` can name.
+FILE_ATTRS = ("name", "stem", "ext", "path", "key", "dir", "size")
+
+
+def resolve(asset: Asset, path: str) -> Any:
+    """The value ``path`` names in ``asset`` (see docs/assets.md, "Paths"), or :data:`MISSING`.
+
+    ``frontmatter.x`` / ``json.x`` / ``csv.x`` / ``image.x`` and a bare ``x`` read the asset's
+    fields; ``body`` and ``word_count`` the markdown body; ``file.name|stem|ext|path|key|dir|size``
+    the file.
+    """
+    head, _, rest = path.partition(".")
+    if head in FIELD_PREFIXES and rest:
+        return lookup(asset.fields, rest)
+    if path == "body":
+        return asset.body if asset.body is not None else MISSING
+    if path == "word_count":
+        return asset.word_count
+    if head == "file" and rest:
+        name = asset.name
+        if rest == "name":
+            return name
+        if rest == "stem":
+            return name.rsplit(".", 1)[0] if "." in name else name
+        if rest == "ext":
+            return name.rsplit(".", 1)[1].lower() if "." in name else ""
+        if rest == "path":
+            return asset.rel
+        if rest == "key":
+            return asset.key
+        if rest == "dir":
+            return asset.rel.rsplit("/", 1)[0] if "/" in asset.rel else ""
+        if rest == "size":
+            return asset.size
+        return MISSING
+    return lookup(asset.fields, path)
