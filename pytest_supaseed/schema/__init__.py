@@ -4,6 +4,7 @@ snapshots and diffs. See docs/schema.md."""
 from __future__ import annotations
 
 from .detect import AuthUserTrigger, Detection, Evidence, detect
+from .diff import Change, SchemaDiff, diff
 from .graph import DeferredEdge, InsertPlan, insert_order
 from .introspect import introspect
 from .model import (
@@ -19,9 +20,11 @@ from .model import (
     Unique,
     qualify,
 )
+from .snapshot import load_snapshot, snapshot, write_snapshot
 
 __all__ = [
     "AuthUserTrigger",
+    "Change",
     "Check",
     "Column",
     "DeferredEdge",
@@ -33,11 +36,16 @@ __all__ = [
     "InsertPlan",
     "Policy",
     "Schema",
+    "SchemaDiff",
     "Table",
     "Trigger",
     "Unique",
     "detect",
+    "diff",
     "insert_order",
     "introspect",
+    "load_snapshot",
     "qualify",
+    "snapshot",
+    "write_snapshot",
 ]
