@@ -104,13 +104,16 @@ class ResolvedPlan:
         return "default"
 
     def asset_files(self) -> tuple[Path, ...]:
-        """Every file the plan's asset pools point to, sorted (for hashing and for checks)."""
+        """Every file the plan's asset pools match (their ``path`` minus ``exclude``, found the
+        way the asset loader finds them) and their ``json_schema`` files, sorted."""
+        from ..assets.discover import find_files
+
         files: set[Path] = set()
         for pool in self.plan.asset_pools.values():
-            data = pool.model_dump(by_alias=True)
-            for key in POOL_PATH_KEYS:
-                for pattern in _as_list(data.get(key)):
-                    files.update(_expand(Path(pattern)))
+            found, _ = find_files(self.rootdir, pool.path, pool.exclude)
+            files.update((self.rootdir / f.rel).resolve() for f in found)
+            if pool.json_schema and Path(pool.json_schema).is_file():
+                files.add(Path(pool.json_schema))
         return tuple(sorted(files))
 
     def migrations(self, project_root: Path | str | None = None) -> MigrationChoice:
@@ -135,29 +138,6 @@ class ResolvedPlan:
             (format_key_path(path), value, self.source_of(path))
             for path, value in _leaves(dumped, ())
         ]
-
-
-def _as_list(value: Any) -> list[str]:
-    if value is None:
-        return []
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, list | tuple):
-        return [str(v) for v in value]
-    return []
-
-
-def _expand(pattern: Path) -> list[Path]:
-    if pattern.is_file():
-        return [pattern]
-    if pattern.is_dir():
-        return [p for p in pattern.rglob("*") if p.is_file()]
-    text = str(pattern)
-    if any(ch in text for ch in "*?["):
-        anchor = Path(pattern.anchor or ".")
-        relative = pattern.relative_to(anchor) if pattern.is_absolute() else pattern
-        return [p for p in anchor.glob(str(relative)) if p.is_file()]
-    return []
 
 
 def _leaves(value: Any, path: KeyPath) -> Iterator[tuple[KeyPath, Any]]:

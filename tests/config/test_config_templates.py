@@ -371,3 +371,23 @@ def test_an_empty_table_changes_nothing_inherited(tmp_path: Path) -> None:
     assert resolved.source_of("users.count") == "built-in template 'makerkit-saas'"
     assert resolved.plan.tables["public.logs"].count is None
     assert resolved.source_of(("tables", "public.logs", "count")) == "default"
+
+
+def test_asset_files_follow_the_pools_path_and_exclude(tmp_path: Path) -> None:
+    posts = tmp_path / "content"
+    write(posts / "a.md", "---\ntitle: A\n---\nbody\n")
+    write(posts / "_draft.md", "---\ntitle: D\n---\nbody\n")
+    write(posts / "deep" / "b.md", "---\ntitle: B\n---\nbody\n")
+    plan = {
+        "asset_pools": {
+            "posts": {"type": "markdown", "path": "content/**/*.md", "exclude": "**/_*.md"}
+        }
+    }
+    resolved = resolve_plan(plan, rootdir=tmp_path)
+    root = tmp_path.resolve()
+    assert resolved.asset_files() == (root / "content" / "a.md", root / "content" / "deep" / "b.md")
+    before = plan_hash(resolved)
+    write(posts / "_draft.md", "---\ntitle: changed\n---\n")
+    assert plan_hash(resolve_plan(plan, rootdir=tmp_path)) == before
+    write(posts / "deep" / "b.md", "---\ntitle: changed\n---\n")
+    assert plan_hash(resolve_plan(plan, rootdir=tmp_path)) != before
