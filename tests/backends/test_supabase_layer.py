@@ -581,3 +581,12 @@ def test_clone_is_present_and_gets_search_path_back(fresh_db: str, pg_superuser_
     finally:
         with psycopg.connect(pg_superuser_dsn, autocommit=True) as admin:
             admin.execute(f'drop database if exists "{clone}" with (force)')
+
+
+def test_realtime_publication_accepts_app_tables(layer_conn: Conn) -> None:
+    layer_conn.execute("create table public.messages (id bigint primary key, body text)")
+    layer_conn.execute("alter publication supabase_realtime add table public.messages")
+    rows = layer_conn.execute(
+        "select schemaname, tablename from pg_publication_tables where pubname = 'supabase_realtime'"
+    ).fetchall()
+    assert rows == [("public", "messages")]

@@ -37,7 +37,13 @@ __all__ = [
 LAYER_VERSION = 1
 
 #: The layer's SQL files, in the order they run (the roles file commits on its own first).
-LAYER_SQL_FILES: tuple[str, ...] = ("roles.sql", "auth.sql", "storage.sql", "grants.sql")
+LAYER_SQL_FILES: tuple[str, ...] = (
+    "roles.sql",
+    "auth.sql",
+    "storage.sql",
+    "grants.sql",
+    "realtime.sql",
+)
 
 #: Run instead of ``create extension "uuid-ossp"`` where the server lacks that extension.
 UUID_SHIM_FILE = "uuid_shim.sql"
