@@ -1,0 +1,505 @@
+"""Turn assets into rows: compile each column's expression once, evaluate it per asset, convert.
+
+Expression language (see docs/assets.md, "Mapping")::
+
+    expr  := term ( "|" term )*          first term that is present and not null wins
+    term  := literal | name "(" args ")" | path
+    args  := expr ( "," expr )*
+    literal := 12 | 1.5 | 'text' | "text" | [] | {} | true | false | null | 30 days
+
+Paths: ``frontmatter.title``, ``json.specs.weight``, ``csv.price``, ``image.width``, ``body``,
+``word_count``, ``file.name`` (stem, ext, path, key, dir, size), ``storage.path``.
+Functions: ``slugify``, ``read_time``, ``truncate``, ``lower``, ``upper``, ``random``,
+``random_recent``, ``faker.<provider>``.
+
+Every value is checked against its target column before any row is returned, so a value that
+cannot fit fails the run before anything is written, naming pool, file, field and column.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+from ..errors import AssetError, did_you_mean
+from .config import MappingConfig
+from .convert import OMIT, ColumnLike, to_column
+from .model import FILE_ATTRS, MISSING, Asset, resolve
+from .pool import AssetPool
+from .select import Selection, select
+
+if TYPE_CHECKING:
+    from faker import Faker
+
+__all__ = [
+    "CompiledMapping",
+    "EvalContext",
+    "compile_expression",
+    "compile_mapping",
+    "map_rows",
+    "storage_path",
+]
+
+#: A compiled expression: (context, asset or None for a synthetic row) -> value or MISSING.
+Node = Callable[["EvalContext", Asset | None], Any]
+
+_TOKEN = re.compile(
+    r"""\s*(?:
+        (?P<duration>\d+(?:\.\d+)?\s*(?:seconds?|minutes?|hours?|days?|weeks?|months?|years?)\b)
+      | (?P<number>-?\d+(?:\.\d+)?)
+      | (?P<string>'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")
+      | (?P<name>[A-Za-z_][\w]*(?:\.[A-Za-z_0-9][\w]*)*)
+      | (?P<op>[|(),\[\]{}])
+    )""",
+    re.VERBOSE,
+)
+_UNIT_SECONDS = {
+    "second": 1,
+    "minute": 60,
+    "hour": 3600,
+    "day": 86400,
+    "week": 7 * 86400,
+    "month": 30 * 86400,
+    "year": 365 * 86400,
+}
+_LITERAL_NAMES: dict[str, Any] = {"true": True, "false": False, "null": None, "none": None}
+_SPECIAL_PATHS = {"body", "word_count"}
+
+
+@dataclass
+class EvalContext:
+    """What evaluation needs besides the asset: randomness, the pools, the day, the target."""
+
+    rng: random.Random
+    pool: AssetPool
+    pools: Mapping[str, AssetPool] = field(default_factory=dict)
+    today: date = field(default_factory=date.today)
+    _faker: Faker | None = None
+
+    @property
+    def faker(self) -> Faker:
+        """A Faker seeded from :attr:`rng` (created on first use: building one costs ~ms)."""
+        if self._faker is None:
+            fake = _shared_faker()
+            fake.seed_instance(self.rng.getrandbits(64))
+            self._faker = fake
+        return self._faker
+
+
+@cache
+def _shared_faker() -> Faker:
+    from faker import Faker
+
+    return Faker()
+
+
+class _ExpressionError(Exception):
+    pass
+
+
+class _Parser:
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.tokens: list[tuple[str, str, int]] = []
+        pos = 0
+        while pos < len(source):
+            if source[pos:].strip() == "":
+                break
+            match = _TOKEN.match(source, pos)
+            if not match or match.end() == pos:
+                raise _ExpressionError(f"unexpected {source[pos:].strip()[:12]!r} at {pos + 1}")
+            kind = match.lastgroup or ""
+            self.tokens.append((kind, match[kind], match.start(kind)))
+            pos = match.end()
+        self.index = 0
+
+    def peek(self) -> tuple[str, str, int] | None:
+        return self.tokens[self.index] if self.index < len(self.tokens) else None
+
+    def take(self, text: str | None = None) -> tuple[str, str, int]:
+        token = self.peek()
+        if token is None:
+            raise _ExpressionError(
+                f"expected {text!r}, the expression ended" if text else "ended early"
+            )
+        if text is not None and token[1] != text:
+            raise _ExpressionError(f"expected {text!r} at {token[2] + 1}, found {token[1]!r}")
+        self.index += 1
+        return token
+
+    def parse(self) -> Node:
+        node = self.expr()
+        extra = self.peek()
+        if extra is not None:
+            raise _ExpressionError(f"unexpected {extra[1]!r} at {extra[2] + 1}")
+        return node
+
+    def expr(self) -> Node:
+        terms = [self.term()]
+        while (token := self.peek()) is not None and token[1] == "|":
+            self.take("|")
+            terms.append(self.term())
+        if len(terms) == 1:
+            return terms[0]
+
+        def fallback(ctx: EvalContext, asset: Asset | None) -> Any:
+            for term in terms:
+                value = term(ctx, asset)
+                if value is not MISSING and value is not None:
+                    return value
+            return MISSING
+
+        return fallback
+
+    def term(self) -> Node:
+        kind, text, pos = self.take()
+        if kind == "number":
+            number: Any = float(text) if "." in text else int(text)
+            return lambda ctx, asset: number
+        if kind == "string":
+            value = bytes(text[1:-1], "utf-8").decode("unicode_escape")
+            return lambda ctx, asset: value
+        if kind == "duration":
+            amount, unit = re.match(r"([\d.]+)\s*([a-z]+?)s?$", text).groups()  # type: ignore[union-attr]
+            span = timedelta(seconds=float(amount) * _UNIT_SECONDS[unit])
+            return lambda ctx, asset: span
+        if text == "[":
+            self.take("]")
+            return lambda ctx, asset: []
+        if text == "{":
+            self.take("}")
+            return lambda ctx, asset: {}
+        if kind != "name":
+            raise _ExpressionError(f"unexpected {text!r} at {pos + 1}")
+        following = self.peek()
+        if following is not None and following[1] == "(":
+            self.take("(")
+            args: list[tuple[Node, str | None]] = []
+            if (token := self.peek()) is not None and token[1] == ")":
+                self.take(")")
+            else:
+                while True:
+                    start = self.peek()
+                    bare = start[1] if start is not None and start[0] == "name" else None
+                    node = self.expr()
+                    args.append((node, bare))
+                    if self.take()[1] == ")":
+                        break
+            return _call(text, args)
+        if text.lower() in _LITERAL_NAMES:
+            constant = _LITERAL_NAMES[text.lower()]
+            return lambda ctx, asset: constant
+        if text.startswith("faker."):
+            return _call(text, [])
+        return _path(text)
+
+
+def _path(path: str) -> Node:
+    head, _, rest = path.partition(".")
+    if head == "file" and rest not in FILE_ATTRS:
+        raise _ExpressionError(
+            f"file.{rest} is not a file attribute{did_you_mean(rest, FILE_ATTRS)}; "
+            f"use one of {', '.join('file.' + a for a in FILE_ATTRS)}"
+        )
+    if path == "storage.path":
+        return lambda ctx, asset: storage_path(ctx.pool, asset) if asset else MISSING
+    return lambda ctx, asset: resolve(asset, path) if asset is not None else MISSING
+
+
+def storage_path(pool: AssetPool, asset: Asset) -> str:
+    """The object name of ``asset`` in its pool's bucket: ``<folder>/<key>`` (no bucket)."""
+    target = pool.config.storage
+    folder = target.folder if target is not None else ""
+    return f"{folder}/{asset.key}" if folder else asset.key
+
+
+def _asset_value(pool: AssetPool, asset: Asset) -> str:
+    # What random(<pool>) puts in a column: where the file lives, as the app would store it.
+    return storage_path(pool, asset) if pool.config.storage is not None else asset.rel
+
+
+def _words(value: Any) -> int:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    return len(str(value).split())
+
+
+def _need(name: str, args: Sequence[Any], low: int, high: int) -> None:
+    if not low <= len(args) <= high:
+        want = str(low) if low == high else f"{low} to {high}"
+        raise _ExpressionError(f"{name}() takes {want} argument(s), got {len(args)}")
+
+
+def _call(name: str, raw_args: list[tuple[Node, str | None]]) -> Node:
+    args = [node for node, _ in raw_args]
+    if name.startswith("faker."):
+        provider = name[len("faker.") :]
+        if not hasattr(_shared_faker(), provider):
+            known = [n for n in dir(_shared_faker()) if not n.startswith("_")]
+            raise _ExpressionError(
+                f"faker has no provider '{provider}'{did_you_mean(provider, known)}"
+            )
+
+        def fake(ctx: EvalContext, asset: Asset | None) -> Any:
+            values = [arg(ctx, asset) for arg in args]
+            return getattr(ctx.faker, provider)(*values)
+
+        return fake
+
+    def one(fn: Callable[[Any], Any]) -> Node:
+        _need(name, args, 1, 1)
+        (arg,) = args
+
+        def apply(ctx: EvalContext, asset: Asset | None) -> Any:
+            value = arg(ctx, asset)
+            return value if value is MISSING or value is None else fn(value)
+
+        return apply
+
+    if name == "lower":
+        return one(lambda v: str(v).lower())
+    if name == "upper":
+        return one(lambda v: str(v).upper())
+    if name == "slugify":
+        from slugify import slugify
+
+        _need(name, args, 1, 2)
+        first = args[0]
+        limit = args[1] if len(args) == 2 else None
+
+        def slug(ctx: EvalContext, asset: Asset | None) -> Any:
+            value = first(ctx, asset)
+            if value is MISSING or value is None:
+                return value
+            max_length = int(limit(ctx, asset)) if limit is not None else 0
+            return slugify(str(value), max_length=max_length, word_boundary=bool(max_length))
+
+        return slug
+    if name == "read_time":
+        _need(name, args, 1, 2)
+        text_arg = args[0]
+        wpm_arg = args[1] if len(args) == 2 else None
+
+        def read_time(ctx: EvalContext, asset: Asset | None) -> Any:
+            value = text_arg(ctx, asset)
+            if value is MISSING or value is None:
+                return value
+            wpm = float(wpm_arg(ctx, asset)) if wpm_arg is not None else 200.0
+            # Minutes rounded up, and never 0: even a short note takes a minute to open and read.
+            return max(1, math.ceil(_words(value) / wpm))
+
+        return read_time
+    if name == "truncate":
+        _need(name, args, 2, 2)
+        text_arg, size_arg = args
+
+        def truncate(ctx: EvalContext, asset: Asset | None) -> Any:
+            value = text_arg(ctx, asset)
+            if value is MISSING or value is None:
+                return value
+            text, size = str(value), int(size_arg(ctx, asset))
+            if len(text) <= size:
+                return text
+            return text[: max(size - 1, 0)].rstrip() + "…" if size > 0 else ""
+
+        return truncate
+    if name == "random_recent":
+        _need(name, args, 0, 1)
+        span_arg = args[0] if args else None
+
+        def random_recent(ctx: EvalContext, asset: Asset | None) -> Any:
+            span = span_arg(ctx, asset) if span_arg is not None else timedelta(days=30)
+            if not isinstance(span, timedelta):
+                raise _ExpressionError(
+                    f"random_recent() wants a duration like 30 days, got {span!r}"
+                )
+            end = datetime.combine(ctx.today, time(0), tzinfo=UTC)
+            return end - timedelta(seconds=round(ctx.rng.random() * span.total_seconds()))
+
+        return random_recent
+    if name == "random":
+        _need(name, args, 1, 2)
+        if len(args) == 2:
+            low_arg, high_arg = args
+
+            def between(ctx: EvalContext, asset: Asset | None) -> Any:
+                low, high = low_arg(ctx, asset), high_arg(ctx, asset)
+                if isinstance(low, int) and isinstance(high, int):
+                    return ctx.rng.randint(low, high)
+                return ctx.rng.uniform(float(low), float(high))
+
+            return between
+        node, bare = raw_args[0]
+        if bare is not None and "." not in bare and bare not in _SPECIAL_PATHS:
+            pool_name = bare
+
+            def from_pool(ctx: EvalContext, asset: Asset | None) -> Any:
+                pool = ctx.pool if pool_name == "pool" else ctx.pools.get(pool_name)
+                if pool is None:
+                    # Not a pool: a bare field name holding a list, e.g. random(tags).
+                    value = node(ctx, asset)
+                    if value is MISSING and asset is not None:
+                        raise _ExpressionError(
+                            f"random({pool_name}): no pool and no field named '{pool_name}'"
+                            f"{did_you_mean(pool_name, sorted(ctx.pools))}; write random(pool) "
+                            "for a random asset of this pool"
+                        )
+                    if isinstance(value, list | tuple):
+                        return ctx.rng.choice(value) if value else MISSING
+                    return value
+                if not pool.loaded:
+                    return MISSING
+                return _asset_value(pool, ctx.rng.choice(pool.loaded))
+
+            return from_pool
+
+        def element(ctx: EvalContext, asset: Asset | None) -> Any:
+            value = node(ctx, asset)
+            if isinstance(value, list | tuple):
+                return ctx.rng.choice(value) if value else MISSING
+            return value
+
+        return element
+    known = ["lower", "upper", "slugify", "read_time", "truncate", "random", "random_recent"]
+    raise _ExpressionError(
+        f"unknown function '{name}'{did_you_mean(name, known)}; functions are "
+        f"{', '.join(known)} and faker.<provider>"
+    )
+
+
+def compile_expression(source: str) -> Node:
+    """Compile one expression; AssetError (with the position) when it does not parse."""
+    try:
+        return _Parser(source).parse()
+    except _ExpressionError as exc:
+        raise AssetError(f"expression {source!r}: {exc}") from None
+
+
+@dataclass(frozen=True)
+class CompiledMapping:
+    """A mapping whose expressions are compiled: column -> (source, node)."""
+
+    name: str
+    config: MappingConfig
+    fields: dict[str, tuple[str, Node]]
+
+
+def compile_mapping(mapping: MappingConfig, name: str = "") -> CompiledMapping:
+    """Compile every expression of ``mapping`` once; one AssetError lists every bad expression."""
+    fields: dict[str, tuple[str, Node]] = {}
+    problems: list[str] = []
+    label = f"mapping '{name}'" if name else f"mapping of pool '{mapping.pool}'"
+    for column, source in mapping.fields.items():
+        try:
+            fields[column] = (source, _Parser(source).parse())
+        except _ExpressionError as exc:
+            problems.append(f"  - column '{column}' = {source!r}: {exc}")
+    if problems:
+        raise AssetError(f"{label} → {mapping.table}: bad expression(s):\n" + "\n".join(problems))
+    return CompiledMapping(name, mapping, fields)
+
+
+def _columns_by_name(
+    columns: Mapping[str, ColumnLike] | Sequence[ColumnLike],
+) -> dict[str, ColumnLike]:
+    if isinstance(columns, Mapping):
+        return dict(columns)
+    return {column.name: column for column in columns}
+
+
+def map_rows(
+    pool: AssetPool,
+    mapping: MappingConfig | CompiledMapping,
+    columns: Mapping[str, ColumnLike] | Sequence[ColumnLike],
+    rng: random.Random,
+    *,
+    assets: Sequence[Asset] | Selection | None = None,
+    pools: Mapping[str, AssetPool] | None = None,
+    today: date | None = None,
+) -> list[dict[str, Any]]:
+    """Rows for ``mapping.table``: one per selected asset, then synthetic rows for a shortfall.
+
+    ``assets`` defaults to the pool's own selection drawn with ``rng``. ``columns`` are the target
+    table's columns (``schema.Table.columns`` or any :class:`ColumnLike`). Synthetic rows (when
+    ``count`` exceeds the assets and ``synthetic_fill`` is on) evaluate the same expressions with
+    no asset, so only ``|`` fallbacks give them values; columns without one are left out for the
+    engine's generators. A column whose value is missing but has a default is left out too.
+
+    Every value is converted and checked first; any that cannot fit raises one AssetError listing
+    each (pool, file, field, column), so nothing is written for a bad mapping.
+    """
+    compiled = mapping if isinstance(mapping, CompiledMapping) else compile_mapping(mapping)
+    config = compiled.config
+    by_name = _columns_by_name(columns)
+    unknown = [c for c in compiled.fields if c not in by_name]
+    if unknown:
+        raise AssetError(
+            f"mapping of pool '{pool.name}' → {config.table}: no column "
+            + ", ".join(f"'{c}'{did_you_mean(c, by_name)}" for c in unknown)
+            + f"; the table has {', '.join(sorted(by_name))}"
+        )
+    if assets is None:
+        chosen: Sequence[Asset] = select(pool, rng=rng).assets
+    elif isinstance(assets, Selection):
+        chosen = assets.assets
+    else:
+        chosen = assets
+    wanted = config.count if config.count is not None else len(chosen)
+    chosen = list(chosen[:wanted])
+    shortfall = wanted - len(chosen)
+    if shortfall and not config.synthetic_fill:
+        raise AssetError(
+            f"mapping of pool '{pool.name}' → {config.table}: count = {wanted} but the pool "
+            f"gives {len(chosen)} asset(s); add assets, lower count, or set synthetic_fill = true"
+        )
+    ctx = EvalContext(rng, pool, dict(pools or {}), today or date.today())
+    rows: list[dict[str, Any]] = []
+    problems: list[str] = []
+    sources: list[Asset | None] = [*chosen, *([None] * shortfall)]
+    for asset in sources:
+        row: dict[str, Any] = {}
+        for column_name, (source, node) in compiled.fields.items():
+            column = by_name[column_name]
+            where = asset.label if asset is not None else "(synthetic row)"
+            try:
+                value = node(ctx, asset)
+            except _ExpressionError as exc:
+                raise AssetError(
+                    f"mapping of pool '{pool.name}', column '{column_name}': {exc}"
+                ) from None
+            except Exception as exc:
+                problems.append(
+                    f"  - pool '{pool.name}', file {where}, field {source!r} → column "
+                    f"'{config.table}.{column_name}': {type(exc).__name__}: {exc}"
+                )
+                continue
+            if value is MISSING:
+                if asset is None:
+                    continue  # no fallback: the engine generates this column
+                value = None
+            try:
+                converted = to_column(value, column)
+            except ValueError as exc:
+                problems.append(
+                    f"  - pool '{pool.name}', file {where}, field {source!r} → column "
+                    f"'{config.table}.{column_name}' ({column.type}): {exc}"
+                )
+                continue
+            if converted is not OMIT:
+                row[column_name] = converted
+        rows.append(row)
+    if problems:
+        shown = problems[:25]
+        if len(problems) > len(shown):
+            shown.append(f"  ... and {len(problems) - len(shown)} more")
+        raise AssetError(
+            f"{len(problems)} value(s) cannot be written to {config.table}; nothing was written:\n"
+            + "\n".join(shown)
+        )
+    return rows
