@@ -56,7 +56,17 @@ def toml_line(text: str, path: Sequence[str], prefix: Sequence[str] = ()) -> int
     # A key written only through deeper headers (``[asset_pool.posts]``) is located there.
     first_descendant: int | None = None
     table: list[str] = []
+    in_string: str | None = None  # the delimiter of an open multi-line string
     for number, line in enumerate(text.splitlines(), 1):
+        if in_string is not None:
+            # Lines inside a multi-line string may look like keys; they are text.
+            if line.count(in_string) % 2 == 1:
+                in_string = None
+            continue
+        for delimiter in ('"""', "'''"):
+            if line.count(delimiter) % 2 == 1:
+                in_string = delimiter
+                break
         stripped = line.strip()
         if not stripped or stripped.startswith("#"):
             continue

@@ -216,3 +216,20 @@ def test_append_marker_needs_a_list_and_no_plain_twin(tmp_path: Path) -> None:
         load_plan({"users": {"roles+": "admin"}}, rootdir=tmp_path)
     with pytest.raises(ConfigError, match="both 'roles' and 'roles\\+' are set"):
         load_plan({"users": {"roles": ["a"], "roles+": ["b"]}}, rootdir=tmp_path)
+
+
+def test_key_like_lines_inside_multiline_strings_are_not_keys(tmp_path: Path) -> None:
+    write(
+        tmp_path / "supaseed.toml",
+        '''
+        description = """
+        users.countt = 1
+        """
+        [users]
+        countt = 2
+        ''',
+    )
+    with pytest.raises(ConfigError) as info:
+        load_plan(rootdir=tmp_path)
+    assert info.value.key_path == "users.countt"
+    assert info.value.line == 5
