@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import psycopg
 import pytest
 from psycopg import sql
@@ -153,3 +155,21 @@ def test_not_null_self_reference_goes_in_one_statement(fresh_conn: psycopg.Conne
     # one statement, child before its parent, root referencing itself: accepted by PostgreSQL
     fresh_conn.execute("insert into public.node values (2, 1), (1, 1)")
     assert fresh_conn.execute("select count(*) from public.node").fetchone() == (2,)
+
+
+def test_makerkit_v3_order_puts_auth_users_and_roles_before_memberships(
+    load_demo: Callable[[str], psycopg.Connection],
+) -> None:
+    plan = insert_order(introspect(load_demo("v3")))
+    order = plan.tables
+    assert plan.cycles == ()
+    for parent, child in (
+        ("auth.users", "public.accounts"),
+        ("public.accounts", "public.accounts_memberships"),
+        ("public.roles", "public.accounts_memberships"),
+        ("public.roles", "public.role_permissions"),
+        ("public.billing_customers", "public.subscriptions"),
+        ("public.subscriptions", "public.subscription_items"),
+        ("public.orders", "public.order_items"),
+    ):
+        assert order.index(parent) < order.index(child), (parent, child)
