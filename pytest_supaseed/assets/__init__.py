@@ -1,4 +1,9 @@
-"""Asset pools: real content (markdown, JSON, CSV, images) loaded, selected and mapped to rows."""
+"""Asset pools: real content (markdown, JSON, CSV, images) loaded, selected and mapped to rows.
+
+``load_pool`` finds and parses a pool's files (cached by size and mtime), ``select`` chooses the
+assets a seed uses, ``map_rows`` turns them into rows checked against the target columns, and
+``write_storage`` puts image pools into Supabase Storage. See docs/assets.md.
+"""
 
 from __future__ import annotations
 
@@ -6,3 +11,45 @@ from __future__ import annotations
 # AssetPoolConfig). Initialising the plan package first keeps that cycle in one direction whichever
 # of the two a caller imports first.
 import pytest_supaseed.config  # noqa: F401  (import order, see above)
+
+from .config import (
+    AssetPoolConfig,
+    FilterConfig,
+    MappingConfig,
+    RangeFilter,
+    SelectionConfig,
+    StorageTarget,
+    TagFilter,
+)
+from .convert import ColumnLike, to_column
+from .mapping import CompiledMapping, compile_expression, compile_mapping, map_rows, storage_path
+from .model import MISSING, Asset, AssetProblem, resolve
+from .pool import AssetPool, load_pool, load_pools
+from .select import Selection, pool_rng, select
+
+__all__ = [
+    "MISSING",
+    "Asset",
+    "AssetPool",
+    "AssetPoolConfig",
+    "AssetProblem",
+    "ColumnLike",
+    "CompiledMapping",
+    "FilterConfig",
+    "MappingConfig",
+    "RangeFilter",
+    "Selection",
+    "SelectionConfig",
+    "StorageTarget",
+    "TagFilter",
+    "compile_expression",
+    "compile_mapping",
+    "load_pool",
+    "load_pools",
+    "map_rows",
+    "pool_rng",
+    "resolve",
+    "select",
+    "storage_path",
+    "to_column",
+]
