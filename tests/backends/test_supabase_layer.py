@@ -590,3 +590,52 @@ def test_realtime_publication_accepts_app_tables(layer_conn: Conn) -> None:
         "select schemaname, tablename from pg_publication_tables where pubname = 'supabase_realtime'"
     ).fetchall()
     assert rows == [("public", "messages")]
+
+
+def test_roles_sql_tolerates_a_concurrent_creation(pg_superuser_dsn: str) -> None:
+    # Roles are cluster-wide and already exist on a shared test server, so the race is replayed
+    # with the layer's own roles.sql under fresh names: two sessions run it at the same moment.
+    from importlib import resources
+
+    text = (resources.files("pytest_supaseed.backends.supabase") / "roles.sql").read_text()
+    prefix = f"supaseed_t_{uuid.uuid4().hex[:6]}_"
+    names = ["anon", "authenticated", "service_role", "authenticator", "supabase_admin"]
+    names += ["supabase_auth_admin", "supabase_storage_admin"]
+    for name in names:
+        assert f"'{name}'" in text
+        text = text.replace(f"'{name}'", f"'{prefix}{name}'")
+    failures: list[BaseException] = []
+    start = threading.Barrier(2)
+
+    def run() -> None:
+        try:
+            with psycopg.connect(pg_superuser_dsn) as conn:  # one transaction each, as the layer
+                start.wait()
+                conn.execute(text.encode())
+        except BaseException as exc:
+            failures.append(exc)
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert failures == []
+        with psycopg.connect(pg_superuser_dsn) as conn:
+            rows = conn.execute(
+                "select rolname, rolbypassrls from pg_roles where rolname like %s order by 1",
+                [prefix + "%"],
+            ).fetchall()
+            members = conn.execute(
+                "select count(*) from pg_auth_members m join pg_roles r on r.oid = m.member "
+                "where r.rolname = %s",
+                [prefix + "authenticator"],
+            ).fetchone()
+        assert [r[0] for r in rows] == sorted(prefix + n for n in names)
+        assert [r[0] for r in rows if r[1]] == [prefix + "service_role"]
+        assert members == (3,)
+    finally:
+        with psycopg.connect(pg_superuser_dsn, autocommit=True) as conn:
+            for name in reversed(names):
+                conn.execute(f'drop role if exists "{prefix}{name}"')

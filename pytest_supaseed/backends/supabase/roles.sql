@@ -44,7 +44,7 @@ begin
     foreach api_role in array array['anon', 'authenticated', 'service_role'] loop
         if not pg_catalog.pg_has_role('authenticator', api_role, 'member') then
             begin
-                execute format('grant %I to authenticator', api_role);
+                execute format('grant %I to %I', api_role, 'authenticator');
             exception when duplicate_object or unique_violation then
                 null;
             end;
