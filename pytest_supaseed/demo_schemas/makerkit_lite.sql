@@ -3,9 +3,8 @@
 -- Written for pytest-supaseed from the published facts of the kit's schema, with MakerKit's own names.
 -- One table, public.accounts: personal accounts only (no is_personal_account, slug, memberships or
 -- roles), created for every auth user by the trigger on_auth_user_created -> kit.new_user_created_setup.
--- Requires the Supabase layer (auth.users, auth.uid(), roles anon / authenticated / service_role).
--- Deviation: ids default to gen_random_uuid() (the kit uses extensions.uuid_generate_v4()), so the
--- schema does not need the uuid-ossp extension.
+-- Requires the Supabase layer (auth.users, auth.uid(), roles anon / authenticated / service_role,
+-- extensions.uuid_generate_v4()).
 
 create schema if not exists kit;
 
@@ -16,7 +15,7 @@ grant usage on schema kit to authenticated, service_role;
 -- Accounts
 -- ------------------------------------------------------------------------------------------------
 create table public.accounts (
-  id uuid unique not null default gen_random_uuid(),
+  id uuid unique not null default extensions.uuid_generate_v4(),
   name varchar(255) not null,
   email varchar(320) unique,
   updated_at timestamp with time zone,

@@ -123,7 +123,7 @@ $$ language plpgsql;
 -- Accounts: personal (one per user, id = user id) and team accounts
 -- ------------------------------------------------------------------------------------------------
 create table public.accounts (
-  id uuid unique not null default gen_random_uuid(),
+  id uuid unique not null default extensions.uuid_generate_v4(),
   primary_owner_user_id uuid references auth.users on delete cascade not null default auth.uid(),
   name varchar(255) not null,
   slug text unique,
