@@ -70,5 +70,7 @@ def parse_image(data: bytes, rel: str, ctx: LoadContext) -> Parsed:
     except UnidentifiedImageError:
         return [], [AssetProblem(rel, "not an image Pillow can read (wrong extension?)")]
     except (OSError, SyntaxError, ValueError) as exc:
+        if "truncat" in str(exc).lower():
+            return [], [AssetProblem(rel, f"truncated image (the file ends early: {exc})")]
         return [], [AssetProblem(rel, f"broken image: {exc}")]
     return [Record(fields)], []
