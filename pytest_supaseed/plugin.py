@@ -13,6 +13,7 @@ import pytest
 
 from . import settings as _settings
 from .fixtures import (  # noqa: F401 - registered as this plugin's fixtures
+    _supaseed_connection,
     supaseed_base_database,
     supaseed_db,
     supaseed_dsn,

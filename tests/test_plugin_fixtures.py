@@ -9,6 +9,20 @@ from pathlib import Path
 
 import pytest
 
+
+@pytest.fixture(autouse=True)
+def _pytester_cache(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Runs of throw-away projects use their own cache root next to the real one.
+
+    Their persistent clusters then never push the real projects' clusters out of the LRU cap,
+    while the initdb cache stays warm across sessions.
+    """
+    from pytest_supaseed.backends.embedded import cache_root
+
+    monkeypatch.delenv("SUPASEED_CACHE_DIR", raising=False)
+    monkeypatch.setenv("SUPASEED_CACHE_DIR", str(cache_root() / "pytester-runs"))
+
+
 MIGRATION_1 = """\
 create table public.notes (
   id bigint generated always as identity primary key,
@@ -68,6 +82,26 @@ def test_migrations_in_order_rows_isolated_and_rls(pytester: pytest.Pytester) ->
                 pass
             assert supaseed_db.execute("select sum(n) from counter").fetchone() == (1,)
 
+        def test_leaves_session_state(supaseed_db):
+            supaseed_db.execute("select pg_advisory_lock(42)")
+            supaseed_db.execute("prepare leftover as select 1")
+            supaseed_db.execute("set role authenticated")
+            supaseed_db.row_factory = __import__("psycopg").rows.dict_row
+
+        def test_session_state_was_reset(supaseed_db):
+            assert supaseed_db.execute("select current_user").fetchone() == ("postgres",)
+            assert supaseed_db.execute(
+                "select count(*) from pg_locks where locktype = 'advisory' and pid = pg_backend_pid()"
+            ).fetchone() == (0,)
+            assert supaseed_db.execute("select count(*) from pg_prepared_statements "
+                                       "where name = 'leftover'").fetchone() == (0,)
+
+        def test_closes_its_connection(supaseed_db):
+            supaseed_db.close()
+
+        def test_gets_a_working_connection_after_a_close(supaseed_db):
+            assert supaseed_db.execute("select 1").fetchone() == (1,)
+
         def test_commit_is_refused(supaseed_db):
             import psycopg
             with pytest.raises(psycopg.ProgrammingError):
@@ -105,7 +139,7 @@ def test_migrations_in_order_rows_isolated_and_rls(pytester: pytest.Pytester) ->
         },
     )
     result = run(pytester, "-v")
-    result.assert_outcomes(passed=7)
+    result.assert_outcomes(passed=11)
 
 
 def test_broken_migration_names_file_and_line(pytester: pytest.Pytester) -> None:

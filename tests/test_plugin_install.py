@@ -16,6 +16,20 @@ import pytest
 
 from pytest_supaseed.backends.binaries import can_traverse
 
+
+@pytest.fixture(autouse=True)
+def _pytester_cache(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Runs of throw-away projects use their own cache root next to the real one.
+
+    Their persistent clusters then never push the real projects' clusters out of the LRU cap,
+    while the initdb cache stays warm across sessions.
+    """
+    from pytest_supaseed.backends.embedded import cache_root
+
+    monkeypatch.delenv("SUPASEED_CACHE_DIR", raising=False)
+    monkeypatch.setenv("SUPASEED_CACHE_DIR", str(cache_root() / "pytester-runs"))
+
+
 PROJECT_TEST = """
 import shutil
 
@@ -43,7 +57,11 @@ def _bare_env(tmp: Path) -> dict[str, str]:
     """The environment of a machine without PostgreSQL: an empty PATH, no SUPASEED_PG_BIN."""
     empty = tmp / "empty-bin"
     empty.mkdir(exist_ok=True)
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SUPASEED_", "PG", "PYTEST_"))}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k == "SUPASEED_CACHE_DIR" or not k.startswith(("SUPASEED_", "PG", "PYTEST_"))
+    }
     env["PATH"] = str(empty)
     return env
 
@@ -57,7 +75,8 @@ def test_no_postgres_on_path_as_current_user(
     for key, value in _bare_env(pytester.path).items():
         monkeypatch.setenv(key, value)
     for key in [k for k in os.environ if k.startswith(("SUPASEED_", "PG"))]:
-        monkeypatch.delenv(key)
+        if key != "SUPASEED_CACHE_DIR":
+            monkeypatch.delenv(key)
     result = pytester.runpytest_subprocess("-p", "no:randomly", "-p", "no:cacheprovider")
     result.assert_outcomes(passed=1)
 
@@ -102,6 +121,7 @@ def test_as_ordinary_user(nobody_dir: Path) -> None:
         "import pytest; sys.exit(pytest.main(sys.argv[1:]))"
     )
     env = _bare_env(nobody_dir)
+    env.pop("SUPASEED_CACHE_DIR")  # nobody's own default: /dev/shm/pytest-supaseed-65534
     env["HOME"] = str(nobody_dir)
     out = subprocess.run(
         [
