@@ -140,7 +140,7 @@ def add_options(parser: pytest.Parser) -> None:
                 kwargs["choices"] = opt.choices
             if opt.kind == "int":
                 kwargs["type"] = int
-            group.addoption(opt.flag, **kwargs)  # type: ignore[arg-type]
+            group.addoption(opt.flag, **kwargs)
             parser.addini(opt.ini, opt.help, type="string", default=None)
 
 
