@@ -639,3 +639,16 @@ def test_roles_sql_tolerates_a_concurrent_creation(pg_superuser_dsn: str) -> Non
         with psycopg.connect(pg_superuser_dsn, autocommit=True) as conn:
             for name in reversed(names):
                 conn.execute(f'drop role if exists "{prefix}{name}"')
+
+
+def test_conflicting_auth_schema_fails_cleanly_naming_the_file(fresh_conn: Conn) -> None:
+    # An app's own auth schema without users: the layer installs into it, and a clash is reported.
+    fresh_conn.execute("create schema auth; create type auth.aal_level as enum ('weak', 'strong')")
+    with pytest.raises(BackendError, match=r"backends/supabase/auth\.sql:\d+: .*aal_level"):
+        install_supabase_layer(fresh_conn)
+    row = fresh_conn.execute(
+        "select to_regclass('auth.users'), to_regnamespace('storage'), "
+        "obj_description('auth'::regnamespace)"
+    ).fetchone()
+    assert row == (None, None, None)  # one transaction: nothing half-installed
+    assert layer_state(fresh_conn) == "absent"

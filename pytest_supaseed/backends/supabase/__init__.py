@@ -13,6 +13,7 @@ is missing); :func:`layer_fingerprint` hashes it so that cached databases can be
 from __future__ import annotations
 
 import hashlib
+import re
 from functools import cache
 from importlib import resources
 from typing import Any, Literal
@@ -26,6 +27,7 @@ __all__ = [
     "LAYER_SQL_FILES",
     "LAYER_VERSION",
     "SEARCH_PATH",
+    "InstallResult",
     "LayerState",
     "install_supabase_layer",
     "layer_fingerprint",
@@ -61,6 +63,7 @@ _EXTENSIONS: tuple[str, ...] = ("pgcrypto", "uuid-ossp", "citext")
 _INSTALL_LOCK_KEY = 0x5355_5041_4C41_5952  # "SUPALAYR"
 
 LayerState = Literal["absent", "present", "outdated", "supabase"]
+InstallResult = Literal["installed", "present", "supabase"]
 
 
 def _sql_text(name: str) -> str:
@@ -111,7 +114,7 @@ def layer_state(conn: psycopg.Connection[Any]) -> LayerState:
 
 def install_supabase_layer(
     conn: psycopg.Connection[Any], *, use_uuid_ossp: bool | None = None
-) -> str:
+) -> InstallResult:
     """Give the database of ``conn`` the parts of Supabase that apps rely on; return what happened.
 
     Returns ``"supabase"`` when the database already has Supabase's own ``auth.users`` (nothing is
@@ -153,11 +156,10 @@ def install_supabase_layer(
                 )
         if state != "absent":
             return install_supabase_layer(conn, use_uuid_ossp=use_uuid_ossp)
-        result = "installed"
-    else:
-        result = "present"
+        _set_search_path(conn)
+        return "installed"
     _set_search_path(conn)
-    return result
+    return "present"
 
 
 def _set_search_path(conn: psycopg.Connection[Any]) -> None:
@@ -206,18 +208,62 @@ def _require_superuser(conn: psycopg.Connection[Any]) -> None:
 
 
 def _run_file(conn: psycopg.Connection[Any], name: str) -> None:
-    """Run one SQL file of the layer; a failure names the file and the server's message."""
-    try:
-        conn.execute(_sql_text(name).encode())
-    except psycopg.Error as exc:
-        diag = exc.diag
-        where = f" ({diag.context.strip()})" if diag.context else ""
-        raise BackendError(
-            f"pytest_supaseed/backends/supabase/{name}: {diag.message_primary or exc}{where}. "
-            "The layer is only installed into databases without an auth.users table; if this "
-            "database already has parts of Supabase's auth or storage schema, start from an empty "
-            "database or from a real Supabase one."
-        ) from exc
+    """Run one SQL file of the layer, statement by statement, so a failure names file and line."""
+    for line, statement in _statements(_sql_text(name)):
+        try:
+            conn.execute(statement.encode())
+        except psycopg.Error as exc:
+            diag = exc.diag
+            where = f" ({diag.context.strip()})" if diag.context else ""
+            raise BackendError(
+                f"pytest_supaseed/backends/supabase/{name}:{line}: "
+                f"{diag.message_primary or exc}{where}. The layer is only installed into databases "
+                "without an auth.users table; if this database already has parts of Supabase's "
+                "auth or storage schema, start from an empty database or from a real Supabase one."
+            ) from exc
+
+
+_DOLLAR_TAG = re.compile(r"\$[A-Za-z_]*\$")
+
+
+def _statements(text: str) -> list[tuple[int, str]]:
+    """Split the layer's SQL into (first line, statement) on ``;`` outside quotes and comments.
+
+    Enough for the files of this package: quoted strings, ``$tag$`` bodies and ``--`` comments.
+    """
+    out: list[tuple[int, str]] = []
+    start = 0
+    i = 0
+    n = len(text)
+    while i < n:
+        char = text[i]
+        if char == "-" and text.startswith("--", i):
+            i = text.find("\n", i)
+            i = n if i < 0 else i
+        elif char == "'":
+            i = text.find("'", i + 1)
+            while i >= 0 and text.startswith("''", i):
+                i = text.find("'", i + 2)
+            i = n if i < 0 else i
+        elif char == "$" and (tag := _DOLLAR_TAG.match(text, i)):
+            close = text.find(tag.group(), tag.end())
+            i = n if close < 0 else close + len(tag.group()) - 1
+        elif char == ";":
+            _append_statement(out, text, start, i)
+            start = i + 1
+        i += 1
+    _append_statement(out, text, start, n)
+    return out
+
+
+def _append_statement(out: list[tuple[int, str]], text: str, start: int, end: int) -> None:
+    """Append ``text[start:end]`` with the line of its first code line, unless it is only comments."""
+    lines = text[start:end].splitlines()
+    for offset, line in enumerate(lines):
+        if line.strip() and not line.lstrip().startswith("--"):
+            first_line = text.count("\n", 0, start) + offset + 1
+            out.append((first_line, "\n".join(lines[offset:]).strip()))
+            return
 
 
 def _install_extensions(conn: psycopg.Connection[Any], use_uuid_ossp: bool | None) -> None:
