@@ -76,12 +76,17 @@ def effective_seed(request_seed: int | None, settings_seed: int | None, plan_see
     return plan_seed
 
 
-def template_name(base_database: str, plan_digest: str, seed: int) -> str:
-    """``supaseed_tpl_<hash>`` of the base database, the resolved plan's hash and the seed."""
+def template_name(
+    base_database: str, plan_digest: str, seed: int, migration_files: tuple[Path, ...] = ()
+) -> str:
+    """``supaseed_tpl_<hash>`` of the base database, the resolved plan's hash, the seed and the
+    content of the SQL files the template applies itself (explicit ``migrations.paths``)."""
     from . import __version__
 
-    key = f"{__version__}\0{base_database}\0{plan_digest}\0{seed}"
-    return TEMPLATE_PREFIX + hashlib.sha256(key.encode()).hexdigest()[:16]
+    digest = hashlib.sha256(f"{__version__}\0{base_database}\0{plan_digest}\0{seed}".encode())
+    for path in migration_files:
+        digest.update(b"\0" + path.name.encode() + b"\0" + path.read_bytes())
+    return TEMPLATE_PREFIX + digest.hexdigest()[:16]
 
 
 def _migration_files(paths: tuple[Path, ...]) -> list[Path]:
@@ -167,7 +172,9 @@ def ensure_template(
     from .databases import ensure_database
 
     digest = plan_hash(resolved)
-    name = template_name(base_database, digest, seed)
+    choice = resolved.migrations(project_root)
+    own_sql = tuple(_migration_files(choice.paths)) if choice.kind == "explicit" else ()
+    name = template_name(base_database, digest, seed, own_sql)
     existing = read_report(server, name)
     must_rebuild = rebuild and existing is not None and existing.get("built_by") != run_id()
     built: dict[str, Any] = {}
