@@ -41,7 +41,8 @@ def test_markdown_pool_loads_yaml_and_toml_frontmatter_sorted(data_dir: Path) ->
     assert first.fields["title"] == "First Steps on the Ridge Trail"
     assert first.fields["date"] == date(2024, 3, 10)
     assert first.fields["tags"] == ["hiking", "beginner"]
-    assert first.body is not None and first.body.startswith("The ridge trail")
+    assert first.body is not None
+    assert first.body.startswith("The ridge trail")
     assert first.word_count == len(first.body.split())
     assert first.key == "2024/first-steps.md"  # relative to the pattern's fixed part
     assert toml_post.fields["title"] == "Packing Light: A Checklist"  # +++ TOML +++
@@ -73,7 +74,8 @@ def test_several_patterns_excludes_and_depth(data_dir: Path) -> None:
 def test_pattern_matching_nothing_is_a_warning_not_an_error(data_dir: Path) -> None:
     pool = load_pool("x", pool_config(type="markdown", path="nowhere/**/*.md"), data_dir)
 
-    assert pool.loaded == [] and pool.errors == []
+    assert pool.loaded == []
+    assert pool.errors == []
     assert any("matched no file" in w for w in pool.warnings)
     assert any("is empty" in w for w in pool.warnings)
 
@@ -90,7 +92,8 @@ def test_broken_markdown_each_reported_with_reason(data_dir: Path) -> None:
     assert [a.name for a in pool.loaded] == ["good.md"]
     by_file = {p.file.rsplit("/", 1)[1]: p for p in pool.errors}
     assert set(by_file) == {"bad-date.md", "bad-yaml.md", "missing-title.md", "wrong-type.md"}
-    assert "bad YAML" in by_file["bad-yaml.md"].reason and by_file["bad-yaml.md"].line
+    assert "bad YAML" in by_file["bad-yaml.md"].reason
+    assert by_file["bad-yaml.md"].line
     assert by_file["missing-title.md"].field == "title"
     assert "missing" in by_file["missing-title.md"].reason
     assert by_file["wrong-type.md"].field == "tags"
@@ -244,7 +247,8 @@ def test_cache_keeps_errors_and_is_invalidated_by_a_config_change(data_dir: Path
     loose = pool_config(type="markdown", path="broken_md/*.md", optional={"tags": "list[str]"})
     before = load_pool("b", loose, data_dir)
     again = load_pool("b", loose, data_dir)
-    assert again.parsed == 0 and again.errors == before.errors
+    assert again.parsed == 0
+    assert again.errors == before.errors
 
     tighter = pool_config(
         type="markdown", path="broken_md/*.md", required={"title": "str"}, optional={"tags": "list"}
@@ -262,7 +266,8 @@ def test_corrupt_cache_is_rebuilt(data_dir: Path, tmp_path: Path) -> None:
     for file in cache_dir.glob("*.pickle"):
         file.write_bytes(b"not a pickle")
     pool = load_pool("posts", config, data_dir, cache_dir=cache_dir)
-    assert pool.parsed == 5 and len(pool) == 5
+    assert pool.parsed == 5
+    assert len(pool) == 5
 
 
 def test_missing_base_dir_and_schema_file(tmp_path: Path) -> None:
