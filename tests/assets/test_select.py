@@ -71,8 +71,7 @@ def test_chance_strategies_repeat_per_seed_and_differ_across_seeds(
     assert first == choose(big_pool, 1, **settings)
     assert len(first) == settings["count"]
     others = {tuple(choose(big_pool, seed, **settings)) for seed in range(2, 7)}
-    assert tuple(first) not in others or len(others) > 1
-    assert len(others | {tuple(first)}) > 1
+    assert any(other != tuple(first) for other in others)
 
 
 def test_random_without_replacement_has_no_duplicates(big_pool: AssetPool) -> None:
@@ -125,7 +124,7 @@ def test_manual_names_a_file_that_failed_to_load(tmp_path: Path) -> None:
     (tmp_path / "ok.md").write_text("---\ntitle: ok\n---\n")
     (tmp_path / "bad.md").write_text("---\n: [\n---\n")
     pool = load_pool("p", AssetPoolConfig(type="markdown", path="*.md", cache=False), tmp_path)
-    with pytest.raises(AssetError, match="it failed to load: bad.md"):
+    with pytest.raises(AssetError, match=r"it failed to load: bad\.md"):
         select(pool, SelectionConfig(strategy="manual", files=["bad.md"]))
 
 
