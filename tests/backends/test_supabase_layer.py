@@ -595,15 +595,8 @@ def test_realtime_publication_accepts_app_tables(layer_conn: Conn) -> None:
 def test_roles_sql_tolerates_a_concurrent_creation(pg_superuser_dsn: str) -> None:
     # Roles are cluster-wide and already exist on a shared test server, so the race is replayed
     # with the layer's own roles.sql under fresh names: two sessions run it at the same moment.
-    from importlib import resources
-
-    text = (resources.files("pytest_supaseed.backends.supabase") / "roles.sql").read_text()
     prefix = f"supaseed_t_{uuid.uuid4().hex[:6]}_"
-    names = ["anon", "authenticated", "service_role", "authenticator", "supabase_admin"]
-    names += ["supabase_auth_admin", "supabase_storage_admin"]
-    for name in names:
-        assert f"'{name}'" in text
-        text = text.replace(f"'{name}'", f"'{prefix}{name}'")
+    text, names = _roles_sql_with_prefix(prefix)
     failures: list[BaseException] = []
     start = threading.Barrier(2)
 
@@ -652,3 +645,67 @@ def test_conflicting_auth_schema_fails_cleanly_naming_the_file(fresh_conn: Conn)
     ).fetchone()
     assert row == (None, None, None)  # one transaction: nothing half-installed
     assert layer_state(fresh_conn) == "absent"
+
+
+def _roles_sql_with_prefix(prefix: str) -> tuple[str, list[str]]:
+    from importlib import resources
+
+    text = (resources.files("pytest_supaseed.backends.supabase") / "roles.sql").read_text()
+    names = ["anon", "authenticated", "service_role", "authenticator", "supabase_admin"]
+    names += ["supabase_auth_admin", "supabase_storage_admin"]
+    for name in names:
+        assert f"'{name}'" in text
+        text = text.replace(f"'{name}'", f"'{prefix}{name}'")
+    return text, names
+
+
+def test_existing_roles_are_not_altered(pg_superuser_dsn: str) -> None:
+    prefix = f"supaseed_t_{uuid.uuid4().hex[:6]}_"
+    text, names = _roles_sql_with_prefix(prefix)
+    with psycopg.connect(pg_superuser_dsn, autocommit=True) as conn:
+        # Someone else's roles of the same names, with other attributes.
+        conn.execute(f'create role "{prefix}anon" login inherit')
+        conn.execute(f'create role "{prefix}service_role" nologin noinherit')
+        try:
+            conn.execute(text.encode())
+            rows = conn.execute(
+                "select rolname, rolcanlogin, rolinherit, rolbypassrls from pg_roles "
+                "where rolname in (%s, %s)",
+                [prefix + "anon", prefix + "service_role"],
+            ).fetchall()
+            assert sorted(rows) == [
+                (prefix + "anon", True, True, False),
+                (prefix + "service_role", False, False, False),
+            ]
+        finally:
+            for name in reversed(names):
+                conn.execute(f'drop role if exists "{prefix}{name}"')
+
+
+@pytest.fixture
+def other_superuser(pg_superuser_dsn: str, fresh_db: str) -> Iterator[str]:
+    """DSN of ``fresh_db`` for a throwaway superuser that is not ``postgres``."""
+    role = f"supaseed_t_su_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(pg_superuser_dsn, autocommit=True) as admin:
+        admin.execute(f'create role "{role}" login superuser')
+    try:
+        params = {k: str(v) for k, v in conninfo_to_dict(fresh_db).items() if v is not None}
+        params["user"] = role
+        yield make_conninfo(**params)
+    finally:
+        # Its default privileges live in fresh_db: drop them there before the role.
+        with psycopg.connect(fresh_db, autocommit=True) as conn:
+            conn.execute(f'drop owned by "{role}"')
+        with psycopg.connect(pg_superuser_dsn, autocommit=True) as admin:
+            admin.execute(f'drop role if exists "{role}"')
+
+
+def test_default_privileges_follow_the_installing_role(other_superuser: str) -> None:
+    with psycopg.connect(other_superuser, autocommit=True) as conn:
+        assert install_supabase_layer(conn) == "installed"
+        conn.execute("create table public.posts (id serial primary key)")
+        row = conn.execute(
+            "select has_table_privilege('authenticated', 'public.posts', 'select, insert'), "
+            "has_sequence_privilege('anon', 'public.posts_id_seq', 'usage')"
+        ).fetchone()
+        assert row == (True, True)
