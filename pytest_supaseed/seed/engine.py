@@ -260,7 +260,7 @@ def _seed_table(
             )
         parents[fk.name] = keys
     starts = _sequence_starts(conn, table, overrides)
-    domain_checks = _domain_checks(conn, table)
+    checks_of_domains = domain_checks(conn, table)
     count = DEFAULT_COUNT if config.count is None else config.count
     rows = TableRows(
         table,
@@ -272,7 +272,7 @@ def _seed_table(
         deferred=sorted(schema_fks),
         sequence_starts=starts,
         vocab=vocabulary(),
-        domain_checks=domain_checks,
+        domain_checks=checks_of_domains,
     )
     ident = sql.Identifier(table.schema, table.name)
     bars.start(table.qualified_name, rows.total)
@@ -294,7 +294,7 @@ def _batches(rows: TableRows) -> Iterator[dict[str, list[Any]] | int]:
     yield from rows.batches(BATCH_SIZE)
 
 
-def _domain_checks(conn: Conn, table: Table) -> dict[str, list[str]]:
+def domain_checks(conn: Conn, table: Table) -> dict[str, list[str]]:
     """CHECK expressions of each domain-typed column's domain chain (``(VALUE > 0)``)."""
     out: dict[str, list[str]] = {}
     for col in table.columns:

@@ -1,0 +1,100 @@
+"""``rows()`` examples go into the real table: every example is accepted by PostgreSQL."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from psycopg import sql
+
+from pytest_supaseed.errors import GenerationError
+from pytest_supaseed.generate.strategies import rows
+from pytest_supaseed.schema import Schema, introspect
+from pytest_supaseed.seed.engine import domain_checks
+
+ALL_TYPES_SQL = (Path(__file__).parent.parent / "seed" / "all_types.sql").read_text()
+ORGS = [uuid.UUID(int=i) for i in range(1, 4)]
+
+
+def insert(conn: psycopg.Connection[Any], table: str, batch: list[dict[str, Any]]) -> None:
+    for row in batch:
+        conn.execute(
+            sql.SQL("insert into {} ({}) values ({})").format(
+                sql.Identifier(table),
+                sql.SQL(", ").join(map(sql.Identifier, row)),
+                sql.SQL(", ").join(sql.Placeholder() * len(row)),
+            ),
+            [psycopg.types.json.Jsonb(v) if isinstance(v, dict) else v for v in row.values()],
+        )
+
+
+@pytest.fixture
+def schema_conn(fresh_conn: psycopg.Connection[Any]) -> psycopg.Connection[Any]:
+    fresh_conn.execute(ALL_TYPES_SQL)
+    fresh_conn.execute("insert into categories (id, title) values (1, 'root')")
+    for org in ORGS:
+        fresh_conn.execute(
+            "insert into organizations (id, name, slug) values (%s, 'o', %s)", (org, str(org))
+        )
+    return fresh_conn
+
+
+@pytest.fixture
+def schema(schema_conn: psycopg.Connection[Any]) -> Schema:
+    return introspect(schema_conn)
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(data=st.data())
+def test_every_example_of_members_is_accepted(
+    schema_conn: psycopg.Connection[Any], schema: Schema, data: st.DataObject
+) -> None:
+    table = schema.table("members")
+    checks = domain_checks(schema_conn, table)
+    assert checks == {"rank": ["(VALUE > 0)"]}
+    batch = data.draw(
+        rows(table, parents={"organizations": ORGS}, max_size=5, domain_checks=checks)
+    )
+    assert {r["organization_id"] for r in batch} <= set(ORGS)
+    emails = [r["email"].lower() for r in batch]
+    assert len(emails) == len(set(emails))  # citext: unique without regard to case
+    # one transaction per example, rolled back: examples never see each other's rows
+    with pytest.raises(_Rollback), schema_conn.transaction():
+        insert(schema_conn, "members", batch)
+        raise _Rollback
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(data=st.data())
+def test_products_honour_checks_and_composite_unique(
+    schema_conn: psycopg.Connection[Any], schema: Schema, data: st.DataObject
+) -> None:
+    table = schema.table("products")
+    batch = data.draw(rows(table, parents={"organizations": ORGS, "categories": [1]}, max_size=6))
+    for row in batch:
+        assert row["price"] > 0
+        assert 0 <= row["quantity"] <= 500
+        assert row["starts_on"] < row["ends_on"]
+        assert len(row["sku"]) <= 12
+    with pytest.raises(_Rollback), schema_conn.transaction():
+        insert(schema_conn, "products", batch)
+        raise _Rollback
+
+
+class _Rollback(Exception):
+    pass
+
+
+def test_missing_parents_for_a_not_null_key_is_an_error(schema: Schema) -> None:
+    table = schema.table("members")
+    with pytest.raises(GenerationError, match=r"public\.members\.organization_id references"):
+        rows(table)
