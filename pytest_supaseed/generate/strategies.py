@@ -73,7 +73,7 @@ def _scalar(
         low, high = _bounds(rules, -cap, cap, step)
         return st.decimals(low, high, places=scale, allow_nan=False, allow_infinity=False)
     if base in ("real", "double precision"):
-        low, high = _bounds(rules, Decimal(-1e6), Decimal(1e6), Decimal("0.001"))
+        low, high = _bounds(rules, Decimal("-1e6"), Decimal("1e6"), Decimal("0.001"))
         return st.floats(float(low), float(high), allow_nan=False, allow_infinity=False)
     if base in TEXT_TYPES:
         if rules.allowed is not None:

@@ -66,9 +66,9 @@ def test_every_example_of_members_is_accepted(
     emails = [r["email"].lower() for r in batch]
     assert len(emails) == len(set(emails))  # citext: unique without regard to case
     # one transaction per example, rolled back: examples never see each other's rows
-    with pytest.raises(_Rollback), schema_conn.transaction():
+    with schema_conn.transaction():
         insert(schema_conn, "members", batch)
-        raise _Rollback
+        raise psycopg.Rollback()  # leaves the transaction block quietly, rolled back
 
 
 @settings(
@@ -85,13 +85,9 @@ def test_products_honour_checks_and_composite_unique(
         assert 0 <= row["quantity"] <= 500
         assert row["starts_on"] < row["ends_on"]
         assert len(row["sku"]) <= 12
-    with pytest.raises(_Rollback), schema_conn.transaction():
+    with schema_conn.transaction():
         insert(schema_conn, "products", batch)
-        raise _Rollback
-
-
-class _Rollback(Exception):
-    pass
+        raise psycopg.Rollback()  # leaves the transaction block quietly, rolled back
 
 
 def test_missing_parents_for_a_not_null_key_is_an_error(schema: Schema) -> None:
