@@ -189,8 +189,18 @@ class _Parser:
                     bare = start[1] if start is not None and start[0] == "name" else None
                     node = self.expr()
                     args.append((node, bare))
-                    if self.take()[1] == ")":
+                    closing = self.peek()
+                    if closing is None:
+                        raise _ExpressionError(
+                            f"expected ')' to close {text}(, the expression ended"
+                        )
+                    self.take()
+                    if closing[1] == ")":
                         break
+                    if closing[1] != ",":
+                        raise _ExpressionError(
+                            f"expected ',' or ')' at {closing[2] + 1}, found {closing[1]!r}"
+                        )
             return _call(text, args)
         if text.lower() in _LITERAL_NAMES:
             constant = _LITERAL_NAMES[text.lower()]
