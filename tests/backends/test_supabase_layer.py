@@ -87,7 +87,36 @@ def visible_notes(conn: Conn, role: str, jwt_claims: str | None = None) -> list[
 
 
 def test_auth_uid_and_rls_policy_act_as_the_user(layer_conn: Conn) -> None:
-    conn = layer_conn
+    check_rls_as_users(layer_conn)
+
+
+SYSTEM_POSTGRES = "postgresql://postgres@127.0.0.1:5432/postgres"
+
+
+def test_layer_on_the_system_postgres_as_well() -> None:
+    """The default server is the bundled PostgreSQL 17; this covers a distribution's server too."""
+    try:
+        admin = psycopg.connect(SYSTEM_POSTGRES, autocommit=True, connect_timeout=2)
+    except psycopg.OperationalError:
+        pytest.skip(f"no PostgreSQL answers at {SYSTEM_POSTGRES}")
+    name = f"supaseed_t_{uuid.uuid4().hex[:12]}"
+    with admin:
+        admin.execute(f'create database "{name}"')
+        try:
+            with psycopg.connect(make_conninfo(SYSTEM_POSTGRES, dbname=name), autocommit=True) as c:
+                assert install_supabase_layer(c) == "installed"
+                assert install_supabase_layer(c) == "present"
+                check_rls_as_users(c)
+                row = c.execute(
+                    "select extensions.uuid_generate_v3(extensions.uuid_ns_dns(), 'a.example')"
+                ).fetchone()
+                assert row == (uuid.uuid3(uuid.NAMESPACE_DNS, "a.example"),)
+        finally:
+            admin.execute(f'drop database if exists "{name}" with (force)')
+
+
+def check_rls_as_users(conn: Conn) -> None:
+    """The issue's must-show: auth.uid() from JWT claims drives an RLS policy; passwords verify."""
     alice = add_user(conn, "alice@example.com", "alice-secret")
     bob = add_user(conn, "bob@example.com", "bob-secret")
     # Created by the installing role after the install: default privileges must reach the API roles.
