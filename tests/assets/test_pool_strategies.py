@@ -1,0 +1,75 @@
+"""Hypothesis strategies over pools: from_pool shrinks to the first asset; mapped_rows are valid."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, find, given, settings
+from hypothesis import strategies as st
+
+from pytest_supaseed.assets import AssetPool, AssetPoolConfig, MappingConfig, load_pool
+from pytest_supaseed.assets.strategies import from_pool, mapped_rows
+from pytest_supaseed.errors import AssetError
+
+from .helpers import Col
+
+DATA = Path(__file__).parent / "data"
+
+
+def blog_pool(tmp: Path) -> AssetPool:
+    config = AssetPoolConfig.model_validate(
+        {"type": "markdown", "path": "blog/**/*.md", "exclude": "**/_*.md", "cache": False}
+    )
+    return load_pool("posts", config, DATA, cache_dir=tmp)
+
+
+BLOG = blog_pool(Path("/nonexistent"))  # cache off: nothing is written
+COLUMNS = [Col("title", "character varying(50)", 50, nullable=False), Col("minutes", "integer")]
+MAPPING = MappingConfig(
+    pool="posts", table="posts", fields={"title": "frontmatter.title", "minutes": "read_time(body)"}
+)
+
+
+def test_from_pool_shrinks_to_the_first_asset() -> None:
+    # Any asset "fails" this property: the minimal failing example is the pool's first asset.
+    smallest = find(from_pool(BLOG), lambda asset: True)
+    assert smallest == BLOG.loaded[0]
+    long_body = find(from_pool(BLOG), lambda asset: asset.word_count > 30)
+    assert long_body.name == "winter-camping.md"  # the first asset that satisfies it
+
+
+@given(post=from_pool(BLOG))
+@settings(max_examples=25, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_given_over_from_pool_sees_only_loaded_assets(post: object) -> None:
+    assert post in BLOG.loaded
+
+
+@given(row=mapped_rows(BLOG, MAPPING, COLUMNS, today=date(2025, 8, 1)))
+@settings(max_examples=25)
+def test_mapped_rows_fit_their_columns(row: dict[str, object]) -> None:
+    assert isinstance(row["title"], str)
+    assert len(row["title"]) <= 50
+    assert isinstance(row["minutes"], int)
+    assert row["minutes"] >= 1
+
+
+def test_mapped_rows_shrink_toward_the_first_asset() -> None:
+    strategy = mapped_rows(BLOG, MAPPING, COLUMNS)
+    assert find(strategy, lambda row: True)["title"] == BLOG.loaded[0].fields["title"]
+
+
+def test_mapped_rows_draw_random_functions_from_hypothesis_seeds() -> None:
+    mapping = MappingConfig(pool="posts", table="posts", fields={"n": "random(1, 1000)"})
+    values = find(
+        st.lists(mapped_rows(BLOG, mapping, [Col("n", "integer")]), min_size=5, max_size=5),
+        lambda rows: len({r["n"] for r in rows}) > 1,
+    )
+    assert len(values) == 5
+
+
+def test_from_pool_of_an_empty_pool_is_an_error(tmp_path: Path) -> None:
+    empty = load_pool("none", AssetPoolConfig(type="json", path=["*.json"]), tmp_path)
+    with pytest.raises(AssetError, match="pool 'none' has no loaded asset"):
+        from_pool(empty)
