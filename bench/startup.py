@@ -10,7 +10,9 @@ Variants:
 - cold: ``start_embedded`` with an empty cache (runs initdb once, copies it, starts postgres);
 - new project: the initdb cache exists, this project's cluster does not (a copy + start);
 - warm: this project's persistent cluster exists (the usual case: restart it);
-- pytest warm: a whole ``pytest`` run of one ``supaseed_db`` test vs one plain test (overhead).
+- pytest warm: a whole ``pytest`` run of one ``supaseed_db`` test vs one plain test (overhead);
+- per test: what ``supaseed_db`` costs each test once the server runs (a reused connection reset
+  with ROLLBACK + DISCARD ALL) next to opening a new connection per test.
 """
 
 from __future__ import annotations
@@ -28,8 +30,10 @@ from pathlib import Path
 
 import psycopg
 
+from pytest_supaseed.backends import ensure_base_database
 from pytest_supaseed.backends.binaries import find_binaries, runnable_by
 from pytest_supaseed.backends.embedded import cache_root, free_port, run_as, start_embedded
+from pytest_supaseed.fixtures import ReusedConnection, test_transaction, worker_database
 
 
 def _first_query(dsn: str) -> None:
@@ -131,6 +135,26 @@ def pytest_run(folder: Path, test: str) -> float:
     return time.perf_counter() - t0
 
 
+def per_test(project: Path, rounds: int = 500) -> dict[str, float]:
+    """Median seconds of one test's transaction: reused connection vs a new one each time."""
+    handle = start_embedded(rootdir=project)
+    try:
+        base = ensure_base_database(handle, project)
+        with worker_database(handle, base, "bench") as dsn:
+            reused = ReusedConnection(dsn)
+            samples: dict[str, list[float]] = {"reused connection": [], "new connection": []}
+            for _ in range(rounds):
+                for name, target in (("reused connection", reused), ("new connection", dsn)):
+                    t0 = time.perf_counter()
+                    with test_transaction(target) as conn:
+                        conn.execute("select 1").fetchone()
+                    samples[name].append(time.perf_counter() - t0)
+            reused.close()
+    finally:
+        handle.stop()
+    return {name: statistics.median(values) for name, values in samples.items()}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5)
@@ -162,6 +186,7 @@ def main() -> None:
             pytest_results["supaseed_db test"].append(
                 pytest_run(pj, "def test_x(supaseed_db):\n    supaseed_db.execute('select 1')\n")
             )
+        per_test_results = per_test(Path(__file__).resolve().parents[1] / "example_project")
     finally:
         if saved_env is None:
             os.environ.pop("SUPASEED_CACHE_DIR", None)
@@ -186,6 +211,12 @@ def main() -> None:
     for name, values in pytest_results.items():
         med = statistics.median(values)
         print(f"| {name} | {med * 1000:.0f} ms | {med / base_run:.2f} |")
+    new = per_test_results["new connection"]
+    print()
+    print("| per test (example_project, 500 rounds) | median | ratio to a new connection |")
+    print("| --- | --- | --- |")
+    for name, med in per_test_results.items():
+        print(f"| {name} | {med * 1000:.2f} ms | {med / new:.2f} |")
 
 
 if __name__ == "__main__":
