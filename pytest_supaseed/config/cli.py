@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from ..errors import SupaseedError
 from .catalog import find_template, list_templates
 from .loader import plan_json_schema
 from .resolve import ResolvedPlan, plan_hash, resolve_plan
@@ -75,7 +76,12 @@ def _cmd_list(args: argparse.Namespace) -> int:
     width = max((len(t.name) for t in found), default=0)
     for template in found:
         where = "built-in" if template.builtin else str(template.path)
-        print(f"{template.name:<{width}}  {template.description or '(no description)'}  [{where}]")
+        try:
+            description = template.description or "(no description)"
+        except SupaseedError as exc:
+            # One broken project template should not hide the others.
+            description = f"(cannot read: {exc})"
+        print(f"{template.name:<{width}}  {description}  [{where}]")
     return 0
 
 

@@ -386,7 +386,15 @@ def resolve_plan(
     root = Path(rootdir).resolve()
     layers: list[tuple[PlanSource, Template | None]]
     if isinstance(plan_or_name, str):
-        top = find_template(plan_or_name, root).source()
+        try:
+            top = find_template(plan_or_name, root).source()
+        except ConfigError as exc:
+            if Path(plan_or_name).suffix.lower() in (".toml", ".yaml", ".yml"):
+                raise ConfigError(
+                    f"{exc}; a str names a template: pass pathlib.Path('{plan_or_name}') "
+                    "for a plan file"
+                ) from None
+            raise
         chain = _linearize([plan_or_name], root, None, (), {})
         layers = [(t.source(), t) for t in chain]
     else:

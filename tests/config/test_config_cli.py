@@ -83,3 +83,16 @@ def test_schema_is_a_json_schema_that_validates_plans(capsys: pytest.CaptureFixt
     validator = jsonschema.Draft202012Validator(schema)
     assert validator.is_valid({"users": {"count": 2}})
     assert not validator.is_valid({"users": {"cont": 2}})
+
+
+def test_a_broken_project_template_does_not_hide_the_others(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    (tmp_path / "supaseed" / "templates").mkdir(parents=True)
+    (tmp_path / "supaseed" / "templates" / "broken.toml").write_text("description = \n")
+    code, out, _ = run(capsys, "templates", "--rootdir", str(tmp_path))
+    assert code == 0
+    broken = next(line for line in out.splitlines() if line.startswith("broken"))
+    assert "(cannot read:" in broken
+    assert "not valid TOML" in broken
+    assert sum(1 for line in out.splitlines() if "[built-in]" in line) == 4

@@ -391,3 +391,10 @@ def test_asset_files_follow_the_pools_path_and_exclude(tmp_path: Path) -> None:
     assert plan_hash(resolve_plan(plan, rootdir=tmp_path)) == before
     write(posts / "deep" / "b.md", "---\ntitle: changed\n---\n")
     assert plan_hash(resolve_plan(plan, rootdir=tmp_path)) != before
+
+
+def test_a_file_name_given_as_str_gets_a_hint(tmp_path: Path) -> None:
+    with pytest.raises(
+        ConfigError, match=r"pass pathlib\.Path\('supaseed\.yaml'\) for a plan file"
+    ):
+        resolve_plan("supaseed.yaml", rootdir=tmp_path)
