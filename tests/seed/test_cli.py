@@ -1,0 +1,57 @@
+"""``supaseed seed`` end to end: a plan file, a real database, the printed summary."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+
+from pytest_supaseed.cli import main
+
+ALL_TYPES_SQL = (Path(__file__).parent / "all_types.sql").read_text()
+
+
+def test_seed_with_dsn_and_plan_file(
+    fresh_conn: psycopg.Connection[Any],
+    fresh_db: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    fresh_conn.execute(ALL_TYPES_SQL)
+    plan = tmp_path / "supaseed.toml"
+    plan.write_text("seed = 5\n[tables.organizations]\ncount = 4\n[tables.members]\ncount = 30\n")
+    code = main(
+        [
+            "seed",
+            "--plan",
+            str(plan),
+            "--dsn",
+            fresh_db,
+            "--seed",
+            "9",
+            "--rootdir",
+            str(tmp_path),
+            "--no-progress",
+        ]
+    )
+    out = capsys.readouterr().out
+    assert code == 0
+    assert out.startswith("seed 9: 34 rows")
+    assert "public.members" in out
+    assert fresh_conn.execute("select count(*) from members").fetchone() == (30,)
+
+
+def test_errors_are_one_line_with_the_fix(
+    fresh_conn: psycopg.Connection[Any],
+    fresh_db: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    fresh_conn.execute("create table places (id uuid primary key, spot point not null)")
+    plan = tmp_path / "supaseed.toml"
+    plan.write_text("[tables.places]\ncount = 3\n")
+    code = main(["seed", "--plan", str(plan), "--dsn", fresh_db, "--rootdir", str(tmp_path)])
+    assert code == 1
+    assert "configure a generator for public.places.spot" in capsys.readouterr().err
