@@ -88,9 +88,14 @@ def cache_root() -> Path:
         )
         root = base / f"pytest-supaseed-{os.geteuid()}"
     root.mkdir(parents=True, exist_ok=True)
+    if root.stat().st_uid != os.geteuid():
+        # Someone else made it (in a shared /dev/shm): never run servers from a dir they control.
+        raise BackendError(
+            f"The cache dir {root} belongs to uid {root.stat().st_uid}, not to this user "
+            f"({os.geteuid()}). Remove it, or set SUPASEED_CACHE_DIR to a directory of your own."
+        )
     # World-traversable so that 'nobody' reaches the data and socket dirs below it.
-    if root.stat().st_uid == os.geteuid():
-        os.chmod(root, 0o755)
+    os.chmod(root, 0o755)
     return root
 
 
@@ -179,16 +184,29 @@ def _copy_cluster(src: Path, dst: Path) -> None:
 
 def _proc_start_time(pid: int) -> str | None:
     """Kernel start time of ``pid`` (tells a live process from a reused pid), or None if gone."""
+    if pid <= 0:
+        return None
     try:
         raw = Path(f"/proc/{pid}/stat").read_text()
     except OSError:
-        return None
+        if Path("/proc/self").exists():
+            return None
+        # No procfs (macOS): existence is all we can tell.
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return None
+        except PermissionError:
+            pass
+        return "unknown"
     return raw.rsplit(")", 1)[1].split()[19]
 
 
 def _process_alive(pid: int, start_time: str | None) -> bool:
     now = _proc_start_time(pid)
-    return now is not None and (start_time is None or now == start_time)
+    if now is None:
+        return False
+    return start_time is None or now == "unknown" or now == start_time
 
 
 def _is_postgres_on(pid: int, data_dir: Path) -> bool:
@@ -264,11 +282,12 @@ def reap_orphans(root: Path) -> list[Path]:
             continue
         ephemeral = state_file.parent.parent.name == "ephemeral"
         if state.get("keep") and not ephemeral:
-            continue
+            continue  # kept on purpose: stopped when its project runs again, or when evicted
         pid = state.get("postgres_pid")
         if pid:
             stop_postgres(int(pid), state_file.parent / "data")
-        if ephemeral and not state.get("keep"):
+        if ephemeral:
+            # No later run can reuse an ephemeral cluster, so even a kept one ends here.
             shutil.rmtree(state_file.parent, ignore_errors=True)
         else:
             state_file.unlink(missing_ok=True)
@@ -407,6 +426,10 @@ class _BindFailed(Exception):
     pass
 
 
+class ClusterInUseError(BackendError):
+    """A postgres this plugin did not start holds the cluster's data directory."""
+
+
 @dataclass
 class EmbeddedServer:
     """A postgres process this run started on a :class:`Cluster`."""
@@ -463,6 +486,12 @@ def _wait_ready(process: subprocess.Popen[bytes], cluster: Cluster, timeout: flo
             tail = _log_tail(cluster.log)
             if "could not bind" in tail or "could not create any TCP/IP sockets" in tail:
                 raise _BindFailed(tail)
+            if 'lock file "postmaster.pid" already exists' in tail:
+                raise ClusterInUseError(
+                    f"Another postgres already runs on {cluster.data} (see postmaster.pid there) "
+                    "and it is not one this plugin started. Stop it, or delete "
+                    f"{cluster.dir} when nothing uses it."
+                )
             raise BackendError(
                 f"postgres exited with code {process.returncode} while starting on {cluster.data}. "
                 f"Log ({cluster.log}):\n{tail}"
@@ -546,6 +575,8 @@ def start_embedded(
     try:
         try:
             server = start_postgres(binaries, cluster, owner)
+        except ClusterInUseError:
+            raise
         except BackendError:
             if cluster.fresh:
                 raise

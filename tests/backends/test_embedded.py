@@ -22,6 +22,7 @@ from pytest_supaseed.backends.embedded import (
     reap_orphans,
     start_embedded,
 )
+from pytest_supaseed.errors import BackendError
 
 
 def _pid_alive(pid: int) -> bool:
@@ -241,3 +242,34 @@ def test_damaged_persistent_cluster_is_rebuilt(cache_dir: Path, tmp_path: Path) 
             assert conn.execute("select 1").fetchone() == (1,)
     finally:
         again.stop()
+
+
+def test_refuses_a_cache_dir_owned_by_someone_else(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if os.geteuid() != 0:
+        pytest.skip("making a directory owned by another user needs root")
+    foreign = tmp_path / "foreign"
+    foreign.mkdir()
+    os.chown(foreign, 65534, 65534)
+    monkeypatch.setenv("SUPASEED_CACHE_DIR", str(foreign))
+    with pytest.raises(BackendError, match="SUPASEED_CACHE_DIR"):
+        cache_root()
+
+
+def test_a_foreign_postgres_on_the_cluster_is_reported(cache_dir: Path, tmp_path: Path) -> None:
+    handle = start_embedded(rootdir=tmp_path)
+    try:
+        state = Path(handle.details["data_dir"]).parent / "server.json"
+        state.unlink()  # the plugin no longer knows this server: it is someone else's now
+        handle_dir = Path(handle.details["data_dir"]).parent
+        owner = embedded.run_as()
+        binaries = embedded.find_binaries()
+        if owner is not None:
+            binaries = embedded.runnable_by(binaries, owner.uid, owner.gid, cache_root())
+        with pytest.raises(BackendError, match="Another postgres already runs"):
+            embedded.start_postgres(
+                binaries, embedded.Cluster(dir=handle_dir, persistent=True), owner
+            )
+    finally:
+        handle.stop()
