@@ -84,11 +84,11 @@ def prebuilt_rows(rows: int) -> list[tuple[Any, ...]]:
 def run_raw_copy(dsn: str, prebuilt: list[tuple[Any, ...]]) -> float:
     with psycopg.connect(dsn, autocommit=True) as conn:
         start = time.perf_counter()
-        with conn.transaction(), conn.cursor() as cur:
-            with cur.copy(f"copy bench_items ({COLUMNS}) from stdin (format binary)") as copy:
-                copy.set_types(TYPES)
-                for row in prebuilt:
-                    copy.write_row(row)
+        statement = f"copy bench_items ({COLUMNS}) from stdin (format binary)"
+        with conn.transaction(), conn.cursor() as cur, cur.copy(statement) as copy:
+            copy.set_types(TYPES)
+            for row in prebuilt:
+                copy.write_row(row)
         return time.perf_counter() - start
 
 

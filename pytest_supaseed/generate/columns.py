@@ -273,20 +273,20 @@ def scalar_generator(
         precision = column.numeric_precision
         step = Decimal(1).scaleb(-scale)
         if _has(name, "lat", "latitude"):
-            lo, hi = Decimal(-90), Decimal(90)
+            dec_lo, dec_hi = Decimal(-90), Decimal(90)
         elif _has(name, "lng", "lon", "long", "longitude"):
-            lo, hi = Decimal(-180), Decimal(180)
+            dec_lo, dec_hi = Decimal(-180), Decimal(180)
         elif _has(name, "rate", "ratio", "percent", "discount"):
-            lo, hi = Decimal(0), Decimal(1) if _has(name, "ratio") else Decimal(100)
+            dec_lo, dec_hi = Decimal(0), Decimal(1) if _has(name, "ratio") else Decimal(100)
         else:
-            lo, hi = Decimal(1), Decimal(1000)
+            dec_lo, dec_hi = Decimal(1), Decimal(1000)
         if precision is not None:
             cap = Decimal(10) ** (precision - scale) - step
-            lo, hi = max(lo, -cap), min(hi, cap)
-        lo, hi = _clamp_range(lo, hi, rules, step)
+            dec_lo, dec_hi = max(dec_lo, -cap), min(dec_hi, cap)
+        dec_lo, dec_hi = _clamp_range(dec_lo, dec_hi, rules, step)
         if unique:
-            return v.Counter(int(lo) if lo > 0 else 1, fmt=Decimal)
-        return v.Decimals(lo, hi, scale)
+            return v.Counter(int(dec_lo) if dec_lo > 0 else 1, fmt=Decimal)
+        return v.Decimals(dec_lo, dec_hi, scale)
     if base in ("real", "double precision", "float4", "float8"):
         chosen = _allowed(rules, "float")
         if chosen is not None:

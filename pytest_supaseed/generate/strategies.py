@@ -191,11 +191,11 @@ def rows(
     overrides = dict(overrides or {})
     checks = [(c.name, c.expression) for c in table.checks]
     check_columns = {c.name: c.columns for c in table.checks}
-    for col, exprs in (domain_checks or {}).items():
+    for col_name, exprs in (domain_checks or {}).items():
         for i, expr in enumerate(exprs):
-            name = f"domain check {i + 1} of {col}"
-            checks.append((name, re.sub(r"\bVALUE\b", f'"{col}"', expr)))
-            check_columns[name] = (col,)
+            name = f"domain check {i + 1} of {col_name}"
+            checks.append((name, re.sub(r"\bVALUE\b", f'"{col_name}"', expr)))
+            check_columns[name] = (col_name,)
     rules = understand_checks(checks)
     fk_values: dict[str, st.SearchStrategy[Any]] = {}
     fk_columns: set[str] = set()

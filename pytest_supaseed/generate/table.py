@@ -345,6 +345,7 @@ class TableRows:
         if not names:
             return
         rng = self._rng_fk[fk.name]
+        keys: Sequence[tuple[Any, ...] | None]
         if fk.is_self_reference:
             keys = self._self_reference(fk, n, rng, cols)
         elif self.per_parent is not None and fk is self.per_parent.fk:
