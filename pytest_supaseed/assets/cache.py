@@ -23,15 +23,17 @@ from pathlib import Path
 from typing import Any
 
 from .config import AssetPoolConfig
-from .loaders import Record
 from .model import AssetProblem
 
-__all__ = ["CacheEntry", "ParseCache", "fingerprint"]
+__all__ = ["CacheEntry", "ParseCache", "RecordTuple", "fingerprint"]
 
 #: Bump when the layout of a cache file changes.
 CACHE_FORMAT = 1
 
-CacheEntry = tuple[int, int, list[Record], list[AssetProblem]]
+RecordTuple = tuple[dict[str, Any], str | None, int, int, int | None]
+"""A :class:`~.loaders.Record` as a plain tuple: ``(fields, body, word_count, position, line)``."""
+
+CacheEntry = tuple[int, int, list[RecordTuple], list[AssetProblem]]
 """``(size, mtime_ns, records, problems)`` of one file."""
 
 _PARSE_SETTINGS = {"type", "required", "optional", "json_schema", "model", "delimiter", "encoding"}

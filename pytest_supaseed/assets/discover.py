@@ -9,17 +9,16 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 __all__ = ["FoundFile", "find_files", "glob_regex"]
 
 _MAGIC = re.compile(r"[*?\[]")
 
 
-@dataclass(frozen=True, slots=True)
-class FoundFile:
+class FoundFile(NamedTuple):
     """A matched file: its path relative to the base directory, its key, size and mtime."""
 
     rel: str
@@ -116,6 +115,9 @@ def find_files(
     for pattern in patterns:
         fixed, rest = _split(_normal(pattern))
         root = fixed if os.path.isabs(fixed) else os.path.join(base, fixed) if fixed else base
+        # rel = prefix + key: one relpath per pattern, not one per file (relpath costs ~15 µs).
+        prefix = os.path.relpath(root, base).replace(os.sep, "/") + "/"
+        prefix = "" if prefix == "./" else prefix
         matcher = glob_regex(rest)
         recursive = "**" in rest
         depth = rest.count("/") + 1
@@ -123,8 +125,8 @@ def find_files(
         for key, entry in _walk(root, recursive, depth):
             if not matcher.match(key):
                 continue
-            rel = os.path.relpath(entry.path, base).replace(os.sep, "/")
-            if any(rx.match(rel) or rx.match(key) for rx in excludes):
+            rel = prefix + key
+            if excludes and any(rx.match(rel) or rx.match(key) for rx in excludes):
                 continue
             matched += 1
             if rel not in found:

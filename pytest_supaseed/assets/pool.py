@@ -7,7 +7,9 @@ listing them all.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -101,6 +103,19 @@ class AssetPool:
             raise AssetError(self.error_report())
 
 
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    # Loading creates tens of thousands of small containers and no cycles; letting the cyclic
+    # collector scan them over and over costs ~30% of a cache hit.
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def load_pool(
     name: str,
     config: AssetPoolConfig,
@@ -114,7 +129,13 @@ def load_pool(
     unless the pool sets ``cache = false``. With ``strict = true`` any problem raises one
     :class:`AssetError` listing them all.
     """
-    base = Path(base_dir)
+    with _gc_paused():
+        return _load(name, config, Path(base_dir), cache_dir)
+
+
+def _load(
+    name: str, config: AssetPoolConfig, base: Path, cache_dir: str | Path | None
+) -> AssetPool:
     if not base.is_dir():
         raise AssetError(f"pool '{name}': base directory {base} does not exist")
     found, counts = find_files(base, config.path, config.exclude)
@@ -131,32 +152,35 @@ def load_pool(
 
     new: dict[str, CacheEntry] = {}
     base_text = str(base)
+    kind = config.type
     loaded = pool.loaded
     errors = pool.errors
     for file in found:
         entry = old.get(file.rel)
         if entry is None or entry[0] != file.size or entry[1] != file.mtime_ns:
             try:
-                with open(base / file.rel, "rb") as handle:
+                with open(f"{base_text}/{file.rel}", "rb") as handle:
                     data = handle.read()
             except OSError as exc:
                 errors.append(AssetProblem(file.rel, f"cannot read: {exc.strerror}"))
                 continue
             records, problems = parse(data, file.rel, ctx)
-            entry = (file.size, file.mtime_ns, records, problems)
+            # Plain tuples unpickle several times faster than named tuples.
+            plain = [(r.fields, r.body, r.word_count, r.position, r.line) for r in records]
+            entry = (file.size, file.mtime_ns, plain, problems)
             pool.parsed += 1
         new[file.rel] = entry
-        for record in entry[2]:
+        for fields, body, words, position, line in entry[2]:
             loaded.append(
                 Asset(
-                    config.type,
+                    kind,
                     file.rel,
                     file.key,
-                    record.fields,
-                    record.body,
-                    record.word_count,
-                    record.position,
-                    record.line,
+                    fields,
+                    body,
+                    words,
+                    position,
+                    line,
                     file.size,
                     base_text,
                 )
