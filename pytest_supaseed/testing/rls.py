@@ -1,0 +1,371 @@
+"""Act as a Supabase user inside a test's transaction, and check what row level security lets through.
+
+Supabase's API (PostgREST) runs every request as ``set local role authenticated`` (or ``anon``,
+``service_role``) with the caller's JWT claims in the setting ``request.jwt.claims``; policies read
+them through ``auth.uid()`` and ``auth.jwt()``. The context managers here do exactly that, so a test
+sees what the app's users see::
+
+    with as_user(conn, "owner@makerkit.dev"):
+        rows = conn.execute("select id from public.accounts").fetchall()
+
+Each block runs in a savepoint: on a normal exit the previous role and claims are restored (blocks
+nest); when the block raises, its changes, role and claims are rolled back together and the
+surrounding transaction stays usable, so ``pytest.raises`` around a forbidden insert just works.
+Everything is transaction-local: the blocks refuse to run outside a transaction, where ``set local``
+would silently do nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from typing import Any
+
+import psycopg
+from psycopg import sql
+from psycopg.pq import TransactionStatus
+
+from ..errors import SupaseedError, did_you_mean
+
+__all__ = [
+    "ISSUER",
+    "as_anon",
+    "as_service_role",
+    "as_user",
+    "assert_not_visible",
+    "assert_rls_enabled",
+    "assert_visible",
+]
+
+#: ``iss`` of the claims: what a local Supabase stack (``supabase start``) puts in its tokens.
+ISSUER = "http://127.0.0.1:54321/auth/v1"
+
+#: Lifetime of the claimed token (GoTrue's default ``jwt_expiry``).
+_EXPIRY_SECONDS = 3600
+
+# Settings a block changes. The legacy per-claim settings are written too, because older
+# auth.uid()/auth.role()/auth.email() read `request.jwt.claim.sub` first: a stale value there would
+# override the claims document.
+_SETTINGS = (
+    "role",
+    "request.jwt.claims",
+    "request.jwt.claim.sub",
+    "request.jwt.claim.role",
+    "request.jwt.claim.email",
+)
+
+_SESSION_NAMESPACE = uuid.UUID("3d1c6a52-8f0e-5b9a-a1c4-7e2d9b0f6c33")
+
+
+def _require_transaction(conn: psycopg.Connection[Any], what: str) -> None:
+    __tracebackhide__ = True
+    status = conn.info.transaction_status
+    if status == TransactionStatus.INTRANS:
+        return
+    if status == TransactionStatus.INERROR:
+        raise SupaseedError(
+            f"{what} cannot run: the current transaction is aborted by an earlier error. Roll it "
+            "back (or wrap the failing statement in `with conn.transaction():`) first."
+        )
+    raise SupaseedError(
+        f"{what} needs an open transaction: `set local role` and the JWT claims only last until "
+        "the end of the current transaction, and outside one they would silently do nothing. "
+        "Use the `supaseed` fixture's connection (each test runs in a transaction), or wrap the "
+        "code in `with conn.transaction():`."
+    )
+
+
+@contextmanager
+def _acting_as(
+    conn: psycopg.Connection[Any],
+    role: str,
+    claims_for: Callable[[psycopg.Connection[Any]], dict[str, Any]],
+) -> Iterator[None]:
+    """Savepoint, switch role and claims, restore them on exit; ``claims_for(conn)`` builds claims.
+
+    ``claims_for`` runs after ``set local role none``, i.e. as the session user, so that a nested
+    block (inside ``as_anon``, say) can still read ``auth.users``.
+    """
+    with conn.transaction():
+        placeholders = sql.SQL(", ").join(
+            sql.SQL("current_setting({}, true)").format(sql.Literal(name)) for name in _SETTINGS
+        )
+        row = conn.execute(sql.SQL("select {}").format(placeholders)).fetchone()
+        assert row is not None
+        previous = dict(zip(_SETTINGS, row))
+        conn.execute("set local role none")
+        claims = claims_for(conn)
+        _apply(
+            conn,
+            {
+                "role": role,
+                "request.jwt.claims": json.dumps(claims),
+                "request.jwt.claim.sub": str(claims.get("sub") or ""),
+                "request.jwt.claim.role": str(claims.get("role") or ""),
+                "request.jwt.claim.email": str(claims.get("email") or ""),
+            },
+        )
+        yield
+        # Only reached on a normal exit; on an exception the savepoint rollback restores all.
+        if conn.info.transaction_status == TransactionStatus.INTRANS:
+            _apply(conn, {name: previous[name] or "" for name in _SETTINGS})
+
+
+def _apply(conn: psycopg.Connection[Any], settings: Mapping[str, str]) -> None:
+    # `role` = '' is not a valid role; 'none' is what `reset role` means inside set_config.
+    values = {k: (v if (k != "role" or v) else "none") for k, v in settings.items()}
+    calls = sql.SQL(", ").join(
+        sql.SQL("set_config({}, {}, true)").format(sql.Literal(k), sql.Literal(v))
+        for k, v in values.items()
+    )
+    conn.execute(sql.SQL("select {}").format(calls))
+
+
+def _time_claims(conn: psycopg.Connection[Any]) -> dict[str, int]:
+    row = conn.execute("select extract(epoch from now())::bigint").fetchone()
+    assert row is not None
+    iat = int(row[0])
+    return {"iat": iat, "exp": iat + _EXPIRY_SECONDS}
+
+
+def _find_user(conn: psycopg.Connection[Any], user: str | uuid.UUID) -> tuple[Any, ...]:
+    __tracebackhide__ = True
+    key: uuid.UUID | None = None
+    if isinstance(user, uuid.UUID):
+        key = user
+    else:
+        try:
+            key = uuid.UUID(user)
+        except ValueError:
+            key = None
+    if key is not None:
+        where, param = "id = %s", str(key)
+    else:
+        where, param = "lower(email) = lower(%s)", str(user)
+    row = conn.execute(
+        "select id, email, phone, raw_app_meta_data, raw_user_meta_data, "
+        "coalesce((to_jsonb(u) ->> 'is_anonymous')::boolean, false) "
+        f"from auth.users u where {where}",
+        [param],
+    ).fetchone()
+    if row is None:
+        emails = [
+            e
+            for (e,) in conn.execute(
+                "select email from auth.users where email is not null order by email limit 10000"
+            )
+        ]
+        hint = did_you_mean(str(user), emails) if key is None else ""
+        raise SupaseedError(
+            f"no auth user {user!r} in auth.users{hint}. Seed the user first (the plan's "
+            "`users` section) or pass an existing email or id."
+        )
+    return tuple(row)
+
+
+@contextmanager
+def as_user(
+    conn: psycopg.Connection[Any],
+    user: str | uuid.UUID,
+    *,
+    aal: str = "aal1",
+    claims: Mapping[str, Any] | None = None,
+) -> Iterator[uuid.UUID]:
+    """Run the block as the Supabase user ``user`` (email or id): role ``authenticated`` + claims.
+
+    The claims are built from the user's ``auth.users`` row the way GoTrue issues them (``sub``,
+    ``email``, ``phone``, ``role``, ``aud``, ``app_metadata``, ``user_metadata``, ``aal``,
+    ``amr``, ``session_id``, ``is_anonymous``, ``iss``, ``iat``, ``exp``); ``aal="aal2"`` claims a
+    second factor (MakerKit's super-admin checks need it) and ``claims`` overrides or adds keys.
+    Yields the user's id. Needs an open transaction; restores the previous role on exit.
+    """
+    __tracebackhide__ = True
+    _require_transaction(conn, "as_user()")
+    found: list[uuid.UUID] = []
+
+    def build(c: psycopg.Connection[Any]) -> dict[str, Any]:
+        user_id, email, phone, app_meta, user_meta, anonymous = _find_user(c, user)
+        found.append(user_id)
+        times = _time_claims(c)
+        built: dict[str, Any] = {
+            "iss": ISSUER,
+            "sub": str(user_id),
+            "aud": "authenticated",
+            "exp": times["exp"],
+            "iat": times["iat"],
+            "email": email or "",
+            "phone": phone or "",
+            "app_metadata": app_meta or {},
+            "user_metadata": user_meta or {},
+            "role": "authenticated",
+            "aal": aal,
+            "amr": [{"method": "password", "timestamp": times["iat"]}],
+            "session_id": str(uuid.uuid5(_SESSION_NAMESPACE, str(user_id))),
+            "is_anonymous": bool(anonymous),
+        }
+        built.update(claims or {})
+        return built
+
+    with _acting_as(conn, "authenticated", build):
+        yield found[0]
+
+
+@contextmanager
+def as_anon(conn: psycopg.Connection[Any]) -> Iterator[None]:
+    """Run the block as an anonymous visitor: role ``anon``, the anon key's claims, no ``sub``."""
+    __tracebackhide__ = True
+    _require_transaction(conn, "as_anon()")
+
+    def build(c: psycopg.Connection[Any]) -> dict[str, Any]:
+        return {"iss": "supabase-demo", "role": "anon", **_time_claims(c)}
+
+    with _acting_as(conn, "anon", build):
+        yield
+
+
+@contextmanager
+def as_service_role(conn: psycopg.Connection[Any]) -> Iterator[None]:
+    """Run the block as the backend (role ``service_role``, which bypasses RLS), claims included."""
+    __tracebackhide__ = True
+    _require_transaction(conn, "as_service_role()")
+
+    def build(c: psycopg.Connection[Any]) -> dict[str, Any]:
+        return {"iss": "supabase-demo", "role": "service_role", **_time_claims(c)}
+
+    with _acting_as(conn, "service_role", build):
+        yield
+
+
+def assert_rls_enabled(
+    conn: psycopg.Connection[Any],
+    schema: str = "public",
+    *,
+    exclude: Iterable[str] = (),
+) -> None:
+    """Fail listing every table (and partitioned table) of ``schema`` without row level security.
+
+    ``exclude`` names tables that are public on purpose (``"countries"`` or ``"public.countries"``).
+    """
+    __tracebackhide__ = True
+    skip = {name.split(".")[-1] for name in exclude}
+    rows = conn.execute(
+        """
+        select c.relname
+        from pg_class c join pg_namespace n on n.oid = c.relnamespace
+        where n.nspname = %s and c.relkind in ('r', 'p') and not c.relrowsecurity
+          and not c.relispartition
+        order by c.relname
+        """,
+        [schema],
+    ).fetchall()
+    missing = [name for (name,) in rows if name not in skip]
+    if missing:
+        listed = "\n".join(f"  - {schema}.{name}" for name in missing)
+        raise AssertionError(
+            f"{len(missing)} table(s) in schema {schema!r} have row level security disabled, so "
+            f"every role with a grant reads and writes all their rows:\n{listed}\n"
+            "Fix: `alter table <table> enable row level security;` (plus policies), or pass "
+            "exclude=[...] for tables that are public on purpose."
+        )
+
+
+def _split_table(table: str) -> sql.Composable:
+    schema, _, name = table.rpartition(".")
+    return sql.Identifier(schema or "public", name)
+
+
+def _visibility(
+    conn: psycopg.Connection[Any],
+    user: str | uuid.UUID,
+    table: str,
+    ids: Iterable[Any],
+    column: str,
+) -> tuple[str, dict[str, bool]]:
+    """(who, {id as text: visible}) for ``ids`` of ``table`` seen by ``user``."""
+    __tracebackhide__ = True
+    wanted = [str(i) for i in ids]
+    if not wanted:
+        raise SupaseedError(f"no ids given to check in {table}: pass at least one id")
+    target = _split_table(table)
+    type_row = conn.execute(
+        "select format_type(a.atttypid, a.atttypmod) from pg_attribute a "
+        "where a.attrelid = to_regclass(%s) and a.attname = %s and not a.attisdropped",
+        [table if "." in table else f"public.{table}", column],
+    ).fetchone()
+    if type_row is None:
+        raise SupaseedError(
+            f"{table}.{column} does not exist: name the table as 'schema.table' and the key "
+            "column with column=..."
+        )
+    col_type = sql.SQL(type_row[0])  # format_type() output is a valid, quoted type name
+    # Casting the given ids to the column's type makes '5DEA…' and UUID objects compare as equal.
+    query = sql.SQL(
+        "select w.given, exists (select 1 from {table} t where t.{col} = w.given::{type}) "
+        "from unnest(%s::text[]) as w(given)"
+    ).format(table=target, col=sql.Identifier(column), type=col_type)
+    who = str(user)
+    denied = False
+    rows: list[tuple[Any, ...]] = []
+    try:
+        if isinstance(user, str) and user in ("anon", "service_role"):
+            with as_anon(conn) if user == "anon" else as_service_role(conn):
+                rows = conn.execute(query, [wanted]).fetchall()
+        else:
+            with as_user(conn, user) as user_id:
+                who = f"{user} ({user_id})" if str(user) != str(user_id) else str(user)
+                rows = conn.execute(query, [wanted]).fetchall()
+    except psycopg.errors.InsufficientPrivilege:
+        # No grant at all: the role sees none of the rows (the savepoint already rolled back).
+        denied = True
+    if denied:
+        return who + " (no privilege on the table)", dict.fromkeys(wanted, False)
+    return who, {given: bool(seen) for given, seen in rows}
+
+
+def assert_visible(
+    conn: psycopg.Connection[Any],
+    user: str | uuid.UUID,
+    table: str,
+    ids: Iterable[Any],
+    *,
+    column: str = "id",
+) -> None:
+    """Fail unless ``user`` (email, id, ``"anon"`` or ``"service_role"``) sees every row of ``ids``.
+
+    Runs the check as that user inside a savepoint of the current transaction; the failure names
+    the user, the table and the rows they cannot see.
+    """
+    __tracebackhide__ = True
+    _require_transaction(conn, "assert_visible()")
+    who, seen = _visibility(conn, user, table, ids, column)
+    hidden = [i for i, visible in seen.items() if not visible]
+    if hidden:
+        raise AssertionError(
+            f"as {who}, {len(hidden)} of {len(seen)} row(s) of {table} are not visible "
+            f"({column} = {', '.join(hidden)}). Either the rows do not exist or RLS hides them."
+        )
+
+
+def assert_not_visible(
+    conn: psycopg.Connection[Any],
+    user: str | uuid.UUID,
+    table: str,
+    ids: Iterable[Any],
+    *,
+    column: str = "id",
+) -> None:
+    """Fail if ``user`` (email, id, ``"anon"`` or ``"service_role"``) sees any row of ``ids``.
+
+    The failure names the user, the table and the rows that leak through RLS.
+    """
+    __tracebackhide__ = True
+    _require_transaction(conn, "assert_not_visible()")
+    who, seen = _visibility(conn, user, table, ids, column)
+    leaked = [i for i, visible in seen.items() if visible]
+    if leaked:
+        raise AssertionError(
+            f"as {who}, {len(leaked)} of {len(seen)} row(s) of {table} are visible but should "
+            f"not be ({column} = {', '.join(leaked)}): RLS lets them through."
+        )
