@@ -25,7 +25,8 @@ def test_bcrypt_salt_is_a_canonical_2a_salt_and_seeded() -> None:
     a = bcrypt_salt(random.Random("x"), 10)
     assert a == bcrypt_salt(random.Random("x"), 10)
     assert a != bcrypt_salt(random.Random("y"), 10)
-    assert a.startswith("$2a$10$") and len(a) == 29
+    assert a.startswith("$2a$10$")
+    assert len(a) == 29
     # the 22nd character carries 2 bits only: a canonical salt ends in one of these
     assert a[-1] in ".Oeu"
     with pytest.raises(SupaseedError, match="between 4 and 31"):
@@ -66,7 +67,8 @@ def test_users_have_every_column_gotrue_reads_at_login(supabase_conn: psycopg.Co
         assert r[4] is True
         assert r[5:12] == ("",) * 7  # NULL in any of these is a 500 at login
         assert r[14] is True  # the generated confirmed_at follows email_confirmed_at
-        assert r[15] and r[16]
+        assert r[15]
+        assert r[16]
         assert r[17] is False
     assert rows[0][12] == {"provider": "email", "providers": ["email"], "role": "admin"}
     assert rows[0][13] == {"name": "Ann", "avatar_url": "https://x/a.png"}
@@ -99,7 +101,8 @@ def test_hashes_depend_only_on_seed_password_and_cost(supabase_conn: psycopg.Con
     first = hash_passwords(supabase_conn, ["pw", "pw", "x"], seed=5, cost=4)
     again = hash_passwords(supabase_conn, ["x", "pw"], seed=5, cost=4)
     other_seed = hash_passwords(supabase_conn, ["pw"], seed=6, cost=4)
-    assert first == again and len(first) == 2
+    assert first == again
+    assert len(first) == 2
     assert other_seed["pw"] != first["pw"]
     # computed by the server, not just cached: the server verifies each hash
     for pw, hashed in first.items():
@@ -188,7 +191,8 @@ def test_synthetic_users_are_realistic_unique_and_seeded() -> None:
     for spec in a:
         assert spec.email.endswith("@acme.test")
         local = spec.email.split("@")[0]
-        assert local.replace(".", "").isalnum() and local.isascii()
+        assert local.replace(".", "").isalnum()
+        assert local.isascii()
         assert spec.user_metadata["k"] == 1
         first = spec.user_metadata["name"].split()[0].lower()
         assert local.startswith("".join(c for c in first if c.isalnum()))
