@@ -34,10 +34,35 @@ import frontmatter
 
 from pytest_supaseed.assets import AssetPoolConfig, load_pool
 
-WORDS = (
-    "trail ridge summit camp water map boots tent stove river crossing pack light weight "
-    "weather wind snow rain forest meadow valley lake stream bridge pass climb descent"
-).split()
+WORDS = [
+    "trail",
+    "ridge",
+    "summit",
+    "camp",
+    "water",
+    "map",
+    "boots",
+    "tent",
+    "stove",
+    "river",
+    "crossing",
+    "pack",
+    "light",
+    "weight",
+    "weather",
+    "wind",
+    "snow",
+    "rain",
+    "forest",
+    "meadow",
+    "valley",
+    "lake",
+    "stream",
+    "bridge",
+    "pass",
+    "climb",
+    "descent",
+]
 
 
 def make_markdown(root: Path, count: int) -> None:
@@ -48,9 +73,7 @@ def make_markdown(root: Path, count: int) -> None:
         sub.mkdir(parents=True, exist_ok=True)
         day = date(2024, 1, 1) - timedelta(days=i)
         tags = rng.sample(WORDS, 3)
-        body = "\n\n".join(
-            " ".join(rng.choice(WORDS) for _ in range(60)) + "." for _ in range(6)
-        )
+        body = "\n\n".join(" ".join(rng.choice(WORDS) for _ in range(60)) + "." for _ in range(6))
         (sub / f"post-{i:05d}.md").write_text(
             f'---\ntitle: "Post {i}: {rng.choice(WORDS).title()} {rng.choice(WORDS)}"\n'
             f"date: {day.isoformat()}\ntags: [{', '.join(tags)}]\n"
@@ -98,7 +121,9 @@ def peak_mb(fn: Callable[[], Any]) -> float:
     return peak / 1e6
 
 
-def report(title: str, target_ms: float, rows: list[tuple[str, float, float, float | None]]) -> None:
+def report(
+    title: str, target_ms: float, rows: list[tuple[str, float, float, float | None]]
+) -> None:
     plain_best = rows[0][1]
     print(f"\n{title}  (target < {target_ms:.0f} ms)")
     print(f"  {'loader':<34}{'best ms':>9}{'median':>9}{'vs plain':>10}{'peak MB':>9}")

@@ -1,0 +1,55 @@
+"""Finding files: glob semantics, excludes, absolute patterns, deterministic order."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pytest_supaseed.assets.discover import find_files, glob_regex
+
+
+@pytest.mark.parametrize(
+    ("pattern", "path", "matches"),
+    [
+        ("*.md", "a.md", True),
+        ("*.md", "x/a.md", False),
+        ("**/*.md", "a.md", True),
+        ("**/*.md", "x/y/a.md", True),
+        ("x/**/a.md", "x/a.md", True),
+        ("x/**/a.md", "x/1/2/a.md", True),
+        ("post-?.md", "post-1.md", True),
+        ("post-?.md", "post-10.md", False),
+        ("post-[0-4].md", "post-3.md", True),
+        ("post-[!0-4].md", "post-7.md", True),
+        ("post-[!0-4].md", "post-3.md", False),
+        ("a.b", "axb", False),
+    ],
+)
+def test_glob_semantics(pattern: str, path: str, matches: bool) -> None:
+    assert bool(glob_regex(pattern).match(path)) is matches
+
+
+def make(root: Path, *names: str) -> None:
+    for name in names:
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(name)
+
+
+def test_sorted_by_path_with_keys_sizes_and_counts(tmp_path: Path) -> None:
+    make(tmp_path, "c/z.md", "c/a/b.md", "c/a.md", "c/skip/x.md", "other.txt")
+    found, counts = find_files(tmp_path, ["c/**/*.md", "./c/*.md", "none/*.md"], ["c/skip/**"])
+
+    assert [f.rel for f in found] == ["c/a.md", "c/a/b.md", "c/z.md"]
+    assert [f.key for f in found] == ["a.md", "a/b.md", "z.md"]
+    assert found[0].size == len("c/a.md")
+    assert found[0].mtime_ns == (tmp_path / "c/a.md").stat().st_mtime_ns
+    assert counts == {"c/**/*.md": 3, "./c/*.md": 2, "none/*.md": 0}
+
+
+def test_absolute_patterns_and_cache_folder_is_skipped(tmp_path: Path) -> None:
+    make(tmp_path, "data/a.json", ".supaseed/cache/b.json")
+    found, _ = find_files(tmp_path / "elsewhere", [f"{tmp_path}/**/*.json"])
+    assert [f.key for f in found] == ["data/a.json"]
+    assert found[0].rel == "../data/a.json"
