@@ -41,6 +41,9 @@ _COL_OP_COL = re.compile(
 _COL_ANY = re.compile(rf"^{_COL}\s*=\s*ANY\s*\(\s*\(?ARRAY\[(?P<items>.*)\]\)?{_CAST}\s*\)$")
 _COL_NOT_NULL = re.compile(rf"^{_COL}\s+IS\s+NOT\s+NULL$")
 _COL_NE_EMPTY = re.compile(rf"^{_COL}\s*(?:<>|!=)\s*''{_CAST}$")
+_COL_BOOL = re.compile(rf"^{_COL}\s*=\s*(?P<value>true|false)$", re.IGNORECASE)
+_NOT_COL = re.compile(rf"^NOT\s+{_COL}$")
+_COL_REGEX = re.compile(rf"^{_COL}\s*(?P<op>~\*?)\s*'(?P<pattern>(?:[^']|'')*)'{_CAST}$")
 _STR_ITEM = re.compile(r"^'((?:[^']|'')*)'" + _CAST + "$")
 _BOOL = {"true", "false"}
 
@@ -59,6 +62,9 @@ class ColumnRules:
     max_length: int | None = None
     not_null: bool = False
     non_empty: bool = False
+    patterns: list[tuple[str, bool]] = field(default_factory=list)
+    """``(regular expression, case-insensitive)`` pairs from ``col ~ '...'`` / ``col ~* '...'``:
+    generated values are checked against them (Python's ``re`` reads the common POSIX subset)."""
 
     def bound(self, op: str, value: Decimal) -> None:
         """Tighten the range with ``column <op> value``."""
@@ -181,6 +187,11 @@ def _literal_items(items: str) -> tuple[Any, ...] | None:
     return tuple(values)
 
 
+def _python_regex(pattern: str) -> str:
+    # POSIX '$' matches only at the very end; Python's also before a final newline: use \Z
+    return re.sub(r"(?<!\\)\$(?=\)*$)", r"\\Z", pattern)
+
+
 _FLIP = {"<": ">", ">": "<", "<=": ">=", ">=": "<=", "=": "=", "<>": "<>", "!=": "!="}
 
 
@@ -206,6 +217,23 @@ def understand_part(part: str, rules: TableRules) -> bool:
         if items is None:
             return False
         rules.for_column(_unquote(m["col"])).allowed = items
+        return True
+    m = _COL_BOOL.match(part)
+    if m:
+        rules.for_column(_unquote(m["col"])).allowed = (m["value"].lower() == "true",)
+        return True
+    m = _NOT_COL.match(part)
+    if m:
+        rules.for_column(_unquote(m["col"])).allowed = (False,)
+        return True
+    m = _COL_REGEX.match(part)
+    if m:
+        pattern = _python_regex(m["pattern"].replace("''", "'"))
+        try:
+            re.compile(pattern)
+        except re.error:
+            return False
+        rules.for_column(_unquote(m["col"])).patterns.append((pattern, m["op"] == "~*"))
         return True
     m = _COL_NOT_NULL.match(part)
     if m:
@@ -258,3 +286,4 @@ def _merge(into: ColumnRules, new: ColumnRules) -> None:
         into.max_length = min(into.max_length or new.max_length, new.max_length)
     into.not_null |= new.not_null
     into.non_empty |= new.non_empty
+    into.patterns.extend(new.patterns)

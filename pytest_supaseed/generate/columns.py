@@ -300,7 +300,9 @@ def scalar_generator(
         return text_generator(column, rules, vocab, unique=unique)
     if base == "boolean":
         if rules.allowed is not None:
-            return v.Constant(str(rules.allowed[0]).lower() in ("true", "t", "1"))
+            return v.Constant(
+                rules.allowed[0] is True or str(rules.allowed[0]).lower() in ("true", "t", "1")
+            )
         p = 0.8 if _has(name, "active", "enabled", "visible", "published", "verified") else 0.5
         return v.Booleans(p)
     if base == "uuid":

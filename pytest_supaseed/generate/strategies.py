@@ -82,6 +82,18 @@ def _scalar(
         if rules.max_length is not None:
             max_len = rules.max_length if max_len is None else min(max_len, rules.max_length)
         min_len = max(rules.min_length or 0, 1 if rules.non_empty else 0)
+        if rules.patterns:
+            # Hypothesis writes strings matching a regular expression: the first pattern leads,
+            # any others and the length limits filter
+            first, ci = rules.patterns[0]
+            others = [re.compile(p, re.IGNORECASE if c else 0) for p, c in rules.patterns[1:]]
+            return st.from_regex(re.compile(first, re.IGNORECASE if ci else 0)).filter(
+                lambda s: (
+                    "\x00" not in s
+                    and min_len <= len(s) <= (max_len if max_len is not None else 10**9)
+                    and all(o.search(s) for o in others)
+                )
+            )
         if base in ("character", "bpchar"):
             # char(n) pads with blanks and compares without them: keep values free of them
             return st.text(_TEXT_CHARS, min_size=max(min_len, 1), max_size=max_len or 1).map(
@@ -91,7 +103,7 @@ def _scalar(
             _TEXT_CHARS, min_size=min_len, max_size=max_len if max_len is not None else 50
         )
     if base == "boolean":
-        return st.booleans()
+        return st.sampled_from(rules.allowed) if rules.allowed is not None else st.booleans()
     if base == "uuid":
         return st.uuids()
     if base in ("timestamp with time zone", "timestamp without time zone"):

@@ -335,6 +335,7 @@ class TableRows:
         for fk in self._active_fks:
             self._draw_fk(fk, offset, n, cols)
         self._apply_relations(cols, n)
+        self._apply_patterns(cols)
         keep = self._enforce_unique(cols, n)
         if keep is not None:
             cols = {k: [vals[i] for i in keep] for k, vals in cols.items()}
@@ -420,6 +421,28 @@ class TableRows:
                 if a is None or b is None or (a < b if strict else a <= b):
                     continue
                 rv[i] = a + _step(a, r())
+
+    def _apply_patterns(self, cols: dict[str, list[Any]]) -> None:
+        """Redraw values that do not match a ``col ~ 'regex'`` check; give up with a clear error."""
+        for name, rules in self.rules.columns.items():
+            if not rules.patterns or name not in self.generators or name not in cols:
+                continue
+            compiled = [re.compile(p, re.IGNORECASE if ci else 0) for p, ci in rules.patterns]
+            values = cols[name]
+            gen, rng = self.generators[name], self._rng_col[name]
+            for i, value in enumerate(values):
+                tries = 0
+                while value is not None and not all(c.search(str(value)) for c in compiled):
+                    if tries == UNIQUE_RETRIES:
+                        raise GenerationError(
+                            f"{self.table.qualified_name}.{name}: generated values do not match the "
+                            f"check pattern(s) {', '.join(p for p, _ in rules.patterns)}; configure a "
+                            f"generator for {self.table.qualified_name}.{name}: in the plan set "
+                            f'[tables."{self.table.qualified_name}".columns] {name} = ...'
+                        )
+                    value = gen(1, rng)[0]
+                    tries += 1
+                values[i] = value
 
     def _enforce_unique(self, cols: dict[str, list[Any]], n: int) -> list[int] | None:
         sets = self._checked_sets()

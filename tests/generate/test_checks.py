@@ -51,7 +51,7 @@ def test_in_lists_lengths_relations_and_not_null() -> None:
 @pytest.mark.parametrize(
     "expression",
     [
-        "(email ~* '^[^@]+@[^@]+$'::text)",
+        "(POSITION(('@'::text) IN (email)) > 0)",
         "(((is_personal_account = true) AND (slug IS NULL)) OR ((is_personal_account = false) AND (slug IS NOT NULL)))",
         "(lower(name) = name)",
     ],
@@ -67,3 +67,16 @@ def test_split_and_respects_parentheses_and_strings() -> None:
         "a > 1",
         "(b < 2) AND (c = 'x AND y')",
     ]
+
+
+def test_booleans_and_regular_expressions() -> None:
+    rules = understand_checks(
+        [
+            ("b", "(is_active = true)"),
+            ("n", "(NOT archived)"),
+            ("e", "(email ~* '^[^@]+@[^@]+\\.[a-z]+$'::text)"),
+        ]
+    )
+    assert rules.columns["is_active"].allowed == (True,)
+    assert rules.columns["archived"].allowed == (False,)
+    assert rules.columns["email"].patterns == [("^[^@]+@[^@]+\\.[a-z]+\\Z", True)]

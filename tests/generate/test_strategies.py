@@ -94,3 +94,21 @@ def test_missing_parents_for_a_not_null_key_is_an_error(schema: Schema) -> None:
     table = schema.table("members")
     with pytest.raises(GenerationError, match=r"public\.members\.organization_id references"):
         rows(table)
+
+
+@settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(data=st.data())
+def test_regex_checks_are_met_by_from_regex(
+    fresh_conn: psycopg.Connection[Any], data: st.DataObject
+) -> None:
+    fresh_conn.execute(
+        "create table if not exists codes (id uuid primary key, code varchar(8) not null "
+        "check (code ~ '^[A-Z]{3}-[0-9]+$'), active boolean not null check (active = true))"
+    )
+    batch = data.draw(rows(introspect(fresh_conn).table("codes"), max_size=4))
+    assert all(r["active"] is True for r in batch)
+    with fresh_conn.transaction():
+        insert(fresh_conn, "codes", batch)
+        raise psycopg.Rollback()

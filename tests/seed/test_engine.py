@@ -337,3 +337,15 @@ def test_sections_the_engine_does_not_handle_yet_are_errors_not_silent(all_types
         with pytest.raises(ConfigError, match="not supported") as info:
             seed(plan, all_types_db, progress=False)
         assert info.value.key_path == section
+
+
+def test_regex_and_boolean_checks_are_met_or_explained(
+    fresh_conn: psycopg.Connection[Any], fresh_db: str
+) -> None:
+    fresh_conn.execute(
+        "create table contacts (id uuid primary key, "
+        "email text not null unique check (email ~* '^[a-z.]+[0-9]+@[a-z.-]+$'), "
+        "verified boolean not null check (verified = true))"
+    )
+    seed({"tables": {"contacts": {"count": 300}}}, fresh_db, progress=False)
+    assert scalar(fresh_conn, "select count(*) from contacts where verified") == 300
