@@ -1,7 +1,7 @@
 """The on-disk parse cache: an unchanged file is not parsed again on the next run.
 
 One pickle file per pool, ``<cache_dir>/<pool>-<fingerprint>.pickle``, maps each file's relative
-path to ``(size, mtime_ns, records, problems)``. The fingerprint covers everything besides the file
+path to ``(size, mtime_ns, records, problems, digest)``. The fingerprint covers everything besides the file
 itself that decides a parse result (the pool's parse settings, the JSON Schema's bytes, the model
 module's mtime, the parsers' own source), so changing any of them starts a fresh cache instead of
 serving stale results. Writes go to a temporary file renamed into place, so concurrent runs (xdist
@@ -28,13 +28,13 @@ from .model import AssetProblem
 __all__ = ["CacheEntry", "ParseCache", "RecordTuple", "fingerprint"]
 
 #: Bump when the layout of a cache file changes.
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
 
 RecordTuple = tuple[dict[str, Any], str | None, int, int, int | None]
 """A :class:`~.loaders.Record` as a plain tuple: ``(fields, body, word_count, position, line)``."""
 
-CacheEntry = tuple[int, int, list[RecordTuple], list[AssetProblem]]
-"""``(size, mtime_ns, records, problems)`` of one file."""
+CacheEntry = tuple[int, int, list[RecordTuple], list[AssetProblem], bytes]
+"""``(size, mtime_ns, records, problems, content digest)`` of one file."""
 
 _PARSE_SETTINGS = {"type", "required", "optional", "json_schema", "model", "delimiter", "encoding"}
 _PARSE_SETTINGS |= {"verify_images"}

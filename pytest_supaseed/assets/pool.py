@@ -7,7 +7,9 @@ listing them all.
 
 from __future__ import annotations
 
+import contextlib
 import gc
+import hashlib
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -39,6 +41,7 @@ class AssetPool:
         files: how many files matched the patterns.
         pattern_matches: files matched per pattern (a pattern matching nothing is likely a typo).
         parsed: files parsed in this load; the others came from the cache.
+        file_digests: ``(rel, blake2b of the file's bytes)`` per matched file, in path order.
     """
 
     name: str
@@ -49,12 +52,27 @@ class AssetPool:
     files: int = 0
     pattern_matches: dict[str, int] = field(default_factory=dict)
     parsed: int = 0
+    file_digests: list[tuple[str, bytes]] = field(default_factory=list)
 
     def __len__(self) -> int:
         return len(self.loaded)
 
     def __iter__(self) -> Iterator[Asset]:
         return iter(self.loaded)
+
+    @property
+    def digest(self) -> str:
+        """A hash of everything that decides this pool's assets: its settings and file contents.
+
+        Stable across checkouts (mtimes do not enter it); use it in template-database hashes.
+        """
+        h = hashlib.sha256(self.config.model_dump_json().encode())
+        if self.config.json_schema:
+            with contextlib.suppress(OSError):
+                h.update((self.base_dir / self.config.json_schema).read_bytes())
+        for rel, file_digest in self.file_digests:
+            h.update(rel.encode() + b"\0" + file_digest)
+        return h.hexdigest()
 
     @property
     def cached(self) -> int:
@@ -153,6 +171,7 @@ def _load(
     new: dict[str, CacheEntry] = {}
     base_text = str(base)
     kind = config.type
+    hashes = pool.file_digests
     loaded = pool.loaded
     errors = pool.errors
     for file in found:
@@ -167,7 +186,10 @@ def _load(
             records, problems = parse(data, file.rel, ctx)
             # Plain tuples unpickle several times faster than named tuples.
             plain = [(r.fields, r.body, r.word_count, r.position, r.line) for r in records]
-            entry = (file.size, file.mtime_ns, plain, problems)
+            # blake2b of the bytes: what AssetPool.digest is built from, so the digest survives a
+            # fresh checkout (new mtimes) without re-reading unchanged files on a cache hit.
+            digest = hashlib.blake2b(data, digest_size=16).digest()
+            entry = (file.size, file.mtime_ns, plain, problems, digest)
             pool.parsed += 1
         new[file.rel] = entry
         for fields, body, words, position, line in entry[2]:
@@ -186,6 +208,7 @@ def _load(
                 )
             )
         errors.extend(entry[3])
+        hashes.append((file.rel, entry[4]))
 
     if cache is not None and (pool.parsed or len(new) != len(old)):
         cache.write(new)

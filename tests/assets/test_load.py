@@ -276,3 +276,23 @@ def test_missing_base_dir_and_schema_file(tmp_path: Path) -> None:
     config = pool_config(type="json", path="*.json", json_schema="nope.json")
     with pytest.raises(AssetError, match=r"pool 'p': json_schema file .*nope.json does not exist"):
         load_pool("p", config, tmp_path)
+
+
+def test_digest_follows_content_not_mtime(data_dir: Path) -> None:
+    config = pool_config(**BLOG)
+    first = load_pool("posts", config, data_dir)
+    cached = load_pool("posts", config, data_dir)
+    assert cached.parsed == 0
+    assert cached.digest == first.digest
+
+    post = data_dir / "blog/2024/first-steps.md"
+    stat = post.stat()
+    os.utime(post, ns=(stat.st_atime_ns, stat.st_mtime_ns + 5_000_000))  # a fresh checkout
+    touched = load_pool("posts", config, data_dir)
+    assert touched.parsed == 1
+    assert touched.digest == first.digest
+
+    post.write_text(post.read_text().replace("gentle", "steady"))
+    assert load_pool("posts", config, data_dir).digest != first.digest
+    other_selection = pool_config(**BLOG, selection={"strategy": "random", "count": 2})
+    assert load_pool("posts", other_selection, data_dir).digest != first.digest
