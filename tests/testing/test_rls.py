@@ -1,0 +1,180 @@
+"""Acting as Supabase users against MakerKit v2's real RLS policies, and the RLS assertions."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from pytest_supaseed.config.models import SeedPlan
+from pytest_supaseed.errors import SupaseedError
+from pytest_supaseed.schema.introspect import introspect
+from pytest_supaseed.seed.makerkit import MAKERKIT_TEAM_ID, STANDARD_USERS
+from pytest_supaseed.seed.users import seed_users_and_accounts
+from pytest_supaseed.testing import (
+    as_anon,
+    as_service_role,
+    as_user,
+    assert_not_visible,
+    assert_rls_enabled,
+    assert_visible,
+)
+
+DEMO = Path(__file__).parents[2] / "pytest_supaseed" / "demo_schemas"
+STD = {u.email: u.id for u in STANDARD_USERS}
+
+
+@pytest.fixture
+def makerkit(supabase_db: str) -> Iterator[psycopg.Connection]:
+    """MakerKit v2 seeded with its standard users plus 3 outsiders; a connection in a transaction."""
+    with psycopg.connect(supabase_db, autocommit=True) as setup:
+        setup.execute((DEMO / "makerkit_v2.sql").read_text())
+        plan = SeedPlan.model_validate({"users": {"makerkit_test_users": True, "count": 3}})
+        seed_users_and_accounts(setup, plan, introspect(setup), seed=11)
+    with psycopg.connect(supabase_db) as conn:  # not autocommit: the test runs in a transaction
+        conn.execute("select 1")
+        yield conn
+        conn.rollback()
+
+
+def _outsider(conn: psycopg.Connection) -> str:
+    row = conn.execute(
+        "select email from auth.users where email not like '%%@makerkit.dev' order by email limit 1"
+    ).fetchone()
+    assert row is not None
+    return str(row[0])
+
+
+def _team_ids(conn: psycopg.Connection) -> list[uuid.UUID]:
+    return [r[0] for r in conn.execute("select id from public.accounts where slug = 'makerkit'")]
+
+
+def test_owner_sees_the_team_an_outsider_does_not_anon_sees_nothing(
+    makerkit: psycopg.Connection,
+) -> None:
+    with as_user(makerkit, "owner@makerkit.dev") as owner_id:
+        assert owner_id == STD["owner@makerkit.dev"]
+        visible = {r[0] for r in makerkit.execute("select id from public.accounts")}
+    assert MAKERKIT_TEAM_ID in visible
+    assert STD["owner@makerkit.dev"] in visible  # own personal account
+    outsider = _outsider(makerkit)
+    with as_user(makerkit, outsider) as outsider_id:
+        visible = {r[0] for r in makerkit.execute("select id from public.accounts")}
+    assert visible == {outsider_id}
+    with as_anon(makerkit):
+        assert makerkit.execute("select count(*) from public.accounts").fetchone() == (0,)
+        assert makerkit.execute("select count(*) from public.accounts_memberships").fetchone() == (
+            0,
+        )
+    assert_visible(makerkit, "owner@makerkit.dev", "public.accounts", [MAKERKIT_TEAM_ID])
+    assert_not_visible(makerkit, outsider, "public.accounts", [MAKERKIT_TEAM_ID])
+    assert_not_visible(makerkit, "anon", "public.accounts", [MAKERKIT_TEAM_ID, *STD.values()])
+    assert_not_visible(makerkit, "anon", "public.config", ["true"], column="enable_team_accounts")
+
+
+def test_claims_are_shaped_like_supabase_tokens(makerkit: psycopg.Connection) -> None:
+    with as_user(makerkit, "test@makerkit.dev"):
+        uid, role, jwt, current = makerkit.execute(
+            "select auth.uid(), auth.role(), auth.jwt(), current_user"
+        ).fetchone() or (None, None, None, None)
+    assert uid == STD["test@makerkit.dev"]
+    assert (role, current) == ("authenticated", "authenticated")
+    assert jwt["sub"] == str(uid)
+    assert jwt["email"] == "test@makerkit.dev"
+    assert jwt["aud"] == "authenticated"
+    assert jwt["aal"] == "aal1"
+    assert jwt["app_metadata"]["role"] == "super-admin"
+    assert jwt["app_metadata"]["provider"] == "email"
+    assert jwt["user_metadata"] == {}
+    assert jwt["exp"] - jwt["iat"] == 3600
+    assert {"iss", "session_id", "amr", "is_anonymous"} <= set(jwt)
+    with as_user(makerkit, str(STD["member@makerkit.dev"]), aal="aal2", claims={"x": 1}):
+        jwt = makerkit.execute("select auth.jwt()").fetchone()[0]  # type: ignore[index]
+    assert jwt["email"] == "member@makerkit.dev"
+    assert jwt["aal"] == "aal2"
+    assert jwt["x"] == 1
+
+
+def test_blocks_nest_and_restore_role_and_claims(makerkit: psycopg.Connection) -> None:
+    def state() -> tuple[object, ...]:
+        row = makerkit.execute("select current_user, auth.uid(), auth.role()").fetchone()
+        assert row is not None
+        return tuple(row)
+
+    before = state()
+    with as_user(makerkit, "owner@makerkit.dev"):
+        assert state() == ("authenticated", STD["owner@makerkit.dev"], "authenticated")
+        with as_anon(makerkit):
+            assert state() == ("anon", None, "anon")
+            with as_user(makerkit, "member@makerkit.dev"):  # reads auth.users though anon cannot
+                assert state()[1] == STD["member@makerkit.dev"]
+            assert state() == ("anon", None, "anon")
+            with as_service_role(makerkit):
+                assert state() == ("service_role", None, "service_role")
+                # service_role bypasses RLS: every account
+                count = makerkit.execute("select count(*) from public.accounts").fetchone()
+                assert count == (9,)
+            assert state() == ("anon", None, "anon")
+        assert state() == ("authenticated", STD["owner@makerkit.dev"], "authenticated")
+    assert state() == before
+
+
+def test_an_error_inside_rolls_back_the_block_only(makerkit: psycopg.Connection) -> None:
+    makerkit.execute("update public.config set billing_provider = 'paddle'")
+    with pytest.raises(psycopg.errors.RaiseException), as_user(makerkit, "member@makerkit.dev"):
+        # MakerKit forbids removing the primary owner from the team
+        makerkit.execute(
+            "delete from public.accounts_memberships where user_id = %s",
+            [STD["test@makerkit.dev"]],
+        )
+    row = makerkit.execute("select current_user, billing_provider::text from public.config")
+    assert row.fetchone() == ("postgres", "paddle")
+
+
+def test_outside_a_transaction_is_refused(supabase_conn: psycopg.Connection) -> None:
+    with pytest.raises(SupaseedError, match="needs an open transaction"), as_anon(supabase_conn):
+        pass
+    with pytest.raises(SupaseedError, match="needs an open transaction"):
+        assert_visible(supabase_conn, "anon", "auth.users", [uuid.uuid4()])
+
+
+def test_unknown_user_names_the_closest_email(makerkit: psycopg.Connection) -> None:
+    with (
+        pytest.raises(SupaseedError, match=r"did you mean 'owner@makerkit.dev'"),
+        as_user(makerkit, "ownr@makerkit.dev"),
+    ):
+        pass
+    # the failed lookup left the transaction usable
+    assert makerkit.execute("select 1").fetchone() == (1,)
+
+
+def test_visibility_failures_name_user_table_and_ids(makerkit: psycopg.Connection) -> None:
+    outsider = _outsider(makerkit)
+    with pytest.raises(AssertionError) as hidden:
+        assert_visible(makerkit, outsider, "accounts", [MAKERKIT_TEAM_ID])
+    message = str(hidden.value)
+    assert outsider in message
+    assert "accounts" in message
+    assert str(MAKERKIT_TEAM_ID) in message
+    with pytest.raises(AssertionError) as leaked:
+        assert_not_visible(makerkit, "member@makerkit.dev", "public.accounts", _team_ids(makerkit))
+    assert "member@makerkit.dev" in str(leaked.value)
+    assert str(MAKERKIT_TEAM_ID) in str(leaked.value)
+    assert "RLS lets them through" in str(leaked.value)
+    # upper-case text ids match the uuid column
+    assert_visible(makerkit, "test@makerkit.dev", "accounts", [str(MAKERKIT_TEAM_ID).upper()])
+
+
+def test_assert_rls_enabled_lists_every_table_without_rls(makerkit: psycopg.Connection) -> None:
+    assert_rls_enabled(makerkit)  # MakerKit enables RLS everywhere
+    makerkit.execute("create table public.zz_notes (id int); create table public.aa_tags (id int)")
+    with pytest.raises(AssertionError) as missing:
+        assert_rls_enabled(makerkit)
+    text = str(missing.value)
+    assert "2 table(s)" in text
+    assert "public.aa_tags" in text
+    assert "public.zz_notes" in text
+    assert_rls_enabled(makerkit, exclude=["aa_tags", "public.zz_notes"])
