@@ -218,7 +218,16 @@ def _path(path: str) -> Node:
             f"use one of {', '.join('file.' + a for a in FILE_ATTRS)}"
         )
     if path == "storage.path":
-        return lambda ctx, asset: storage_path(ctx.pool, asset) if asset else MISSING
+
+        def object_name(ctx: EvalContext, asset: Asset | None) -> Any:
+            if ctx.pool.config.storage is None:
+                raise _ExpressionError(
+                    f"storage.path: pool '{ctx.pool.name}' has no storage target; add "
+                    'storage = { bucket = "..." } to the pool'
+                )
+            return storage_path(ctx.pool, asset) if asset is not None else MISSING
+
+        return object_name
     return lambda ctx, asset: resolve(asset, path) if asset is not None else MISSING
 
 
@@ -455,12 +464,11 @@ def map_rows(
             + f"; the table has {', '.join(sorted(by_name))}"
         )
     if assets is None:
-        chosen: Sequence[Asset] = select(pool, rng=rng).assets
-    elif isinstance(assets, Selection):
-        chosen = assets.assets
-    else:
-        chosen = assets
+        assets = select(pool, rng=rng)
+    chosen: Sequence[Asset] = assets.assets if isinstance(assets, Selection) else assets
     wanted = config.count if config.count is not None else len(chosen)
+    if config.count is None and isinstance(assets, Selection) and assets.requested is not None:
+        wanted = assets.requested  # the selection's own count: its shortfall becomes synthetic
     chosen = list(chosen[:wanted])
     shortfall = wanted - len(chosen)
     if shortfall and not config.synthetic_fill:

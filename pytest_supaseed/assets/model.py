@@ -110,7 +110,7 @@ class AssetProblem:
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}" if self.line else self.file
         what = f" field '{self.field}'" if self.field else ""
-        return f"{where}:{what} {self.reason}".replace(": ", ": ", 1)
+        return f"{where}:{what} {self.reason}"
 
 
 def lookup(data: Any, path: str) -> Any:

@@ -239,3 +239,19 @@ def test_random_from_another_pool_gives_its_path(blog: AssetPool, gear: AssetPoo
             random.Random(1),
             pools={"gear": gear},
         )
+
+
+def test_a_selection_shortfall_becomes_synthetic_rows(gear: AssetPool) -> None:
+    from pytest_supaseed.assets import SelectionConfig, select
+
+    selection = select(gear, SelectionConfig(strategy="random", count=5), seed=1)
+    assert selection.shortfall == 2
+    mapping = MappingConfig(pool="gear", table="t", fields={"name": "json.name | 'spare'"})
+    result = map_rows(gear, mapping, [Col("name", "text")], random.Random(1), assets=selection)
+    assert [r["name"] for r in result][3:] == ["spare", "spare"]
+    assert sorted(r["name"] for r in result[:3]) == ["Pocket Stove", "Trail Tent 2", "Twin Burner"]
+
+
+def test_storage_path_needs_a_storage_target(blog: AssetPool) -> None:
+    with pytest.raises(AssetError, match="pool 'posts' has no storage target"):
+        rows(blog, {"img": "storage.path"}, [Col("img", "text")])

@@ -6,7 +6,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, find, given, settings
+from hypothesis import find, given, settings
 from hypothesis import strategies as st
 
 from pytest_supaseed.assets import AssetPool, AssetPoolConfig, MappingConfig, load_pool
@@ -41,7 +41,7 @@ def test_from_pool_shrinks_to_the_first_asset() -> None:
 
 
 @given(post=from_pool(BLOG))
-@settings(max_examples=25, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=25)
 def test_given_over_from_pool_sees_only_loaded_assets(post: object) -> None:
     assert post in BLOG.loaded
 
