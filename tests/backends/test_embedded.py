@@ -273,3 +273,20 @@ def test_a_foreign_postgres_on_the_cluster_is_reported(cache_dir: Path, tmp_path
             )
     finally:
         handle.stop()
+
+
+def test_system_binaries_through_pg_bin(cache_dir: Path, tmp_path: Path) -> None:
+    system = sorted(Path("/usr/lib/postgresql").glob("*/bin"))
+    if not system:
+        pytest.skip(
+            "no distribution PostgreSQL (/usr/lib/postgresql/*/bin) to point --supaseed-pg-bin at"
+        )
+    handle = start_embedded(str(system[-1]), rootdir=tmp_path)
+    try:
+        with psycopg.connect(handle.dsn) as conn:
+            version = conn.execute("show server_version_num").fetchone()
+        assert version is not None
+        assert int(version[0]) == handle.version_num
+        assert int(version[0]) // 10000 == int(system[-1].parent.name)
+    finally:
+        handle.stop()
