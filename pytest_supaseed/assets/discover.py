@@ -84,6 +84,7 @@ def _normal(pattern: str) -> str:
 def _walk(root: str, recursive: bool, depth: int) -> Iterable[tuple[str, os.DirEntry[str]]]:
     """Yield ``(path relative to root, entry)`` for files below ``root``."""
     stack: list[tuple[str, str, int]] = [(root or ".", "", 0)]
+    seen_links: set[tuple[int, int]] = set()
     while stack:
         directory, prefix, level = stack.pop()
         try:
@@ -92,12 +93,19 @@ def _walk(root: str, recursive: bool, depth: int) -> Iterable[tuple[str, os.DirE
                     if entry.is_dir():
                         if entry.name.startswith(".") and entry.name in (".git", ".supaseed"):
                             continue
-                        if recursive or level + 1 < depth:
-                            stack.append((entry.path, f"{prefix}{entry.name}/", level + 1))
+                        if not (recursive or level + 1 < depth):
+                            continue
+                        if entry.is_symlink():
+                            # A link back to an ancestor would make '**' walk forever.
+                            target = os.stat(entry.path)
+                            if (target.st_dev, target.st_ino) in seen_links:
+                                continue
+                            seen_links.add((target.st_dev, target.st_ino))
+                        stack.append((entry.path, f"{prefix}{entry.name}/", level + 1))
                     elif entry.is_file():
                         yield prefix + entry.name, entry
-        except (FileNotFoundError, NotADirectoryError):
-            continue
+        except OSError:
+            continue  # missing, not a directory or unreadable: the pattern just matches less
 
 
 def find_files(

@@ -53,3 +53,12 @@ def test_absolute_patterns_and_cache_folder_is_skipped(tmp_path: Path) -> None:
     found, _ = find_files(tmp_path / "elsewhere", [f"{tmp_path}/**/*.json"])
     assert [f.key for f in found] == ["data/a.json"]
     assert found[0].rel == "../data/a.json"
+
+
+def test_a_symlink_loop_does_not_hang(tmp_path: Path) -> None:
+    make(tmp_path, "root/a.md", "root/sub/b.md")
+    (tmp_path / "root/sub/loop").symlink_to(tmp_path / "root", target_is_directory=True)
+    found, _ = find_files(tmp_path, ["root/**/*.md"])
+    keys = [f.key for f in found]
+    assert keys[:2] == ["a.md", "sub/b.md"]
+    assert len(keys) <= 4  # the linked tree is walked at most once
