@@ -335,3 +335,8 @@ class MappingConfig(PlanModel):
         description="Fill a shortfall (too few assets for count) with synthetic rows; off, a "
         "shortfall is an error.",
     )
+    as_of: date | None = Field(
+        default=None,
+        description="The day random_recent() counts back from; today when unset (set it for "
+        "rows that must not change from one day to the next).",
+    )

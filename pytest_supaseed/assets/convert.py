@@ -142,7 +142,7 @@ def _convert(value: Any, type_name: str, column: ColumnLike, max_length: int | N
             moment: datetime = coerce(value, "datetime")
         except ValueError:
             raise ValueError(f"{_short(value)} is not a date or timestamp") from None
-        if "with time zone" in type_name:
+        if "with time zone" in type_name or base == "timestamptz":
             return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
         return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo else moment
     if base in ("json", "jsonb"):

@@ -444,7 +444,8 @@ def map_rows(
 ) -> list[dict[str, Any]]:
     """Rows for ``mapping.table``: one per selected asset, then synthetic rows for a shortfall.
 
-    ``assets`` defaults to the pool's own selection drawn with ``rng``. ``columns`` are the target
+    ``assets`` defaults to the pool's own selection drawn with ``rng``. ``random_recent`` counts
+    back from the mapping's ``as_of``, else ``today``, else the current date. ``columns`` are the target
     table's columns (``schema.Table.columns`` or any :class:`ColumnLike`). Synthetic rows (when
     ``count`` exceeds the assets and ``synthetic_fill`` is on) evaluate the same expressions with
     no asset, so only ``|`` fallbacks give them values; columns without one are left out for the
@@ -476,7 +477,7 @@ def map_rows(
             f"mapping of pool '{pool.name}' → {config.table}: count = {wanted} but the pool "
             f"gives {len(chosen)} asset(s); add assets, lower count, or set synthetic_fill = true"
         )
-    ctx = EvalContext(rng, pool, dict(pools or {}), today or date.today())
+    ctx = EvalContext(rng, pool, dict(pools or {}), config.as_of or today or date.today())
     rows: list[dict[str, Any]] = []
     problems: list[str] = []
     sources: list[Asset | None] = [*chosen, *([None] * shortfall)]

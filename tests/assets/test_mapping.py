@@ -255,3 +255,12 @@ def test_a_selection_shortfall_becomes_synthetic_rows(gear: AssetPool) -> None:
 def test_storage_path_needs_a_storage_target(blog: AssetPool) -> None:
     with pytest.raises(AssetError, match="pool 'posts' has no storage target"):
         rows(blog, {"img": "storage.path"}, [Col("img", "text")])
+
+
+def test_as_of_pins_random_recent(gear: AssetPool) -> None:
+    mapping = MappingConfig(
+        pool="gear", table="t", fields={"at": "random_recent(1 days)"}, as_of=date(2020, 1, 2)
+    )
+    result = map_rows(gear, mapping, [Col("at", "timestamptz")], random.Random(1))
+    for row in result:
+        assert datetime(2020, 1, 1, tzinfo=UTC) <= row["at"] <= datetime(2020, 1, 2, tzinfo=UTC)
