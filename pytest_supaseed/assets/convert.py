@@ -61,8 +61,22 @@ def _short(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
+# Short spellings a hand-written column may use; format_type() always gives the long ones.
+_ALIASES = {
+    "int2": "smallint",
+    "int4": "integer",
+    "int": "integer",
+    "int8": "bigint",
+    "float4": "real",
+    "float8": "double precision",
+    "bool": "boolean",
+    "timestamptz": "timestamp with time zone",
+}
+
+
 def _base(type_name: str) -> str:
-    return type_name.split("(", 1)[0].strip().lower()
+    base = type_name.split("(", 1)[0].strip().lower()
+    return _ALIASES.get(base, base)
 
 
 def _convert(value: Any, type_name: str, column: ColumnLike, max_length: int | None) -> Any:
@@ -142,7 +156,7 @@ def _convert(value: Any, type_name: str, column: ColumnLike, max_length: int | N
             moment: datetime = coerce(value, "datetime")
         except ValueError:
             raise ValueError(f"{_short(value)} is not a date or timestamp") from None
-        if "with time zone" in type_name or base == "timestamptz":
+        if "with time zone" in type_name or "with time zone" in base:
             return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
         return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo else moment
     if base in ("json", "jsonb"):

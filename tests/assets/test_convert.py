@@ -69,6 +69,9 @@ class NumericCol:
         (["a", 1], "text[]", ["a", "1"]),
         (["1", "2"], "integer[]", [1, 2]),
         (b"\x00\x01", "bytea", b"\x00\x01"),
+        ("5", "int4", 5),
+        ("false", "bool", False),
+        ("2024-05-06", "timestamptz", datetime(2024, 5, 6, tzinfo=UTC)),
     ],
 )
 def test_conversions(value: Any, type_name: str, expected: Any) -> None:
