@@ -234,7 +234,7 @@ def _normalise(users: Sequence[UserSpec]) -> list[tuple[str, uuid.UUID, UserSpec
     out: list[tuple[str, uuid.UUID, UserSpec]] = []
     for index, spec in enumerate(users):
         email = spec.email.strip().lower()
-        if "@" not in email:
+        if "@" not in email or any(c in email for c in "\t\n\r\\ "):
             raise SupaseedError(f"user #{index}: {spec.email!r} is not an email address")
         if email in seen_emails:
             raise SupaseedError(
@@ -282,8 +282,11 @@ def insert_auth_users(
     existing: dict[str, uuid.UUID] = {}
     owners_of_ids: dict[uuid.UUID, str] = {}
     for user_id, email in conn.execute(
-        "select id, lower(email) from auth.users where lower(email) = any(%s) or id = any(%s)",
-        [[e for e, _, _ in specs], [i for _, i, _ in specs]],
+        "select id, lower(email) from auth.users "
+        "where lower(email) = any(string_to_array(%s, E'\\n')) "
+        "or id = any(string_to_array(%s, E'\\n')::uuid[])",
+        # one newline-joined string per list: ~2x cheaper to send than 10,000 array elements
+        ["\n".join(e for e, _, _ in specs), "\n".join(str(i) for _, i, _ in specs)],
     ):
         if email is not None:
             existing[email] = user_id
@@ -437,12 +440,12 @@ def _insert_identities(
             values.append("u.created_at")
     query = sql.SQL(
         "insert into auth.identities ({names}) select {values} from auth.users u "
-        "where u.id = any(%s::uuid[])"
+        "where u.id = any(string_to_array(%s, E'\\n')::uuid[])"
     ).format(
         names=sql.SQL(", ").join(sql.Identifier(n) for n in names),
         values=sql.SQL(", ").join(sql.SQL(v) for v in values),
     )
-    conn.execute(query, [list(user_ids)])
+    conn.execute(query, ["\n".join(map(str, user_ids))])
 
 
 # --------------------------------------------------------------------------------------------------
