@@ -21,6 +21,7 @@ def _pytester_cache(monkeypatch: pytest.MonkeyPatch) -> None:
 
     monkeypatch.delenv("SUPASEED_CACHE_DIR", raising=False)
     monkeypatch.setenv("SUPASEED_CACHE_DIR", str(cache_root() / "pytester-runs"))
+    monkeypatch.setenv("SUPASEED_MAX_CLUSTERS", "4")
 
 
 MIGRATION_1 = """\

@@ -28,6 +28,7 @@ def _pytester_cache(monkeypatch: pytest.MonkeyPatch) -> None:
 
     monkeypatch.delenv("SUPASEED_CACHE_DIR", raising=False)
     monkeypatch.setenv("SUPASEED_CACHE_DIR", str(cache_root() / "pytester-runs"))
+    monkeypatch.setenv("SUPASEED_MAX_CLUSTERS", "4")
 
 
 PROJECT_TEST = """
@@ -60,7 +61,8 @@ def _bare_env(tmp: Path) -> dict[str, str]:
     env = {
         k: v
         for k, v in os.environ.items()
-        if k == "SUPASEED_CACHE_DIR" or not k.startswith(("SUPASEED_", "PG", "PYTEST_"))
+        if k in ("SUPASEED_CACHE_DIR", "SUPASEED_MAX_CLUSTERS")
+        or not k.startswith(("SUPASEED_", "PG", "PYTEST_"))
     }
     env["PATH"] = str(empty)
     return env
@@ -75,7 +77,7 @@ def test_no_postgres_on_path_as_current_user(
     for key, value in _bare_env(pytester.path).items():
         monkeypatch.setenv(key, value)
     for key in [k for k in os.environ if k.startswith(("SUPASEED_", "PG"))]:
-        if key != "SUPASEED_CACHE_DIR":
+        if key not in ("SUPASEED_CACHE_DIR", "SUPASEED_MAX_CLUSTERS"):
             monkeypatch.delenv(key)
     result = pytester.runpytest_subprocess("-p", "no:randomly", "-p", "no:cacheprovider")
     result.assert_outcomes(passed=1)
@@ -122,6 +124,7 @@ def test_as_ordinary_user(nobody_dir: Path) -> None:
     )
     env = _bare_env(nobody_dir)
     env.pop("SUPASEED_CACHE_DIR")  # nobody's own default: /dev/shm/pytest-supaseed-65534
+    env["SUPASEED_MAX_CLUSTERS"] = "2"  # each run is a new project dir: keep few clusters
     env["HOME"] = str(nobody_dir)
     out = subprocess.run(
         [

@@ -40,6 +40,8 @@ from .binaries import PgBinaries, find_binaries, runnable_by
 
 #: Persistent clusters kept at most (least recently used ones beyond this are deleted).
 DEFAULT_MAX_CLUSTERS = 8
+#: Bumped whenever the initdb flags change, so that old caches are not reused.
+INITDB_FORMAT = "w1"
 START_TIMEOUT = 60.0
 POLL_INTERVAL = 0.005
 SERVER_SETTINGS = (
@@ -123,13 +125,13 @@ def initdb_cache(binaries: PgBinaries, root: Path, owner: RunAs | None) -> Path:
     from filelock import FileLock
 
     parent = _mkdir(root / "initdb", None)
-    target = parent / binaries.key
+    target = parent / f"{binaries.key}-{INITDB_FORMAT}"
     if (target / "PG_VERSION").exists():
         return target
     with FileLock(str(target) + ".lock", timeout=300):
         if (target / "PG_VERSION").exists():
             return target
-        staging = parent / f"{binaries.key}.tmp-{os.getpid()}"
+        staging = parent / f"{target.name}.tmp-{os.getpid()}"
         shutil.rmtree(staging, ignore_errors=True)
         _mkdir(staging, owner, 0o700)
         argv = [
@@ -144,6 +146,9 @@ def initdb_cache(binaries: PgBinaries, root: Path, owner: RunAs | None) -> Path:
             "--locale=C",
             "--no-sync",
             "--no-instructions",
+            # 1 MB WAL segments instead of 16: the cluster shrinks from ~38 to ~23 MB, so every
+            # copy of it is faster; test databases never need large segments.
+            "--wal-segsize=1",
         ]
         kwargs = owner.popen_kwargs() if owner else {}
         out = subprocess.run(
