@@ -18,7 +18,6 @@ __all__ = ["parse_markdown"]
 # yaml.CSafeLoader (libyaml) parses ~5x faster than the pure-Python SafeLoader; the PyYAML wheels
 # ship it, but fall back rather than fail where they do not.
 _LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-_WORD = re.compile(r"\S+")
 
 
 class _TomlHandler(BaseHandler):
@@ -74,4 +73,5 @@ def parse_markdown(data: bytes, rel: str, ctx: LoadContext) -> Parsed:
     if problems:
         return [], [AssetProblem(rel, reason, field=name) for name, reason in problems]
     body = body.lstrip("\n")
-    return [Record(meta, body, len(_WORD.findall(body)))], []
+    # str.split() counts whitespace-separated words like \S+ would, ~10x faster than a regex.
+    return [Record(meta, body, len(body.split()))], []
