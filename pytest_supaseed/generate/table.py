@@ -88,6 +88,8 @@ class PerParent:
 
 _LEAVE = object()
 """Override marker: leave the column to the database (its default)."""
+_GIVEN = object()
+"""Override marker: the column's values come from ``given_rows``."""
 
 
 def leave_to_database() -> object:
@@ -111,6 +113,9 @@ class TableRows:
         vocab: vocabulary to draw from (``en_US`` by default).
         domain_checks: CHECK expressions of the columns' domains by column name, with ``VALUE``
             as Postgres prints it (``(VALUE > 0)``); they constrain the column like table checks.
+        given_rows: rows with values for some columns (asset rows from a mapping), one per row to
+            generate: ``count`` becomes their number, their columns are always sent, and a row
+            without a value for one of them gets a generated one.
     """
 
     def __init__(
@@ -126,6 +131,7 @@ class TableRows:
         sequence_starts: Mapping[str, int] | None = None,
         vocab: Vocabulary | None = None,
         domain_checks: Mapping[str, Sequence[str]] | None = None,
+        given_rows: Sequence[Mapping[str, Any]] | None = None,
     ) -> None:
         self.table = table
         self.seed = seed
@@ -133,6 +139,12 @@ class TableRows:
         self.overrides = dict(overrides or {})
         self.deferred = set(deferred)
         self.report = RowsReport()
+        self.given = list(given_rows) if given_rows is not None else None
+        if self.given is not None:
+            count = len(self.given)
+            given_columns = sorted({c for row in self.given for c in row}, key=self._position)
+            for name in given_columns:
+                self.overrides.setdefault(name, _GIVEN)
         self.vocab = vocab or vocabulary()
         checks = [(c.name, c.expression) for c in table.checks]
         self._check_columns = {c.name: c.columns for c in table.checks}
@@ -175,6 +187,9 @@ class TableRows:
 
     # -- setup -------------------------------------------------------------------------------
 
+    def _position(self, name: str) -> int:
+        return self.table.column(name).position  # SchemaError with did-you-mean for a typo
+
     def _check_overrides(self) -> None:
         for name in self.overrides:
             self.table.column(name)  # SchemaError with did-you-mean for a typo
@@ -212,6 +227,8 @@ class TableRows:
                 col.default is None
                 or has_volatile_default(col)
                 or col.name in self.table.primary_key
+                # one default value cannot fill a unique key twice
+                or any(col.name in s for s in self._unique_sets)
             ):
                 chosen.append(col.name)
         return chosen
@@ -236,6 +253,14 @@ class TableRows:
         override = self.overrides.get(column.name)
         if isinstance(override, v.ValueGenerator):
             return override
+        if override is _GIVEN:
+            assert self.given is not None
+            fallback = self._built_in(column, start)
+            values = [row.get(column.name, v.MISSING_VALUE) for row in self.given]
+            return v.Mapped(values, fallback)
+        return self._built_in(column, start)
+
+    def _built_in(self, column: Column, start: int | None) -> v.ValueGenerator:
         rules = self.rules.columns.get(column.name) or self.rules.for_column(column.name)
         unique = self._is_unique(column.name)
         if start is not None and scalar_type(column.base_type) in INT_RANGES:
@@ -481,7 +506,9 @@ class TableRows:
                     if col in cols:
                         cols[col][i] = key[j]
             elif c in self.generators:
-                cols[c][i] = self.generators[c](1, self._rng_col[c])[0]
+                gen = self.generators[c]
+                rng = self._rng_col[c]
+                cols[c][i] = gen.one(rng) if isinstance(gen, v.Mapped) else gen(1, rng)[0]
 
     def finish(self) -> None:
         """Record the unique-key relaxations once every batch has been generated."""

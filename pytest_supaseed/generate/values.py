@@ -382,6 +382,38 @@ class WithNulls(ValueGenerator):
         return [None if w < cut else v for v, w in zip(values, random_words(rng, n, "H"))]
 
 
+class Mapped(ValueGenerator):
+    """Values given row by row (asset rows), in order; ``fallback`` fills the rows that have none.
+
+    ``values[i]`` is the value of row ``i`` or :data:`MISSING_VALUE`. A redraw of a single value
+    (to resolve a unique-key collision) comes from ``fallback``, never from the given values.
+    """
+
+    def __init__(self, values: Sequence[Any], fallback: ValueGenerator) -> None:
+        self.values = list(values)
+        self.fallback = fallback
+        self.pos = 0
+
+    def __call__(self, n: int, rng: Random) -> list[Any]:
+        chunk = self.values[self.pos : self.pos + n]
+        self.pos += n
+        chunk += [MISSING_VALUE] * (n - len(chunk))
+        holes = [i for i, value in enumerate(chunk) if value is MISSING_VALUE]
+        if holes:
+            filled = self.fallback(len(holes), rng)
+            for i, value in zip(holes, filled):
+                chunk[i] = value
+        return chunk
+
+    def one(self, rng: Random) -> Any:
+        """A single replacement value (from the fallback)."""
+        return self.fallback(1, rng)[0]
+
+
+MISSING_VALUE: Any = object()
+"""Marks a row without a given value in :class:`Mapped`."""
+
+
 class PerValue(ValueGenerator):
     """One call of ``make(rng)`` per value: for plan expressions (slow path, opt-in)."""
 

@@ -61,7 +61,7 @@ def _cmd_seed(args: argparse.Namespace) -> int:
     resolved = resolve_plan(source, rootdir=root)
     run_seed = resolved.plan.seed if args.seed is None else args.seed
     if args.dsn:
-        result = seed(resolved.plan, args.dsn, seed=run_seed, progress=args.progress)
+        result = seed(resolved.plan, args.dsn, seed=run_seed, progress=args.progress, rootdir=root)
         print(result.summary())
         return 0
     from ..backends import project_database
@@ -71,7 +71,7 @@ def _cmd_seed(args: argparse.Namespace) -> int:
         dsn = _clone_for_cli(base_dsn, run_seed)
         if choice.kind == "demo":
             _apply_demo_schema(dsn, list(choice.paths), root)
-        result = seed(resolved.plan, dsn, seed=run_seed, progress=args.progress)
+        result = seed(resolved.plan, dsn, seed=run_seed, progress=args.progress, rootdir=root)
         print(result.summary())
         if args.keep:
             print(f"kept: psql '{dsn}'")

@@ -17,16 +17,25 @@ from __future__ import annotations
 import importlib
 import time
 from collections.abc import Iterator, Mapping
+from pathlib import Path
 from typing import Any
 
 import psycopg
 from psycopg import sql
 
+from ..assets.config import MappingConfig
 from ..config.models import SeedPlan, TableConfig
 from ..errors import ConfigError, GenerationError, did_you_mean
 from ..generate.columns import INT_RANGES, scalar_type
 from ..generate.overrides import override_generator
-from ..generate.table import ParentKeys, PerParent, TableRows, deferred_values, uses_sequence
+from ..generate.table import (
+    ParentKeys,
+    PerParent,
+    TableRows,
+    deferred_values,
+    derive_rng,
+    uses_sequence,
+)
 from ..generate.vocab import vocabulary
 from ..schema import introspect
 from ..schema.graph import insert_order
@@ -49,14 +58,16 @@ def seed(
     *,
     seed: int | None = None,
     progress: bool | None = None,
+    rootdir: str | Path | None = None,
 ) -> SeedResult:
     """Seed the database at ``dsn`` as ``plan`` says and return what was written.
 
     ``seed`` overrides the plan's own seed (``--supaseed-seed``); ``progress`` forces progress
-    bars on or off (default: on for a terminal outside pytest).
+    bars on or off (default: on for a terminal outside pytest); ``rootdir`` is the directory the
+    plan's asset-pool paths are relative to (default: the current directory).
     """
     with psycopg.connect(dsn, autocommit=True) as conn:
-        return seed_connection(conn, plan, seed=seed, progress=progress)
+        return seed_connection(conn, plan, seed=seed, progress=progress, rootdir=rootdir)
 
 
 def seed_connection(
@@ -66,6 +77,7 @@ def seed_connection(
     seed: int | None = None,
     progress: bool | None = None,
     schema: Schema | None = None,
+    rootdir: str | Path | None = None,
 ) -> SeedResult:
     """Like :func:`seed` on an open autocommit connection (left open).
 
@@ -84,6 +96,8 @@ def seed_connection(
     result.phases["introspect"] = time.perf_counter() - clock
     filled_by_users = _users_phase(conn, plan, schema, run_seed, result)
     planned = _planned_tables(plan, schema, filled_by_users, result)
+    mapped = _mapped_tables(plan, schema, planned)
+    assets = _AssetRows(plan, Path(rootdir) if rootdir is not None else Path.cwd(), run_seed)
     order = insert_order(schema, planned) if planned else None
     with progress_for(progress) as bars:
         for name in order.tables if order else ():
@@ -101,7 +115,10 @@ def seed_connection(
                         "make one foreign key of the cycle nullable"
                     )
             clock = time.perf_counter()
-            written = _seed_table(conn, table, planned[name], run_seed, deferred, bars, result)
+            given = assets.rows(table, *mapped[name]) if name in mapped else None
+            written = _seed_table(
+                conn, table, planned[name], run_seed, deferred, bars, result, given
+            )
             result.phases[name] = time.perf_counter() - clock
             result.rows[name] = result.rows.get(name, 0) + written
     if order is not None and any(not d.foreign_key.is_self_reference for d in order.deferred):
@@ -115,12 +132,6 @@ def seed_connection(
 
 def _refuse_unsupported(plan: SeedPlan) -> None:
     # Never a silent no-op: a plan section the engine cannot honour yet is an error.
-    if plan.mappings:
-        raise ConfigError(
-            "asset mappings are not supported by the seeding engine yet; remove [mappings] or "
-            "seed those tables with [tables] counts",
-            key_path="mappings",
-        )
     if plan.associations:
         raise ConfigError(
             "associations are not supported by the seeding engine yet; use count_per_parent in "
@@ -152,6 +163,7 @@ def _users_phase(
     outcome = phase(conn, plan, schema, seed=run_seed)
     result.phases["users"] = time.perf_counter() - clock
     result.users.update(getattr(outcome, "users", {}) or {})
+    result.warnings += list(getattr(outcome, "warnings", []) or [])
     filled: dict[str, int] = dict(getattr(outcome, "rows", {}) or {})
     for table, count in filled.items():
         result.rows[qualify(table)] = count
@@ -177,6 +189,59 @@ def _planned_tables(
             )
         planned[table.qualified_name] = config
     return planned
+
+
+def _mapped_tables(
+    plan: SeedPlan, schema: Schema, planned: dict[str, TableConfig]
+) -> dict[str, tuple[str, MappingConfig]]:
+    """Tables filled from asset pools, added to ``planned``: {table: (mapping name, mapping)}."""
+    mapped: dict[str, tuple[str, MappingConfig]] = {}
+    for name, mapping in sorted(plan.mappings.items()):
+        where = f"mappings.{name}"
+        table = schema.table(mapping.table)
+        if mapping.pool not in plan.asset_pools:
+            raise ConfigError(
+                f"mapping '{name}' uses pool '{mapping.pool}', which [asset_pools] does not define"
+                f"{did_you_mean(mapping.pool, plan.asset_pools)}",
+                key_path=f"{where}.pool",
+            )
+        qualified = table.qualified_name
+        if qualified in mapped:
+            raise ConfigError(
+                f"{qualified} is the table of mappings '{mapped[qualified][0]}' and '{name}'; one "
+                "mapping per table is supported",
+                key_path=where,
+            )
+        config = planned.get(qualified, TableConfig())
+        if config.count is not None or config.count_per_parent is not None:
+            raise ConfigError(
+                f"{qualified} has both a count in [tables] and mapping '{name}'; the mapping "
+                f'decides the rows (set its count), remove the count from [tables."{qualified}"]',
+                key_path=where,
+            )
+        planned[qualified] = config
+        mapped[qualified] = (name, mapping)
+    return mapped
+
+
+class _AssetRows:
+    """Asset pools loaded on first use, and mapped rows for a table."""
+
+    def __init__(self, plan: SeedPlan, rootdir: Path, run_seed: int) -> None:
+        self.plan = plan
+        self.rootdir = rootdir
+        self.seed = run_seed
+        self.pools: dict[str, Any] = {}
+
+    def rows(self, table: Table, name: str, mapping: MappingConfig) -> list[dict[str, Any]]:
+        from ..assets import load_pool, map_rows
+
+        if mapping.pool not in self.pools:
+            self.pools[mapping.pool] = load_pool(
+                mapping.pool, self.plan.asset_pools[mapping.pool], self.rootdir
+            )
+        rng = derive_rng(self.seed, table.qualified_name, "#assets", name)
+        return map_rows(self.pools[mapping.pool], mapping, table.columns, rng, pools=self.pools)
 
 
 def _parent_keys(conn: Conn, fk: ForeignKey) -> ParentKeys:
@@ -241,6 +306,7 @@ def _seed_table(
     deferred: list[ForeignKey],
     bars: Progress,
     result: SeedResult,
+    given: list[dict[str, Any]] | None = None,
 ) -> int:
     schema_fks = {fk.name for fk in deferred}
     overrides = _overrides(table, config)
@@ -273,6 +339,7 @@ def _seed_table(
         sequence_starts=starts,
         vocab=vocabulary(),
         domain_checks=checks_of_domains,
+        given_rows=given,
     )
     ident = sql.Identifier(table.schema, table.name)
     bars.start(table.qualified_name, rows.total)

@@ -330,7 +330,7 @@ def test_sections_the_engine_does_not_handle_yet_are_errors_not_silent(all_types
     from pytest_supaseed.config.models import SeedPlan, TableConfig
 
     # model_construct: the section's own validation is not what is tested here
-    for section in ("associations", "mappings"):
+    for section in ("associations",):
         plan = SeedPlan.model_construct(
             tables={"organizations": TableConfig(count=1)}, **{section: {"x": object()}}
         )
@@ -349,3 +349,58 @@ def test_regex_and_boolean_checks_are_met_or_explained(
     )
     seed({"tables": {"contacts": {"count": 300}}}, fresh_db, progress=False)
     assert scalar(fresh_conn, "select count(*) from contacts where verified") == 300
+
+
+def test_asset_mapping_rows_mix_real_content_with_generated_columns(
+    fresh_conn: psycopg.Connection[Any], fresh_db: str, tmp_path: Path
+) -> None:
+    import json
+
+    fresh_conn.execute(
+        """
+        create table brands (id uuid primary key, name text not null);
+        create table gear (
+            id uuid primary key default gen_random_uuid(),
+            brand_id uuid not null references brands(id),
+            name varchar(40) not null unique,
+            price_cents integer not null check (price_cents > 0),
+            description text,
+            created_at timestamptz not null default now());
+        """
+    )
+    (tmp_path / "gear").mkdir()
+    for i, (name, price) in enumerate([("Tent", 30000), ("Stove", 8000), ("Lamp", 2500)]):
+        (tmp_path / "gear" / f"{i}.json").write_text(json.dumps({"name": name, "price": price}))
+    plan = {
+        "seed": 4,
+        "tables": {"brands": {"count": 2}},
+        "asset_pools": {
+            "catalog": {
+                "type": "json",
+                "path": ["gear/*.json"],
+                "required": {"name": "str", "price": "int"},
+            }
+        },
+        "mappings": {
+            "gear": {
+                "pool": "catalog",
+                "table": "public.gear",
+                "fields": {"name": "json.name", "price_cents": "json.price"},
+                "count": 5,
+            }
+        },
+    }
+    result = seed(plan, fresh_db, progress=False, rootdir=tmp_path)
+    assert result.rows["public.gear"] == 5
+    rows = fresh_conn.execute("select name, price_cents, description from gear").fetchall()
+    real = {(n, p) for n, p, _ in rows} & {("Tent", 30000), ("Stove", 8000), ("Lamp", 2500)}
+    assert len(real) == 3  # every asset became a row, values unchanged
+    assert len({n for n, _, _ in rows}) == 5  # the 2 synthetic rows got generated, unique names
+    assert scalar(fresh_conn, "select count(distinct brand_id) from gear") >= 1
+    with pytest.raises(ConfigError, match="both a count in \\[tables\\] and mapping 'gear'"):
+        seed(
+            {**plan, "tables": {**plan["tables"], "gear": {"count": 3}}},
+            fresh_db,
+            progress=False,
+            rootdir=tmp_path,
+        )
