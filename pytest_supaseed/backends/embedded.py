@@ -278,25 +278,42 @@ def reap_orphans(root: Path) -> list[Path]:
     Servers left running on purpose (``--supaseed-keep``) survive until their cluster is used again.
     Returns the cluster directories that were cleaned.
     """
+    from filelock import FileLock, Timeout
+
     cleaned: list[Path] = []
     for state_file in [*root.glob("clusters/*/server.json"), *root.glob("ephemeral/*/server.json")]:
         state = _read_state(state_file)
-        if state is None:
+        if state is None or _process_alive(
+            int(state.get("owner_pid", 0)), state.get("owner_start")
+        ):
             continue
-        if _process_alive(int(state.get("owner_pid", 0)), state.get("owner_start")):
-            continue
-        ephemeral = state_file.parent.parent.name == "ephemeral"
-        if state.get("keep") and not ephemeral:
-            continue  # kept on purpose: stopped when its project runs again, or when evicted
-        pid = state.get("postgres_pid")
-        if pid:
-            stop_postgres(int(pid), state_file.parent / "data")
-        if ephemeral:
-            # No later run can reuse an ephemeral cluster, so even a kept one ends here.
+        if state_file.parent.parent.name == "ephemeral":
+            # Nobody else ever uses an ephemeral cluster, so even a kept one ends here.
+            if state.get("postgres_pid"):
+                stop_postgres(int(state["postgres_pid"]), state_file.parent / "data")
             shutil.rmtree(state_file.parent, ignore_errors=True)
-        else:
-            state_file.unlink(missing_ok=True)
-        cleaned.append(state_file.parent)
+            cleaned.append(state_file.parent)
+            continue
+        if state.get("keep"):
+            continue  # kept on purpose: stopped when its project runs again, or when evicted
+        # A persistent cluster may be taken over right now by a new run of its project; only the
+        # holder of its lock may touch it (that run stops the orphan itself otherwise).
+        lock = FileLock(str(state_file.parent) + ".lock")
+        try:
+            lock.acquire(timeout=0)
+        except Timeout:
+            continue
+        try:
+            state = _read_state(state_file)
+            if state and not _process_alive(
+                int(state.get("owner_pid", 0)), state.get("owner_start")
+            ):
+                if state.get("postgres_pid"):
+                    stop_postgres(int(state["postgres_pid"]), state_file.parent / "data")
+                state_file.unlink(missing_ok=True)
+                cleaned.append(state_file.parent)
+        finally:
+            lock.release()
     return cleaned
 
 
