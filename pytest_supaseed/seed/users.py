@@ -26,12 +26,15 @@ import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import psycopg
 from psycopg import sql
 
 from ..errors import SchemaError, SupaseedError
+
+if TYPE_CHECKING:
+    from .makerkit import KitName, TeamSpec
 
 __all__ = [
     "DEFAULT_BCRYPT_COST",
@@ -541,7 +544,7 @@ def plan_teams(
     size_max: int,
     roles: Sequence[str],
     taken_slugs: Iterable[str] = (),
-) -> list[Any]:
+) -> list[TeamSpec]:
     """``count`` team accounts (:class:`~pytest_supaseed.seed.makerkit.TeamSpec`) over ``members``.
 
     Each team has between ``size_min`` and ``size_max`` members (at least 1, at most all users),
@@ -659,7 +662,7 @@ def seed_users_and_accounts(
         taken_slugs=[t.slug for t in teams],
     )
     metadata_by_id = {made.ids[s.email.lower()]: s.user_metadata for s in specs}
-    kit_rows = write_kit_rows(conn, kit, metadata_by_id, teams)  # type: ignore[arg-type]
+    kit_rows = write_kit_rows(conn, cast("KitName", kit), metadata_by_id, teams)
     email_by_id = {v: k for k, v in made.ids.items()}
     result.personal_accounts = {
         email_by_id[user_id]: account for user_id, account in kit_rows.personal_accounts.items()
