@@ -414,6 +414,14 @@ def resolve_plan(
         labels.append(source.label)
         custom = data.get("customizations")
         if isinstance(custom, Mapping) and custom:
+            nested = sorted(set(custom) & {"extends", "customizations"})
+            if nested:
+                raise ConfigError(
+                    f"customizations cannot contain '{nested[0]}'; put 'extends' at the top level",
+                    file=str(source.file) if source.file else source.label,
+                    key_path=f"customizations.{nested[0]}",
+                    line=source.line_of(["customizations", nested[0]]),
+                )
             merge.apply(custom, source, f"{source.label} (customizations)")
             labels.append(f"{source.label} (customizations)")
         entries = [str(e) for e in data.get("demo_schema") or data.get("demo_schema+") or []]

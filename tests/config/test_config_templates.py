@@ -398,3 +398,16 @@ def test_a_file_name_given_as_str_gets_a_hint(tmp_path: Path) -> None:
         ConfigError, match=r"pass pathlib\.Path\('supaseed\.yaml'\) for a plan file"
     ):
         resolve_plan("supaseed.yaml", rootdir=tmp_path)
+
+
+def test_extends_inside_customizations_is_refused(tmp_path: Path) -> None:
+    plan = write(tmp_path / "supaseed.toml", '[customizations]\nextends = "makerkit-saas"\n')
+    with pytest.raises(ConfigError) as info:
+        resolve_plan(rootdir=tmp_path)
+    assert (info.value.file, info.value.key_path, info.value.line) == (
+        str(plan),
+        "customizations.extends",
+        2,
+    )
+    with pytest.raises(ConfigError, match="cannot contain extends"):
+        resolve_plan({}, rootdir=tmp_path, customizations={"extends": "e-commerce"})
