@@ -109,7 +109,9 @@ class TableRows:
         overrides: column name -> a :class:`~pytest_supaseed.generate.values.ValueGenerator`, or
             :func:`leave_to_database` to omit the column.
         deferred: names of foreign keys left NULL now and set by a later UPDATE (cycles).
-        sequence_starts: first explicit value for integer key columns filled from a sequence.
+        sequence_starts: first value of single-column integer keys (after existing rows).
+        existing_rows: rows the table already has; unique text and email counters start after
+            them, so a second seeding of the same table does not collide with the first.
         vocab: vocabulary to draw from (``en_US`` by default).
         domain_checks: CHECK expressions of the columns' domains by column name, with ``VALUE``
             as Postgres prints it (``(VALUE > 0)``); they constrain the column like table checks.
@@ -132,6 +134,7 @@ class TableRows:
         vocab: Vocabulary | None = None,
         domain_checks: Mapping[str, Sequence[str]] | None = None,
         given_rows: Sequence[Mapping[str, Any]] | None = None,
+        existing_rows: int = 0,
     ) -> None:
         self.table = table
         self.seed = seed
@@ -170,6 +173,9 @@ class TableRows:
             if name in self._fk_by_column:
                 continue
             self.generators[name] = self._generator(table.column(name), starts.get(name))
+        for gen in self.generators.values():
+            if isinstance(gen, v.Texts | v.Emails) and gen.unique:
+                gen.next = existing_rows + 1
         self.per_parent = per_parent
         self._rng_counts = derive_rng(seed, table.qualified_name, "#count")
         self._rng_fk = {
@@ -264,6 +270,8 @@ class TableRows:
         rules = self.rules.columns.get(column.name) or self.rules.for_column(column.name)
         unique = self._is_unique(column.name)
         if start is not None and scalar_type(column.base_type) in INT_RANGES:
+            if rules.lower is not None:
+                start = max(start, int(rules.lower) + (0 if rules.lower_inclusive else 1))
             return v.Counter(start)
         in_key = column.name in self.table.primary_key or any(
             column.name in s for s in self._unique_sets

@@ -325,7 +325,10 @@ def _seed_table(
                 f"{table.qualified_name}.{', '.join(fk.columns)} left NULL: {fk.ref_table} has no rows"
             )
         parents[fk.name] = keys
-    starts = _sequence_starts(conn, table, overrides)
+    starts = _key_starts(conn, table, overrides)
+    (existing,) = conn.execute(
+        sql.SQL("SELECT count(*) FROM {}").format(sql.Identifier(table.schema, table.name))
+    ).fetchone() or (0,)
     checks_of_domains = domain_checks(conn, table)
     count = DEFAULT_COUNT if config.count is None else config.count
     rows = TableRows(
@@ -340,6 +343,7 @@ def _seed_table(
         vocab=vocabulary(),
         domain_checks=checks_of_domains,
         given_rows=given,
+        existing_rows=int(existing),
     )
     ident = sql.Identifier(table.schema, table.name)
     bars.start(table.qualified_name, rows.total)
@@ -350,7 +354,8 @@ def _seed_table(
         if config.disable_triggers:
             conn.execute(sql.SQL("ALTER TABLE {} ENABLE TRIGGER USER").format(ident))
         for name in starts:
-            _advance_sequence(conn, table, name)
+            if uses_sequence(table.column(name)):
+                _advance_sequence(conn, table, name)
     bars.finish()
     result.warnings += rows.report.warnings
     result.relaxations += rows.report.relaxations
@@ -386,10 +391,12 @@ def domain_checks(conn: Conn, table: Table) -> dict[str, list[str]]:
     return out
 
 
-def _sequence_starts(conn: Conn, table: Table, overrides: Mapping[str, object]) -> dict[str, int]:
+def _key_starts(conn: Conn, table: Table, overrides: Mapping[str, object]) -> dict[str, int]:
+    """First value for each single-column integer key: after the rows already there, so seeding
+    a table that has rows (or seeding twice) does not collide."""
     starts: dict[str, int] = {}
     for col in table.columns:
-        if col.name in overrides or not uses_sequence(col):
+        if col.name in overrides:
             continue
         if scalar_type(col.base_type) not in INT_RANGES:
             continue

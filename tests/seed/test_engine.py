@@ -404,3 +404,13 @@ def test_asset_mapping_rows_mix_real_content_with_generated_columns(
             progress=False,
             rootdir=tmp_path,
         )
+
+
+def test_seeding_a_table_again_continues_after_its_rows(
+    all_types_db: str, fresh_conn: psycopg.Connection[Any]
+) -> None:
+    plan = {"tables": {"organizations": {"count": 5}, "members": {"count": 50}}}
+    seed(plan, all_types_db, progress=False)
+    seed(plan, all_types_db, seed=1, progress=False)  # unique slugs, emails, ids continue
+    assert scalar(fresh_conn, "select count(*) from members") == 100
+    assert scalar(fresh_conn, "select count(distinct email) from members") == 100
