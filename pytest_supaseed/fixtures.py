@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 import pytest
 
@@ -139,6 +139,12 @@ def test_transaction(target: str | ReusedConnection) -> Iterator[psycopg.Connect
 test_transaction.__test__ = False  # type: ignore[attr-defined]  # not a test despite its name
 
 
+def _fail_with(exc: BaseException) -> NoReturn:
+    """Report one of our errors as its message only: it already says where and what to do."""
+    __tracebackhide__ = True
+    pytest.fail(f"{type(exc).__name__}: {exc}", pytrace=False)
+
+
 @pytest.fixture(scope="session")
 def supaseed_settings(pytestconfig: pytest.Config) -> Settings:
     """The resolved ``--supaseed-*`` options of this run (CLI, then env, then ini, then default)."""
@@ -158,16 +164,20 @@ def supaseed_server(pytestconfig: pytest.Config) -> ServerHandle:
     """
     __tracebackhide__ = True
     from .backends.docker import docker_required_in_ci
-    from .errors import DockerUnavailableError
+    from .errors import DockerUnavailableError, SupaseedError
     from .plugin import get_server_slot
 
     slot = get_server_slot(pytestconfig)
     try:
         return slot.get()
     except DockerUnavailableError as exc:
-        if docker_required_in_ci(slot.settings.backend):
-            raise
-        pytest.skip(str(exc).splitlines()[0])
+        if not docker_required_in_ci(slot.settings.backend):
+            pytest.skip(str(exc).splitlines()[0])
+        error: SupaseedError = exc
+    except SupaseedError as exc:
+        error = exc
+    # Outside the except block, so that the report is the message alone, without a chain.
+    _fail_with(error)
 
 
 @pytest.fixture(scope="session")
@@ -186,10 +196,15 @@ def supaseed_base_database(supaseed_server: ServerHandle, supaseed_settings: Set
     """
     __tracebackhide__ = True
     from .backends import ensure_base_database
+    from .errors import SupaseedError
 
-    return ensure_base_database(
-        supaseed_server, supaseed_settings.rootdir, supaseed_settings.migrations
-    )
+    try:
+        return ensure_base_database(
+            supaseed_server, supaseed_settings.rootdir, supaseed_settings.migrations
+        )
+    except SupaseedError as exc:
+        error = exc
+    _fail_with(error)
 
 
 @pytest.fixture(scope="session")
