@@ -178,3 +178,29 @@ def test_assert_rls_enabled_lists_every_table_without_rls(makerkit: psycopg.Conn
     assert "public.aa_tags" in text
     assert "public.zz_notes" in text
     assert_rls_enabled(makerkit, exclude=["aa_tags", "public.zz_notes"])
+
+
+def test_works_in_an_explicit_transaction_on_an_autocommit_connection(
+    supabase_conn: psycopg.Connection,
+) -> None:
+    from pytest_supaseed.seed.users import UserSpec, create_auth_users
+
+    ids = create_auth_users(supabase_conn, [UserSpec("solo@example.com", "pw")], cost=4)
+    with supabase_conn.transaction():
+        with as_user(supabase_conn, "SOLO@example.com") as user_id:
+            row = supabase_conn.execute("select auth.uid(), current_user").fetchone()
+        assert row == (ids["solo@example.com"], "authenticated")
+        assert user_id == ids["solo@example.com"]
+        supabase_conn.execute(
+            "create table public.notes (id int primary key); insert into public.notes values (1);"
+            "alter table public.notes enable row level security"
+        )
+        # no policy: RLS hides the row from anon; service_role bypasses RLS
+        assert_not_visible(supabase_conn, "anon", "public.notes", [1])
+        assert_visible(supabase_conn, "service_role", "public.notes", [1])
+        # auth.users is not granted to anon at all: reported as such, and nothing is visible
+        with pytest.raises(AssertionError, match="no privilege on the table"):
+            assert_visible(supabase_conn, "anon", "auth.users", [user_id])
+    # the settings were local to the transaction
+    after = supabase_conn.execute("select auth.uid(), current_user = session_user").fetchone()
+    assert after == (None, True)
