@@ -100,7 +100,7 @@ def test_v2_team_makerkit_and_its_four_memberships(supabase_conn: psycopg.Connec
         "where not is_personal_account"
     ).fetchall()
     assert team == [(MAKERKIT_TEAM_ID, "Makerkit", "makerkit", STD["test@makerkit.dev"], False)]
-    members = dict(
+    members: dict[str, str] = dict(
         supabase_conn.execute(
             "select u.email, m.account_role from public.accounts_memberships m "
             "join auth.users u on u.id = m.user_id where m.account_id = %s",
@@ -196,7 +196,9 @@ def test_lite_gets_trigger_made_accounts_and_no_teams(supabase_conn: psycopg.Con
         supabase_conn, "makerkit_lite.sql", users={"makerkit_test_users": True, "count": 3}
     )
     assert result.kit == "lite"
-    accounts = dict(supabase_conn.execute("select email, id from public.accounts").fetchall())
+    accounts: dict[str, uuid.UUID] = dict(
+        supabase_conn.execute("select email, id from public.accounts").fetchall()
+    )
     assert len(accounts) == 8
     for email, account in accounts.items():
         assert account == result.users[email]
@@ -217,7 +219,7 @@ def test_v1_gets_profiles_an_organization_and_integer_roles(
     assert profiles == sorted((i, True) for i in STD.values())
     orgs = supabase_conn.execute("select id, uuid, name from public.organizations").fetchall()
     assert [(o[1], o[2]) for o in orgs] == [(MAKERKIT_TEAM_ID, "Makerkit")]
-    roles = dict(
+    roles: dict[str, int] = dict(
         supabase_conn.execute(
             "select u.email, m.role from public.memberships m join auth.users u on u.id = m.user_id "
             "where m.organization_id = %s",
