@@ -274,3 +274,17 @@ def test_fixtures_are_documented(pytester: pytest.Pytester) -> None:
         ["supaseed_db -- *", "*inside a transaction rolled back after the test*"],
     ):
         result.stdout.fnmatch_lines(expected)
+
+
+def test_wrong_pg_bin_reports_places_and_remedies(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile("def test_x(supaseed_db):\n    pass\n\ndef test_plain():\n    pass\n")
+    result = run(pytester, "--supaseed-pg-bin", str(pytester.path / "no-such-dir"))
+    result.assert_outcomes(passed=1, errors=1)
+    result.stdout.fnmatch_lines(
+        [
+            "BinariesNotFoundError: No PostgreSQL server binaries (initdb, postgres) were found.*",
+            "*--supaseed-pg-bin / SUPASEED_PG_BIN: */no-such-dir *",
+            "Remedies:",
+            "  1. *",
+        ]
+    )

