@@ -58,8 +58,66 @@ def _fix(table: Table, column: Column) -> str:
     )
 
 
+_PEOPLE = (
+    "users",
+    "user",
+    "profiles",
+    "profile",
+    "people",
+    "persons",
+    "person",
+    "members",
+    "member",
+    "authors",
+    "author",
+    "customers",
+    "customer",
+    "contacts",
+    "contact",
+    "employees",
+    "employee",
+    "students",
+    "student",
+    "patients",
+    "patient",
+    "players",
+    "player",
+    "staff",
+    "accounts",
+)
+_ORGANISATIONS = (
+    "organizations",
+    "organization",
+    "organisations",
+    "organisation",
+    "orgs",
+    "org",
+    "companies",
+    "company",
+    "teams",
+    "team",
+    "brands",
+    "brand",
+    "vendors",
+    "vendor",
+    "suppliers",
+    "supplier",
+    "tenants",
+    "tenant",
+    "workspaces",
+    "workspace",
+    "clubs",
+    "club",
+)
+
+
 def text_generator(
-    column: Column, rules: ColumnRules, vocab: Vocabulary, *, unique: bool
+    column: Column,
+    rules: ColumnRules,
+    vocab: Vocabulary,
+    *,
+    unique: bool,
+    table_name: str = "",
 ) -> v.ValueGenerator:
     """A realistic text generator chosen by the column's name, fitted to its length limits."""
     name = column.name.lower()
@@ -134,10 +192,13 @@ def text_generator(
         return texts(vocab.languages)
     if _has(name, "timezone", "tz"):
         return texts(vocab.timezones)
+    if name == "name" and table_name and not _has(table_name, *_PEOPLE):
+        # "name" of a non-person: a company for organisations, a short title for things
+        if _has(table_name, *_ORGANISATIONS):
+            return texts(vocab.companies, sep=" ")
+        return texts(tuple(t for t in vocab.titles if len(t) <= 30) or vocab.titles, sep=" ")
     if _has(name, "name", "fullname", "displayname", "author", "owner", "customer", "contact"):
         pool = tuple(f"{f} {s}" for f in vocab.first_names[:300] for s in vocab.last_names[:20])
-        if name in ("name", "display_name", "full_name") or _has(name, "fullname"):
-            return texts(pool, sep=" ")
         return texts(pool, sep=" ")
     if _has(name, "title", "subject", "headline", "heading", "label", "caption"):
         return texts(vocab.titles, sep=" ")
@@ -297,7 +358,7 @@ def scalar_generator(
         chosen = _allowed(rules, "text")
         if chosen is not None:
             return chosen
-        return text_generator(column, rules, vocab, unique=unique)
+        return text_generator(column, rules, vocab, unique=unique, table_name=table.name)
     if base == "boolean":
         if rules.allowed is not None:
             return v.Constant(
