@@ -25,6 +25,7 @@ create table members (
     avatar_url text,
     mood mood not null,
     moods mood[] not null default '{}',
+    past_moods mood[],          -- an enum array: this table is copied in text format
     age smallint check (age >= 18 and age <= 120),
     rank positive_int,
     nickname short_text,

@@ -71,6 +71,8 @@ def test_every_type_seeded_at_ten_thousand_rows_without_a_constraint_error(
     )
     # NOT NULL enum, arrays, json, citext and inet really hold values of those types
     assert scalar(fresh_conn, "select count(distinct mood) from members") == 3
+    # an enum array (text-format COPY for this table) holds labels
+    assert scalar(fresh_conn, "select count(*) from members where 'happy' = any(past_moods)") > 0
     assert scalar(fresh_conn, "select count(*) from members where email::text like '%@%'") == 10_000
     assert scalar(fresh_conn, "select count(*) from members where settings ? 'label'") == 10_000
     assert scalar(fresh_conn, "select max(cardinality(lucky_numbers)) from members") >= 2
