@@ -89,3 +89,45 @@ def test_real_container_when_an_engine_answers() -> None:
             assert conn.execute("select 1").fetchone() == (1,)
     finally:
         handle.stop()
+
+
+def test_started_container_gives_a_handle_that_stops_it(pg_superuser_dsn: str) -> None:
+    from psycopg.conninfo import conninfo_to_dict
+
+    params = conninfo_to_dict(pg_superuser_dsn)
+    url = f"postgresql://postgres@{params['host']}:{params['port']}/postgres"
+
+    class RunningContainer(FakeContainer):
+        """Stands in for the container: its 'published port' is this suite's own server."""
+
+        started = stopped = False
+
+        def start(self) -> None:
+            self.started = True
+
+        def get_connection_url(self, driver: str | None = "psycopg2") -> str:
+            assert driver is None, "a plain postgresql:// URL, not a SQLAlchemy one"
+            return url
+
+        def stop(self) -> None:
+            self.stopped = True
+
+    handle = start_docker(
+        "supabase/postgres:17.6.1.011",
+        client_factory=lambda: FakeClient(),
+        container_class=RunningContainer,
+    )
+    container = FakeContainer.instances[-1]
+    assert isinstance(container, RunningContainer)
+    assert container.started
+    assert handle.backend == "docker"
+    assert handle.version_num >= 150000
+    assert conninfo_to_dict(handle.dsn_for("supaseed_x"))["dbname"] == "supaseed_x"
+    assert handle.owned
+    handle.stop(keep=True)
+    assert not container.stopped, "--supaseed-keep leaves the container running"
+    handle2 = start_docker(
+        "img", client_factory=lambda: FakeClient(), container_class=RunningContainer
+    )
+    handle2.stop()
+    assert FakeContainer.instances[-1].stopped  # type: ignore[attr-defined]
