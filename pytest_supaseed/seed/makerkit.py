@@ -33,11 +33,13 @@ __all__ = [
     "MAKERKIT_TEAM_NAME",
     "MAKERKIT_TEAM_SLUG",
     "STANDARD_USERS",
+    "SUPER_ADMIN_TOTP_SECRET",
     "TEST_PASSWORD",
     "V1_ROLES",
     "KitRows",
     "StandardUser",
     "TeamSpec",
+    "add_super_admin_factor",
     "makerkit_team",
     "standard_user_specs",
     "write_kit_rows",
@@ -56,6 +58,12 @@ MAKERKIT_TEAM_SLUG = "makerkit"
 #: The role custom@makerkit.dev holds in the team, created by MakerKit's seed.sql.
 CUSTOM_ROLE = "custom-role"
 CUSTOM_ROLE_LEVEL = 4
+
+#: The TOTP secret of super-admin@makerkit.dev's verified factor in MakerKit's seed.sql: add it to
+#: an authenticator app to log in as the super admin with a second factor.
+SUPER_ADMIN_TOTP_SECRET = "NHOHJVGPO3R3LKVPRMNIYLCDMBHUM2SE"
+
+_FACTOR_NAMESPACE = uuid.UUID("9a4c2e77-1d3b-5f60-8e2a-4b7c9d0e1f23")
 
 #: v1's integer membership roles (src/lib/organizations/types/membership-role.ts).
 V1_ROLES: Mapping[str, int] = {"member": 0, "admin": 1, "owner": 2}
@@ -360,3 +368,33 @@ def _write_v1(
     ]
     out.rows["public.organizations"] = created
     out.rows["public.memberships"] = len(out.memberships)
+
+
+def add_super_admin_factor(conn: psycopg.Connection[Any], user_id: uuid.UUID) -> int:
+    """Give ``user_id`` MakerKit's verified TOTP factor (v2/v3 super admin); return rows added.
+
+    MakerKit's super-admin checks need ``aal2`` and, in v3, a user with a verified factor is only
+    MFA-compliant at ``aal2``: the factor makes super-admin@ behave as in MakerKit's own seed
+    (``as_user(conn, "super-admin@makerkit.dev", aal="aal2")``). Nothing happens when
+    ``auth.mfa_factors`` does not exist or the user already has a TOTP factor.
+    """
+    row = conn.execute("select to_regclass('auth.mfa_factors') is not null").fetchone()
+    if row is None or not row[0]:
+        return 0
+    cur = conn.execute(
+        """
+        insert into auth.mfa_factors (id, user_id, factor_type, status, secret, created_at,
+                                      updated_at)
+        select %s, %s, 'totp', 'verified', %s, now(), now()
+        where not exists (
+          select 1 from auth.mfa_factors where user_id = %s and factor_type = 'totp'
+        )
+        """,
+        [
+            uuid.uuid5(_FACTOR_NAMESPACE, str(user_id)),
+            user_id,
+            SUPER_ADMIN_TOTP_SECRET,
+            user_id,
+        ],
+    )
+    return cur.rowcount

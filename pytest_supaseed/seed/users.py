@@ -614,7 +614,12 @@ def seed_users_and_accounts(
     users, all in one bulk insert; the kit's trigger makes personal accounts, which are looked up;
     then team "Makerkit" (when the standard users are asked for) and ``accounts.teams`` teams.
     """
-    from .makerkit import makerkit_team, standard_user_specs, write_kit_rows
+    from .makerkit import (
+        add_super_admin_factor,
+        makerkit_team,
+        standard_user_specs,
+        write_kit_rows,
+    )
 
     if kit is None:
         from ..schema.detect import detect
@@ -675,6 +680,9 @@ def seed_users_and_accounts(
     result.memberships = kit_rows.memberships
     result.rows.update(kit_rows.rows)
     result.warnings += kit_rows.warnings
+    if users_cfg.makerkit_test_users and kit in ("v2", "v3"):
+        super_admin = made.ids["super-admin@makerkit.dev"]
+        result.rows["auth.mfa_factors"] = add_super_admin_factor(conn, super_admin)
     return result
 
 

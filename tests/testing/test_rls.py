@@ -204,3 +204,30 @@ def test_works_in_an_explicit_transaction_on_an_autocommit_connection(
     # the settings were local to the transaction
     after = supabase_conn.execute("select auth.uid(), current_user = session_user").fetchone()
     assert after == (None, True)
+
+
+def test_v3_super_admin_needs_its_second_factor(supabase_conn: psycopg.Connection) -> None:
+    supabase_conn.execute((DEMO / "makerkit_v3.sql").read_text())
+    plan = SeedPlan.model_validate({"users": {"makerkit_test_users": True, "count": 2}})
+    result = seed_users_and_accounts(supabase_conn, plan, introspect(supabase_conn), seed=2)
+    assert result.rows["auth.mfa_factors"] == 1
+    factor = supabase_conn.execute(
+        "select user_id, factor_type::text, status::text from auth.mfa_factors"
+    ).fetchall()
+    assert factor == [(STD["super-admin@makerkit.dev"], "totp", "verified")]
+    everyone = [r[0] for r in supabase_conn.execute("select id from public.accounts")]
+    with supabase_conn.transaction():
+        with as_user(supabase_conn, "super-admin@makerkit.dev", aal="aal2"):
+            assert supabase_conn.execute("select public.is_super_admin()").fetchone() == (True,)
+        with as_user(supabase_conn, "super-admin@makerkit.dev"):
+            # aal1 with a verified factor: not MFA-compliant, the restrictive policy hides all
+            assert supabase_conn.execute("select count(*) from public.accounts").fetchone() == (0,)
+            assert supabase_conn.execute("select public.is_super_admin()").fetchone() == (False,)
+        with as_user(supabase_conn, "super-admin@makerkit.dev", aal="aal2"):
+            seen = {r[0] for r in supabase_conn.execute("select id from public.accounts")}
+        assert seen == set(everyone)
+        # member@ has no factor: compliant at aal1, sees its own and its team's accounts only
+        assert_visible(supabase_conn, "member@makerkit.dev", "accounts", [MAKERKIT_TEAM_ID])
+        assert_not_visible(
+            supabase_conn, "member@makerkit.dev", "accounts", [STD["super-admin@makerkit.dev"]]
+        )
