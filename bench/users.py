@@ -2,7 +2,7 @@
 
 Run: ``.venv/bin/python bench/users.py [--dsn DSN] [--users 10000] [--naive 50] [--repeat 3]``
 
-In a fresh database with the Supabase layer (and a second one that also has MakerKit v2, whose
+Without ``--dsn`` it starts the plugin's own embedded server (what tests use). In a fresh database with the Supabase layer (and a second one that also has MakerKit v2, whose
 trigger makes a personal account per user), times in this one process:
 
 - ``supaseed``: ``create_auth_users`` for ``--users`` users sharing one password, at GoTrue's cost 10,
@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import statistics
+import tempfile
 import time
 from pathlib import Path
 
@@ -81,12 +82,28 @@ def run_naive(dsn: str, count: int) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--dsn", default="postgresql://postgres@127.0.0.1:5432/postgres")
+    parser.add_argument("--dsn", default=None, help="superuser DSN (default: embedded server)")
     parser.add_argument("--users", type=int, default=10_000)
     parser.add_argument("--naive", type=int, default=50)
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
+    if args.dsn is None:
+        from pytest_supaseed.backends.embedded import start_embedded
 
+        with tempfile.TemporaryDirectory() as project:
+            handle = start_embedded(rootdir=Path(project))
+            try:
+                print(f"embedded server: {handle.dsn}")
+                run(args, str(handle.dsn))
+            finally:
+                handle.stop()
+    else:
+        run(args, args.dsn)
+
+
+def run(args: argparse.Namespace, admin_dsn: str) -> None:
+    """Create the two databases, interleave the measures, print medians and the ratio."""
+    args.dsn = admin_dsn
     plain = fresh_database(args.dsn, "supaseed_bench_users", makerkit=False)
     kit = fresh_database(args.dsn, "supaseed_bench_users_mk", makerkit=True)
     # ids given, as the seeding engine gives them (drawn from the seed's stream)
