@@ -178,6 +178,17 @@ def _temp_name(name: str) -> str:
     return PREFIX + "tmp_" + hashlib.sha256(name.encode()).hexdigest()[:16]
 
 
+def _build_token(conn: psycopg.Connection, name: str) -> str | None:
+    row = conn.execute(
+        "select shobj_description(oid, 'pg_database') from pg_database where datname = %s", (name,)
+    ).fetchone()
+    text = row[0] if row else None
+    return text.removeprefix(_TOKEN_PREFIX) if text and text.startswith(_TOKEN_PREFIX) else None
+
+
+_TOKEN_PREFIX = "supaseed build "
+
+
 def ensure_database(
     server: Server,
     name: str,
@@ -185,30 +196,44 @@ def ensure_database(
     *,
     template: str | None = None,
     rebuild: bool = False,
+    rebuild_token: str | None = None,
 ) -> str:
     """DSN of ``name``, building it first if it does not exist.
 
     ``build(dsn)`` fills a new database (created empty, or from ``template``) under a temporary
     name; it is renamed to ``name`` only when ``build`` returns. Concurrent callers (xdist workers,
-    parallel runs) wait on an advisory lock and reuse the finished database. ``rebuild`` drops and
-    builds it again.
+    parallel runs) wait on an advisory lock and reuse the finished database.
+
+    ``rebuild`` drops and builds it again on every call. ``rebuild_token`` (e.g. the test run's
+    id, the same in every xdist worker) rebuilds it once per token: a database built under the same
+    token is reused, so only the first worker of a run rebuilds.
     """
     check_name(name)
+
+    def reusable(conn: psycopg.Connection) -> bool:
+        if rebuild or not _exists(conn, name):
+            return False
+        return rebuild_token is None or _build_token(conn, name) == rebuild_token
+
     with _connect_admin(server) as conn:
-        if not rebuild and _exists(conn, name):
+        if reusable(conn):
             return dsn_for(server, name)
         conn.execute("select pg_advisory_lock(%s)", (_lock_key(name),))
         try:
-            if _exists(conn, name):
-                if not rebuild:
-                    return dsn_for(server, name)
-                _drop(conn, name)
+            if reusable(conn):
+                return dsn_for(server, name)
+            _drop(conn, name)
             temp = _temp_name(name)
             _drop(conn, temp)  # the leftover of a crashed build
             _create(conn, temp, template)
             try:
                 build(dsn_for(server, temp))
                 terminate_connections(conn, temp)
+                if rebuild_token is not None:
+                    conn.execute(
+                        f"comment on database {_ident(temp)} is ".encode()
+                        + _literal(conn, _TOKEN_PREFIX + rebuild_token)
+                    )
                 conn.execute(f"alter database {_ident(temp)} rename to {_ident(name)}".encode())
             except BaseException:
                 _drop(conn, temp)
@@ -216,3 +241,10 @@ def ensure_database(
         finally:
             conn.execute("select pg_advisory_unlock(%s)", (_lock_key(name),))
     return dsn_for(server, name)
+
+
+def _literal(conn: psycopg.Connection, value: str) -> bytes:
+    # COMMENT takes no bind parameters; quote the value as an SQL literal instead.
+    from psycopg import sql
+
+    return sql.Literal(value).as_bytes(conn)

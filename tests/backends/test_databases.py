@@ -139,3 +139,21 @@ def test_ensure_from_template(pg_superuser_dsn: str, name: str) -> None:
     dsn = ensure_database(pg_superuser_dsn, name + "_tpl", build, template=name + "_base")
     with psycopg.connect(dsn) as conn:
         assert conn.execute("select n from base_table").fetchall() == [(42,)]
+
+
+def test_rebuild_token_rebuilds_once_per_token(pg_superuser_dsn: str, name: str) -> None:
+    calls: list[str] = []
+
+    def build(dsn: str) -> None:
+        calls.append(dsn)
+
+    ensure_database(pg_superuser_dsn, name, build)
+    # A new run (token) rebuilds once; its other workers (same token) reuse that build.
+    for _worker in range(3):
+        ensure_database(pg_superuser_dsn, name, build, rebuild_token="run-1")
+    assert len(calls) == 2
+    ensure_database(pg_superuser_dsn, name, build, rebuild_token="run-2")
+    ensure_database(pg_superuser_dsn, name, build, rebuild_token="run-2")
+    assert len(calls) == 3
+    ensure_database(pg_superuser_dsn, name, build)  # no token: whatever exists is reused
+    assert len(calls) == 3
