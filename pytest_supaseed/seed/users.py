@@ -660,10 +660,12 @@ def seed_users_and_accounts(
             "personal account for every user"
         )
     synthetic_ids = [made.ids[s.email.lower()] for s in specs if s.email.lower() not in _STD]
+    # Planned teams are made of the synthetic users; with none, of MakerKit's standard users.
+    members = synthetic_ids or list(made.ids.values())
     teams = [makerkit_team()] if users_cfg.makerkit_test_users else []
     teams += plan_teams(
         accounts_cfg.teams,
-        synthetic_ids,
+        members,
         seed=seed,
         size_min=accounts_cfg.members_per_team.min,
         size_max=accounts_cfg.members_per_team.max,

@@ -291,3 +291,36 @@ def test_standard_ids_are_makerkits() -> None:
     # the fixed ids MakerKit's e2e tests and seed.sql use
     assert STD["test@makerkit.dev"] == uuid.UUID("31a03e74-1639-45b6-bfa7-77447f1a4762")
     assert STD["super-admin@makerkit.dev"] == uuid.UUID("c5b930c9-0a76-412e-a836-4bc4849a3270")
+
+
+def test_v1_plan_teams_become_organizations_with_one_owner_each(
+    supabase_conn: psycopg.Connection,
+) -> None:
+    result = _seed(
+        supabase_conn,
+        "makerkit_v1.sql",
+        users={"count": 6},
+        accounts={"teams": 2, "members_per_team": 3},
+    )
+    orgs = supabase_conn.execute(
+        "select o.uuid, count(m.id), count(*) filter (where m.role = 2) "
+        "from public.organizations o join public.memberships m on m.organization_id = o.id "
+        "group by o.uuid"
+    ).fetchall()
+    assert len(orgs) == 2
+    for org_uuid, members, owners in orgs:
+        assert members == 3
+        assert owners == 1
+        assert org_uuid in result.team_accounts.values()
+    assert supabase_conn.execute("select count(*) from public.users").fetchone() == (6,)
+    assert result.rows["public.organizations"] == 2
+    assert result.rows["public.memberships"] == 6
+
+
+def test_teams_with_only_the_standard_users_use_them(supabase_conn: psycopg.Connection) -> None:
+    result = _seed(supabase_conn, "makerkit_v2.sql", **_standard_plan(), accounts={"teams": 1})
+    assert len(result.team_accounts) == 2
+    other = next(v for k, v in result.team_accounts.items() if k != "makerkit")
+    members = {u for a, u, _ in result.memberships if a == other}
+    assert members
+    assert members <= set(STD.values())
