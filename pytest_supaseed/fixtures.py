@@ -25,6 +25,7 @@ __all__ = [
     "supaseed_base_database",
     "supaseed_db",
     "supaseed_dsn",
+    "supaseed_run_id",
     "supaseed_server",
     "supaseed_settings",
     "supaseed_worker_id",
@@ -178,6 +179,17 @@ def supaseed_server(pytestconfig: pytest.Config) -> ServerHandle:
         error = exc
     # Outside the except block, so that the report is the message alone, without a chain.
     _fail_with(error)
+
+
+@pytest.fixture(scope="session")
+def supaseed_run_id(request: pytest.FixtureRequest) -> str:
+    """An id of this test run, the same in every xdist worker (e.g. a ``rebuild_token``)."""
+    workerinput = getattr(request.config, "workerinput", None)
+    if workerinput and workerinput.get("testrunuid"):
+        return str(workerinput["testrunuid"])
+    import uuid
+
+    return uuid.uuid4().hex
 
 
 @pytest.fixture(scope="session")

@@ -17,6 +17,7 @@ from .fixtures import (  # noqa: F401 - registered as this plugin's fixtures
     supaseed_base_database,
     supaseed_db,
     supaseed_dsn,
+    supaseed_run_id,
     supaseed_server,
     supaseed_settings,
     supaseed_worker_id,

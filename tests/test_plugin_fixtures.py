@@ -171,8 +171,9 @@ def test_one_server_shared_by_xdist_workers(pytester: pytest.Pytester) -> None:
         import os, pytest
 
         @pytest.mark.parametrize("i", range(4))
-        def test_record(supaseed_server, supaseed_dsn, supaseed_db, i):
+        def test_record(supaseed_server, supaseed_dsn, supaseed_db, supaseed_run_id, i):
             worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+            assert supaseed_run_id == os.environ["PYTEST_XDIST_TESTRUNUID"]
             assert ("_" + worker) in supaseed_dsn
             name = supaseed_db.execute("select current_database()").fetchone()[0]
             (__import__("pathlib").Path({str(out)!r}) / f"{{worker}}-{{i}}").write_text(
