@@ -74,20 +74,23 @@ class Supaseed:
         ).fetchone()
         return int(row[0]) if row else 0
 
-    def as_user(self, user: str | uuid.UUID) -> AbstractContextManager[psycopg.Connection]:
-        """Act as a Supabase user (e-mail or id) inside the test's transaction: RLS applies."""
+    def as_user(
+        self, user: str | uuid.UUID, *, aal: str = "aal1"
+    ) -> AbstractContextManager[uuid.UUID]:
+        """Act as a Supabase user (e-mail or id) inside the test's transaction: RLS applies.
+        The block gets the user's id; role and JWT claims are restored on exit."""
         from .testing.rls import as_user
 
-        return as_user(self.conn, user)  # type: ignore[no-any-return]
+        return as_user(self.conn, user, aal=aal)
 
-    def as_anon(self) -> AbstractContextManager[psycopg.Connection]:
-        """Act as the anonymous role (no JWT claims): RLS applies."""
+    def as_anon(self) -> AbstractContextManager[None]:
+        """Act as an anonymous visitor (role ``anon``, no ``sub``): RLS applies."""
         from .testing.rls import as_anon
 
-        return as_anon(self.conn)  # type: ignore[no-any-return]
+        return as_anon(self.conn)
 
-    def as_service_role(self) -> AbstractContextManager[psycopg.Connection]:
+    def as_service_role(self) -> AbstractContextManager[None]:
         """Act as Supabase's service_role, which bypasses RLS."""
         from .testing.rls import as_service_role
 
-        return as_service_role(self.conn)  # type: ignore[no-any-return]
+        return as_service_role(self.conn)
