@@ -8,10 +8,11 @@ so a crash never leaves a half-built database that a later run would reuse.
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import time
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Protocol
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any, Protocol
 
 from .errors import UnsafeDatabaseError
 
@@ -122,12 +123,36 @@ def _create(conn: psycopg.Connection, name: str, template: str | None) -> None:
         terminate_connections(conn, template)
         try:
             conn.execute(sql.encode())
-            return
+            break
         except psycopg.errors.ObjectInUse:
             # Someone connected to the template between the terminate and the copy: try again.
             if attempt == 19:
                 raise
             time.sleep(0.02 * (attempt + 1))
+    _copy_settings(conn, template, name)
+
+
+def _copy_settings(conn: psycopg.Connection, template: str, name: str) -> None:
+    """Give ``name`` the database-level settings of ``template`` (``ALTER DATABASE ... SET``).
+
+    CREATE DATABASE ... TEMPLATE copies the files but not these settings, and the Supabase layer
+    relies on one: ``search_path`` including ``extensions`` (so ``crypt()`` resolves unqualified).
+    """
+    row = conn.execute(
+        "select s.setconfig from pg_db_role_setting s join pg_database d on d.oid = s.setdatabase "
+        "where d.datname = %s and s.setrole = 0",
+        (template,),
+    ).fetchone()
+    for entry in row[0] if row and row[0] else []:
+        key, _, value = str(entry).partition("=")
+        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_.]*", key):
+            continue
+        if key in _LIST_SETTINGS:
+            items = [item.strip().strip('"') for item in value.split(",") if item.strip()]
+            rendered = b", ".join(_literal(conn, item) for item in items)
+        else:
+            rendered = _literal(conn, value)
+        conn.execute(f"alter database {_ident(name)} set {key} = ".encode() + rendered)
 
 
 def clone_database(server: Server, template: str, name: str) -> str:
@@ -178,15 +203,50 @@ def _temp_name(name: str) -> str:
     return PREFIX + "tmp_" + hashlib.sha256(name.encode()).hexdigest()[:16]
 
 
-def _build_token(conn: psycopg.Connection, name: str) -> str | None:
+_META_PREFIX = "pytest-supaseed "
+# Settings whose value is a list: pg_dump quotes them element by element, and so must we.
+_LIST_SETTINGS = frozenset(
+    {"search_path", "temp_tablespaces", "local_preload_libraries", "session_preload_libraries"}
+)
+
+
+def read_metadata(conn: psycopg.Connection, name: str) -> dict[str, Any] | None:
+    """The JSON metadata the plugin keeps in database ``name``'s comment; None if no such database,
+    ``{}`` when it has none (a database built by this plugin always has some)."""
     row = conn.execute(
         "select shobj_description(oid, 'pg_database') from pg_database where datname = %s", (name,)
     ).fetchone()
-    text = row[0] if row else None
-    return text.removeprefix(_TOKEN_PREFIX) if text and text.startswith(_TOKEN_PREFIX) else None
+    if row is None:
+        return None
+    text = row[0] or ""
+    if not text.startswith(_META_PREFIX):
+        return {}
+    try:
+        data = json.loads(text[len(_META_PREFIX) :])
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}
 
 
-_TOKEN_PREFIX = "supaseed build "
+def write_metadata(conn: psycopg.Connection, name: str, updates: Mapping[str, Any]) -> None:
+    """Merge ``updates`` into database ``name``'s metadata (kept as its comment, so it follows
+    renames and is readable from any database without connecting to ``name``)."""
+    data = {**(read_metadata(conn, check_name(name)) or {}), **updates}
+    conn.execute(
+        f"comment on database {_ident(name)} is ".encode()
+        + _literal(conn, _META_PREFIX + json.dumps(data, sort_keys=True))
+    )
+
+
+def database_metadata(server: Server, name: str) -> dict[str, Any] | None:
+    """:func:`read_metadata` through a new admin connection to ``server``."""
+    with _connect_admin(server) as conn:
+        return read_metadata(conn, name)
+
+
+def _build_token(conn: psycopg.Connection, name: str) -> str | None:
+    token = (read_metadata(conn, name) or {}).get("build_token")
+    return str(token) if token is not None else None
 
 
 def ensure_database(
@@ -230,10 +290,7 @@ def ensure_database(
                 build(dsn_for(server, temp))
                 terminate_connections(conn, temp)
                 if rebuild_token is not None:
-                    conn.execute(
-                        f"comment on database {_ident(temp)} is ".encode()
-                        + _literal(conn, _TOKEN_PREFIX + rebuild_token)
-                    )
+                    write_metadata(conn, temp, {"build_token": rebuild_token})
                 conn.execute(f"alter database {_ident(temp)} rename to {_ident(name)}".encode())
             except BaseException:
                 _drop(conn, temp)

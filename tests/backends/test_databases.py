@@ -157,3 +157,36 @@ def test_rebuild_token_rebuilds_once_per_token(pg_superuser_dsn: str, name: str)
     assert len(calls) == 3
     ensure_database(pg_superuser_dsn, name, build)  # no token: whatever exists is reused
     assert len(calls) == 3
+
+
+def test_clone_keeps_database_settings(pg_superuser_dsn: str, name: str) -> None:
+    """CREATE DATABASE ... TEMPLATE drops ALTER DATABASE ... SET; a clone must keep them (the
+    Supabase layer's search_path with ``extensions`` is one)."""
+    create_database(pg_superuser_dsn, name)
+    source = psycopg.conninfo.make_conninfo(pg_superuser_dsn, dbname=name)
+    with psycopg.connect(source, autocommit=True) as conn:
+        conn.execute("create schema extensions")
+        conn.execute("create function extensions.answer() returns int language sql as 'select 42'")
+        conn.execute(f'alter database "{name}" set search_path = "$user", public, extensions')
+        conn.execute(f"alter database \"{name}\" set application_name = 'two words'")
+    clone = clone_database(pg_superuser_dsn, name, name + "_c")
+    with psycopg.connect(clone) as conn:
+        assert conn.execute("select answer()").fetchone() == (42,)
+        assert conn.execute("show search_path").fetchone() == ('"$user", public, extensions',)
+        assert conn.execute("show application_name").fetchone() == ("two words",)
+
+
+def test_metadata_merges_and_survives_rename(pg_superuser_dsn: str, name: str) -> None:
+    from pytest_supaseed.databases import database_metadata, write_metadata
+
+    assert database_metadata(pg_superuser_dsn, name) is None
+    create_database(pg_superuser_dsn, name)
+    assert database_metadata(pg_superuser_dsn, name) == {}
+    with psycopg.connect(pg_superuser_dsn, autocommit=True) as conn:
+        write_metadata(conn, name, {"rows": {"public.t": 3}})
+        write_metadata(conn, name, {"build_token": "run-1"})
+        conn.execute(f'alter database "{name}" rename to "{name}_r"')
+    assert database_metadata(pg_superuser_dsn, name + "_r") == {
+        "rows": {"public.t": 3},
+        "build_token": "run-1",
+    }
