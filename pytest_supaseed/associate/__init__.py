@@ -1,4 +1,8 @@
-"""Distribute items over targets under constraints, with a report of every relaxation."""
+"""Distribute items over targets under constraints, with a report of every relaxation.
+
+``distribute(items, targets, strategy=..., constraints=..., seed=...) -> Distribution`` is the
+entry point; ``distribute_from_config`` takes a plan's :class:`AssociationConfig`.
+"""
 
 from __future__ import annotations
 
@@ -6,17 +10,25 @@ from __future__ import annotations
 # this package on its own does not enter that cycle half way.
 import pytest_supaseed.config  # noqa: F401
 from pytest_supaseed.associate.config import (
+    STRATEGIES,
     AssociationConfig,
     CategoryBalance,
     CategoryBound,
     ConstraintsConfig,
     DateDistribution,
 )
+from pytest_supaseed.associate.constraints import Relaxation
+from pytest_supaseed.associate.solver import Distribution, distribute, distribute_from_config
 
 __all__ = [
+    "STRATEGIES",
     "AssociationConfig",
     "CategoryBalance",
     "CategoryBound",
     "ConstraintsConfig",
     "DateDistribution",
+    "Distribution",
+    "Relaxation",
+    "distribute",
+    "distribute_from_config",
 ]

@@ -1,0 +1,637 @@
+"""``distribute()``: put items under targets, constraints first, strategy second.
+
+The construction has three steps, so that satisfiable constraints hold every time:
+
+1. :func:`.constraints.resolve_counts` fixes ``low <= count <= high`` per target and the total
+   (relaxing in the documented order, or raising in strict mode).
+2. The strategy allocates the counts inside those bounds (:mod:`.strategies`).
+3. Items fill the slots. With category or date constraints, a feasible integer flow decides how many
+   items of each category (and recent/older) each target gets, then items are drawn at random
+   within those cells; otherwise items fill slots level by level (everyone's first slot, then
+   everyone's second ...), real items first, so synthetic items only fill what the pool cannot.
+"""
+
+from __future__ import annotations
+
+import importlib
+import math
+import random
+from collections.abc import Callable, Hashable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from pytest_supaseed.errors import ConfigError, ConstraintError, did_you_mean
+
+from . import strategies
+from .config import STRATEGIES, AssociationConfig, ConstraintsConfig, cutoff_date
+from .constraints import Relaxation, resolve_counts
+from .flow import INF, FlowNetwork
+
+Record = Mapping[str, Any]
+Weights = str | Mapping[Any, float] | Callable[[Any], float]
+CustomStrategy = Callable[[Sequence[Any], Sequence[Any], random.Random], Sequence[Hashable]]
+
+_FREE = "\x00unlisted"  # items whose category has no bounds
+_SYN = "\x00synthetic"
+
+
+@dataclass(frozen=True)
+class Distribution:
+    """Where every item went, how many synthetic items each target needs, and what was relaxed."""
+
+    strategy: str
+    targets: tuple[Hashable, ...]
+    assignments: tuple[tuple[Hashable, Hashable], ...]
+    """``(item_id, target_id)`` pairs of real items, in target order."""
+    counts: Mapping[Hashable, int]
+    """Items per target (real + synthetic), every target included."""
+    synthetic: Mapping[Hashable, int]
+    """Synthetic items each target needs (only targets that need some)."""
+    relaxations: tuple[Relaxation, ...] = ()
+    unused: tuple[Hashable, ...] = ()
+    """Real items not placed (more items than the constraints take)."""
+    low: int = 0
+    high: int = 0
+    name: str = field(default="")
+
+    @property
+    def total(self) -> int:
+        """All items placed, real and synthetic."""
+        return sum(self.counts.values())
+
+    @property
+    def synthetic_total(self) -> int:
+        """How many synthetic items the seeder must generate."""
+        return sum(self.synthetic.values())
+
+    @property
+    def real_total(self) -> int:
+        """How many real items were placed."""
+        return len(self.assignments)
+
+    def by_target(self) -> dict[Hashable, list[Hashable]]:
+        """Real item ids per target id (every target, possibly empty)."""
+        out: dict[Hashable, list[Hashable]] = {t: [] for t in self.targets}
+        for item, target in self.assignments:
+            out[target].append(item)
+        return out
+
+
+def load_callable(spec: str, what: str) -> Callable[..., Any]:
+    """Import ``"module:function"``; a ConfigError names what was looked for."""
+    module_name, _, attr = spec.partition(":")
+    if not module_name or not attr:
+        raise ConfigError(f"{what} {spec!r} is not 'module:function'")
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError as exc:
+        raise ConfigError(f"{what} {spec!r}: cannot import {module_name!r} ({exc})") from exc
+    fn = getattr(module, attr, None)
+    if not callable(fn):
+        raise ConfigError(
+            f"{what} {spec!r}: {module_name} has no function {attr!r}"
+            + did_you_mean(attr, [n for n in dir(module) if not n.startswith("_")])
+        )
+    return fn  # type: ignore[no-any-return]
+
+
+def _ids(records: Sequence[Any], key: str, what: str) -> list[Hashable]:
+    ids: list[Hashable] = [r[key] if isinstance(r, Mapping) else r for r in records]
+    if len(set(ids)) != len(ids):
+        seen: set[Hashable] = set()
+        dupe = next(i for i in ids if i in seen or seen.add(i))  # type: ignore[func-returns-value]
+        raise ConfigError(f"{what} ids must be unique; {dupe!r} appears more than once")
+    return ids
+
+
+def _weights(spec: Weights | None, targets: Sequence[Any], ids: Sequence[Hashable]) -> list[float]:
+    if spec is None:
+        return [1.0] * len(targets)
+    if isinstance(spec, str) and ":" in spec:
+        spec = load_callable(spec, "weights")
+    if isinstance(spec, str):
+        field_name = spec
+        if not all(isinstance(t, Mapping) and field_name in t for t in targets):
+            raise ConfigError(f"weights field {field_name!r} is missing from some target records")
+        values = [float(t[field_name] or 0) for t in targets]
+    elif isinstance(spec, Mapping):
+        values = [float(spec.get(i, spec.get(str(i), 0.0))) for i in ids]
+    else:
+        values = [float(spec(t)) for t in targets]
+    if any(v < 0 or math.isnan(v) for v in values):
+        raise ConfigError("weights must be >= 0")
+    return values
+
+
+def _as_date(value: Any) -> date | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    try:
+        return datetime.fromisoformat(str(value)).date()
+    except ValueError as exc:
+        raise ConfigError(f"date_distribution: {value!r} is not an ISO date") from exc
+
+
+def _level_slots(counts: Sequence[int]) -> list[int]:
+    """Target index of every slot: everyone's first slot, then everyone's second, ..."""
+    slots: list[int] = []
+    active = [i for i, k in enumerate(counts) if k > 0]
+    level = 0
+    while active:
+        slots.extend(active)
+        level += 1
+        active = [i for i in active if counts[i] > level]
+    return slots
+
+
+def distribute(
+    items: Sequence[Any],
+    targets: Sequence[Any],
+    *,
+    strategy: str = "weighted_random",
+    constraints: ConstraintsConfig | None = None,
+    seed: int | str = 0,
+    name: str = "association",
+    strict: bool = False,
+    weights: Weights | None = None,
+    custom: CustomStrategy | str | None = None,
+    synthetic_fallback: bool = True,
+    key: str = "id",
+) -> Distribution:
+    """Distribute ``items`` over ``targets`` under ``constraints``; deterministic for ``(seed, name)``.
+
+    Items and targets are ids, or mappings with a ``key`` field (and the category, date or weight
+    fields the constraints name). ``weights`` is a target field name, a ``{target_id: weight}``
+    mapping, a callable of a target, or ``"module:function"``. ``custom`` is called as
+    ``custom(items, targets, rng)`` and returns one proposed target id per item; the counts it
+    implies are fitted into the constraints and items keep their proposed target where they can.
+    Strict mode raises :class:`ConstraintError` where relaxed mode records a :class:`Relaxation`.
+    """
+    c = constraints or ConstraintsConfig()
+    if strategy not in STRATEGIES:
+        raise ConfigError(
+            f"unknown strategy {strategy!r}{did_you_mean(strategy, STRATEGIES)}; "
+            f"choose one of {', '.join(STRATEGIES)}"
+        )
+    rng = random.Random(f"supaseed:{seed}:{name}")
+    item_ids = _ids(items, key, "item")
+    target_ids = _ids(targets, key, "target")
+    n, n_t = len(items), len(targets)
+    dup = c.uniqueness == "allow_duplicates"
+    if strategy == "one_to_one" and (
+        (c.min_per_target or 1) != 1
+        or (c.max_per_target if c.max_per_target is not None else 1) != 1
+        or c.total_items not in (None, n_t)
+    ):
+        raise ConfigError(
+            "strategy 'one_to_one' gives every target exactly one item; drop min_per_target, "
+            "max_per_target and total_items (or use even_spread)"
+        )
+    plan = resolve_counts(
+        n,
+        n_t,
+        c,
+        one_to_one=strategy == "one_to_one",
+        synthetic_fallback=synthetic_fallback,
+        strict=strict,
+    )
+    relaxations = list(plan.relaxations)
+    if n_t == 0:
+        return Distribution(
+            strategy, (), (), {}, {}, tuple(relaxations), tuple(item_ids), name=name
+        )
+    high = plan.high
+    if dup and plan.low <= n and n_t * min(high, n) >= plan.total:
+        high = min(high, n)  # reuse real items before asking for synthetic ones
+
+    proposal: list[int] | None = None
+    if strategy == "weighted_random":
+        counts = strategies.weighted_random(
+            _weights(weights, targets, target_ids), plan.total, plan.low, high, rng
+        )
+    elif strategy == "custom":
+        if custom is None:
+            raise ConfigError("strategy 'custom' needs custom='module:function'")
+        fn = load_callable(custom, "custom") if isinstance(custom, str) else custom
+        index = {t: i for i, t in enumerate(target_ids)}
+        proposed = list(fn(items, targets, rng))
+        if len(proposed) != n or any(t not in index for t in proposed):
+            raise ConfigError(
+                f"custom strategy must return one target id (of the {n_t} targets) per item; "
+                f"got {len(proposed)} values for {n} items"
+            )
+        proposal = [index[t] for t in proposed]
+        desired = [0] * n_t
+        for t in proposal:
+            desired[t] += 1
+        counts = strategies.fit_counts(desired, plan.total, plan.low, high)
+    elif strategy == "round_robin":
+        counts = strategies.round_robin(n_t, plan.total)
+    else:
+        counts = strategies.even_spread(n_t, plan.total, rng)
+
+    if c.category_balance is not None or c.date_distribution is not None:
+        pairs, synthetic, unused, more = _place_balanced(
+            items, item_ids, counts, c, rng, strategy, synthetic_fallback, strict
+        )
+        relaxations += more
+    elif dup:
+        pairs, synthetic, unused = _place_duplicates(n, counts, rng)
+    else:
+        pairs, synthetic, unused = _place_unique(n, counts, rng, strategy, proposal)
+    pairs.sort(key=lambda p: p[1])
+    return Distribution(
+        strategy=strategy,
+        targets=tuple(target_ids),
+        assignments=tuple((item_ids[i], target_ids[t]) for i, t in pairs),
+        counts={t: counts[i] for i, t in enumerate(target_ids)},
+        synthetic={target_ids[t]: s for t, s in enumerate(synthetic) if s},
+        relaxations=tuple(relaxations),
+        unused=tuple(item_ids[i] for i in sorted(unused)),
+        low=plan.low,
+        high=plan.high,
+        name=name,
+    )
+
+
+def _place_unique(
+    n: int, counts: list[int], rng: random.Random, strategy: str, proposal: list[int] | None
+) -> tuple[list[tuple[int, int]], list[int], list[int]]:
+    order = list(range(n))
+    if strategy != "round_robin":
+        rng.shuffle(order)
+    room = list(counts)
+    pairs: list[tuple[int, int]] = []
+    rest = order
+    if proposal is not None:
+        rest = []
+        for i in order:
+            t = proposal[i]
+            if room[t] > 0:
+                room[t] -= 1
+                pairs.append((i, t))
+            else:
+                rest.append(i)
+    slots = _level_slots(room)
+    used = min(len(rest), len(slots))
+    pairs.extend(zip(rest[:used], slots[:used]))
+    synthetic = [0] * len(counts)
+    for t in slots[used:]:
+        synthetic[t] += 1
+    return pairs, synthetic, rest[used:]
+
+
+def _place_duplicates(
+    n: int, counts: list[int], rng: random.Random
+) -> tuple[list[tuple[int, int]], list[int], list[int]]:
+    pairs: list[tuple[int, int]] = []
+    seen: set[int] = set()
+    synthetic = [0] * len(counts)
+    for t, k in enumerate(counts):
+        real = min(k, n)
+        chosen = rng.sample(range(n), real)
+        seen.update(chosen)
+        pairs.extend((i, t) for i in chosen)
+        synthetic[t] = k - real
+    return pairs, synthetic, [i for i in range(n) if i not in seen]
+
+
+def _place_balanced(
+    items: Sequence[Any],
+    item_ids: Sequence[Hashable],
+    counts: list[int],
+    c: ConstraintsConfig,
+    rng: random.Random,
+    strategy: str,
+    synthetic_fallback: bool,
+    strict: bool,
+) -> tuple[list[tuple[int, int]], list[int], list[int], list[Relaxation]]:
+    """Place items so category shares and the recent share hold (see the module docstring)."""
+    n, n_t, total = len(items), len(counts), sum(counts)
+    dup = c.uniqueness == "allow_duplicates"
+    cb, dd = c.category_balance, c.date_distribution
+    bounds = dict(cb.bounds) if cb else {}
+    cats: list[str] = [*bounds, _FREE]
+
+    def rec(i: int) -> Record:
+        item = items[i]
+        return item if isinstance(item, Mapping) else {}
+
+    raw = [str(rec(i).get(cb.field)) for i in range(n)] if cb else [_FREE] * n
+    cat_of: list[str] = [x if x in bounds else _FREE for x in raw]
+    recent = [False] * n
+    since: date | None = None
+    if dd is not None:
+        dates = [_as_date(rec(i).get(dd.field)) for i in range(n)]
+        known = [d for d in dates if d is not None]
+        reference = dd.reference or (max(known) if known else date.today())
+        since = cutoff_date(reference, dd.cutoff)
+        recent = [d is not None and d >= since for d in dates]
+    cells: dict[tuple[str, bool], list[int]] = {(k, r): [] for k in cats for r in (True, False)}
+    for i in range(n):
+        cells[(cat_of[i], recent[i])].append(i)
+    if strategy != "round_robin":
+        for pool in cells.values():
+            rng.shuffle(pool)
+    avail = {k: len(cells[(k, True)]) + len(cells[(k, False)]) for k in cats}
+    syn_total = max(0, total - n) if not dup else 0
+    syn_per_t = [max(0, k - n) for k in counts] if dup else [0] * n_t
+    if not synthetic_fallback:
+        syn_total, syn_per_t = 0, [0] * n_t
+    cats_all = [*cats, _SYN]
+
+    def cat_bounds(k: str, size: int, widen: int) -> tuple[int, int]:
+        lo, hi = _share_bounds(bounds[k].min, bounds[k].max, size)
+        return lo - widen, hi + widen
+
+    def recent_bounds(widen: int) -> tuple[int, int]:
+        assert dd is not None
+        return math.floor(dd.recent * total + 1e-9) - widen, math.ceil(
+            dd.recent * total - 1e-9
+        ) + widen
+
+    def solve(
+        widen_c: int, widen_d: int
+    ) -> tuple[list[dict[str, int]], dict[tuple[str, bool], int]] | None:
+        net = FlowNetwork()
+        s, sink, rec_node, old_node = net.node(), net.node(), net.node(), net.node()
+        t_nodes = [net.node() for _ in range(n_t)]
+        c_in = {k: net.node() for k in cats_all}
+        c_out = {k: net.node() for k in cats_all}
+        tc: list[dict[str, int]] = [{} for _ in range(n_t)]
+        for t, k_t in enumerate(counts):
+            net.edge(s, t_nodes[t], k_t, k_t)
+            for k in cats_all:
+                if k == _SYN:
+                    lo, hi = (syn_per_t[t], syn_per_t[t]) if dup else (0, k_t)
+                elif cb is not None and cb.scope == "per_target" and k in bounds:
+                    lo, hi = cat_bounds(k, k_t, widen_c)
+                else:
+                    lo, hi = 0, k_t
+                if dup and k != _SYN:
+                    hi = min(hi, avail[k])
+                tc[t][k] = net.edge(t_nodes[t], c_in[k], lo, hi)
+        cc: dict[tuple[str, bool], int] = {}
+        for k in cats_all:
+            if k == _SYN:
+                lo, hi = (syn_total, syn_total) if not dup else (0, INF)
+            elif cb is not None and cb.scope == "overall" and k in bounds:
+                lo, hi = cat_bounds(k, total, widen_c)
+            else:
+                lo, hi = 0, INF
+            net.edge(c_in[k], c_out[k], lo, hi)
+            for r in (True, False):
+                if k == _SYN and r:
+                    continue
+                cap = INF if dup or k == _SYN else len(cells[(k, r)])
+                cc[(k, r)] = net.edge(c_out[k], rec_node if r else old_node, 0, cap)
+        lo_d, hi_d = recent_bounds(widen_d) if dd is not None else (0, INF)
+        net.edge(rec_node, sink, lo_d, hi_d)
+        net.edge(old_node, sink, 0, INF)
+        if not net.solve(s, sink):
+            return None
+        z = [{k: net.flow(e) for k, e in row.items()} for row in tc]
+        return z, {key: net.flow(e) for key, e in cc.items()}
+
+    def explain() -> list[str]:
+        return _explain(counts, bounds, cb, dd, avail, cells, since, dup, syn_total)
+
+    relaxations: list[Relaxation] = []
+    solution = solve(0, 0)
+    widen_c = widen_d = 0
+    if solution is None:
+        if strict:
+            raise ConstraintError("; ".join(explain()))
+        big = total + 1
+
+        def smallest(fn: Callable[[int], bool]) -> int | None:
+            if not fn(big):
+                return None
+            lo, hi = 0, big
+            while lo < hi:
+                mid = (lo + hi) // 2
+                if fn(mid):
+                    hi = mid
+                else:
+                    lo = mid + 1
+            return lo
+
+        found = smallest(lambda w: solve(0, w) is not None) if dd is not None else None
+        if found is not None:
+            widen_d = found
+        else:
+            widen_c = smallest(lambda w: solve(w, big) is not None) or 0
+            widen_d = (smallest(lambda w: solve(widen_c, w) is not None) or 0) if dd else 0
+        solution = solve(widen_c, widen_d)
+        assert solution is not None, "fully widened bounds are always feasible"
+    z, picked = solution
+
+    pairs: list[tuple[int, int]] = []
+    synthetic = [row.get(_SYN, 0) for row in z]
+    used: set[int] = set()
+    if not dup:
+        for k in cats:
+            pool = cells[(k, True)][: picked[(k, True)]] + cells[(k, False)][: picked[(k, False)]]
+            if strategy != "round_robin":
+                rng.shuffle(pool)
+            pos = 0
+            for t in range(n_t):
+                take = z[t][k]
+                pairs.extend((i, t) for i in pool[pos : pos + take])
+                pos += take
+            used.update(pool)
+    else:
+        # Each (target, category) draws distinct items; the recent count per draw is spread so
+        # the total matches the flow's choice as closely as the cell sizes allow.
+        want = sum(v for (k, r), v in picked.items() if r and k != _SYN)
+        spans: list[tuple[int, str, int, int, int]] = []
+        for t in range(n_t):
+            for k in cats:
+                size = z[t][k]
+                if size:
+                    lo = max(0, size - len(cells[(k, False)]))
+                    hi = min(size, len(cells[(k, True)]))
+                    spans.append((t, k, size, lo, hi))
+        extra = want - sum(sp[3] for sp in spans)
+        for t, k, size, lo, hi in spans:
+            add = max(0, min(extra, hi - lo))
+            extra -= add
+            n_recent = lo + add
+            chosen = rng.sample(cells[(k, True)], n_recent) + rng.sample(
+                cells[(k, False)], size - n_recent
+            )
+            pairs.extend((i, t) for i in chosen)
+            used.update(chosen)
+    unused = [i for i in range(n) if i not in used]
+
+    relaxations += _report(pairs, counts, cat_of, recent, bounds, cb, dd, since, strict, explain)
+    return pairs, synthetic, unused, relaxations
+
+
+def _pct(x: float) -> str:
+    return f"{x * 100:.0f}%"
+
+
+def _report(
+    pairs: list[tuple[int, int]],
+    counts: list[int],
+    cat_of: list[str],
+    recent: list[bool],
+    bounds: Mapping[str, Any],
+    cb: Any,
+    dd: Any,
+    since: date | None,
+    strict: bool,
+    explain: Callable[[], list[str]],
+) -> list[Relaxation]:
+    """A Relaxation for every category or date bound the placement does not meet as asked."""
+    total = sum(counts)
+    out: list[Relaxation] = []
+    if cb is not None:
+        per_t: list[dict[str, int]] = [{} for _ in counts]
+        for i, t in pairs:
+            per_t[t][cat_of[i]] = per_t[t].get(cat_of[i], 0) + 1
+        for k, b in bounds.items():
+            asked = f"{_pct(b.min)}-{_pct(b.max)}"
+            if cb.scope == "overall":
+                got = sum(row.get(k, 0) for row in per_t)
+                lo, hi = _share_bounds(b.min, b.max, total)
+                if not lo <= got <= hi:
+                    out.append(
+                        Relaxation(
+                            f"category_balance[{k}]",
+                            asked,
+                            _pct(got / total if total else 0.0),
+                            f"{got} of {total} items; {asked} needs {lo}..{hi}",
+                        )
+                    )
+            else:
+                sized = [(row.get(k, 0), kt) for row, kt in zip(per_t, counts) if kt]
+                bad = [(g, kt) for g, kt in sized if not _in(g, *_share_bounds(b.min, b.max, kt))]
+                if bad:
+                    shares = [g / kt for g, kt in sized]
+                    out.append(
+                        Relaxation(
+                            f"category_balance[{k}]",
+                            asked,
+                            f"{_pct(min(shares))}-{_pct(max(shares))} per target",
+                            f"{len(bad)} of {len(sized)} targets cannot hold {asked} {k!r} "
+                            f"(e.g. {bad[0][0]} of {bad[0][1]})",
+                        )
+                    )
+    if dd is not None:
+        n_recent = sum(1 for i, _ in pairs if recent[i])
+        lo, hi = math.floor(dd.recent * total + 1e-9), math.ceil(dd.recent * total - 1e-9)
+        if not lo <= n_recent <= hi:
+            out.append(
+                Relaxation(
+                    "date_distribution.recent",
+                    _pct(dd.recent),
+                    _pct(n_recent / total if total else 0.0),
+                    f"{n_recent} of {total} items are dated since {since} (cutoff {dd.cutoff}); "
+                    f"{_pct(dd.recent)} needs {lo}..{hi}",
+                )
+            )
+    if out and strict:
+        raise ConstraintError("; ".join(explain()))
+    return out
+
+
+def _share_bounds(low: float, high: float, size: int) -> tuple[int, int]:
+    """Whole-item counts that make a share of ``size`` lie within ``[low, high]``."""
+    return math.ceil(low * size - 1e-9), math.floor(high * size + 1e-9)
+
+
+def _in(value: int, lo: int, hi: int) -> bool:
+    return lo <= value <= hi
+
+
+def _explain(
+    counts: list[int],
+    bounds: Mapping[str, Any],
+    cb: Any,
+    dd: Any,
+    avail: Mapping[str, int],
+    cells: Mapping[tuple[str, bool], list[int]],
+    since: date | None,
+    dup: bool,
+    syn_total: int,
+) -> list[str]:
+    """The arithmetic of why category/date constraints cannot be met (strict mode's message)."""
+    total = sum(counts)
+    why: list[str] = []
+    if cb is not None and cb.scope == "overall":
+        for k, b in bounds.items():
+            need = math.ceil(b.min * total - 1e-9)
+            if not dup and need > avail[k]:
+                why.append(
+                    f"category {k!r} needs >= {_pct(b.min)} of {total} = {need} items, the pool has {avail[k]}"
+                )
+        cap = sum(
+            min(math.floor(b.max * total + 1e-9), avail[k] if not dup else total)
+            for k, b in bounds.items()
+        )
+        cap += (avail[_FREE] if not dup else total) + syn_total
+        if cap < total:
+            why.append(
+                f"the category maximums and unlisted items allow at most {cap} of {total} items"
+            )
+    if cb is not None and cb.scope == "per_target":
+        for size in sorted(set(counts)):
+            for k, b in bounds.items():
+                if math.ceil(b.min * size - 1e-9) > math.floor(b.max * size + 1e-9):
+                    why.append(
+                        f"a target with {size} items cannot hold {_pct(b.min)}-{_pct(b.max)} {k!r} ({b.min * size:.2f}..{b.max * size:.2f} items)"
+                    )
+        if not dup:
+            for k, b in bounds.items():
+                need = sum(math.ceil(b.min * s - 1e-9) for s in counts)
+                if need > avail[k]:
+                    why.append(
+                        f"category {k!r} needs {need} items over all targets, the pool has {avail[k]}"
+                    )
+    if dd is not None:
+        n_recent = sum(len(v) for (k, r), v in cells.items() if r)
+        need = math.floor(dd.recent * total + 1e-9)
+        if not dup and need > n_recent:
+            why.append(
+                f"recent share {_pct(dd.recent)} of {total} = {need} items, only {n_recent} are dated since {since}"
+            )
+        n_old = sum(len(v) for (k, r), v in cells.items() if not r) + syn_total
+        need_old = total - math.ceil(dd.recent * total - 1e-9)
+        if not dup and need_old > n_old:
+            why.append(
+                f"older share {_pct(1 - dd.recent)} of {total} = {need_old} items, only {n_old} are older than {since}"
+            )
+    return why or [
+        "category_balance and date_distribution cannot be met together with these counts"
+    ]
+
+
+def distribute_from_config(
+    config: AssociationConfig,
+    items: Sequence[Any],
+    targets: Sequence[Any],
+    seed: int | str,
+    *,
+    key: str = "id",
+) -> Distribution:
+    """:func:`distribute` with every option taken from a plan's :class:`AssociationConfig`."""
+    return distribute(
+        items,
+        targets,
+        strategy=config.strategy,
+        constraints=config.constraints,
+        seed=seed,
+        name=config.name or f"{config.items}->{config.targets}.{config.fk_column}",
+        strict=config.mode == "strict",
+        weights=config.weights,
+        custom=config.custom,
+        synthetic_fallback=config.synthetic_fallback,
+        key=key,
+    )

@@ -1,0 +1,77 @@
+"""How many items each target gets: one allocation function per strategy.
+
+Every function returns counts ``k`` with ``low <= k[i] <= high`` and ``sum(k) == total``; the
+caller has already checked that ``len(k) * low <= total <= len(k) * high``. The strategy only
+shapes the allocation inside those bounds, so constraints hold by construction.
+"""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+from collections.abc import Sequence
+
+
+def even_spread(n_targets: int, total: int, rng: random.Random) -> list[int]:
+    """Counts differ by at most one; the targets that get one more are chosen at random."""
+    base, extra = divmod(total, n_targets)
+    counts = [base] * n_targets
+    for i in rng.sample(range(n_targets), extra):
+        counts[i] += 1
+    return counts
+
+
+def round_robin(n_targets: int, total: int) -> list[int]:
+    """Counts differ by at most one; the first targets in order get one more (item i -> target i mod n)."""
+    base, extra = divmod(total, n_targets)
+    return [base + (1 if i < extra else 0) for i in range(n_targets)]
+
+
+def weighted_random(
+    weights: Sequence[float], total: int, low: int, high: int, rng: random.Random
+) -> list[int]:
+    """Everyone gets ``low``; the rest is drawn target by target with probability ~ weight.
+
+    A target that reaches ``high`` leaves the draw and its overflow is drawn again among the others,
+    so the result follows the weights as far as the bounds allow. When only zero-weight targets have
+    room left, they share the rest equally: the bounds win over the weights.
+    """
+    n = len(weights)
+    counts = [low] * n
+    remaining = total - low * n
+    active = [i for i in range(n) if high > low]
+    while remaining > 0 and active:
+        w = [weights[i] for i in active]
+        if sum(w) <= 0:
+            w = [1.0] * len(active)
+        drawn = Counter(rng.choices(active, weights=w, k=remaining))
+        remaining = 0
+        still: list[int] = []
+        for i in active:
+            counts[i] += drawn.get(i, 0)
+            if counts[i] > high:
+                remaining += counts[i] - high
+                counts[i] = high
+            elif counts[i] < high:
+                still.append(i)
+        active = still
+    return counts
+
+
+def fit_counts(desired: Sequence[int], total: int, low: int, high: int) -> list[int]:
+    """The counts closest to ``desired`` (e.g. a custom strategy's proposal) within the bounds."""
+    counts = [min(max(d, low), high) for d in desired]
+    diff = total - sum(counts)
+    # Add to the targets that wanted the most, take from those that have the most above ``low``.
+    order = sorted(range(len(counts)), key=lambda i: (-desired[i], i))
+    while diff > 0:
+        for i in order:
+            if diff and counts[i] < high:
+                counts[i] += 1
+                diff -= 1
+    while diff < 0:
+        for i in sorted(range(len(counts)), key=lambda i: (-counts[i], i)):
+            if diff and counts[i] > low:
+                counts[i] -= 1
+                diff += 1
+    return counts
