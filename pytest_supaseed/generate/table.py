@@ -513,6 +513,8 @@ class TableRows:
                 for j, col in enumerate(fk.columns):
                     if col in cols:
                         cols[col][i] = key[j]
+            elif any(c in f.columns for f in self.table.foreign_keys):
+                continue  # a parent given by the plan (mapping, association): keep it
             elif c in self.generators:
                 gen = self.generators[c]
                 rng = self._rng_col[c]

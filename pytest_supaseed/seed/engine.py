@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
+import psycopg.rows
 from psycopg import sql
 
 from ..assets.config import MappingConfig
@@ -97,6 +98,7 @@ def seed_connection(
     filled_by_users = _users_phase(conn, plan, schema, run_seed, result)
     planned = _planned_tables(plan, schema, filled_by_users, result)
     mapped = _mapped_tables(plan, schema, planned)
+    associated = _associated_tables(plan, schema, planned)
     assets = _AssetRows(plan, Path(rootdir) if rootdir is not None else Path.cwd(), run_seed)
     order = insert_order(schema, planned) if planned else None
     with progress_for(progress) as bars:
@@ -116,6 +118,10 @@ def seed_connection(
                     )
             clock = time.perf_counter()
             given = assets.rows(table, *mapped[name]) if name in mapped else None
+            if name in associated:
+                given = _associate(
+                    conn, table, planned[name], associated[name], given, run_seed, result
+                )
             written = _seed_table(
                 conn, table, planned[name], run_seed, deferred, bars, result, given
             )
@@ -132,12 +138,6 @@ def seed_connection(
 
 def _refuse_unsupported(plan: SeedPlan) -> None:
     # Never a silent no-op: a plan section the engine cannot honour yet is an error.
-    if plan.associations:
-        raise ConfigError(
-            "associations are not supported by the seeding engine yet; use count_per_parent in "
-            "[tables] for now",
-            key_path="associations",
-        )
     if plan.ai.provider != "disabled" and plan.ai.fields:
         raise ConfigError(
             "AI-written columns are not supported by the seeding engine yet; set ai.provider = "
@@ -222,6 +222,100 @@ def _mapped_tables(
         planned[qualified] = config
         mapped[qualified] = (name, mapping)
     return mapped
+
+
+def _associated_tables(
+    plan: SeedPlan, schema: Schema, planned: dict[str, TableConfig]
+) -> dict[str, tuple[str, Any, ForeignKey]]:
+    """Item tables whose parent is chosen by an association: {table: (name, config, key)}."""
+    found: dict[str, tuple[str, Any, ForeignKey]] = {}
+    for name, config in sorted(plan.associations.items()):
+        where = f"associations.{name}"
+        items, targets = schema.table(config.items), schema.table(config.targets)
+        fk = next(
+            (
+                f
+                for f in items.foreign_keys
+                if f.columns == (config.fk_column,) and f.ref_table == targets.qualified_name
+            ),
+            None,
+        )
+        if fk is None:
+            options = [c for f in items.foreign_keys for c in f.columns]
+            raise ConfigError(
+                f"{items.qualified_name}.{config.fk_column} is not a single-column foreign key to "
+                f"{targets.qualified_name}{did_you_mean(config.fk_column, options)}",
+                key_path=f"{where}.fk_column",
+            )
+        if items.qualified_name in found:
+            raise ConfigError(
+                f"{items.qualified_name} is the item table of associations "
+                f"'{found[items.qualified_name][0]}' and '{name}'; one per table is supported",
+                key_path=where,
+            )
+        table_config = planned.get(items.qualified_name)
+        if table_config is None:
+            raise ConfigError(
+                f"association '{name}' distributes {items.qualified_name}, which the plan does not "
+                f'fill: add [tables."{items.qualified_name}"] (with a count) or a mapping',
+                key_path=f"{where}.items",
+            )
+        if table_config.count_per_parent is not None:
+            raise ConfigError(
+                f"{items.qualified_name} has both count_per_parent and association '{name}'; "
+                "the association decides each row's parent, remove count_per_parent",
+                key_path=where,
+            )
+        found[items.qualified_name] = (name, config, fk)
+    return found
+
+
+def _associate(
+    conn: Conn,
+    table: Table,
+    config: TableConfig,
+    association: tuple[str, Any, ForeignKey],
+    given: list[dict[str, Any]] | None,
+    run_seed: int,
+    result: SeedResult,
+) -> list[dict[str, Any]]:
+    """Rows of an item table with their parent chosen by the association engine.
+
+    Items are the mapped asset rows when the table has a mapping, else ``count`` placeholder rows.
+    Targets are the parent's rows (all columns, so weights and constraints can read them). Placed
+    items keep their values; each target's synthetic items are rows with only the parent given.
+    """
+    from ..associate.solver import distribute_from_config
+
+    name, assoc, fk = association
+    key = "\x00supaseed_key"
+    if given is None:
+        count = DEFAULT_COUNT if config.count is None else config.count
+        given = [{} for _ in range(count)]
+    items = [{**row, key: i} for i, row in enumerate(given)]
+    ref_schema, ref_name = fk.ref_table.split(".", 1)
+    ref_col = fk.ref_columns[0]
+    with conn.cursor(row_factory=psycopg.rows.dict_row) as cur:
+        targets = cur.execute(
+            sql.SQL("SELECT * FROM {} ORDER BY {}").format(
+                sql.Identifier(ref_schema, ref_name), sql.Identifier(ref_col)
+            )
+        ).fetchall()
+    records = [{**t, key: t[ref_col]} for t in targets]
+    if assoc.name is None:
+        assoc = assoc.model_copy(update={"name": name})
+    placed = distribute_from_config(assoc, items, records, run_seed, key=key)
+    result.relaxations += [f"association '{name}': {r}" for r in placed.relaxations]
+    if placed.unused:
+        result.relaxations.append(
+            f"association '{name}': {len(placed.unused)} of {len(items)} "
+            f"{table.qualified_name} rows had no room under the constraints and were not written"
+        )
+    column = fk.columns[0]
+    rows = [{**given[int(item)], column: target} for item, target in placed.assignments]  # type: ignore[call-overload]
+    for target in placed.targets:
+        rows += [{column: target} for _ in range(placed.synthetic.get(target, 0))]
+    return rows
 
 
 class _AssetRows:

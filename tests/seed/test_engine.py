@@ -329,16 +329,13 @@ def test_missing_parent_rows_and_unknown_names_are_clear_errors(
 
 
 def test_sections_the_engine_does_not_handle_yet_are_errors_not_silent(all_types_db: str) -> None:
-    from pytest_supaseed.config.models import SeedPlan, TableConfig
-
-    # model_construct: the section's own validation is not what is tested here
-    for section in ("associations",):
-        plan = SeedPlan.model_construct(
-            tables={"organizations": TableConfig(count=1)}, **{section: {"x": object()}}
-        )
-        with pytest.raises(ConfigError, match="not supported") as info:
-            seed(plan, all_types_db, progress=False)
-        assert info.value.key_path == section
+    plan = {
+        "tables": {"organizations": {"count": 1}},
+        "ai": {"provider": "ollama", "fields": {"organizations": {"name": {"prompt": "a name"}}}},
+    }
+    with pytest.raises(ConfigError, match="not supported") as info:
+        seed(plan, all_types_db, progress=False)
+    assert info.value.key_path == "ai.provider"
 
 
 def test_regex_and_boolean_checks_are_met_or_explained(
@@ -416,3 +413,84 @@ def test_seeding_a_table_again_continues_after_its_rows(
     seed(plan, all_types_db, seed=1, progress=False)  # unique slugs, emails, ids continue
     assert scalar(fresh_conn, "select count(*) from members") == 100
     assert scalar(fresh_conn, "select count(distinct email) from members") == 100
+
+
+def test_associations_choose_each_rows_parent(
+    fresh_conn: psycopg.Connection[Any], fresh_db: str
+) -> None:
+    fresh_conn.execute(
+        """
+        create table authors (id uuid primary key, name text not null);
+        create table posts (
+            id uuid primary key,
+            author_id uuid not null references authors(id),
+            title text not null);
+        """
+    )
+    plan = {
+        "seed": 5,
+        "tables": {"authors": {"count": 6}, "posts": {"count": 30}},
+        "associations": {
+            "posts_to_authors": {
+                "items": "public.posts",
+                "targets": "public.authors",
+                "fk_column": "author_id",
+                "strategy": "even_spread",
+                "constraints": {"min_per_target": 5, "max_per_target": 5},
+            }
+        },
+    }
+    result = seed(plan, fresh_db, progress=False)
+    per_author = [
+        r[0]
+        for r in fresh_conn.execute(
+            "select count(p.id) from authors a left join posts p on p.author_id = a.id group by a.id"
+        )
+    ]
+    assert per_author == [5] * 6
+    assert result.rows["public.posts"] == 30
+    bad = plan["associations"]["posts_to_authors"] | {"fk_column": "title"}
+    with pytest.raises(ConfigError, match="not a single-column foreign key"):
+        seed({**plan, "associations": {"x": bad}}, fresh_db, progress=False)
+
+
+def test_mapped_assets_distributed_by_an_association(
+    fresh_conn: psycopg.Connection[Any], fresh_db: str, tmp_path: Path
+) -> None:
+    import json
+
+    fresh_conn.execute(
+        """
+        create table authors (id uuid primary key, name text not null);
+        create table posts (
+            id uuid primary key,
+            author_id uuid not null references authors(id),
+            title text not null unique);
+        """
+    )
+    (tmp_path / "posts").mkdir()
+    for i in range(7):
+        (tmp_path / "posts" / f"{i}.json").write_text(json.dumps({"title": f"Real post {i}"}))
+    plan = {
+        "seed": 1,
+        "tables": {"authors": {"count": 3}},
+        "asset_pools": {"posts": {"type": "json", "path": ["posts/*.json"]}},
+        "mappings": {
+            "posts": {"pool": "posts", "table": "posts", "fields": {"title": "json.title"}}
+        },
+        "associations": {
+            "posts_to_authors": {
+                "items": "posts",
+                "targets": "authors",
+                "fk_column": "author_id",
+                "constraints": {"min_per_target": 3, "max_per_target": 4},
+            }
+        },
+    }
+    result = seed(plan, fresh_db, progress=False, rootdir=tmp_path)
+    titles = {r[0] for r in fresh_conn.execute("select title from posts")}
+    assert {f"Real post {i}" for i in range(7)} <= titles  # every asset placed
+    counts = [r[0] for r in fresh_conn.execute("select count(*) from posts group by author_id")]
+    assert len(counts) == 3
+    assert all(3 <= c <= 4 for c in counts)
+    assert result.rows["public.posts"] == sum(counts)
