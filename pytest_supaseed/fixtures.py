@@ -18,15 +18,21 @@ if TYPE_CHECKING:
     import psycopg
 
     from .backends.base import ServerHandle
+    from .handle import Supaseed
+    from .marker import SupaseedRequest
+    from .seeded import SeededDatabase, SeedSession
     from .settings import Settings
 
 __all__ = [
     "ReusedConnection",
+    "supaseed",
     "supaseed_base_database",
     "supaseed_db",
     "supaseed_dsn",
+    "supaseed_request",
     "supaseed_run_id",
     "supaseed_server",
+    "supaseed_session",
     "supaseed_settings",
     "supaseed_worker_id",
     "test_transaction",
@@ -245,14 +251,114 @@ def _supaseed_connection(supaseed_dsn: str) -> Iterator[ReusedConnection]:
     slot.close()
 
 
+@contextmanager
+def _test_connection(
+    request: pytest.FixtureRequest, session: SeedSession, wanted: SupaseedRequest | None
+) -> Iterator[tuple[psycopg.Connection, str, SeededDatabase | None]]:
+    """The connection a test gets: a rolled-back transaction on this worker's clone (of the
+    requested template, or of the base database), or a fresh clone for ``isolation="database"``."""
+    import psycopg
+
+    if wanted is not None and wanted.isolation == "database":
+        seeded = session.seeded(wanted)
+        with session.fresh_clone(wanted) as dsn, psycopg.connect(dsn) as conn:
+            yield conn, dsn, seeded
+        return
+    if wanted is None:
+        slot: ReusedConnection = request.getfixturevalue("_supaseed_connection")
+        with test_transaction(slot) as conn:
+            yield conn, slot.dsn, None
+        return
+    seeded = session.seeded(wanted)
+    with session.transaction(seeded.dsn) as conn:
+        yield conn, seeded.dsn, seeded
+
+
+@pytest.fixture(scope="session")
+def supaseed_session(
+    request: pytest.FixtureRequest,
+    supaseed_server: ServerHandle,
+    supaseed_base_database: str,
+    supaseed_settings: Settings,
+    supaseed_worker_id: str,
+    supaseed_run_id: str,
+) -> Iterator[SeedSession]:
+    """This worker's seeded databases: each plan is seeded once into a template database (kept
+    between runs, rebuilt when its plan, assets or migrations change) and cloned once per worker.
+    What it seeded or reused goes to the ``supaseed`` section of the terminal summary."""
+    from .plugin import record_templates
+    from .seeded import SeedSession
+
+    session = SeedSession(
+        supaseed_server,
+        supaseed_base_database,
+        supaseed_settings,
+        supaseed_worker_id,
+        supaseed_run_id,
+    )
+    try:
+        yield session
+    finally:
+        record_templates(request.config, session.templates.values(), supaseed_worker_id)
+        session.close()
+
+
 @pytest.fixture
-def supaseed_db(_supaseed_connection: ReusedConnection) -> Iterator[psycopg.Connection]:
+def supaseed_request(
+    request: pytest.FixtureRequest, supaseed_settings: Settings
+) -> SupaseedRequest | None:
+    """What this test asked for: its closest ``supaseed`` marker (test, class or module), or
+    ``--supaseed-template`` for an unmarked test; None when neither applies. Override it to choose
+    plans in code."""
+    from .marker import closest_request
+
+    return closest_request(request.node, supaseed_settings.template)
+
+
+@pytest.fixture
+def supaseed_db(
+    request: pytest.FixtureRequest,
+    supaseed_session: SeedSession,
+    supaseed_request: SupaseedRequest | None,
+) -> Iterator[psycopg.Connection]:
     """A psycopg 3 connection to the test database, inside a transaction rolled back after the test.
 
-    Nothing a test writes reaches another test. ``with supaseed_db.transaction():`` nests a
-    savepoint; ``commit()`` is refused. Use ``set local role authenticated`` and
-    ``set_config('request.jwt.claims', ..., true)`` to act as a Supabase user. The connection is
-    reused by the next test after a rollback and ``DISCARD ALL``.
+    Seeded when a ``supaseed`` marker (or ``--supaseed-template``) applies; otherwise the project's
+    schema and seed files only. Nothing a test writes reaches another test.
+    ``with supaseed_db.transaction():`` nests a savepoint; ``commit()`` is refused, except under
+    ``@pytest.mark.supaseed(..., isolation="database")``, which gives the test a fresh clone of its
+    own. Act as a Supabase user with ``pytest_supaseed.testing.as_user(conn, email)`` (or
+    ``set local role authenticated`` + ``set_config('request.jwt.claims', ..., true)``).
     """
-    with test_transaction(_supaseed_connection) as conn:
+    with _test_connection(request, supaseed_session, supaseed_request) as (conn, _dsn, _seeded):
         yield conn
+
+
+@pytest.fixture
+def supaseed(
+    request: pytest.FixtureRequest,
+    supaseed_session: SeedSession,
+    supaseed_request: SupaseedRequest | None,
+) -> Iterator[Supaseed]:
+    """The seeded database as this test sees it.
+
+    ``.conn`` (rolled back after the test), ``.dsn``, ``.plan``, ``.result`` (rows per table,
+    relaxations, cache hit), ``.users`` (e-mail -> id), ``.table(name)``, ``.count(name)``,
+    ``.as_user(email)``, ``.as_anon()``, ``.as_service_role()`` and ``.random`` (a
+    ``random.Random`` for this test, derived from the data seed or pytest-randomly's seed).
+    Without a marker it seeds ``--supaseed-template``, else the project's plan file
+    (``supaseed.toml``, ``supaseed.yaml`` or ``[tool.supaseed]``), else an empty plan.
+    """
+    import random
+
+    from .handle import Supaseed
+    from .marker import SupaseedRequest
+    from .plugin import randomly_seed
+
+    wanted = supaseed_request or SupaseedRequest()
+    with _test_connection(request, supaseed_session, wanted) as (conn, dsn, seeded):
+        assert seeded is not None  # a request always seeds
+        base = randomly_seed()
+        seed = base if base is not None else seeded.template.seed
+        rng = random.Random(f"{seed}:{request.node.nodeid}")
+        yield Supaseed(conn, dsn, seeded.resolved, seeded.template, rng)

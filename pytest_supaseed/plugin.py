@@ -7,6 +7,8 @@ once in the controller so that every worker shares it.
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -14,17 +16,21 @@ import pytest
 from . import settings as _settings
 from .fixtures import (  # noqa: F401 - registered as this plugin's fixtures
     _supaseed_connection,
+    supaseed,
     supaseed_base_database,
     supaseed_db,
     supaseed_dsn,
+    supaseed_request,
     supaseed_run_id,
     supaseed_server,
+    supaseed_session,
     supaseed_settings,
     supaseed_worker_id,
 )
 
 if TYPE_CHECKING:
     from .backends.base import ServerHandle
+    from .seeded import TemplateInfo
     from .settings import Settings
 
 WORKERINPUT_KEY = "supaseed_server"
@@ -116,8 +122,44 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """Create the run's server slot (nothing starts yet)."""
+    """Register the ``supaseed`` marker; create the run's server slot (nothing starts yet)."""
+    from .marker import MARKER_LINE
+
+    config.addinivalue_line("markers", MARKER_LINE)
     get_server_slot(config)
+
+
+def pytest_collection_modifyitems(
+    session: pytest.Session, config: pytest.Config, items: list[pytest.Item]
+) -> None:
+    """Validate every ``supaseed`` marker at collection: a wrong argument stops the run here,
+    naming the test and the argument."""
+    marked = [item for item in items if item.get_closest_marker("supaseed") is not None]
+    if not marked:
+        return
+    from .marker import validate
+
+    for item in marked:
+        for marker in item.iter_markers("supaseed"):
+            try:
+                validate(marker)
+            except (TypeError, ValueError) as exc:
+                raise pytest.UsageError(f"{item.nodeid}: {exc}") from None
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    """Say which backend and data seed this run uses, so that a failure can be replayed."""
+    try:
+        settings = get_server_slot(config).settings
+    except Exception:  # a bad option is reported by the fixture that needs it
+        return []
+    seed = (
+        f"--supaseed-seed {settings.seed}"
+        if settings.seed is not None
+        else "each plan's own seed (override with --supaseed-seed N)"
+    )
+    template = f"; default template {settings.template!r}" if settings.template else ""
+    return [f"supaseed: backend {settings.backend}; data seed: {seed}{template}"]
 
 
 @pytest.hookimpl(optionalhook=True)
@@ -127,8 +169,65 @@ def pytest_configure_node(node: Any) -> None:
     node.workerinput[WORKERINPUT_KEY] = slot.to_workerinput()
 
 
+WORKEROUTPUT_KEY = "supaseed_templates"
+_templates_key = pytest.StashKey[dict[str, list[dict[str, Any]]]]()
+
+
+def record_templates(config: pytest.Config, templates: Iterable[TemplateInfo], worker: str) -> None:
+    """Remember the templates a worker used, for the summary (sent on to the xdist controller)."""
+    records = config.stash.setdefault(_templates_key, {})
+    for info in templates:
+        records.setdefault(info.name, []).append({**info.to_json(), "worker": worker})
+    workeroutput = getattr(config, "workeroutput", None)
+    if workeroutput is not None:
+        workeroutput[WORKEROUTPUT_KEY] = json.dumps(records)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: Any) -> None:
+    """xdist controller: collect the templates each worker seeded or reused."""
+    raw = getattr(node, "workeroutput", {}).get(WORKEROUTPUT_KEY)
+    if not raw:
+        return
+    records = node.config.stash.setdefault(_templates_key, {})
+    for name, entries in json.loads(raw).items():
+        records.setdefault(name, []).extend(entries)
+
+
+def _summarize_templates(terminalreporter: Any, config: pytest.Config) -> None:
+    records = config.stash.get(_templates_key, {})
+    if not records:
+        return
+    verbose = config.getoption("verbose", 0) > 0
+    terminalreporter.write_sep("-", "supaseed")
+    for name in sorted(records, key=lambda n: (records[n][0]["label"], n)):
+        entries = records[name]
+        first = entries[0]
+        built = [e for e in entries if not e["cache_hit"]]
+        status = f"built in {built[0]['build_seconds']:.2f}s" if built else "reused (cache hit)"
+        workers = sorted({str(e["worker"]) for e in entries})
+        where = f" [{', '.join(workers)}]" if workers != ["main"] else ""
+        terminalreporter.write_line(
+            f"supaseed: {first['label']} seed={first['seed']} {status} -> {name}{where}"
+        )
+        rows = ", ".join(f"{table}={n}" for table, n in sorted(first["rows"].items()))
+        terminalreporter.write_line(f"  rows: {rows or 'none'}")
+        for relaxation in first["relaxations"]:
+            terminalreporter.write_line(f"  relaxed: {relaxation}")
+        for warning in first["warnings"]:
+            terminalreporter.write_line(f"  warning: {warning}")
+        for histogram in first.get("histograms", []):
+            for line in str(histogram).splitlines():
+                terminalreporter.write_line(f"  {line}")
+        if verbose and built:
+            phases = ", ".join(f"{p} {t:.3f}s" for p, t in built[0]["phases"].items())
+            terminalreporter.write_line(f"  phases: {phases}")
+
+
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
-    """With ``--supaseed-keep``, say how to reach the server and data that were left."""
+    """The ``supaseed`` section: per plan, cache hit or build time, rows per table, relaxations;
+    with ``--supaseed-keep``, how to reach the server and data that were left."""
+    _summarize_templates(terminalreporter, config)
     slot = config.stash.get(server_slot_key, None)
     if slot is None or slot.handle is None or not slot.handle.owned or not slot.settings.keep:
         return
@@ -151,5 +250,16 @@ def pytest_unconfigure(config: pytest.Config) -> None:
         slot.stop()
 
 
+_RANDOMLY_SEED: list[int] = []
+
+
 def randomly_seeder(seed: int) -> None:
-    """Called by pytest-randomly with the run's seed."""
+    """Called by pytest-randomly before each test with its seed (entry point
+    ``pytest_randomly.random_seeder``): each test's ``supaseed.random`` derives from it, so a
+    reordered run replays with ``-p randomly_seed=N``. Seeded data keeps each plan's own seed."""
+    _RANDOMLY_SEED[:] = [seed]
+
+
+def randomly_seed() -> int | None:
+    """The seed pytest-randomly last set in this process, if it is active."""
+    return _RANDOMLY_SEED[0] if _RANDOMLY_SEED else None

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
@@ -28,11 +27,11 @@ if TYPE_CHECKING:
 
     from .backends.base import ServerHandle
     from .config import ResolvedPlan
+    from .fixtures import ReusedConnection
     from .marker import SupaseedRequest
     from .settings import Settings
 
 TEMPLATE_PREFIX = "supaseed_tpl_"
-_COMMENT_TAG = "pytest-supaseed template "
 
 
 @dataclass
@@ -50,7 +49,6 @@ class TemplateInfo:
     warnings: list[str] = field(default_factory=list)
     relaxations: list[str] = field(default_factory=list)
     histograms: list[str] = field(default_factory=list)
-    built_by: str = ""
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-able dict (the xdist controller receives these from its workers)."""
@@ -60,11 +58,6 @@ class TemplateInfo:
     def from_json(cls, data: dict[str, Any]) -> TemplateInfo:
         """The inverse of :meth:`to_json`."""
         return cls(**data)
-
-
-def run_id() -> str:
-    """An id shared by the controller and the xdist workers of one run (and only that run)."""
-    return os.environ.get("PYTEST_XDIST_TESTRUNUID") or f"pid{os.getpid()}"
 
 
 def effective_seed(request_seed: int | None, settings_seed: int | None, plan_seed: int) -> int:
@@ -105,8 +98,8 @@ def build_template(
     ``migrations.paths`` are applied first, then the seeding engine runs.
     """
     import psycopg
-    from psycopg import sql
 
+    from .databases import write_metadata
     from .migrations import run_sql_file
     from .seed import seed as run_seed
 
@@ -125,32 +118,19 @@ def build_template(
         "warnings": list(result.warnings),
         "relaxations": [str(r) for r in result.relaxations],
         "histograms": [str(h) for h in getattr(result, "histograms", [])],
-        "built_by": run_id(),
         "build_seconds": time.perf_counter() - started,
     }
     with psycopg.connect(dsn, autocommit=True) as conn:
-        dbname = conn.info.dbname
-        conn.execute(
-            sql.SQL("comment on database {} is {}").format(
-                sql.Identifier(dbname), sql.Literal(_COMMENT_TAG + json.dumps(report))
-            )
-        )
+        write_metadata(conn, conn.info.dbname, {"report": report})
     return report
 
 
 def read_report(server: ServerHandle, name: str) -> dict[str, Any] | None:
-    """The report stored on template ``name``, or None if it does not exist (or is not ours)."""
-    import psycopg
+    """The seed report stored on template ``name``; None if there is no such template."""
+    from .databases import database_metadata
 
-    with psycopg.connect(server.dsn, autocommit=True) as conn:
-        row = conn.execute(
-            "select shobj_description(oid, 'pg_database') from pg_database where datname = %s",
-            (name,),
-        ).fetchone()
-    if row is None or not row[0] or not str(row[0]).startswith(_COMMENT_TAG):
-        return None
-    data: dict[str, Any] = json.loads(str(row[0])[len(_COMMENT_TAG) :])
-    return data
+    data = database_metadata(server, name)
+    return None if data is None else dict(data.get("report", {}))
 
 
 def ensure_template(
@@ -161,12 +141,12 @@ def ensure_template(
     project_root: Path,
     seed: int,
     label: str,
-    rebuild: bool = False,
+    rebuild_token: str | None = None,
 ) -> TemplateInfo:
     """The template database for ``resolved`` at ``seed``, seeding it now if it does not exist.
 
-    With ``rebuild``, a template not built by this very run is dropped and built again (once per
-    run, however many xdist workers ask).
+    With a ``rebuild_token`` (``--supaseed-rebuild``: the run's id), a template not built under
+    that token is dropped and built again: once per run, however many xdist workers ask.
     """
     from .config import plan_hash
     from .databases import ensure_database
@@ -175,14 +155,12 @@ def ensure_template(
     choice = resolved.migrations(project_root)
     own_sql = tuple(_migration_files(choice.paths)) if choice.kind == "explicit" else ()
     name = template_name(base_database, digest, seed, own_sql)
-    existing = read_report(server, name)
-    must_rebuild = rebuild and existing is not None and existing.get("built_by") != run_id()
     built: dict[str, Any] = {}
 
     def build(dsn: str) -> None:
         built.update(build_template(dsn, resolved, project_root, seed, label))
 
-    ensure_database(server, name, build, template=base_database, rebuild=must_rebuild)
+    ensure_database(server, name, build, template=base_database, rebuild_token=rebuild_token)
     report = built or read_report(server, name) or {}
     return TemplateInfo(
         name=name,
@@ -196,7 +174,6 @@ def ensure_template(
         warnings=list(report.get("warnings", [])),
         relaxations=list(report.get("relaxations", [])),
         histograms=list(report.get("histograms", [])),
-        built_by=str(report.get("built_by", "")),
     )
 
 
@@ -222,15 +199,17 @@ class SeedSession:
         base_database: str,
         settings: Settings,
         worker_id: str,
+        run_id: str,
     ) -> None:
         self.server = server
         self.base_database = base_database
         self.settings = settings
         self.worker_id = worker_id
+        self.run_id = run_id
         self.templates: dict[str, TemplateInfo] = {}
         self._clones: dict[str, SeededDatabase] = {}
         self._resolved: dict[str, ResolvedPlan] = {}
-        self._connections: dict[str, psycopg.Connection] = {}
+        self._connections: dict[str, ReusedConnection] = {}
         self._stack = ExitStack()
 
     def resolve(self, request: SupaseedRequest) -> tuple[ResolvedPlan, str]:
@@ -264,7 +243,7 @@ class SeedSession:
             project_root=self.settings.rootdir,
             seed=seed,
             label=label,
-            rebuild=self.settings.rebuild,
+            rebuild_token=self.run_id if self.settings.rebuild else None,
         )
         clone = self._clones.get(info.name)
         if clone is None:
@@ -276,33 +255,16 @@ class SeedSession:
             self._clones[info.name] = clone
         return clone
 
-    def connection(self, dsn: str) -> psycopg.Connection:
-        """The worker's open autocommit connection to ``dsn`` (opened on first use)."""
-        import psycopg
-
-        conn = self._connections.get(dsn)
-        if conn is None or conn.closed or conn.broken:
-            conn = psycopg.connect(dsn, autocommit=True)
-            self._connections[dsn] = conn
-        return conn
-
     @contextmanager
     def transaction(self, dsn: str) -> Iterator[psycopg.Connection]:
-        """The shared connection to ``dsn`` inside a transaction rolled back on exit."""
-        import psycopg
+        """This worker's reused connection to ``dsn`` inside a transaction rolled back on exit."""
+        from .fixtures import ReusedConnection, test_transaction
 
-        conn = self.connection(dsn)
-        tx = conn.transaction(force_rollback=True)
-        tx.__enter__()
-        try:
+        slot = self._connections.get(dsn)
+        if slot is None:
+            slot = self._connections[dsn] = ReusedConnection(dsn)
+        with test_transaction(slot) as conn:
             yield conn
-        finally:
-            try:
-                tx.__exit__(None, None, None)
-                # A test may have changed session state (SET without LOCAL, SET ROLE): undo it.
-                conn.execute("reset all")
-            except psycopg.Error:
-                conn.close()  # broken by the test; the next test gets a new connection
 
     @contextmanager
     def fresh_clone(self, request: SupaseedRequest | None) -> Iterator[str]:
@@ -322,7 +284,7 @@ class SeedSession:
 
     def close(self) -> None:
         """Close the connections and drop the worker clones (unless ``--supaseed-keep``)."""
-        for conn in self._connections.values():
-            conn.close()
+        for slot in self._connections.values():
+            slot.close()
         self._connections.clear()
         self._stack.close()

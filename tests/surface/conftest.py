@@ -1,0 +1,78 @@
+"""A small Supabase project with two plan templates, for end-to-end runs of the pytest surface."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+MIGRATION = """\
+create table public.notes (
+  id bigint generated always as identity primary key,
+  owner_id uuid not null references auth.users (id),
+  title text not null,
+  body text
+);
+alter table public.notes enable row level security;
+create policy "own notes" on public.notes for all to authenticated
+  using (auth.uid() = owner_id) with check (auth.uid() = owner_id);
+grant select, insert on public.notes to authenticated;
+"""
+
+SMALL = """\
+description = "three users with two notes each"
+seed = 7
+
+[users]
+count = 3
+makerkit_test_users = false
+
+[accounts]
+personal = false
+
+[tables."public.notes"]
+count_per_parent = { owner_id = 2 }
+"""
+
+OTHER = """\
+description = "five users with seven notes between them"
+seed = 11
+
+[users]
+count = 5
+makerkit_test_users = false
+
+[accounts]
+personal = false
+
+[tables."public.notes"]
+count = 7
+"""
+
+
+class SeededProject:
+    """A pytester project: ``supabase/migrations`` plus templates ``small`` and ``other``."""
+
+    def __init__(self, pytester: pytest.Pytester) -> None:
+        self.pytester = pytester
+        self.root: Path = pytester.path
+        migrations = self.root / "supabase" / "migrations"
+        migrations.mkdir(parents=True)
+        (migrations / "20240101000000_notes.sql").write_text(MIGRATION)
+        templates = self.root / "supaseed" / "templates"
+        templates.mkdir(parents=True)
+        (templates / "small.toml").write_text(SMALL)
+        (templates / "other.toml").write_text(OTHER)
+
+    def tests(self, source: str, name: str = "test_app") -> None:
+        self.pytester.makepyfile(**{name: textwrap.dedent(source)})
+
+    def run(self, *args: str) -> pytest.RunResult:
+        return self.pytester.runpytest_subprocess("-p", "no:cacheprovider", *args)
+
+
+@pytest.fixture
+def project(pytester: pytest.Pytester) -> SeededProject:
+    """A fresh seeded project in pytester's temporary directory."""
+    return SeededProject(pytester)

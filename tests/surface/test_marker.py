@@ -1,0 +1,102 @@
+"""The supaseed marker: positional template, customizations, validation at collection."""
+
+from __future__ import annotations
+
+
+def test_marker_seeds_from_a_template_with_customizations(project) -> None:
+    project.tests(
+        """
+        import pytest
+
+        @pytest.mark.supaseed("small")
+        def test_small(supaseed_db):
+            assert supaseed_db.execute("select count(*) from auth.users").fetchone() == (3,)
+            assert supaseed_db.execute("select count(*) from notes").fetchone() == (6,)
+
+        @pytest.mark.supaseed("small", users={"count": 4})
+        def test_customized(supaseed):
+            assert supaseed.count("auth.users") == 4
+            assert supaseed.count("notes") == 8
+            assert len(supaseed.users) == 4
+            assert supaseed.result.rows["public.notes"] == 8
+            assert supaseed.plan.users.count == 4
+
+        def test_unmarked_is_not_seeded(supaseed_db):
+            assert supaseed_db.execute("select count(*) from auth.users").fetchone() == (0,)
+
+        pytestmark_class = pytest.mark.supaseed("other")
+
+        @pytestmark_class
+        class TestOther:
+            def test_class_marker(self, supaseed):
+                assert supaseed.count("notes") == 7
+                assert supaseed.count("auth.users") == 5
+        """
+    )
+    result = project.run("-p", "no:randomly")
+    result.assert_outcomes(passed=4)
+
+
+def test_template_option_applies_to_unmarked_tests(project) -> None:
+    project.tests(
+        """
+        import pytest
+
+        def test_default(supaseed):
+            assert supaseed.count("notes") == 7
+
+        @pytest.mark.supaseed("small")
+        def test_marker_wins(supaseed):
+            assert supaseed.count("notes") == 6
+        """
+    )
+    result = project.run("-p", "no:randomly", "--supaseed-template", "other")
+    result.assert_outcomes(passed=2)
+
+
+def test_wrong_marker_argument_fails_at_collection(project) -> None:
+    project.tests(
+        """
+        import pytest
+
+        @pytest.mark.supaseed("small", user={"count": 2})
+        def test_typo(supaseed_db):
+            pass
+        """
+    )
+    result = project.run("-p", "no:randomly")
+    assert result.ret != 0
+    result.stderr.fnmatch_lines(["*test_typo*unexpected argument 'user'*did you mean 'users'*"])
+    result.stdout.no_fnmatch_line("*1 passed*")
+
+
+def test_wrong_isolation_and_seed_types_are_named(project) -> None:
+    project.tests(
+        """
+        import pytest
+
+        @pytest.mark.supaseed("small", isolation="table")
+        def test_bad_isolation(supaseed_db):
+            pass
+        """
+    )
+    result = project.run("-p", "no:randomly")
+    assert result.ret != 0
+    result.stderr.fnmatch_lines(["*isolation must be one of*'table'*"])
+
+
+def test_isolation_database_allows_commits(project) -> None:
+    project.tests(
+        """
+        import pytest
+
+        @pytest.mark.supaseed("small", isolation="database")
+        @pytest.mark.parametrize("n", [1, 2])
+        def test_commit(supaseed_db, n):
+            supaseed_db.execute("insert into notes (owner_id, title) select id, 'c' from auth.users limit 1")
+            supaseed_db.commit()
+            assert supaseed_db.execute("select count(*) from notes").fetchone() == (7,)
+        """
+    )
+    result = project.run("-p", "no:randomly")
+    result.assert_outcomes(passed=2)

@@ -1,0 +1,122 @@
+"""Seed once, reuse between runs, rebuild exactly what changed, survive a killed build."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+TESTS = """
+import pytest
+
+@pytest.mark.supaseed("small")
+def test_small(supaseed):
+    assert supaseed.count("notes") == 6
+
+@pytest.mark.supaseed("other")
+def test_other(supaseed):
+    assert supaseed.count("notes") == 7
+"""
+
+
+def _status(result, label):
+    """The summary line of one template: 'built' or 'reused'."""
+    for line in result.stdout.lines:
+        if line.startswith(f"supaseed: {label} ") and ("built" in line or "reused" in line):
+            return "built" if "built" in line else "reused"
+    raise AssertionError(f"no summary line for {label!r}:\n" + "\n".join(result.stdout.lines))
+
+
+def test_second_run_reuses_templates(project) -> None:
+    project.tests(TESTS)
+    first = project.run("-p", "no:randomly")
+    first.assert_outcomes(passed=2)
+    assert _status(first, "small") == "built"
+    assert _status(first, "other") == "built"
+    first.stdout.fnmatch_lines(["*supaseed*", "*rows:*public.notes=6*"])
+
+    second = project.run("-p", "no:randomly")
+    second.assert_outcomes(passed=2)
+    assert _status(second, "small") == "reused"
+    assert _status(second, "other") == "reused"
+
+
+def test_changes_rebuild_exactly_the_templates_that_depend_on_them(project) -> None:
+    project.tests(TESTS)
+    project.run("-p", "no:randomly").assert_outcomes(passed=2)
+
+    # A template's own file changes: only that template is rebuilt.
+    small = project.root / "supaseed" / "templates" / "small.toml"
+    small.write_text(small.read_text().replace("seed = 7", "seed = 8"))
+    after_plan = project.run("-p", "no:randomly")
+    after_plan.assert_outcomes(passed=2)
+    assert _status(after_plan, "small") == "built"
+    assert _status(after_plan, "other") == "reused"
+
+    # A migration changes: every template depends on it.
+    migration = project.root / "supabase" / "migrations" / "20240101000000_notes.sql"
+    migration.write_text(migration.read_text() + "\ncomment on table public.notes is 'v2';\n")
+    after_migration = project.run("-p", "no:randomly")
+    after_migration.assert_outcomes(passed=2)
+    assert _status(after_migration, "small") == "built"
+    assert _status(after_migration, "other") == "built"
+
+
+def test_rebuild_option_ignores_cached_templates(project) -> None:
+    project.tests(TESTS)
+    project.run("-p", "no:randomly").assert_outcomes(passed=2)
+    again = project.run("-p", "no:randomly", "--supaseed-rebuild")
+    again.assert_outcomes(passed=2)
+    assert _status(again, "small") == "built"
+
+
+def test_killed_template_build_leaves_nothing_a_later_run_uses(project) -> None:
+    slow = project.root / "slow.sql"
+    slow.write_text("select pg_sleep(4);\n")
+    (project.root / "supaseed" / "templates" / "slow.toml").write_text(
+        'description = "slow to build"\nextends = "small"\n\n[migrations]\npaths = ["../../slow.sql"]\n'
+    )
+    project.tests(
+        """
+        import pytest
+
+        @pytest.mark.supaseed("slow")
+        def test_slow(supaseed):
+            assert supaseed.count("notes") == 6
+            assert supaseed.count("auth.users") == 3
+        """
+    )
+    env = dict(os.environ)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "pytest", "-p", "no:randomly", "-p", "no:cacheprovider"],
+        cwd=project.root,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        # Wait until the build is inside pg_sleep (its temporary database exists), then kill -9.
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            time.sleep(0.5)
+            if proc.poll() is not None:
+                break
+            out = subprocess.run(
+                ["pgrep", "-f", "pg_sleep|supaseed_tmp_"], capture_output=True, text=True
+            )
+            if out.stdout.strip():
+                break
+        time.sleep(1.0)
+        assert proc.poll() is None, "the run finished before it could be killed"
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=10)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+
+    # The same plan again: the half-built copy of the killed run must not be used.
+    result = project.run("-p", "no:randomly")
+    result.assert_outcomes(passed=1)
