@@ -72,19 +72,26 @@ def test_builtin_contents_match_the_documented_ones(tmp_path: Path) -> None:
     outdoor = resolve_plan("outdoor-platform", rootdir=tmp_path)
     assert outdoor.chain_names == ("makerkit-saas", "outdoor-platform")
     assert outdoor.demo_schema[0] == demo_schema_path("makerkit_v2")
-    gear = outdoor.plan.associations["gear_to_setups"].model_dump()
-    assert (gear["min_per_target"], gear["max_per_target"]) == (3, 15)
+    gear = outdoor.plan.associations["gear_to_setups"]
+    assert (gear.items, gear.targets, gear.fk_column) == (
+        "public.setup_gear",
+        "public.setups",
+        "setup_id",
+    )
+    assert (gear.constraints.min_per_target, gear.constraints.max_per_target) == (3, 15)
     files = outdoor.asset_files()
     assert len([f for f in files if f.suffix == ".jpg"]) == 6
     assert all(f.stat().st_size < 8_000 for f in files)
 
     blog = resolve_plan("blog-platform", rootdir=tmp_path)
-    posts = blog.plan.associations["posts_to_authors"].model_dump()
-    assert (posts["strategy"], posts["min_per_target"], posts["max_per_target"]) == (
-        "weighted_random",
-        1,
-        10,
+    posts = blog.plan.associations["posts_to_authors"]
+    assert (posts.items, posts.targets, posts.fk_column) == (
+        "public.posts",
+        "public.authors",
+        "author_id",
     )
+    assert posts.strategy == "weighted_random"
+    assert (posts.constraints.min_per_target, posts.constraints.max_per_target) == (1, 10)
     assert len([f for f in blog.asset_files() if f.suffix == ".md"]) == 8
 
     shop = resolve_plan("e-commerce", rootdir=tmp_path)
