@@ -127,6 +127,11 @@ def pytest_configure(config: pytest.Config) -> None:
 
     config.addinivalue_line("markers", MARKER_LINE)
     get_server_slot(config)
+    if config.pluginmanager.has_plugin("asyncio"):
+        # supaseed_async_db needs pytest-asyncio's fixture decorator: only then is it offered.
+        from . import async_fixtures
+
+        config.pluginmanager.register(async_fixtures, "supaseed-async")
 
 
 def pytest_collection_modifyitems(

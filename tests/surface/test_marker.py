@@ -100,3 +100,24 @@ def test_isolation_database_allows_commits(project) -> None:
     )
     result = project.run("-p", "no:randomly")
     result.assert_outcomes(passed=2)
+
+
+def test_async_db_sees_the_seeded_template(project) -> None:
+    project.tests(
+        """
+        import pytest
+
+        @pytest.mark.asyncio
+        @pytest.mark.supaseed("small")
+        @pytest.mark.parametrize("n", [1, 2])
+        async def test_async(supaseed_async_db, n):
+            cur = await supaseed_async_db.execute("select count(*) from notes")
+            assert await cur.fetchone() == (6,)
+            await supaseed_async_db.execute(
+                "insert into notes (owner_id, title) select id, 'a' from auth.users limit 1")
+            cur = await supaseed_async_db.execute("select count(*) from notes")
+            assert await cur.fetchone() == (7,)
+        """
+    )
+    result = project.run("-p", "no:randomly")
+    result.assert_outcomes(passed=2)
