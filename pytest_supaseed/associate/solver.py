@@ -43,7 +43,7 @@ class Distribution:
     strategy: str
     targets: tuple[Hashable, ...]
     assignments: tuple[tuple[Hashable, Hashable], ...]
-    """``(item_id, target_id)`` pairs of real items, in target order."""
+    """``(item_id, target_id)`` pairs of real items (grouped per target by :meth:`by_target`)."""
     counts: Mapping[Hashable, int]
     """Items per target (real + synthetic), every target included."""
     synthetic: Mapping[Hashable, int]
@@ -97,7 +97,11 @@ def load_callable(spec: str, what: str) -> Callable[..., Any]:
 
 
 def _ids(records: Sequence[Any], key: str, what: str) -> list[Hashable]:
-    ids: list[Hashable] = [r[key] if isinstance(r, Mapping) else r for r in records]
+    # One type check for the whole sequence: per-record ABC checks cost more than the placement.
+    if len(records) and isinstance(records[0], Mapping):
+        ids: list[Hashable] = [r[key] for r in records]
+    else:
+        ids = list(records)
     if len(set(ids)) != len(ids):
         seen: set[Hashable] = set()
         dupe = next(i for i in ids if i in seen or seen.add(i))  # type: ignore[func-returns-value]
@@ -244,7 +248,6 @@ def distribute(
         pairs, synthetic, unused = _place_duplicates(n, counts, rng)
     else:
         pairs, synthetic, unused = _place_unique(n, counts, rng, strategy, proposal)
-    pairs.sort(key=lambda p: p[1])
     return Distribution(
         strategy=strategy,
         targets=tuple(target_ids),

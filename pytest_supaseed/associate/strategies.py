@@ -42,9 +42,11 @@ def weighted_random(
     active = [i for i in range(n) if high > low]
     while remaining > 0 and active:
         w = [weights[i] for i in active]
-        if sum(w) <= 0:
-            w = [1.0] * len(active)
-        drawn = Counter(rng.choices(active, weights=w, k=remaining))
+        if sum(w) <= 0 or min(w) == max(w):
+            # Equal weights: the unweighted draw is the same distribution and twice as fast.
+            drawn = Counter(rng.choices(active, k=remaining))
+        else:
+            drawn = Counter(rng.choices(active, weights=w, k=remaining))
         remaining = 0
         still: list[int] = []
         for i in active:
