@@ -347,6 +347,11 @@ def _place_balanced(
     if not synthetic_fallback:
         syn_total, syn_per_t = 0, [0] * n_t
     cats_all = [*cats, _SYN]
+    # The flow fills targets in the order their edges were added; a seeded order spreads the
+    # free choices (which target gets the extra 'news' item) instead of favouring the first ids.
+    target_order = list(range(n_t))
+    if strategy != "round_robin":
+        rng.shuffle(target_order)
 
     def cat_bounds(k: str, size: int, widen: int) -> tuple[int, int]:
         lo, hi = _share_bounds(bounds[k].min, bounds[k].max, size)
@@ -367,7 +372,8 @@ def _place_balanced(
         c_in = {k: net.node() for k in cats_all}
         c_out = {k: net.node() for k in cats_all}
         tc: list[dict[str, int]] = [{} for _ in range(n_t)]
-        for t, k_t in enumerate(counts):
+        for t in target_order:
+            k_t = counts[t]
             net.edge(s, t_nodes[t], k_t, k_t)
             for k in cats_all:
                 if k == _SYN:
