@@ -257,7 +257,9 @@ class _Merge:
                 self._forget(here)
                 self._record(here, source, f"{before} + {label}" if before else label)
                 continue
-            _drop_exclusive(base, key, path)
+            dropped = _drop_exclusive(base, key, path)
+            if dropped:
+                self._forget((*path, dropped))
             if isinstance(value, Mapping) and not _replaces_whole(here):
                 if not isinstance(base.get(key), dict):
                     base[key] = {}
@@ -286,13 +288,16 @@ def _is_table_path(path: KeyPath) -> bool:
     return len(path) == 2 and path[0] == "tables"
 
 
-def _drop_exclusive(base: dict[str, Any], key: str, path: KeyPath) -> None:
+def _drop_exclusive(base: dict[str, Any], key: str, path: KeyPath) -> str | None:
+    """Remove the key ``key`` excludes from ``base``; return its name when one was removed."""
     # ``count`` and ``count_per_parent`` are two ways to say one thing; a layer that says it the
     # other way means to replace, not to produce an invalid plan.
     if _is_table_path(path):
         other = {"count": "count_per_parent", "count_per_parent": "count"}.get(key)
-        if other:
-            base.pop(other, None)
+        if other and other in base:
+            del base[other]
+            return other
+    return None
 
 
 def _replaces_whole(path: KeyPath) -> bool:

@@ -122,7 +122,7 @@ def three_levels(tmp_path: Path) -> Path:
         path = "images/*.jpg"
 
         [customizations.tables."public.setups"]
-        count = 4
+        count_per_parent = { account_id = 2 }
         """,
     )
     images = tmp_path / "supaseed" / "templates" / "images"
@@ -155,9 +155,11 @@ def test_three_level_chain_merges_as_documented(three_levels: Path) -> None:
     assert plan.accounts.members_per_team == IntRange(min=2, max=4)
     # Lists replace, unless the key is written with '+': then they append.
     assert plan.users.roles == ["owner", "member", "viewer"]
-    # Tables merge by key: my-project swapped setups to a fixed count, trips are as inherited.
-    assert plan.tables["public.setups"].count == 4
-    assert plan.tables["public.setups"].count_per_parent is None
+    # Tables merge by key: my-project swapped setups to a count per account (which drops
+    # outdoor-platform's fixed count); trips are as inherited.
+    assert plan.tables["public.setups"].count is None
+    assert plan.tables["public.setups"].count_per_parent == {"account_id": IntRange(min=2, max=2)}
+    assert plan.tables["public.setup_gear"].count == 96
     assert plan.tables["public.trips"].count_per_parent == {"account_id": IntRange(min=0, max=2)}
     # Dicts merge recursively: the pool keeps its type, with a path relative to my-project.toml.
     pool = plan.asset_pools["setup_images"]
@@ -180,7 +182,7 @@ def test_three_level_chain_records_where_each_value_came_from(three_levels: Path
         == "built-in template 'makerkit-saas' + template 'my-project'"
     )
     assert (
-        resolved.source_of(("tables", "public.setups", "count"))
+        resolved.source_of(("tables", "public.setups", "count_per_parent", "account_id", "min"))
         == "template 'my-project' (customizations)"
     )
     assert resolved.source_of(
@@ -226,16 +228,23 @@ def test_append_to_a_list_no_layer_set_appends_to_the_default(tmp_path: Path) ->
 
 
 def test_count_per_parent_replaces_count_and_as_a_whole(tmp_path: Path) -> None:
-    resolved = resolve_plan(
-        {
-            "extends": "outdoor-platform",
-            "tables": {"public.setups": {"count_per_parent": {"user_id": 2}}},
-        },
-        rootdir=tmp_path,
-    )
-    assert resolved.plan.tables["public.setups"].count_per_parent == {
-        "user_id": IntRange(min=2, max=2)
+    tables = {
+        "public.setups": {"count_per_parent": {"account_id": 2}},
+        "public.trips": {"count_per_parent": {"setup_id": 1}},
+        "public.setup_gear": {"count_per_parent": {"setup_id": {"min": 3, "max": 5}}},
     }
+    resolved = resolve_plan({"extends": "outdoor-platform", "tables": tables}, rootdir=tmp_path)
+    plan = resolved.plan
+    assert plan.tables["public.setups"].count is None  # was 12 in outdoor-platform
+    assert resolved.source_of(("tables", "public.setups", "count")) == "default"
+    # Not merged with outdoor-platform's {account_id = 0..2}: replaced as a whole.
+    assert plan.tables["public.trips"].count_per_parent == {"setup_id": IntRange(min=1, max=1)}
+    assert plan.tables["public.setup_gear"].count_per_parent == {"setup_id": IntRange(min=3, max=5)}
+    back = resolve_plan(
+        {"extends": "outdoor-platform", "tables": {"public.trips": {"count": 9}}}, rootdir=tmp_path
+    ).plan
+    assert back.tables["public.trips"].count == 9
+    assert back.tables["public.trips"].count_per_parent is None
 
 
 def test_a_cycle_is_one_clear_error(tmp_path: Path) -> None:

@@ -40,9 +40,8 @@ create table public.trips (
   title text not null,
   location text,
   starts_on date,
-  ends_on date,
-  created_at timestamptz not null default now(),
-  check (ends_on is null or starts_on is null or ends_on >= starts_on)
+  nights integer check (nights between 1 and 60),
+  created_at timestamptz not null default now()
 );
 create index trips_account_id_idx on public.trips (account_id);
 
