@@ -98,10 +98,7 @@ class ResolvedPlan:
     def source_of(self, path: str | Sequence[str]) -> str:
         """Label of the layer that set key ``path`` (``"users.count"`` or a tuple); ``"default"``."""
         parts = tuple(path.split(".")) if isinstance(path, str) else tuple(path)
-        for end in range(len(parts), 0, -1):
-            if parts[:end] in self.provenance:
-                return self.provenance[parts[:end]]
-        return "default"
+        return _source_of(self.provenance, parts)
 
     def asset_files(self) -> tuple[Path, ...]:
         """Every file the plan's asset pools match (their ``path`` minus ``exclude``, found the
@@ -138,6 +135,14 @@ class ResolvedPlan:
             (format_key_path(path), value, self.source_of(path))
             for path, value in _leaves(dumped, ())
         ]
+
+
+def _source_of(provenance: Mapping[KeyPath, str], path: KeyPath) -> str:
+    """The label recorded for ``path`` or its closest recorded ancestor; ``"default"``."""
+    for end in range(len(path), 0, -1):
+        if path[:end] in provenance:
+            return provenance[path[:end]]
+    return "default"
 
 
 def _leaves(value: Any, path: KeyPath) -> Iterator[tuple[KeyPath, Any]]:
@@ -251,11 +256,9 @@ class _Merge:
                 if not isinstance(inherited, list):
                     inherited = []
                 base[key] = [*inherited, *copy.deepcopy(list(value))]
-                before = self.provenance.get(here)
-                if before is None and self.source_of_prefix(here) == "default":
-                    before = "default"
+                before = _source_of(self.provenance, here)
                 self._forget(here)
-                self._record(here, source, f"{before} + {label}" if before else label)
+                self._record(here, source, f"{before} + {label}")
                 continue
             dropped = _drop_exclusive(base, key, path)
             if dropped:
@@ -276,12 +279,6 @@ class _Merge:
                     self._record(leaf, source, label)
             else:
                 self._record(here, source, label)
-
-    def source_of_prefix(self, path: KeyPath) -> str:
-        for end in range(len(path), 0, -1):
-            if path[:end] in self.provenance:
-                return self.provenance[path[:end]]
-        return "default"
 
 
 def _is_table_path(path: KeyPath) -> bool:
