@@ -69,6 +69,11 @@ def copy_type(column: Column) -> tuple[str, bool]:
         return "text", True  # enum_recv / citext's receive read plain text
     if base in _BINARY_SAFE:
         return base, True
+    if base == "money":
+        return (
+            "numeric",
+            False,
+        )  # money's binary form is an int8 of cents; its text input reads 12.34
     return "text", False
 
 

@@ -9,6 +9,7 @@ create table organizations (
     slug varchar(60) not null unique,
     website text,
     country varchar(2),
+    budget money,
     owner_id bigint,   -- closes a cycle with members (nullable)
     created_at timestamptz not null default now(),
     updated_at timestamptz not null default now()
