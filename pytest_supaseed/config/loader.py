@@ -33,13 +33,18 @@ __all__ = [
     "APPEND_SUFFIX",
     "PLAN_FILE_NAMES",
     "PlanSource",
+    "allowed_keys",
+    "check_layer",
+    "default_at",
     "find_plan_file",
     "format_key_path",
     "load_plan",
     "plan_json_schema",
+    "plan_source",
     "read_plan_file",
     "strip_append_markers",
     "validate_plan",
+    "validation_error",
 ]
 
 #: File names searched for in the rootdir, in this order; ``pyproject.toml`` is checked last.

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import BeforeValidator, Field, WithJsonSchema, field_validator, model_validator
+from pydantic import BeforeValidator, Field, field_validator, model_validator
 
 from .base import PlanModel
 from .sections import AssetPoolConfig, AssociationConfig, MappingConfig
@@ -61,24 +61,12 @@ def _int_to_range(value: Any) -> Any:
     return value
 
 
-_COUNT_JSON_SCHEMA: dict[str, Any] = {
-    "anyOf": [
-        {"type": "integer", "minimum": 0},
-        {
-            "type": "object",
-            "properties": {
-                "min": {"type": "integer", "minimum": 0},
-                "max": {"type": "integer", "minimum": 0},
-            },
-            "required": ["min", "max"],
-            "additionalProperties": False,
-        },
-    ],
-    "description": "A number, or an inclusive range {min, max}.",
-}
-
 #: A count that is either an integer or an inclusive ``{min, max}`` range.
-Count = Annotated[IntRange, BeforeValidator(_int_to_range), WithJsonSchema(_COUNT_JSON_SCHEMA)]
+Count = Annotated[
+    IntRange,
+    # The JSON Schema shows what a plan file may hold (a number or a range), not the model.
+    BeforeValidator(_int_to_range, json_schema_input_type=Annotated[int, Field(ge=0)] | IntRange),
+]
 
 
 class UsersConfig(PlanModel):
