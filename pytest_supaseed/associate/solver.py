@@ -353,8 +353,13 @@ def _place_balanced(
     if strategy != "round_robin":
         rng.shuffle(target_order)
 
+    rounding = [False]  # relaxed mode's first step: round a share to the nearest whole item
+
     def cat_bounds(k: str, size: int, widen: int) -> tuple[int, int]:
         lo, hi = _share_bounds(bounds[k].min, bounds[k].max, size)
+        if lo > hi and rounding[0]:
+            # 30%-50% of 1 item holds no whole number; 0..1 is the nearest a target can do.
+            lo, hi = hi, lo
         return lo - widen, hi + widen
 
     def recent_bounds(widen: int) -> tuple[int, int]:
@@ -417,6 +422,7 @@ def _place_balanced(
         if strict:
             raise ConstraintError("; ".join(explain()))
         big = total + 1
+        rounding[0] = True
 
         def smallest(fn: Callable[[int], bool]) -> int | None:
             if not fn(big):
@@ -431,6 +437,8 @@ def _place_balanced(
             return lo
 
         found = smallest(lambda w: solve(0, w) is not None) if dd is not None else None
+        if dd is None and solve(0, 0) is not None:
+            found = 0
         if found is not None:
             widen_d = found
         else:

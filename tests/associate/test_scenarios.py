@@ -356,3 +356,28 @@ def test_render_histogram_groups_counts() -> None:
         "  4 items │██▋     │ 1 target",
     ]
     assert len(render_histogram(range(1000)).splitlines()) <= 12
+
+
+def test_per_target_share_of_a_one_item_target_rounds_to_the_nearest() -> None:
+    items = [{"id": i, "cat": ("news", "technical")[i % 2]} for i in range(7)]  # 3 technical
+    c = ConstraintsConfig(
+        min_per_target=1,
+        max_per_target=3,
+        category_balance={
+            "field": "cat",
+            "scope": "per_target",
+            "bounds": {"technical": {"min": 0.3, "max": 0.5}},
+        },
+    )
+    d = distribute(items, ["a", "b", "c"], strategy="round_robin", constraints=c)
+    assert d.counts == {"a": 3, "b": 2, "c": 2}
+    assert d.relaxations == ()
+    c2 = c.model_copy(update={"total_items": 5})  # round robin: counts 2, 2, 1
+    d2 = distribute(items, ["a", "b", "c"], strategy="round_robin", constraints=c2)
+    assert [r.constraint for r in d2.relaxations] == ["category_balance[technical]"]
+    assert "1 of 3 targets" in d2.relaxations[0].why
+    for target, got in d2.by_target().items():
+        if len(got) == 2:  # the targets that can hold 30%-50% still do
+            assert sum(items[i]["cat"] == "technical" for i in got) == 1, target
+    with pytest.raises(ConstraintError, match=r"a target with 1 items cannot hold 30%-50%"):
+        distribute(items, ["a", "b", "c"], strategy="round_robin", constraints=c2, strict=True)
