@@ -6,6 +6,7 @@ import shutil
 import textwrap
 import tomllib
 from pathlib import Path
+from typing import Any
 
 import jsonschema
 import pytest
@@ -366,14 +367,22 @@ def test_plan_hash_is_stable_and_follows_content(tmp_path: Path) -> None:
 
 def test_the_json_schema_rejects_what_the_loader_rejects(tmp_path: Path) -> None:
     validator = jsonschema.Draft202012Validator(plan_json_schema())
-    good = {
-        "extends": "makerkit-saas",
-        "users": {"count": 3, "roles+": ["x"]},
-        "tables": {"t": {"count_per_parent": {"a": 2}}},
-    }
-    assert not list(validator.iter_errors(good))
-    load_plan(good, rootdir=tmp_path)
-    for bad in ({"asset_pool": {}}, {"tables": {"posts": {"countt": 5}}}, {"users": {"count": -1}}):
+    goods: list[dict[str, Any]] = [
+        {"extends": "makerkit-saas", "users": {"count": 3, "roles+": ["x"]}},
+        {"tables": {"t": {"count_per_parent": {"a": 2, "b": {"min": 0, "max": 4}}}}},
+        {"accounts": {"members_per_team": 3}, "customizations": {"users": {"count": 1}}},
+    ]
+    for good in goods:
+        assert not list(validator.iter_errors(good)), good
+        load_plan(good, rootdir=tmp_path)
+    bads: list[dict[str, Any]] = [
+        {"asset_pool": {}},
+        {"tables": {"posts": {"countt": 5}}},
+        {"users": {"count": -1}},
+        {"accounts": {"members_per_team": {"min": 1}}},
+        {"customizations": {"users": {"cont": 1}}},
+    ]
+    for bad in bads:
         assert list(validator.iter_errors(bad)), bad
         with pytest.raises(ConfigError):
             load_plan(bad, rootdir=tmp_path)
