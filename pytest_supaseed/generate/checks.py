@@ -16,6 +16,7 @@ generator instead of letting the insert fail.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -44,6 +45,11 @@ _COL_NE_EMPTY = re.compile(rf"^{_COL}\s*(?:<>|!=)\s*''{_CAST}$")
 _COL_BOOL = re.compile(rf"^{_COL}\s*=\s*(?P<value>true|false)$", re.IGNORECASE)
 _NOT_COL = re.compile(rf"^NOT\s+{_COL}$")
 _COL_REGEX = re.compile(rf"^{_COL}\s*(?P<op>~\*?)\s*'(?P<pattern>(?:[^']|'')*)'{_CAST}$")
+_NOW = r"(?:now\(\)|CURRENT_TIMESTAMP|CURRENT_DATE|LOCALTIMESTAMP|statement_timestamp\(\)|transaction_timestamp\(\))"
+_COL_BEFORE_NOW = re.compile(rf"^{_COL}\s*(?P<op><=|<)\s*\(?{_NOW}\)?{_CAST}$", re.IGNORECASE)
+_NOW_AFTER_COL = re.compile(rf"^\(?{_NOW}\)?{_CAST}\s*(?P<op>>=|>)\s*{_COL}$", re.IGNORECASE)
+_DATE_LIT = r"'(?P<date>\d{4}-\d{2}-\d{2}(?:[ T][0-9:.+\-]+)?)'"
+_COL_OP_DATE = re.compile(rf"^{_COL}\s*{_OP}\s*\(?{_DATE_LIT}{_CAST}\)?{_CAST}$")
 _STR_ITEM = re.compile(r"^'((?:[^']|'')*)'" + _CAST + "$")
 _BOOL = {"true", "false"}
 
@@ -62,6 +68,11 @@ class ColumnRules:
     max_length: int | None = None
     not_null: bool = False
     non_empty: bool = False
+    not_after_now: bool = False
+    """``col <= now()``: values are instants in the past (generated before the fixed reference)."""
+    earliest: dt.date | None = None
+    latest: dt.date | None = None
+    """Date bounds from ``col >= '2020-01-01'::date`` style checks (inclusive, day precision)."""
     patterns: list[tuple[str, bool]] = field(default_factory=list)
     """``(regular expression, case-insensitive)`` pairs from ``col ~ '...'`` / ``col ~* '...'``:
     generated values are checked against them (Python's ``re`` reads the common POSIX subset)."""
@@ -218,6 +229,21 @@ def understand_part(part: str, rules: TableRules) -> bool:
             return False
         rules.for_column(_unquote(m["col"])).allowed = items
         return True
+    m = _COL_BEFORE_NOW.match(part) or _NOW_AFTER_COL.match(part)
+    if m:
+        rules.for_column(_unquote(m["col"])).not_after_now = True
+        return True
+    m = _COL_OP_DATE.match(part)
+    if m and m["op"] in ("<", "<=", ">", ">="):
+        day = dt.date.fromisoformat(m["date"][:10])
+        col_rules = rules.for_column(_unquote(m["col"]))
+        if m["op"] in (">", ">="):
+            day += dt.timedelta(days=1 if m["op"] == ">" else 0)
+            col_rules.earliest = max(col_rules.earliest or day, day)
+        else:
+            day -= dt.timedelta(days=1 if m["op"] == "<" else 0)
+            col_rules.latest = min(col_rules.latest or day, day)
+        return True
     m = _COL_BOOL.match(part)
     if m:
         rules.for_column(_unquote(m["col"])).allowed = (m["value"].lower() == "true",)
@@ -287,3 +313,8 @@ def _merge(into: ColumnRules, new: ColumnRules) -> None:
     into.not_null |= new.not_null
     into.non_empty |= new.non_empty
     into.patterns.extend(new.patterns)
+    into.not_after_now |= new.not_after_now
+    if new.earliest is not None:
+        into.earliest = max(into.earliest or new.earliest, new.earliest)
+    if new.latest is not None:
+        into.latest = min(into.latest or new.latest, new.latest)

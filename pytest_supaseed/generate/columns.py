@@ -383,12 +383,20 @@ def scalar_generator(
             start, end = v.REFERENCE, v.REFERENCE + dt.timedelta(days=365)
         else:
             start, end = v.REFERENCE - dt.timedelta(days=365), v.REFERENCE + dt.timedelta(days=180)
+        start, end = _date_window(start, end, rules)
         return v.Timestamps(start, end, tz)
     if base == "date":
         ref = v.REFERENCE.date()
         if _has(name, "birth", "birthday", "dob", "born"):
-            return v.Dates(dt.date(1950, 1, 1), dt.date(2005, 12, 31))
-        return v.Dates(ref - dt.timedelta(days=730), ref + dt.timedelta(days=180))
+            first, last = dt.date(1950, 1, 1), dt.date(2005, 12, 31)
+        else:
+            first, last = ref - dt.timedelta(days=730), ref + dt.timedelta(days=180)
+        window = _date_window(
+            dt.datetime.combine(first, dt.time(), dt.UTC),
+            dt.datetime.combine(last, dt.time(), dt.UTC),
+            rules,
+        )
+        return v.Dates(window[0].date(), window[1].date())
     if base in ("time without time zone", "time"):
         return v.Times()
     if base == "interval":
@@ -403,6 +411,28 @@ def scalar_generator(
         f"{_column_ref(table, column)} has type '{column.type}', which supaseed cannot generate; "
         f"{_fix(table, column)}"
     )
+
+
+def _date_window(
+    start: dt.datetime, end: dt.datetime, rules: ColumnRules
+) -> tuple[dt.datetime, dt.datetime]:
+    """Narrow ``[start, end]`` to the checks: ``<= now()`` (before the fixed reference, which is
+    in the past) and date literals; a window the checks empty is moved inside them."""
+    utc = dt.UTC
+    if rules.not_after_now:
+        end = min(end, v.REFERENCE)
+        start = min(start, end - dt.timedelta(days=365))
+    if rules.earliest is not None:
+        earliest = dt.datetime.combine(rules.earliest, dt.time(), utc)
+        start = max(start, earliest)
+        end = max(end, start + dt.timedelta(days=365))
+    if rules.latest is not None:
+        latest = dt.datetime.combine(rules.latest, dt.time(), utc)
+        end = min(end, latest)
+        start = min(start, end - dt.timedelta(days=365))
+        if rules.earliest is not None:
+            start = max(start, dt.datetime.combine(rules.earliest, dt.time(), utc))
+    return start, end
 
 
 def _json_generator(vocab: Vocabulary) -> v.ValueGenerator:

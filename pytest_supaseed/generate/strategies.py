@@ -44,6 +44,17 @@ def _bounds(
     return low, high
 
 
+def _day_bounds(rules: ColumnRules) -> tuple[dt.date, dt.date]:
+    first, last = _MIN_TS.date(), _MAX_TS.date()
+    if rules.not_after_now:
+        last = dt.date(2024, 12, 31)  # before any day this can run on
+    if rules.earliest is not None:
+        first = max(first, rules.earliest)
+    if rules.latest is not None:
+        last = min(last, rules.latest)
+    return first, last
+
+
 def _scalar(
     table: Table, column: Column, type_name: str, rules: ColumnRules
 ) -> st.SearchStrategy[Any]:
@@ -108,9 +119,13 @@ def _scalar(
         return st.uuids()
     if base in ("timestamp with time zone", "timestamp without time zone"):
         tz = st.just(dt.UTC) if "with time zone" in base else st.none()
-        return st.datetimes(_MIN_TS, _MAX_TS, timezones=tz)
+        first, last = _day_bounds(rules)
+        # naive bounds; a day of margin keeps UTC-offset instants inside the checks
+        low = dt.datetime.combine(first + dt.timedelta(days=1), dt.time())
+        high = dt.datetime.combine(last - dt.timedelta(days=1), dt.time())
+        return st.datetimes(low, high, timezones=tz)
     if base == "date":
-        return st.dates(_MIN_TS.date(), _MAX_TS.date())
+        return st.dates(*_day_bounds(rules))
     if base == "time without time zone":
         return st.times()
     if base == "interval":

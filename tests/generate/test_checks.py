@@ -80,3 +80,16 @@ def test_booleans_and_regular_expressions() -> None:
     assert rules.columns["is_active"].allowed == (True,)
     assert rules.columns["archived"].allowed == (False,)
     assert rules.columns["email"].patterns == [("^[^@]+@[^@]+\\.[a-z]+\\Z", True)]
+
+
+def test_now_and_date_literal_bounds() -> None:
+    rules = understand_checks(
+        [
+            ("p", "(created_at <= now())"),
+            ("d", "((born >= '1990-01-01'::date) AND (born < '2000-01-01'::date))"),
+        ]
+    )
+    assert rules.columns["created_at"].not_after_now
+    born = rules.columns["born"]
+    assert (str(born.earliest), str(born.latest)) == ("1990-01-01", "1999-12-31")
+    assert understand_checks([("f", "(expires_at > now())")]).not_understood  # not reproducible

@@ -124,3 +124,15 @@ def test_table_rows_are_deterministic_valid_and_leave_defaults_to_the_database()
     assert len(pairs) == len(set(pairs)) == 300
     assert all(s < e for b in first for s, e in zip(b["starts_on"], b["ends_on"]))  # type: ignore[operator]
     assert {t for t, _ in pairs} == {k[0] for k in teams.keys}
+
+
+def test_date_checks_narrow_the_window() -> None:
+    rules = understand_checks(
+        [("d", "((born >= '1990-01-01'::date) AND (born < '2000-01-01'::date))")]
+    ).columns["born"]
+    days = values(col("born", "date"), rules=rules)
+    assert min(days) >= dt.date(1990, 1, 1)  # type: ignore[operator]
+    assert max(days) <= dt.date(1999, 12, 31)  # type: ignore[operator]
+    past = understand_checks([("p", "(seen_at <= now())")]).columns["seen_at"]
+    instants = values(col("seen_at", "timestamp with time zone"), rules=past)
+    assert max(instants) <= dt.datetime(2025, 1, 1, tzinfo=dt.UTC)  # type: ignore[operator]
