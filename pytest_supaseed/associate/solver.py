@@ -636,16 +636,21 @@ def distribute_from_config(
     targets: Sequence[Any],
     seed: int | str,
     *,
+    name: str | None = None,
     key: str = "id",
 ) -> Distribution:
-    """:func:`distribute` with every option taken from a plan's :class:`AssociationConfig`."""
+    """:func:`distribute` with every option taken from a plan's :class:`AssociationConfig`.
+
+    ``name`` (the plan's key for this association) names the random stream, so adding another
+    association to the plan does not reshuffle this one.
+    """
     return distribute(
         items,
         targets,
         strategy=config.strategy,
         constraints=config.constraints,
         seed=seed,
-        name=config.name or f"{config.items}->{config.targets}.{config.fk_column}",
+        name=name or config.name or f"{config.items}->{config.targets}.{config.fk_column}",
         strict=config.mode == "strict",
         weights=config.weights,
         custom=config.custom,
