@@ -118,12 +118,13 @@ def _scalar(
     if base == "uuid":
         return st.uuids()
     if base in ("timestamp with time zone", "timestamp without time zone"):
-        tz = st.just(dt.UTC) if "with time zone" in base else st.none()
         first, last = _day_bounds(rules)
         # naive bounds; a day of margin keeps UTC-offset instants inside the checks
-        low = dt.datetime.combine(first + dt.timedelta(days=1), dt.time())
-        high = dt.datetime.combine(last - dt.timedelta(days=1), dt.time())
-        return st.datetimes(low, high, timezones=tz)
+        earliest = dt.datetime.combine(first + dt.timedelta(days=1), dt.time())
+        latest = dt.datetime.combine(last - dt.timedelta(days=1), dt.time())
+        if "with time zone" in base:
+            return st.datetimes(earliest, latest, timezones=st.just(dt.UTC))
+        return st.datetimes(earliest, latest)
     if base == "date":
         return st.dates(*_day_bounds(rules))
     if base == "time without time zone":
