@@ -118,10 +118,10 @@ def _scalar(
     if base == "uuid":
         return st.uuids()
     if base in ("timestamp with time zone", "timestamp without time zone"):
-        first, last = _day_bounds(rules)
+        day_lo, day_hi = _day_bounds(rules)
         # naive bounds; a day of margin keeps UTC-offset instants inside the checks
-        earliest = dt.datetime.combine(first + dt.timedelta(days=1), dt.time())
-        latest = dt.datetime.combine(last - dt.timedelta(days=1), dt.time())
+        earliest = dt.datetime.combine(day_lo + dt.timedelta(days=1), dt.time())
+        latest = dt.datetime.combine(day_hi - dt.timedelta(days=1), dt.time())
         if "with time zone" in base:
             return st.datetimes(earliest, latest, timezones=st.just(dt.UTC))
         return st.datetimes(earliest, latest)
