@@ -354,19 +354,20 @@ def _place_balanced(
         rng.shuffle(target_order)
 
     rounding = [False]  # relaxed mode's first step: round a share to the nearest whole item
+    # Which side of a bound relaxation may move: only the side that is in the way, if one is.
+    side = {"category": "both", "date": "both"}
 
     def cat_bounds(k: str, size: int, widen: int) -> tuple[int, int]:
         lo, hi = _share_bounds(bounds[k].min, bounds[k].max, size)
         if lo > hi and rounding[0]:
             # 30%-50% of 1 item holds no whole number; 0..1 is the nearest a target can do.
             lo, hi = hi, lo
-        return lo - widen, hi + widen
+        return _widened(lo, hi, widen, side["category"])
 
     def recent_bounds(widen: int) -> tuple[int, int]:
         assert dd is not None
-        return math.floor(dd.recent * total + 1e-9) - widen, math.ceil(
-            dd.recent * total - 1e-9
-        ) + widen
+        lo, hi = math.floor(dd.recent * total + 1e-9), math.ceil(dd.recent * total - 1e-9)
+        return _widened(lo, hi, widen, side["date"])
 
     def solve(
         widen_c: int, widen_d: int
@@ -436,14 +437,29 @@ def _place_balanced(
                     lo = mid + 1
             return lo
 
-        found = smallest(lambda w: solve(0, w) is not None) if dd is not None else None
-        if dd is None and solve(0, 0) is not None:
-            found = 0
-        if found is not None:
+        def narrowest(which: str, fn: Callable[[int], bool]) -> int | None:
+            # Try moving only the lower bounds, only the upper ones, then both; keep the smallest.
+            best: tuple[int, str] | None = None
+            for choice in ("down", "up", "both"):
+                side[which] = choice
+                w = smallest(fn)
+                if w is not None and (best is None or w < best[0]):
+                    best = (w, choice)
+            side[which] = best[1] if best else "both"
+            return best[0] if best else None
+
+        if solve(0, 0) is not None:
+            pass  # rounding tiny per-target shares was enough
+        elif (
+            dd is not None
+            and (found := narrowest("date", lambda w: solve(0, w) is not None)) is not None
+        ):
             widen_d = found
         else:
-            widen_c = smallest(lambda w: solve(w, big) is not None) or 0
-            widen_d = (smallest(lambda w: solve(widen_c, w) is not None) or 0) if dd else 0
+            side["date"] = "both"
+            widen_c = narrowest("category", lambda w: solve(w, big) is not None) or 0
+            if dd is not None:
+                widen_d = narrowest("date", lambda w: solve(widen_c, w) is not None) or 0
         solution = solve(widen_c, widen_d)
         assert solution is not None, "fully widened bounds are always feasible"
     z, picked = solution
@@ -557,6 +573,14 @@ def _report(
     if out and strict:
         raise ConstraintError("; ".join(explain()))
     return out
+
+
+def _widened(lo: int, hi: int, widen: int, side: str) -> tuple[int, int]:
+    """``[lo, hi]`` with the lower bound moved down and/or the upper moved up by ``widen``."""
+    return (
+        lo - (widen if side in ("down", "both") else 0),
+        hi + (widen if side in ("up", "both") else 0),
+    )
 
 
 def _share_bounds(low: float, high: float, size: int) -> tuple[int, int]:
