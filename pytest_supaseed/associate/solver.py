@@ -170,7 +170,7 @@ def distribute(
     """Distribute ``items`` over ``targets`` under ``constraints``; deterministic for ``(seed, name)``.
 
     Items and targets are ids, or mappings with a ``key`` field (and the category, date or weight
-    fields the constraints name). ``weights`` is a target field name, a ``{target_id: weight}``
+    fields the constraints name); one kind per sequence, judged by its first element. ``weights`` is a target field name, a ``{target_id: weight}``
     mapping, a callable of a target, or ``"module:function"``. ``custom`` is called as
     ``custom(items, targets, rng)`` and returns one proposed target id per item; the counts it
     implies are fitted into the constraints and items keep their proposed target where they can.
