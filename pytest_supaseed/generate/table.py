@@ -224,7 +224,10 @@ class TableRows:
             if override is not None or col.name in self._fk_by_column:
                 chosen.append(col.name)
             elif any(col.name in fk.columns for fk in self.table.foreign_keys):
-                continue  # deferred cycle edge: NULL now, UPDATE later
+                # deferred cycle edge: NULL now (or, NOT NULL under a deferred constraint, a
+                # placeholder of the column's type), the real parent set by an UPDATE later
+                if not col.nullable:
+                    chosen.append(col.name)
             elif uses_sequence(col):
                 # Explicit ids when something may reference them; the sequence is advanced after.
                 if col.name in self.table.primary_key or self._is_unique(col.name):

@@ -14,6 +14,7 @@ Phases, each timed in :attr:`SeedResult.phases`:
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import time
 from collections.abc import Iterator, Mapping
@@ -101,38 +102,45 @@ def seed_connection(
     associated = _associated_tables(plan, schema, planned)
     assets = _AssetRows(plan, Path(rootdir) if rootdir is not None else Path.cwd(), run_seed)
     order = insert_order(schema, planned) if planned else None
-    with progress_for(progress) as bars:
-        for name in order.tables if order else ():
-            table = schema.tables[name]
-            deferred = [
-                d.foreign_key
-                for d in order.deferred_for(name)  # type: ignore[union-attr]
-                if not d.foreign_key.is_self_reference
-            ]
-            for fk in deferred:
-                if not fk.nullable:
-                    raise GenerationError(
-                        f"{name}.{', '.join(fk.columns)}: the cycle through {fk.name} can only be "
-                        "broken by deferring the constraint, which supaseed does not support yet; "
-                        "make one foreign key of the cycle nullable"
-                    )
-            clock = time.perf_counter()
-            given = assets.rows(table, *mapped[name]) if name in mapped else None
-            if name in associated:
-                given = _associate(
-                    conn, table, planned[name], associated[name], given, run_seed, result
+    deferrable = [
+        d.foreign_key
+        for d in (order.deferred if order else ())
+        if not d.foreign_key.is_self_reference and not d.foreign_key.nullable
+    ]
+    # A cycle broken by a DEFERRABLE NOT NULL key: its rows go in with placeholder values, checked
+    # only at commit, so the whole run is one transaction (each table a savepoint inside it).
+    with conn.transaction() if deferrable else contextlib.nullcontext():
+        for fk in deferrable:
+            conn.execute(
+                sql.SQL("SET CONSTRAINTS {} DEFERRED").format(
+                    sql.Identifier(fk.table.split(".", 1)[0], fk.name)
                 )
-            written = _seed_table(
-                conn, table, planned[name], run_seed, deferred, bars, result, given
             )
-            result.phases[name] = time.perf_counter() - clock
-            result.rows[name] = result.rows.get(name, 0) + written
-    if order is not None and any(not d.foreign_key.is_self_reference for d in order.deferred):
-        clock = time.perf_counter()
-        for edge in order.deferred:
-            if not edge.foreign_key.is_self_reference:
-                _close_cycle(conn, schema, edge.foreign_key, run_seed, result)
-        result.phases["cycles"] = time.perf_counter() - clock
+        with progress_for(progress) as bars:
+            for name in order.tables if order else ():
+                table = schema.tables[name]
+                deferred = [
+                    d.foreign_key
+                    for d in order.deferred_for(name)  # type: ignore[union-attr]
+                    if not d.foreign_key.is_self_reference
+                ]
+                clock = time.perf_counter()
+                given = assets.rows(table, *mapped[name]) if name in mapped else None
+                if name in associated:
+                    given = _associate(
+                        conn, table, planned[name], associated[name], given, run_seed, result
+                    )
+                written = _seed_table(
+                    conn, table, planned[name], run_seed, deferred, bars, result, given
+                )
+                result.phases[name] = time.perf_counter() - clock
+                result.rows[name] = result.rows.get(name, 0) + written
+        if order is not None and any(not d.foreign_key.is_self_reference for d in order.deferred):
+            clock = time.perf_counter()
+            for edge in order.deferred:
+                if not edge.foreign_key.is_self_reference:
+                    _close_cycle(conn, schema, edge.foreign_key, run_seed, result)
+            result.phases["cycles"] = time.perf_counter() - clock
     return result
 
 
@@ -519,7 +527,8 @@ def _advance_sequence(conn: Conn, table: Table, column: str) -> None:
 def _close_cycle(
     conn: Conn, schema: Schema, fk: ForeignKey, run_seed: int, result: SeedResult
 ) -> None:
-    """Set a cycle-breaking foreign key that was inserted as NULL, with one UPDATE."""
+    """Point a cycle-breaking foreign key at real parents with one UPDATE: the rows whose key
+    matches no parent (NULL, or a placeholder under a deferred constraint)."""
     table = schema.tables[fk.table]
     key = table.primary_key or next(iter(table.unique_column_sets()), ())
     if not key:
@@ -529,8 +538,13 @@ def _close_cycle(
         )
     ident = sql.Identifier(table.schema, table.name)
     key_cols = sql.SQL(", ").join(sql.Identifier(c) for c in key)
-    null_cond = sql.SQL(" AND ").join(
-        sql.SQL("{} IS NULL").format(sql.Identifier(c)) for c in fk.columns
+    ref_schema, ref_name = fk.ref_table.split(".", 1)
+    null_cond = sql.SQL("NOT EXISTS (SELECT 1 FROM {} p WHERE {})").format(
+        sql.Identifier(ref_schema, ref_name),
+        sql.SQL(" AND ").join(
+            sql.SQL("p.{} = {}.{}").format(sql.Identifier(r), ident, sql.Identifier(c))
+            for c, r in zip(fk.columns, fk.ref_columns)
+        ),
     )
     own = [
         tuple(r)

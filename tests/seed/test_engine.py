@@ -494,3 +494,22 @@ def test_mapped_assets_distributed_by_an_association(
     assert len(counts) == 3
     assert all(3 <= c <= 4 for c in counts)
     assert result.rows["public.posts"] == sum(counts)
+
+
+def test_cycle_broken_only_by_a_deferrable_not_null_key(
+    fresh_conn: psycopg.Connection[Any], fresh_db: str
+) -> None:
+    fresh_conn.execute(
+        """
+        create table teams (id uuid primary key, captain_id uuid not null, name text not null);
+        create table players (id uuid primary key, team_id uuid not null references teams(id));
+        alter table teams add constraint teams_captain_fk foreign key (captain_id)
+            references players(id) deferrable initially immediate;
+        """
+    )
+    result = seed(
+        {"tables": {"teams": {"count": 4}, "players": {"count": 20}}}, fresh_db, progress=False
+    )
+    assert result.rows == {"public.teams": 4, "public.players": 20}
+    orphans = "select count(*) from teams t where not exists (select 1 from players p where p.id = t.captain_id)"
+    assert scalar(fresh_conn, orphans) == 0
