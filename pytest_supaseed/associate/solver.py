@@ -357,8 +357,20 @@ def _place_balanced(
     # Which side of a bound relaxation may move: only the side that is in the way, if one is.
     side = {"category": "both", "date": "both"}
 
+    # Aim each bounded category at its share of the pool (clamped into its bounds) first, so a
+    # pool with 33% technical under "20%-50%" gives ~33% everywhere, not 50% (what the flow
+    # would pick first). If aiming makes it infeasible, the full bounds are used.
+    aim = [cb is not None]
+    pool_size = max(1, n + syn_total)
+    ideal = {k: min(max(avail[k] / pool_size, b.min), b.max) for k, b in bounds.items()}
+
     def cat_bounds(k: str, size: int, widen: int) -> tuple[int, int]:
         lo, hi = _share_bounds(bounds[k].min, bounds[k].max, size)
+        if aim[0]:
+            want = ideal[k] * size
+            narrow = max(lo, math.floor(want + 1e-9)), min(hi, math.ceil(want - 1e-9))
+            if narrow[0] <= narrow[1]:
+                return narrow
         if lo > hi and rounding[0]:
             # 30%-50% of 1 item holds no whole number; 0..1 is the nearest a target can do.
             lo, hi = hi, lo
@@ -418,6 +430,10 @@ def _place_balanced(
 
     relaxations: list[Relaxation] = []
     solution = solve(0, 0)
+    if solution is None and aim[0]:
+        aim[0] = False
+        solution = solve(0, 0)
+    aim[0] = False
     widen_c = widen_d = 0
     if solution is None:
         if strict:
@@ -467,7 +483,17 @@ def _place_balanced(
     pairs: list[tuple[int, int]] = []
     synthetic = [row.get(_SYN, 0) for row in z]
     used: set[int] = set()
-    if not dup:
+    per_target = cb is not None and cb.scope == "per_target"
+    if not dup and not per_target:
+        # Only the choice of items is constrained: any slot may take any chosen item, so they
+        # are spread like unconstrained ones (real items first, level by level).
+        chosen = sorted(
+            i for k in cats for r in (True, False) for i in cells[(k, r)][: picked[(k, r)]]
+        )
+        pairs, synthetic, _ = _place_unique(len(chosen), counts, rng, strategy, None)
+        pairs = [(chosen[i], t) for i, t in pairs]
+        used.update(chosen)
+    elif not dup:
         for k in cats:
             pool = cells[(k, True)][: picked[(k, True)]] + cells[(k, False)][: picked[(k, False)]]
             if strategy != "round_robin":
