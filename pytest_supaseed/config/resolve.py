@@ -346,7 +346,7 @@ def _demo_files(entries: Sequence[str], source: PlanSource) -> list[Path]:
     for index, entry in enumerate(entries):
         if entry.startswith(DEMO_PREFIX):
             try:
-                files.append(demo_schemas.path(entry[len(DEMO_PREFIX) :]))
+                files.extend(demo_schemas.paths(entry[len(DEMO_PREFIX) :]))
             except Exception as exc:  # the demo_schemas module raises SchemaError with a suggestion
                 raise ConfigError(
                     str(exc),

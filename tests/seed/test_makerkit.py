@@ -7,12 +7,12 @@ and policies) to a database with the Supabase layer, then runs the users phase a
 from __future__ import annotations
 
 import uuid
-from pathlib import Path
 from typing import Any
 
 import psycopg
 import pytest
 
+from pytest_supaseed import demo_schemas
 from pytest_supaseed.config.models import SeedPlan
 from pytest_supaseed.schema.introspect import introspect
 from pytest_supaseed.seed.makerkit import (
@@ -23,13 +23,12 @@ from pytest_supaseed.seed.makerkit import (
 )
 from pytest_supaseed.seed.users import UsersResult, seed_users_and_accounts
 
-DEMO = Path(__file__).parents[2] / "pytest_supaseed" / "demo_schemas"
 STD = {u.email: u.id for u in STANDARD_USERS}
 
 
 def _seed(conn: psycopg.Connection, kit_file: str | None, **plan: Any) -> UsersResult:
     if kit_file is not None:
-        conn.execute((DEMO / kit_file).read_text())
+        conn.execute(demo_schemas.sql(kit_file))
     return seed_users_and_accounts(
         conn, SeedPlan.model_validate({"seed": 7, **plan}), introspect(conn), seed=7
     )
@@ -161,7 +160,7 @@ def test_v2_plan_users_and_teams_are_spread_and_deterministic(
 
 
 def test_v2_users_from_the_projects_seed_sql_are_reused(supabase_conn: psycopg.Connection) -> None:
-    supabase_conn.execute((DEMO / "makerkit_v2.sql").read_text())
+    supabase_conn.execute(demo_schemas.sql("v2"))
     first = seed_users_and_accounts(
         supabase_conn, SeedPlan.model_validate(_standard_plan()), introspect(supabase_conn), seed=1
     )
@@ -264,7 +263,7 @@ def test_teams_without_users_is_a_clear_error(supabase_conn: psycopg.Connection)
 
 
 def test_missing_trigger_is_reported_not_papered_over(supabase_conn: psycopg.Connection) -> None:
-    supabase_conn.execute((DEMO / "makerkit_v2.sql").read_text())
+    supabase_conn.execute(demo_schemas.sql("v2"))
     supabase_conn.execute("alter table auth.users disable trigger on_auth_user_created")
     result = seed_users_and_accounts(
         supabase_conn,

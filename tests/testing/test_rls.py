@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 
 import psycopg
 import pytest
 
+from pytest_supaseed import demo_schemas
 from pytest_supaseed.config.models import SeedPlan
 from pytest_supaseed.errors import SupaseedError
 from pytest_supaseed.schema.introspect import introspect
@@ -23,7 +23,6 @@ from pytest_supaseed.testing import (
     assert_visible,
 )
 
-DEMO = Path(__file__).parents[2] / "pytest_supaseed" / "demo_schemas"
 STD = {u.email: u.id for u in STANDARD_USERS}
 
 
@@ -31,7 +30,7 @@ STD = {u.email: u.id for u in STANDARD_USERS}
 def makerkit(supabase_db: str) -> Iterator[psycopg.Connection]:
     """MakerKit v2 seeded with its standard users plus 3 outsiders; a connection in a transaction."""
     with psycopg.connect(supabase_db, autocommit=True) as setup:
-        setup.execute((DEMO / "makerkit_v2.sql").read_text())
+        setup.execute(demo_schemas.sql("v2"))
         plan = SeedPlan.model_validate({"users": {"makerkit_test_users": True, "count": 3}})
         seed_users_and_accounts(setup, plan, introspect(setup), seed=11)
     with psycopg.connect(supabase_db) as conn:  # not autocommit: the test runs in a transaction
@@ -207,7 +206,7 @@ def test_works_in_an_explicit_transaction_on_an_autocommit_connection(
 
 
 def test_v3_super_admin_needs_its_second_factor(supabase_conn: psycopg.Connection) -> None:
-    supabase_conn.execute((DEMO / "makerkit_v3.sql").read_text())
+    supabase_conn.execute(demo_schemas.sql("v3"))
     plan = SeedPlan.model_validate({"users": {"makerkit_test_users": True, "count": 2}})
     result = seed_users_and_accounts(supabase_conn, plan, introspect(supabase_conn), seed=2)
     assert result.rows["auth.mfa_factors"] == 1
