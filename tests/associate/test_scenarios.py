@@ -381,3 +381,27 @@ def test_per_target_share_of_a_one_item_target_rounds_to_the_nearest() -> None:
             assert sum(items[i]["cat"] == "technical" for i in got) == 1, target
     with pytest.raises(ConstraintError, match=r"a target with 1 items cannot hold 30%-50%"):
         distribute(items, ["a", "b", "c"], strategy="round_robin", constraints=c2, strict=True)
+
+
+@pytest.mark.parametrize("scope", ["per_target", "overall"])
+def test_categories_follow_the_pool_share_inside_loose_bounds(scope: str) -> None:
+    # A third of the pool is technical and 20%-50% is allowed: the result stays near a third
+    # instead of sitting on a bound.
+    items = [{"id": i, "cat": ("technical", "tutorial", "news")[i % 3]} for i in range(600)]
+    c = ConstraintsConfig(
+        min_per_target=10,
+        max_per_target=30,
+        total_items=400,
+        category_balance={
+            "field": "cat",
+            "scope": scope,
+            "bounds": {"technical": {"min": 0.2, "max": 0.5}},
+        },
+    )
+    d = distribute(items, range(20), constraints=c, seed=5)
+    assert d.relaxations == ()
+    technical = sum(items[i]["cat"] == "technical" for i, _ in d.assignments)
+    assert 0.3 <= technical / d.total <= 0.37
+    if scope == "per_target":
+        for got in d.by_target().values():
+            assert 0.2 <= sum(items[i]["cat"] == "technical" for i in got) / len(got) <= 0.5
