@@ -55,3 +55,24 @@ def test_errors_are_one_line_with_the_fix(
     code = main(["seed", "--plan", str(plan), "--dsn", fresh_db, "--rootdir", str(tmp_path)])
     assert code == 1
     assert "configure a generator for public.places.spot" in capsys.readouterr().err
+
+
+def test_seed_without_dsn_uses_an_embedded_server_and_the_project_migrations(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    migrations = tmp_path / "supabase" / "migrations"
+    migrations.mkdir(parents=True)
+    (migrations / "0001_init.sql").write_text(
+        "create table authors (id uuid primary key default gen_random_uuid(), name text not null);\n"
+        "create table posts (id bigserial primary key, author_id uuid not null references authors(id),"
+        " title varchar(80) not null);\n"
+    )
+    (tmp_path / "supaseed.toml").write_text(
+        "seed = 3\n[tables.authors]\ncount = 5\n"
+        "[tables.posts]\ncount_per_parent = { authors = { min = 1, max = 3 } }\n"
+    )
+    assert main(["seed", "--rootdir", str(tmp_path), "--no-progress"]) == 0
+    captured = capsys.readouterr()
+    assert captured.out.startswith("seed 3: ")
+    assert "public.authors          5" in captured.out
+    assert "server stopped (use --keep" in captured.err
