@@ -132,7 +132,9 @@ def add_options(parser: pytest.Parser) -> None:
     group = parser.getgroup("supaseed", "seeded Supabase/Postgres databases (pytest-supaseed)")
     for opt in OPTIONS:
         if opt.kind == "bool":
-            group.addoption(opt.flag, action="store_true", default=None, dest=opt.dest, help=opt.help)
+            group.addoption(
+                opt.flag, action="store_true", default=None, dest=opt.dest, help=opt.help
+            )
             parser.addini(opt.ini, opt.help, type="bool", default=bool(opt.default))
         else:
             kwargs: dict[str, object] = {"dest": opt.dest, "default": None, "help": opt.help}
