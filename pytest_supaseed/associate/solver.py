@@ -241,7 +241,7 @@ def distribute(
 
     if c.category_balance is not None or c.date_distribution is not None:
         pairs, synthetic, unused, more = _place_balanced(
-            items, item_ids, counts, c, rng, strategy, synthetic_fallback, strict
+            items, counts, c, rng, strategy, synthetic_fallback, strict
         )
         relaxations += more
     elif dup:
@@ -306,7 +306,6 @@ def _place_duplicates(
 
 def _place_balanced(
     items: Sequence[Any],
-    item_ids: Sequence[Hashable],
     counts: list[int],
     c: ConstraintsConfig,
     rng: random.Random,
