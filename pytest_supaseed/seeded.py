@@ -109,7 +109,7 @@ def build_template(
         with psycopg.connect(dsn, autocommit=True) as conn:
             for path in _migration_files(choice.paths):
                 run_sql_file(conn, path, project_root)
-    result = run_seed(resolved.plan, dsn, seed=seed, progress=False)
+    result = run_seed(resolved.plan, dsn, seed=seed, progress=False, rootdir=project_root)
     report = {
         "label": label,
         "seed": seed,

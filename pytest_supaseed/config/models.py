@@ -142,8 +142,8 @@ class TableConfig(PlanModel):
     )
     disable_triggers: bool = Field(
         default=False,
-        description="Insert with the table's user triggers disabled (opt-in; "
-        "session_replication_role = replica).",
+        description="Insert with the table's user triggers disabled (opt-in; ALTER TABLE ... "
+        "DISABLE TRIGGER USER inside the table's transaction; foreign-key checks stay on).",
     )
 
     @model_validator(mode="after")

@@ -640,7 +640,10 @@ def seed_users_and_accounts(
         domain=users_cfg.email_domain,
         metadata=users_cfg.metadata,
     )
-    made = insert_auth_users(conn, specs, seed=seed)
+    # The engine's fixed reference instant, not now(): the same plan and seed give the same rows.
+    from ..generate.values import REFERENCE
+
+    made = insert_auth_users(conn, specs, seed=seed, now=REFERENCE)
     result.users = made.ids
     result.warnings += made.warnings
     result.rows["auth.users"] = len(made.created)

@@ -323,3 +323,19 @@ def test_teams_with_only_the_standard_users_use_them(supabase_conn: psycopg.Conn
     members = {u for a, u, _ in result.memberships if a == other}
     assert members
     assert members <= set(STD.values())
+
+
+def test_users_phase_is_reproducible_across_builds(supabase_conn: psycopg.Connection) -> None:
+    """Two builds with the same seed give the same auth.users rows, timestamps included."""
+    supabase_conn.execute(demo_schemas.sql("v2"))
+    rows = []
+    for _ in range(2):
+        with supabase_conn.transaction(force_rollback=True):
+            _seed(supabase_conn, None, **_standard_plan())
+            rows.append(
+                supabase_conn.execute(
+                    "select id, email, encrypted_password, created_at, updated_at, "
+                    "email_confirmed_at, raw_app_meta_data from auth.users order by email"
+                ).fetchall()
+            )
+    assert rows[0] and rows[0] == rows[1]
