@@ -239,6 +239,16 @@ def distribute(
     else:
         counts = strategies.even_spread(n_t, plan.total, rng)
 
+    cb = c.category_balance
+    if cb is not None and cb.scope == "per_target":
+        bounds = cb.bounds.values()
+
+        def holds_shares(k: int) -> bool:
+            whole = [_share_bounds(b.min, b.max, k) for b in bounds]
+            return all(lo <= hi for lo, hi in whole) and sum(lo for lo, _ in whole) <= k
+
+        counts = strategies.repair_counts(counts, plan.low, high, holds_shares)
+
     if c.category_balance is not None or c.date_distribution is not None:
         pairs, synthetic, unused, more = _place_balanced(
             items, counts, c, rng, strategy, synthetic_fallback, strict

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import random
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 
 def even_spread(n_targets: int, total: int, rng: random.Random) -> list[int]:
@@ -76,4 +76,39 @@ def fit_counts(desired: Sequence[int], total: int, low: int, high: int) -> list[
             if diff and counts[i] > low:
                 counts[i] -= 1
                 diff += 1
+    return counts
+
+
+def repair_counts(
+    counts: list[int], low: int, high: int, good: Callable[[int], bool], span: int = 3
+) -> list[int]:
+    """Move a few items between targets so fewer targets have a count ``good`` rejects.
+
+    Per-target shares need whole items (30%-50% of 1 item is none of 0 or 1), so a target that
+    a strategy gave 1 item trades with a neighbour: one gives, one takes, the total and the
+    ``[low, high]`` bounds stay, and both counts end up good. Targets no trade can fix are left
+    for the solver's relaxation.
+    """
+    counts = list(counts)
+    for t in range(len(counts)):
+        if good(counts[t]):
+            continue
+        for step in (d for m in range(1, span + 1) for d in (m, -m)):
+            new = counts[t] + step
+            if not (low <= new <= high and good(new)):
+                continue
+            partner = next(
+                (
+                    u
+                    for u in range(len(counts))
+                    if u != t
+                    and good(counts[u])
+                    and low <= counts[u] - step <= high
+                    and good(counts[u] - step)
+                ),
+                None,
+            )
+            if partner is not None:
+                counts[t], counts[partner] = new, counts[partner] - step
+                break
     return counts
