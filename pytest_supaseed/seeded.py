@@ -208,7 +208,7 @@ class SeedSession:
         self.run_id = run_id
         self.templates: dict[str, TemplateInfo] = {}
         self._clones: dict[str, SeededDatabase] = {}
-        self._resolved: dict[str, ResolvedPlan] = {}
+        self._by_request: dict[str, SeededDatabase] = {}
         self._connections: dict[str, ReusedConnection] = {}
         self._stack = ExitStack()
 
@@ -216,24 +216,27 @@ class SeedSession:
         """The resolved plan a request asks for, and a label for reports."""
         from .config import resolve_plan
 
-        key = json.dumps([request.template, request.customizations], sort_keys=True, default=str)
-        resolved = self._resolved.get(key)
-        if resolved is None:
-            resolved = resolve_plan(
-                request.template,
-                rootdir=self.settings.rootdir,
-                customizations=request.customizations or None,
-            )
-            self._resolved[key] = resolved
+        resolved = resolve_plan(
+            request.template,
+            rootdir=self.settings.rootdir,
+            customizations=request.customizations or None,
+        )
         label = request.template or resolved.source_label
         if request.customizations:
             label += " + " + ", ".join(sorted(request.customizations))
         return resolved, label
 
     def seeded(self, request: SupaseedRequest) -> SeededDatabase:
-        """This worker's clone of the template for ``request`` (seeding the template if needed)."""
+        """This worker's clone of the template for ``request`` (seeding the template if needed).
+
+        Resolved once per distinct request and worker: afterwards a test pays a dict lookup.
+        """
         from .fixtures import worker_database
 
+        key = self._key(request.template, request.customizations, request.seed)
+        known = self._by_request.get(key)
+        if known is not None:
+            return known
         resolved, label = self.resolve(request)
         seed = effective_seed(request.seed, self.settings.seed, resolved.plan.seed)
         info = ensure_template(
@@ -253,7 +256,12 @@ class SeedSession:
             )
             clone = SeededDatabase(dsn, info, resolved)
             self._clones[info.name] = clone
+        self._by_request[key] = clone
         return clone
+
+    @staticmethod
+    def _key(*parts: object) -> str:
+        return json.dumps(parts, sort_keys=True, default=str)
 
     @contextmanager
     def transaction(self, dsn: str) -> Iterator[psycopg.Connection]:
