@@ -217,13 +217,13 @@ def _summarize_templates(terminalreporter: Any, config: pytest.Config) -> None:
         )
         rows = ", ".join(f"{table}={n}" for table, n in sorted(first["rows"].items()))
         terminalreporter.write_line(f"  rows: {rows or 'none'}")
+        for histogram in first.get("histograms", []):
+            for line in str(histogram).splitlines():
+                terminalreporter.write_line(f"  {line}")
         for relaxation in first["relaxations"]:
             terminalreporter.write_line(f"  relaxed: {relaxation}")
         for warning in first["warnings"]:
             terminalreporter.write_line(f"  warning: {warning}")
-        for histogram in first.get("histograms", []):
-            for line in str(histogram).splitlines():
-                terminalreporter.write_line(f"  {line}")
         if verbose and built:
             phases = ", ".join(f"{p} {t:.3f}s" for p, t in built[0]["phases"].items())
             terminalreporter.write_line(f"  phases: {phases}")

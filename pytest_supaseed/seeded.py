@@ -117,7 +117,7 @@ def build_template(
         "phases": dict(result.phases),
         "warnings": list(result.warnings),
         "relaxations": [str(r) for r in result.relaxations],
-        "histograms": [str(h) for h in getattr(result, "histograms", [])],
+        "histograms": list(result.histograms),
         "build_seconds": time.perf_counter() - started,
     }
     with psycopg.connect(dsn, autocommit=True) as conn:

@@ -55,8 +55,11 @@ def render_counts(counts: Mapping[Hashable, int], *, width: int = 8) -> str:
     return render_histogram(counts.values(), width=width)
 
 
-def render_distribution(distribution: Distribution, *, width: int = 8) -> str:
-    """A summary line, the histogram of items per target, and one line per relaxation."""
+def render_distribution(
+    distribution: Distribution, *, width: int = 8, relaxations: bool = True
+) -> str:
+    """A summary line, the histogram of items per target, and (unless ``relaxations=False``, for
+    reports that list relaxations on their own) one line per relaxation."""
     d = distribution
     n_targets = len(d.counts)
     values = list(d.counts.values())
@@ -68,5 +71,6 @@ def render_distribution(distribution: Distribution, *, width: int = 8) -> str:
     if d.unused:
         head += f"; {len(d.unused)} items unused"
     lines = [head, render_histogram(values, width=width)]
-    lines += [f"  relaxed {r}" for r in d.relaxations]
+    if relaxations:
+        lines += [f"  relaxed {r}" for r in d.relaxations]
     return "\n".join(lines)

@@ -293,6 +293,7 @@ def _associate(
     Targets are the parent's rows (all columns, so weights and constraints can read them). Placed
     items keep their values; each target's synthetic items are rows with only the parent given.
     """
+    from ..associate.report import render_distribution
     from ..associate.solver import distribute_from_config
 
     name, assoc, fk = association
@@ -313,6 +314,7 @@ def _associate(
     if assoc.name is None:
         assoc = assoc.model_copy(update={"name": name})
     placed = distribute_from_config(assoc, items, records, run_seed, key=key)
+    result.histograms.append(render_distribution(placed, relaxations=False))
     result.relaxations += [f"association '{name}': {r}" for r in placed.relaxations]
     if placed.unused:
         result.relaxations.append(

@@ -16,6 +16,7 @@ class SeedResult:
         phases: seconds spent per phase (``introspect``, ``users``, one per table, ``cycles``).
         warnings: things that worked but may surprise (a column left NULL, a table skipped).
         relaxations: where the plan could not be met exactly and what was done instead.
+        histograms: per association, a summary line and a text histogram of items per target.
         users: email -> user id of the users the users phase created.
     """
 
@@ -24,6 +25,7 @@ class SeedResult:
     phases: dict[str, float] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     relaxations: list[str] = field(default_factory=list)
+    histograms: list[str] = field(default_factory=list)
     users: dict[str, uuid.UUID] = field(default_factory=dict)
 
     @property
@@ -37,13 +39,15 @@ class SeedResult:
         return sum(self.phases.values())
 
     def summary(self) -> str:
-        """A readable multi-line report: one line per table, then warnings and relaxations."""
+        """A readable multi-line report: one line per table, each association's histogram, then
+        warnings and relaxations."""
         width = max((len(t) for t in self.rows), default=5)
         lines = [f"seed {self.seed}: {self.total_rows} rows in {self.total_seconds:.2f} s"]
         for table, count in self.rows.items():
             secs = self.phases.get(table)
             timing = f"  {secs:.2f} s" if secs is not None else ""
             lines.append(f"  {table:<{width}}  {count:>9}{timing}")
+        lines += self.histograms
         lines += [f"warning: {w}" for w in self.warnings]
         lines += [f"relaxed: {r}" for r in self.relaxations]
         return "\n".join(lines)

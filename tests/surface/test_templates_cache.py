@@ -120,3 +120,35 @@ def test_killed_template_build_leaves_nothing_a_later_run_uses(project) -> None:
     # The same plan again: the half-built copy of the killed run must not be used.
     result = project.run("-p", "no:randomly")
     result.assert_outcomes(passed=1)
+
+
+def test_summary_shows_association_histogram_and_relaxations(project) -> None:
+    """3 users x min 5 = 15 > 10 notes: relaxed, reported with the histogram of notes per user."""
+    (project.root / "supaseed" / "templates" / "spread.toml").write_text(
+        'description = "ten notes over three users, asking for too many"\nseed = 3\n\n'
+        "[users]\ncount = 3\nmakerkit_test_users = false\n\n[accounts]\npersonal = false\n\n"
+        '[tables."public.notes"]\ncount = 10\n\n'
+        '[associations.notes_to_owners]\nitems = "public.notes"\ntargets = "auth.users"\n'
+        'fk_column = "owner_id"\nstrategy = "even_spread"\n'
+        "constraints = { min_per_target = 5, max_per_target = 5, total_items = 10 }\n"
+    )
+    project.tests(
+        """
+        import pytest
+        from pytest_supaseed.testing import assert_distribution
+
+        @pytest.mark.supaseed("spread")
+        def test_spread(supaseed_db):
+            assert_distribution(supaseed_db, "notes", "owner_id", min=3, max=4, total=10)
+        """
+    )
+    result = project.run("-p", "no:randomly")
+    result.assert_outcomes(passed=1)
+    result.stdout.fnmatch_lines(
+        [
+            "supaseed: spread seed=3 built in *",
+            "*rows:*public.notes=10*",
+            "*notes_to_owners (even_spread): 10 items over 3 targets, 3..4 each*",
+            "*relaxed: association 'notes_to_owners'*min_per_target*",
+        ]
+    )
