@@ -1,4 +1,8 @@
-"""Helpers of the example app's tests: act as a Supabase user inside the test's transaction."""
+"""Helpers of the example app's tests.
+
+test_notes.py acts as users by hand (what the plugin's helpers do for you); the other files use
+the ``supaseed`` fixture and ``pytest_supaseed.testing``.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ import psycopg
 import pytest
 
 DEMO_USER = uuid.UUID("11111111-1111-1111-1111-111111111111")
+DEMO_EMAIL = "demo@example.com"  # both from supabase/seed.sql
 
 
 def act_as(conn: psycopg.Connection, user_id: uuid.UUID | None) -> None:
