@@ -37,7 +37,8 @@ def test_customization_of_a_table(supaseed: Supaseed) -> None:
 def test_project_template(supaseed: Supaseed) -> None:
     # supaseed/templates/crowd.toml: 40 users, 0-2 notes each, no articles.
     crowd = [email for email in supaseed.users if email.endswith("@crowd.test")]
-    assert len(crowd) == 40 and len(supaseed.users) == 41
+    assert len(crowd) == 40
+    assert len(supaseed.users) == 41
     assert supaseed.count("articles") == 0
     assert_distribution(supaseed.conn, "notes", "owner_id", max=3, targets="profiles")
     # Pagination as a user: their notes only, newest first, in pages of 1.

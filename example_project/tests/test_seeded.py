@@ -14,6 +14,7 @@ import pytest
 from conftest import DEMO_EMAIL, DEMO_USER
 
 from pytest_supaseed.handle import Supaseed
+from pytest_supaseed.settings import Settings
 from pytest_supaseed.testing import (
     assert_distribution,
     assert_not_visible,
@@ -30,14 +31,18 @@ def test_plan_seeds_users_next_to_the_seed_sql_user(supaseed: Supaseed) -> None:
     assert DEMO_EMAIL in supaseed.users
     assert supaseed.users[DEMO_EMAIL] == DEMO_USER
     seeded = [email for email in supaseed.users if email != DEMO_EMAIL]
-    assert len(seeded) == 4 and all(email.endswith("@example.com") for email in seeded)
+    assert len(seeded) == 4
+    assert all(email.endswith("@example.com") for email in seeded)
     # The signup trigger made a profile per user, named after the e-mail (second migration).
     usernames = {r["username"] for r in supaseed.table("profiles")}
     assert usernames == {email.split("@")[0] for email in supaseed.users}
 
 
-def test_report_matches_the_database(supaseed: Supaseed) -> None:
-    assert supaseed.result.seed == supaseed.plan.seed == 42
+def test_report_matches_the_database(supaseed: Supaseed, supaseed_settings: Settings) -> None:
+    # The plan's seed = 42, unless the run says --supaseed-seed N (which wins).
+    assert supaseed.result.seed == (
+        supaseed_settings.seed if supaseed_settings.seed is not None else 42
+    )
     assert supaseed.result.rows["auth.users"] == 4  # created by the plan (demo was already there)
     assert supaseed.result.rows["public.notes"] == supaseed.count("notes") - 1  # + seed.sql's note
     assert supaseed.result.rows["public.articles"] == supaseed.count("articles") == 6
@@ -115,7 +120,8 @@ def test_articles_come_from_the_markdown_guides(supaseed: Supaseed) -> None:
         assert title.removeprefix("title:").strip() in titles
     row = supaseed.table("articles", where="slug = 'keyboard-shortcuts'")[0]
     assert row["title"] == "Keyboard shortcuts"
-    assert "`Ctrl+Enter` saves" in row["body"] and row["read_minutes"] == 1
+    assert "`Ctrl+Enter` saves" in row["body"]
+    assert row["read_minutes"] == 1
 
 
 def test_articles_are_spread_over_authors(supaseed: Supaseed) -> None:
