@@ -204,6 +204,9 @@ def _summarize_templates(terminalreporter: Any, config: pytest.Config) -> None:
     if not records:
         return
     verbose = config.getoption("verbose", 0) > 0
+    slot = config.stash.get(server_slot_key, None)
+    handle = slot.handle if slot is not None else None
+    keep = slot is not None and slot.settings.keep
     terminalreporter.write_sep("-", "supaseed")
     for name in sorted(records, key=lambda n: (records[n][0]["label"], n)):
         entries = records[name]
@@ -227,6 +230,8 @@ def _summarize_templates(terminalreporter: Any, config: pytest.Config) -> None:
         if verbose and built:
             phases = ", ".join(f"{p} {t:.3f}s" for p, t in built[0]["phases"].items())
             terminalreporter.write_line(f"  phases: {phases}")
+        if handle is not None and keep:
+            terminalreporter.write_line(f"  connect: psql '{handle.dsn_for(name)}'")
 
 
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:

@@ -121,3 +121,25 @@ def test_async_db_sees_the_seeded_template(project) -> None:
     )
     result = project.run("-p", "no:randomly")
     result.assert_outcomes(passed=2)
+
+
+def test_supaseed_random_follows_pytest_randomly_seed(project) -> None:
+    project.tests(
+        """
+        import pytest
+
+        @pytest.mark.supaseed("small")
+        def test_draw(supaseed):
+            with open("draws.txt", "a") as out:
+                out.write(f"{supaseed.random.random()!r}\\n")
+        """
+    )
+    draws = project.root / "draws.txt"
+    values = []
+    for seed in ("123", "123", "456"):
+        result = project.run("-p", "randomly", f"--randomly-seed={seed}")
+        result.assert_outcomes(passed=1)
+        result.stdout.fnmatch_lines(["supaseed: backend embedded; data seed: *"])
+        values.append(draws.read_text().splitlines()[-1])
+    assert values[0] == values[1]
+    assert values[0] != values[2]

@@ -152,3 +152,19 @@ def test_summary_shows_association_histogram_and_relaxations(project) -> None:
             "*relaxed: association 'notes_to_owners'*min_per_target*",
         ]
     )
+
+
+def test_keep_prints_how_to_connect_to_the_seeded_template(project) -> None:
+    project.tests(TESTS)
+    result = project.run("-p", "no:randomly", "--supaseed-keep")
+    result.assert_outcomes(passed=2)
+    lines = [line for line in result.stdout.lines if "connect: psql '" in line and "tpl_" in line]
+    assert len(lines) == 2, result.stdout.lines
+    dsn = lines[0].split("psql '", 1)[1].rstrip("'")
+    import psycopg
+
+    with psycopg.connect(dsn) as conn:  # the kept template is there, seeded
+        assert conn.execute("select count(*) from notes").fetchone()[0] in (6, 7)
+    # stop the kept server (the next run of this project would do it too)
+    pid = next(line for line in result.stdout.lines if line.startswith("pid: "))
+    os.kill(int(pid.split()[1]), signal.SIGINT)
