@@ -57,7 +57,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "schema",
         help="print the JSON Schema of seed-plan files",
         description="Print the JSON Schema of a seed plan, for editor completion: "
-        "supaseed schema > supaseed.schema.json",
+        "supaseed schema > supaseed.plan.schema.json",
     )
     schema.set_defaults(func=_cmd_schema)
 

@@ -85,6 +85,17 @@ def test_schema_is_a_json_schema_that_validates_plans(capsys: pytest.CaptureFixt
     assert not validator.is_valid({"users": {"cont": 2}})
 
 
+def test_schema_help_names_the_plan_schema_file_not_the_snapshot(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # supaseed.schema.json is the database snapshot (supaseed snapshot); plans get their own name
+    with pytest.raises(SystemExit):
+        main(["schema", "--help"])
+    out = capsys.readouterr().out
+    assert "supaseed.plan.schema.json" in out
+    assert "supaseed.schema.json" not in out
+
+
 def test_a_broken_project_template_does_not_hide_the_others(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
