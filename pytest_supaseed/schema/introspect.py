@@ -76,6 +76,7 @@ _TG_ROW, _TG_BEFORE, _TG_INSERT, _TG_DELETE, _TG_UPDATE, _TG_TRUNCATE, _TG_INSTE
 _VARCHAR_OIDS = {1042, 1043}  # bpchar, varchar: typmod = n + 4
 _NUMERIC_OID = 1700
 
+_CHECK_DEF_RE = re.compile(r"^CHECK\s*(.*?)(?:\s+NOT VALID)?$", re.DOTALL)
 _WHEN_RE = re.compile(r"\bWHEN \((.*)\) EXECUTE (?:FUNCTION|PROCEDURE)\b", re.DOTALL)
 
 Conn = psycopg.Connection[Any]
@@ -126,6 +127,7 @@ class _Reader:
     def __init__(self, conn: Conn) -> None:
         self.conn = conn
         self._formatted: dict[tuple[int, int], str] = {}
+        self.domain_checks: dict[int, tuple[str, ...]] = {}
 
     def rows(self, sql: str, params: dict[str, Any] | None = None) -> list[tuple[Any, ...]]:
         with self.conn.cursor() as cur:
@@ -180,6 +182,7 @@ class _Reader:
 
         col_rows = self.rows(_COLUMNS_SQL, q)
         types = self.read_types({r[3] for r in col_rows})
+        self.domain_checks = self.read_domain_checks(types)
         enum_oids = {t.oid for t in types.values() if t.typtype == "e"}
         enums = self.read_enums(scope, enum_oids)
 
@@ -189,7 +192,9 @@ class _Reader:
             relid, attnum, name = row[0], row[1], row[2]
             attnames[relid][attnum] = name
             columns[relid].append(
-                _column(row, len(columns[relid]) + 1, types, enums, self.formatted)
+                _column(
+                    row, len(columns[relid]) + 1, types, enums, self.formatted, self.domain_checks
+                )
             )
 
         pks: dict[int, tuple[str | None, tuple[str, ...]]] = {}
@@ -372,6 +377,15 @@ class _Reader:
             }
         return types
 
+    def read_domain_checks(self, types: dict[int, _TypeInfo]) -> dict[int, tuple[str, ...]]:
+        """CHECK expressions of each domain among ``types``, by domain oid (one query)."""
+        oids = sorted(t.oid for t in types.values() if t.typtype == "d")
+        found: dict[int, list[str]] = defaultdict(list)
+        if oids:
+            for contypid, definition in self.rows(_DOMAIN_CHECKS_SQL, {"oids": oids}):
+                found[contypid].append(_strip_parens(_CHECK_DEF_RE.sub(r"\1", definition)))
+        return {oid: tuple(exprs) for oid, exprs in found.items()}
+
     def formatted(self, oid: int, typmod: int) -> str:
         """``format_type(oid, typmod)`` from what :meth:`read_types` already fetched."""
         return self._formatted.get((oid, typmod)) or self._formatted.get((oid, -1), str(oid))
@@ -398,6 +412,7 @@ def _column(
     types: dict[int, _TypeInfo],
     enums: dict[int, Enum],
     formatted: Callable[[int, int], str],
+    domain_checks: dict[int, tuple[str, ...]],
 ) -> Column:
     (
         _relid,
@@ -416,6 +431,7 @@ def _column(
     ) = row
     info = types[typoid]
     domain: str | None = None
+    checks: list[str] = []
     nullable = not notnull
     base = info
     base_formatted = formatted_type
@@ -424,6 +440,7 @@ def _column(
         domain = info.qualified
         # walk the domain chain; the innermost domain's typmod applies when the column has none
         while base.typtype == "d":
+            checks += domain_checks.get(base.oid, ())
             nullable = nullable and not base.domain_notnull
             if default is None and base.domain_default is not None:
                 default = base.domain_default
@@ -461,6 +478,7 @@ def _column(
         enum_name=enum.qualified_name if enum else None,
         enum_labels=enum.labels if enum else None,
         domain=domain,
+        domain_checks=tuple(checks),
         nullable=nullable,
         default=None if generated else default,
         identity=ident,
@@ -615,6 +633,14 @@ select t.oid, n.nspname || '.' || t.typname, format_type(t.oid, null), t.typtype
 from pg_type t
 join pg_namespace n on n.oid = t.typnamespace
 where t.oid = any(%(oids)s::oid[])
+"""
+
+# pg_get_constraintdef: pg_get_expr() needs a relation, a domain constraint has none
+_DOMAIN_CHECKS_SQL = """
+select co.contypid::int8, pg_get_constraintdef(co.oid)
+from pg_constraint co
+where co.contypid = any(%(oids)s::oid[]) and co.contype = 'c'
+order by co.contypid, co.conname
 """
 
 _ENUMS_SQL = """

@@ -47,6 +47,10 @@ class Column:
             domain's base) is an enum, else ``None``.
         enum_labels: the enum's labels in sort order, ``None`` when not an enum.
         domain: qualified name of the domain when the column's type is a domain, else ``None``.
+        domain_checks: the CHECK expressions of that domain and of every domain under it (outer
+            domain first, by constraint name within one domain), spelled like
+            :attr:`Check.expression` with ``VALUE`` for the column's value (``VALUE > 0``,
+            ``VALUE ~ '^[a-z]+$'::text``); ``()`` for a column whose type is not a domain.
         nullable: ``NOT NULL`` is absent (for a domain: neither column nor domain forbids NULL).
         default: the default expression as Postgres prints it (``now()``, ``auth.uid()``,
             ``nextval('t_id_seq'::regclass)``), the domain's default when the column has none, or
@@ -71,6 +75,7 @@ class Column:
     enum_name: str | None = None
     enum_labels: tuple[str, ...] | None = None
     domain: str | None = None
+    domain_checks: tuple[str, ...] = ()
     nullable: bool = True
     default: str | None = None
     identity: IdentityKind | None = None

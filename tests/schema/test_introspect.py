@@ -101,6 +101,48 @@ def test_domains_resolve_to_base_type_nullability_and_default(things: psycopg.Co
     assert feelings.enum_labels == ("sad", "ok", "happy")
 
 
+def test_domain_checks_follow_the_domain_chain(fresh_conn: psycopg.Connection) -> None:
+    fresh_conn.execute(
+        """
+        create domain public.positive as int check (value > 0);
+        create domain public.rank as public.positive
+          constraint rank_small check (value <= 10) constraint rank_even check (value % 2 = 0);
+        create domain public.slug as text check (value ~ '^[a-z-]+$');
+        alter domain public.slug add constraint slug_short check (length(value) < 40) not valid;
+        create table public.ladder (
+          id int primary key, rank public.rank, slug public.slug, plain int check (plain > 1),
+          ranks public.positive[]
+        );
+        """
+    )
+    by = {c.name: c for c in introspect(fresh_conn).table("ladder").columns}
+    # outer domain first (by constraint name), then the domain it is built on
+    assert by["rank"].domain_checks == (
+        "((VALUE)::integer % 2) = 0",
+        "(VALUE)::integer <= 10",
+        "VALUE > 0",
+    )
+    assert by["slug"].domain_checks == ("VALUE ~ '^[a-z-]+$'::text", "length(VALUE) < 40")
+    assert by["plain"].domain_checks == ()  # a table check is not a domain check
+    assert by["id"].domain_checks == ()
+    assert by["ranks"].domain_checks == ()  # an array of a domain is not itself a domain
+
+    # the expressions are what the database enforces: with VALUE bound they accept what the
+    # column accepts and reject what it rejects
+    def holds(expr: str, value: object) -> bool:
+        query = expr.replace("%", "%%").replace("VALUE", "%(v)s")
+        row = fresh_conn.execute(f"select {query}", {"v": value}).fetchone()
+        return bool(row and row[0])
+
+    for col, good, bad in (("rank", 4, 12), ("rank", 4, 3), ("slug", "ok-slug", "Not OK")):
+        assert all(holds(e, good) for e in by[col].domain_checks)
+        assert not all(holds(e, bad) for e in by[col].domain_checks)
+        fresh_conn.execute(f"insert into public.ladder (id, {col}) values (1, %s)", [good])
+        with pytest.raises(psycopg.errors.CheckViolation):
+            fresh_conn.execute(f"insert into public.ladder (id, {col}) values (2, %s)", [bad])
+        fresh_conn.execute("delete from public.ladder")
+
+
 def test_keys_uniques_checks_foreign_keys(things: psycopg.Connection) -> None:
     t = introspect(things).table("things")
     assert t.primary_key == ("id",)
