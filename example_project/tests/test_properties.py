@@ -6,6 +6,7 @@ introspected table, so every example is a row the database accepts: a failure is
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import psycopg
@@ -14,10 +15,16 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from psycopg import sql
 
+from pytest_supaseed.assets import load_pool
+from pytest_supaseed.config import resolve_plan
 from pytest_supaseed.handle import Supaseed
 from pytest_supaseed.schema import Table, introspect
-from pytest_supaseed.testing import assert_not_visible
-from pytest_supaseed.testing.strategies import rows
+from pytest_supaseed.testing import assert_not_visible, assert_visible
+from pytest_supaseed.testing.strategies import from_pool, rows
+
+ROOT = Path(__file__).parent.parent
+# The plan's pool of markdown guides, loaded as the seeding engine loads it (6 small files).
+GUIDES = load_pool("guides", resolve_plan(rootdir=ROOT).plan.asset_pools["guides"], ROOT)
 
 # The ``supaseed`` fixture is created once per test, not per example: each example below runs in a
 # savepoint that it rolls back, so examples never see each other's rows.
@@ -59,3 +66,15 @@ def test_any_valid_note_round_trips_for_its_owner_only(
         assert_not_visible(supaseed.conn, stranger, "public.notes", ids)
         assert_not_visible(supaseed.conn, "anon", "public.notes", ids)
         raise psycopg.Rollback()
+
+
+@EXAMPLES
+@given(guide=from_pool(GUIDES))
+def test_every_guide_is_an_article_anon_sees_once_published(supaseed: Supaseed, guide: Any) -> None:
+    (article,) = [r for r in supaseed.table("articles") if r["title"] == guide.fields["title"]]
+    assert article["body"] == guide.body
+    assert article["published"] is guide.fields["published"]
+    check = assert_visible if guide.fields["published"] else assert_not_visible
+    check(supaseed.conn, "anon", "public.articles", [article["id"]])
+    author = next(e for e, uid in supaseed.users.items() if uid == article["author_id"])
+    assert_visible(supaseed.conn, author, "public.articles", [article["id"]])
