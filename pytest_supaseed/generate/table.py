@@ -437,6 +437,10 @@ class TableRows:
                 a in names
                 and b in names
                 and not any({r.left, r.right} == {a, b} for r in relations)
+                # by name only between columns of one type: a timestamptz and a timestamp (aware
+                # and naive datetimes) do not compare
+                and scalar_type(self.table.column(a).base_type)
+                == scalar_type(self.table.column(b).base_type)
             ):
                 relations.append(Relation(a, "<=", b))
         for rel in relations:

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
+import psycopg.errors
 import psycopg.rows
 from psycopg import sql
 
@@ -36,15 +37,17 @@ from ..generate.table import (
     TableRows,
     deferred_values,
     derive_rng,
+    leave_to_database,
     uses_sequence,
 )
+from ..generate.values import REFERENCE
 from ..generate.vocab import vocabulary
 from ..schema import introspect
 from ..schema.graph import insert_order
 from ..schema.model import ForeignKey, Schema, Table, qualify
 from .progress import Progress, progress_for
 from .result import SeedResult
-from .writer import copy_rows
+from .writer import copy_rows, user_triggers_disabled
 
 #: Rows of a table named in the plan without ``count`` or ``count_per_parent``.
 DEFAULT_COUNT = 10
@@ -449,14 +452,16 @@ def _seed_table(
         given_rows=given,
         existing_rows=int(existing),
     )
-    ident = sql.Identifier(table.schema, table.name)
     bars.start(table.qualified_name, rows.total)
     with conn.transaction():
         if config.disable_triggers:
-            conn.execute(sql.SQL("ALTER TABLE {} DISABLE TRIGGER USER").format(ident))
-        written = copy_rows(conn, table, rows.columns, _batches(rows), on_batch=bars.advance)
-        if config.disable_triggers:
-            conn.execute(sql.SQL("ALTER TABLE {} ENABLE TRIGGER USER").format(ident))
+            with user_triggers_disabled(conn, table.qualified_name):
+                written = copy_rows(
+                    conn, table, rows.columns, _batches(rows), on_batch=bars.advance
+                )
+        else:
+            written = copy_rows(conn, table, rows.columns, _batches(rows), on_batch=bars.advance)
+            _pin_trigger_stamps(conn, table, overrides, result)
         for name in starts:
             if uses_sequence(table.column(name)):
                 _advance_sequence(conn, table, name)
@@ -464,6 +469,75 @@ def _seed_table(
     result.warnings += rows.report.warnings
     result.relaxations += rows.report.relaxations
     return written
+
+
+def _pin_trigger_stamps(
+    conn: Conn, table: Table, overrides: Mapping[str, object], result: SeedResult
+) -> None:
+    """Set timestamps a BEFORE INSERT trigger overwrote with ``now()`` to :data:`REFERENCE`.
+
+    Runs in the table's transaction, right after its COPY: a trigger's ``now()`` is that
+    transaction's start, which no generated value equals, so ``col = now()`` finds exactly the
+    stamped rows (rows from earlier runs are older). Columns the plan leaves to the database
+    (``"default"``) are left alone; ``clock_timestamp()`` stamps are not recognised and keep the
+    build time. The UPDATE runs with the table's user triggers disabled (a BEFORE UPDATE trigger
+    would stamp them again).
+    """
+    row = conn.execute(
+        "select exists (select 1 from pg_trigger where tgrelid = %s::regclass "
+        "and not tgisinternal and tgenabled in ('O', 'A') and (tgtype & 7) = 7)",
+        [table.qualified_name],
+    ).fetchone()
+    if not row or not row[0]:
+        return  # no enabled BEFORE INSERT row trigger
+    leave = leave_to_database()
+    stamps = [
+        c
+        for c in table.columns
+        if not c.generated
+        and not c.is_array
+        and overrides.get(c.name) is not leave
+        and scalar_type(c.base_type).startswith("timestamp")
+    ]
+    if not stamps:
+        return
+    ident = sql.Identifier(table.schema, table.name)
+    hit = [
+        sql.SQL("{} = now()::{}").format(sql.Identifier(c.name), sql.SQL(c.base_type))
+        for c in stamps
+    ]
+    found = conn.execute(
+        sql.SQL("SELECT {} FROM {} WHERE {}").format(
+            sql.SQL(", ").join(sql.SQL("count(*) FILTER (WHERE {})").format(h) for h in hit),
+            ident,
+            sql.SQL(" OR ").join(hit),
+        )
+    ).fetchone()
+    stamped = [(c, h) for c, h, n in zip(stamps, hit, found or ()) if n]
+    if not stamped:
+        return
+    # a plain timestamp gets the reference instant's UTC wall clock
+    update = sql.SQL("UPDATE {} SET {} WHERE {}").format(
+        ident,
+        sql.SQL(", ").join(
+            sql.SQL("{c} = CASE WHEN {h} THEN %(ref)s::timestamptz{z} ELSE {c} END").format(
+                c=sql.Identifier(c.name),
+                h=h,
+                z=sql.SQL("" if "with time zone" in c.base_type else " AT TIME ZONE 'UTC'"),
+            )
+            for c, h in stamped
+        ),
+        sql.SQL(" OR ").join(h for _, h in stamped),
+    )
+    try:
+        with conn.transaction(), user_triggers_disabled(conn, table.qualified_name):
+            conn.execute(update, {"ref": REFERENCE})
+    except psycopg.errors.InsufficientPrivilege:
+        result.warnings.append(
+            f"{table.qualified_name}.{', '.join(c.name for c, _ in stamped)}: a trigger stamped "
+            "them with the build time and the seeding role may not disable the table's triggers "
+            "to pin them, so they differ from build to build"
+        )
 
 
 def _batches(rows: TableRows) -> Iterator[dict[str, list[Any]] | int]:

@@ -12,19 +12,30 @@ What each MakerKit version expects after ``supabase db reset`` (facts from Maker
 - ``v1`` (organizations era): no trigger; ``public.users`` profiles, ``public.organizations`` and
   ``public.memberships`` with integer roles (Member 0, Admin 1, Owner 2) are inserted.
 - ``custom``: nothing kit-specific.
+
+Timestamps: the rows this module makes or finds for new users (trigger-made personal accounts,
+team accounts, memberships, v1 profiles and organizations) get ``created_at``/``updated_at`` set
+to a fixed instant when :func:`write_kit_rows` is given ``now`` (the users phase passes the
+engine's ``REFERENCE``): one UPDATE per table afterwards, with the table's user triggers disabled
+for that statement (MakerKit's ``trigger_set_timestamps`` would write ``now()`` again and
+``prevent_memberships_update`` refuses it), so the same plan and seed give the same rows.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Literal
 
 import psycopg
+import psycopg.errors
+from psycopg import sql
 
 from ..errors import SchemaError
 from .users import UserSpec
+from .writer import user_triggers_disabled
 
 __all__ = [
     "CUSTOM_ROLE",
@@ -165,15 +176,24 @@ def write_kit_rows(
     kit: KitName,
     users: Mapping[uuid.UUID, Mapping[str, Any]],
     teams: Sequence[TeamSpec],
+    *,
+    now: datetime | None = None,
+    new_users: Collection[uuid.UUID] | None = None,
 ) -> KitRows:
     """Write (or find) the kit's rows for ``users`` (id -> user metadata) and ``teams``.
 
     Call after the auth users exist. Idempotent per row: existing accounts, roles and memberships
     (e.g. from the project's ``seed.sql``) are kept, never duplicated.
+
+    ``now``: stamp ``created_at``/``updated_at`` of the rows made here with this instant instead
+    of the build time (see the module doc); only rows made by this call and the personal accounts
+    of ``new_users`` (default: all of ``users``) are stamped, rows found from earlier are left as
+    they are.
     """
     out = KitRows()
+    made: dict[str, list[tuple[Any, ...]]] = {}
     if kit in ("v2", "v3"):
-        _write_turbo(conn, users, teams, out)
+        _write_turbo(conn, users, teams, out, made)
     elif kit == "lite":
         _find_personal(conn, "lite", users, out)
         if teams:
@@ -181,8 +201,80 @@ def write_kit_rows(
                 f"MakerKit lite has no team accounts; {len(teams)} planned team(s) were not created"
             )
     elif kit == "v1":
-        _write_v1(conn, users, teams, out)
+        _write_v1(conn, users, teams, out, made)
+    if now is not None:
+        fresh = set(users) if new_users is None else set(new_users)
+        personal = [(a,) for owner, a in out.personal_accounts.items() if owner in fresh]
+        made.setdefault("public.accounts", [])[:0] = personal
+        for table, keys in made.items():
+            key = _STAMP_KEYS[table]
+            _stamp(conn, table, key, keys, now, out)
     return out
+
+
+# The key each stamped table's rows are named by in :func:`_stamp`.
+_STAMP_KEYS: Mapping[str, tuple[str, ...]] = {
+    "public.accounts": ("id",),
+    "public.accounts_memberships": ("account_id", "user_id"),
+    "public.users": ("id",),
+    "public.organizations": ("id",),
+    "public.memberships": ("id",),
+}
+
+
+def _stamp(
+    conn: psycopg.Connection[Any],
+    table: str,
+    key: Sequence[str],
+    rows: Sequence[tuple[Any, ...]],
+    now: datetime,
+    out: KitRows,
+) -> None:
+    """Set ``created_at``/``updated_at`` (those the table has) of ``rows`` (key values) to ``now``.
+
+    The table's enabled user triggers are disabled for the UPDATE and restored in the same
+    transaction (other sessions never see them off). Without the right to alter the table (it
+    belongs to another role), the rows keep the build time and a warning says so.
+    """
+    if not rows:
+        return
+    columns: dict[str, bool] = dict(
+        conn.execute(
+            "select attname, atttypid = 'timestamptz'::regtype from pg_attribute "
+            "where attrelid = %s::regclass and attnum > 0 and not attisdropped "
+            "and attgenerated = '' and attname in ('created_at', 'updated_at') "
+            "and atttypid in ('timestamptz'::regtype, 'timestamp'::regtype) order by attnum",
+            [table],
+        ).fetchall()
+    )
+    if not columns:
+        return
+    schema, name = table.split(".", 1)
+    # a plain timestamp gets the instant's UTC wall clock, whatever the session's time zone
+    utc = sql.SQL("{}::timestamptz at time zone 'UTC'").format(sql.Placeholder())
+    update = sql.SQL(
+        "update {t} set {sets} where ({key}) in (select * from unnest({arrays}))"
+    ).format(
+        t=sql.Identifier(schema, name),
+        sets=sql.SQL(", ").join(
+            sql.SQL("{} = {}").format(
+                sql.Identifier(c),
+                sql.Placeholder() if with_zone else utc,
+            )
+            for c, with_zone in columns.items()
+        ),
+        key=sql.SQL(", ").join(sql.Identifier(k) for k in key),
+        arrays=sql.SQL(", ").join(sql.Placeholder() for _ in key),
+    )
+    params: list[Any] = [now] * len(columns) + [[r[i] for r in rows] for i in range(len(key))]
+    try:
+        with conn.transaction(), user_triggers_disabled(conn, table):
+            conn.execute(update, params)
+    except psycopg.errors.InsufficientPrivilege as error:
+        out.warnings.append(
+            f"{table}: {', '.join(columns)} of the {len(rows)} seeded row(s) keep the build time "
+            f"(the seeding role may not disable the table's triggers to set them: {error})"
+        )
 
 
 def _find_personal(
@@ -247,6 +339,7 @@ def _write_turbo(
     users: Mapping[uuid.UUID, Mapping[str, Any]],
     teams: Sequence[TeamSpec],
     out: KitRows,
+    made: dict[str, list[tuple[Any, ...]]],
 ) -> None:
     _find_personal(conn, "v2", users, out)
     if not teams:
@@ -272,19 +365,23 @@ def _write_turbo(
             )
     for team in new:
         out.team_accounts[team.slug] = team.id
+    made["public.accounts"] = [(t.id,) for t in new]
     rows = []
     for team in teams:
         account = out.team_accounts[team.slug]
         members = dict(team.members)
         members[team.owner] = top  # the primary owner always holds the top role
         rows += [(account, user_id, role) for user_id, role in members.items()]
-    with conn.cursor() as cur:
-        # on conflict: a row the project's seed.sql (or an auth.uid()-aware trigger) made wins
-        cur.executemany(
+    # on conflict: a row the project's seed.sql (or an auth.uid()-aware trigger) made wins
+    made["public.accounts_memberships"] = [
+        (a, u)
+        for a, u in conn.execute(
             "insert into public.accounts_memberships (account_id, user_id, account_role) "
-            "values (%s, %s, %s) on conflict (user_id, account_id) do nothing",
-            rows,
+            "select * from unnest(%s::uuid[], %s::uuid[], %s::varchar[]) "
+            "on conflict (user_id, account_id) do nothing returning account_id, user_id",
+            [[r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows]],
         )
+    ]
     out.memberships = [
         (a, u, r)
         for a, u, r in conn.execute(
@@ -312,16 +409,21 @@ def _write_v1(
     users: Mapping[uuid.UUID, Mapping[str, Any]],
     teams: Sequence[TeamSpec],
     out: KitRows,
+    made: dict[str, list[tuple[Any, ...]]],
 ) -> None:
     # Profiles: v1 makes them at onboarding, not by trigger. onboarded = true so the app does not
     # send seeded users through onboarding again.
-    with conn.cursor() as cur:
-        cur.executemany(
+    profiles = [(uid, meta.get("name"), meta.get("avatar_url")) for uid, meta in users.items()]
+    made["public.users"] = [
+        tuple(r)
+        for r in conn.execute(
             "insert into public.users (id, display_name, photo_url, onboarded) "
-            "values (%s, %s, %s, true) on conflict (id) do nothing",
-            [(uid, meta.get("name"), meta.get("avatar_url")) for uid, meta in users.items()],
+            "select id, name, photo, true from unnest(%s::uuid[], %s::text[], %s::text[]) "
+            "as p(id, name, photo) on conflict (id) do nothing returning id",
+            [[p[0] for p in profiles], [p[1] for p in profiles], [p[2] for p in profiles]],
         )
-    out.rows["public.users"] = len(users)
+    ]
+    out.rows["public.users"] = len(made["public.users"])
     organizations: dict[uuid.UUID, int] = dict(
         conn.execute(
             "select uuid, id from public.organizations where uuid = any(%s)",
@@ -337,6 +439,7 @@ def _write_v1(
             ).fetchone()
             assert row is not None
             organizations[team.id] = row[0]
+            made.setdefault("public.organizations", []).append((row[0],))
             created += 1
         out.team_accounts[team.slug] = team.id
     # v1 has one Owner per organization (ownership is transferred, not shared): the primary owner
@@ -351,12 +454,16 @@ def _write_v1(
             rows.append((user_id, organizations[team.id], level))
         if team.owner not in dict(team.members):
             rows.append((team.owner, organizations[team.id], V1_ROLES["owner"]))
-    with conn.cursor() as cur:
-        cur.executemany(
-            "insert into public.memberships (user_id, organization_id, role) values (%s, %s, %s) "
-            "on conflict (user_id, organization_id) do nothing",
-            rows,
+    made["public.memberships"] = [
+        tuple(r)
+        for r in conn.execute(
+            "insert into public.memberships (user_id, organization_id, role) "
+            "select u, o, r from unnest(%s::uuid[], %s::bigint[], %s::int[]) "
+            "with ordinality as m(u, o, r, n) order by n "
+            "on conflict (user_id, organization_id) do nothing returning id",
+            [[r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows]],
         )
+    ]
     by_org = {v: k for k, v in organizations.items()}
     out.memberships = [
         (by_org[org], user_id, str(role))
@@ -370,8 +477,13 @@ def _write_v1(
     out.rows["public.memberships"] = len(out.memberships)
 
 
-def add_super_admin_factor(conn: psycopg.Connection[Any], user_id: uuid.UUID) -> int:
+def add_super_admin_factor(
+    conn: psycopg.Connection[Any], user_id: uuid.UUID, *, now: datetime | None = None
+) -> int:
     """Give ``user_id`` MakerKit's verified TOTP factor (v2/v3 super admin); return rows added.
+
+    ``now`` stamps the factor's ``created_at``/``updated_at`` (default: the transaction's
+    ``now()``; the users phase passes the engine's reference instant).
 
     MakerKit's super-admin checks need ``aal2`` and, in v3, a user with a verified factor is only
     MFA-compliant at ``aal2``: the factor makes super-admin@ behave as in MakerKit's own seed
@@ -385,7 +497,7 @@ def add_super_admin_factor(conn: psycopg.Connection[Any], user_id: uuid.UUID) ->
         """
         insert into auth.mfa_factors (id, user_id, factor_type, status, secret, created_at,
                                       updated_at)
-        select %s, %s, 'totp', 'verified', %s, now(), now()
+        select %s, %s, 'totp', 'verified', %s, coalesce(%s, now()), coalesce(%s, now())
         where not exists (
           select 1 from auth.mfa_factors where user_id = %s and factor_type = 'totp'
         )
@@ -394,6 +506,8 @@ def add_super_admin_factor(conn: psycopg.Connection[Any], user_id: uuid.UUID) ->
             uuid.uuid5(_FACTOR_NAMESPACE, str(user_id)),
             user_id,
             SUPER_ADMIN_TOTP_SECRET,
+            now,
+            now,
             user_id,
         ],
     )

@@ -676,7 +676,14 @@ def seed_users_and_accounts(
         taken_slugs=[t.slug for t in teams],
     )
     metadata_by_id = {made.ids[s.email.lower()]: s.user_metadata for s in specs}
-    kit_rows = write_kit_rows(conn, cast("KitName", kit), metadata_by_id, teams)
+    kit_rows = write_kit_rows(
+        conn,
+        cast("KitName", kit),
+        metadata_by_id,
+        teams,
+        now=REFERENCE,
+        new_users=[made.ids[e] for e in made.created],
+    )
     email_by_id = {v: k for k, v in made.ids.items()}
     result.personal_accounts = {
         email_by_id[user_id]: account for user_id, account in kit_rows.personal_accounts.items()
@@ -687,7 +694,7 @@ def seed_users_and_accounts(
     result.warnings += kit_rows.warnings
     if users_cfg.makerkit_test_users and kit in ("v2", "v3"):
         super_admin = made.ids["super-admin@makerkit.dev"]
-        result.rows["auth.mfa_factors"] = add_super_admin_factor(conn, super_admin)
+        result.rows["auth.mfa_factors"] = add_super_admin_factor(conn, super_admin, now=REFERENCE)
     return result
 
 

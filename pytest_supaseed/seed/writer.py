@@ -9,9 +9,10 @@ or an extension type is written in text format instead (same code, different ``F
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 import psycopg
@@ -174,3 +175,33 @@ def _insert_defaults(
         if on_batch is not None:
             on_batch(n)
     return written
+
+
+@contextlib.contextmanager
+def user_triggers_disabled(conn: psycopg.Connection[Any], table: str) -> Iterator[list[str]]:
+    """Disable ``table``'s enabled user triggers for the block; yield their names.
+
+    Use inside ``conn.transaction()``: the ``ALTER TABLE`` statements are part of it, so other sessions
+    never see the triggers off, and an error rolls them back with everything else. On exit each
+    trigger gets its own mode back (``ENABLE`` or ``ENABLE ALWAYS``); triggers that were already
+    disabled, and replica-only ones, are not touched. Raises ``InsufficientPrivilege`` when the
+    role does not own the table.
+    """
+    triggers = conn.execute(
+        "select tgname, tgenabled from pg_trigger where tgrelid = %s::regclass "
+        "and not tgisinternal and tgenabled in ('O', 'A') order by tgname",
+        [table],
+    ).fetchall()
+    schema, name = table.split(".", 1)
+    ident = sql.Identifier(schema, name)
+    for trigger, _ in triggers:
+        conn.execute(
+            sql.SQL("ALTER TABLE {} DISABLE TRIGGER {}").format(ident, sql.Identifier(trigger))
+        )
+    yield [t for t, _ in triggers]
+    for trigger, mode in triggers:
+        conn.execute(
+            sql.SQL("ALTER TABLE {} ENABLE {}TRIGGER {}").format(
+                ident, sql.SQL("ALWAYS " if mode == "A" else ""), sql.Identifier(trigger)
+            )
+        )

@@ -234,6 +234,58 @@ def test_triggers_fire_unless_the_plan_disables_them(
     )
 
 
+def test_disable_triggers_restores_each_triggers_own_mode(
+    fresh_conn: psycopg.Connection[Any], fresh_db: str
+) -> None:
+    fresh_conn.execute(
+        """
+        create table notes (id uuid primary key, body text not null, n int not null default 0);
+        create function bump() returns trigger language plpgsql as
+            $$ begin new.n := new.n + 1; return new; end $$;
+        create trigger a_off before insert on notes for each row execute function bump();
+        create trigger b_always before insert on notes for each row execute function bump();
+        alter table notes disable trigger a_off;
+        alter table notes enable always trigger b_always;
+        """
+    )
+    seed({"tables": {"notes": {"count": 5, "disable_triggers": True}}}, fresh_db, progress=False)
+    assert scalar(fresh_conn, "select max(n) from notes") == 0
+    modes = dict(
+        fresh_conn.execute("select tgname, tgenabled from pg_trigger where not tgisinternal")
+    )
+    assert modes == {"a_off": "D", "b_always": "A"}  # a disabled trigger is not switched on
+
+
+def test_timestamps_a_trigger_stamps_with_now_are_pinned_to_the_reference(
+    fresh_conn: psycopg.Connection[Any], fresh_db: str
+) -> None:
+    from pytest_supaseed.generate.values import REFERENCE
+
+    fresh_conn.execute(
+        """
+        create table posts (
+            id uuid primary key, title text not null,
+            created_at timestamptz not null, updated_at timestamp not null,
+            seen_at timestamptz not null default now(), published_at timestamptz);
+        create function stamp() returns trigger language plpgsql as $$
+            begin new.created_at := now(); new.updated_at := now(); return new; end $$;
+        create trigger posts_stamp before insert or update on posts
+            for each row execute function stamp();
+        """
+    )
+    plan = {"tables": {"posts": {"count": 20, "columns": {"seen_at": "{{ default }}"}}}}
+    seed(plan, fresh_db, progress=False)
+    rows = fresh_conn.execute("select distinct created_at, updated_at from posts").fetchall()
+    assert rows == [(REFERENCE, REFERENCE.replace(tzinfo=None))]
+    # the plan left seen_at to the database: its now() stays; generated values are untouched
+    assert scalar(fresh_conn, "select count(*) from posts where seen_at > '2026-01-01'") == 20
+    assert scalar(fresh_conn, "select count(distinct published_at) from posts") > 1
+    # the trigger is on again afterwards
+    fresh_conn.execute("update posts set title = 'x'")
+    stale = fresh_conn.execute("select count(*) from posts where created_at = %s", [REFERENCE])
+    assert stale.fetchone() == (0,)
+
+
 def test_identity_always_and_all_default_tables(
     fresh_conn: psycopg.Connection[Any], fresh_db: str
 ) -> None:

@@ -338,4 +338,5 @@ def test_users_phase_is_reproducible_across_builds(supabase_conn: psycopg.Connec
                     "email_confirmed_at, raw_app_meta_data from auth.users order by email"
                 ).fetchall()
             )
-    assert rows[0] and rows[0] == rows[1]
+    assert rows[0]
+    assert rows[0] == rows[1]
