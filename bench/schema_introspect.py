@@ -9,14 +9,19 @@ Measured side by side in one run, on the same server and connection:
 Each figure is the median of ``--repeat`` runs.
 
     .venv/bin/python bench/schema_introspect.py [--dsn DSN] [--tables 500] [--repeat 7]
+
+Without ``--dsn`` it starts the plugin's own embedded server (what tests use, PostgreSQL 17 when
+the embedded binaries are installed) for a throw-away project and stops it afterwards.
 """
 
 from __future__ import annotations
 
 import argparse
 import statistics
+import tempfile
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 import psycopg
 from psycopg.conninfo import make_conninfo
@@ -80,15 +85,29 @@ def median_ms(fn: Callable[[], object], repeat: int) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--dsn", default="postgresql://postgres@127.0.0.1:5432/postgres")
+    parser.add_argument("--dsn", default=None, help="superuser DSN (default: embedded server)")
     parser.add_argument("--tables", type=int, default=500)
     parser.add_argument("--repeat", type=int, default=7)
     args = parser.parse_args()
+    if args.dsn is not None:
+        run(args, args.dsn, "--dsn")
+        return
+    from pytest_supaseed.backends.embedded import start_embedded
 
-    with psycopg.connect(args.dsn, autocommit=True) as admin:
+    with tempfile.TemporaryDirectory() as project:
+        handle = start_embedded(rootdir=Path(project))
+        try:
+            run(args, str(handle.dsn), "embedded")
+        finally:
+            handle.stop()
+
+
+def run(args: argparse.Namespace, admin_dsn: str, server: str) -> None:
+    """Build the schema in a scratch database on ``admin_dsn``, measure, print, drop it."""
+    with psycopg.connect(admin_dsn, autocommit=True) as admin:
         admin.execute(f'drop database if exists "{DB_NAME}" with (force)')
         admin.execute(f'create database "{DB_NAME}"')
-    dsn = make_conninfo(args.dsn, dbname=DB_NAME)
+    dsn = make_conninfo(admin_dsn, dbname=DB_NAME)
     try:
         with psycopg.connect(dsn, autocommit=True) as conn:
             with conn.transaction():
@@ -114,14 +133,14 @@ def main() -> None:
             per_table = median_ms(naive, max(1, args.repeat // 2))
             version = conn.info.server_version
     finally:
-        with psycopg.connect(args.dsn, autocommit=True) as admin:
+        with psycopg.connect(admin_dsn, autocommit=True) as admin:
             admin.execute(f'drop database if exists "{DB_NAME}" with (force)')
 
     columns = sum(len(t.columns) for t in schema.tables.values())
     fks = sum(len(t.foreign_keys) for t in schema.tables.values())
     print(
         f"Schema introspection, {len(schema.tables)} tables, {columns} columns, {fks} foreign keys, "
-        f"PostgreSQL {version // 10000}.{version % 100}, median of {args.repeat}"
+        f"PostgreSQL {version // 10000}.{version % 100} ({server}), median of {args.repeat}"
     )
     print(f"{'measure':<48}{'ms':>10}{'x select 1':>12}")
     for label, ms in (
