@@ -1,7 +1,8 @@
-"""Property-based tests: Hypothesis draws rows valid for the real schema and the test checks RLS.
+"""Property-based tests with ``pytest_supaseed.testing.strategies``.
 
-``pytest_supaseed.testing.strategies.rows(table)`` knows the column types, lengths and CHECKs of an
-introspected table, so every example is a row the database accepts: a failure is the app's bug.
+``rows(table)`` knows the column types, lengths and CHECKs of an introspected table, so every
+example is a row the database accepts: a failure is the app's bug. ``from_pool(pool)`` draws
+assets of an asset pool (shrinking toward the first file).
 """
 
 from __future__ import annotations
@@ -26,8 +27,8 @@ ROOT = Path(__file__).parent.parent
 # The plan's pool of markdown guides, loaded as the seeding engine loads it (6 small files).
 GUIDES = load_pool("guides", resolve_plan(rootdir=ROOT).plan.asset_pools["guides"], ROOT)
 
-# The ``supaseed`` fixture is created once per test, not per example: each example below runs in a
-# savepoint that it rolls back, so examples never see each other's rows.
+# The ``supaseed`` fixture is created once per test, not per example: an example that writes runs
+# in a savepoint that it rolls back, so examples never see each other's rows.
 EXAMPLES = settings(
     max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
