@@ -103,6 +103,8 @@ def seed_connection(
     planned = _planned_tables(plan, schema, filled_by_users, result)
     mapped = _mapped_tables(plan, schema, planned)
     associated = _associated_tables(plan, schema, planned)
+    for name, config in planned.items():
+        _per_parent(schema.tables[name], config)  # a wrong count_per_parent fails before writing
     assets = _AssetRows(plan, Path(rootdir) if rootdir is not None else Path.cwd(), run_seed)
     order = insert_order(schema, planned) if planned else None
     deferrable = [
@@ -371,7 +373,9 @@ def _per_parent(table: Table, config: TableConfig) -> PerParent | None:
         return None
     if len(config.count_per_parent) > 1:
         raise ConfigError(
-            "count_per_parent takes one parent (more than one is not supported yet)",
+            f"{table.qualified_name}: count_per_parent names {len(config.count_per_parent)} "
+            f"parents ({', '.join(config.count_per_parent)}); one parent per table is supported: "
+            "keep one (rows then reference the other parents at random)",
             key_path=f"tables.{table.qualified_name}.count_per_parent",
         )
     ((key, count),) = config.count_per_parent.items()

@@ -565,3 +565,56 @@ def test_cycle_broken_only_by_a_deferrable_not_null_key(
     assert result.rows == {"public.teams": 4, "public.players": 20}
     orphans = "select count(*) from teams t where not exists (select 1 from players p where p.id = t.captain_id)"
     assert scalar(fresh_conn, orphans) == 0
+
+
+def test_more_than_one_parent_mapping_or_association_per_table_is_refused_before_writing(
+    fresh_conn: psycopg.Connection[Any], fresh_db: str, tmp_path: Path
+) -> None:
+    import json
+
+    fresh_conn.execute(
+        """
+        create table authors (id uuid primary key, name text not null);
+        create table blogs (id uuid primary key, name text not null);
+        create table posts (
+            id uuid primary key,
+            author_id uuid not null references authors(id),
+            blog_id uuid not null references blogs(id),
+            title text not null);
+        """
+    )
+    (tmp_path / "p.json").write_text(json.dumps({"title": "Hello"}))
+    base: dict[str, Any] = {"tables": {"authors": {"count": 3}, "blogs": {"count": 2}}}
+    two_parents = {
+        **base,
+        "tables": {
+            **base["tables"],
+            "posts": {"count_per_parent": {"authors": 2, "blogs": {"min": 1, "max": 3}}},
+        },
+    }
+    with pytest.raises(ConfigError, match=r"public\.posts: count_per_parent names 2 parents"):
+        seed(two_parents, fresh_db, progress=False)
+    pool = {"pool": {"type": "json", "path": ["*.json"], "required": {"title": "str"}}}
+    mapping = {"pool": "pool", "table": "public.posts", "fields": {"title": "json.title"}}
+    with pytest.raises(ConfigError, match=r"public\.posts is the table of mappings 'a' and 'b'"):
+        seed(
+            {**base, "asset_pools": pool, "mappings": {"a": mapping, "b": mapping}},
+            fresh_db,
+            progress=False,
+            rootdir=tmp_path,
+        )
+    association = {"items": "public.posts", "fk_column": "author_id", "targets": "public.authors"}
+    other = {"items": "public.posts", "fk_column": "blog_id", "targets": "public.blogs"}
+    with pytest.raises(
+        ConfigError, match=r"public\.posts is the item table of associations 'a' and 'b'"
+    ):
+        seed(
+            {
+                "tables": {**base["tables"], "posts": {"count": 5}},
+                "associations": {"a": association, "b": other},
+            },
+            fresh_db,
+            progress=False,
+        )
+    # every refusal came before any row was written
+    assert scalar(fresh_conn, "select count(*) from authors") == 0
