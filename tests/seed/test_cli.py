@@ -76,3 +76,28 @@ def test_seed_without_dsn_uses_an_embedded_server_and_the_project_migrations(
     assert captured.out.startswith("seed 3: ")
     assert "public.authors          5" in captured.out
     assert "server stopped (use --keep" in captured.err
+
+
+def test_keep_leaves_the_server_running_and_prints_a_dsn_to_connect_to(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import shlex
+
+    from pytest_supaseed.backends.embedded import stop_postgres
+
+    migrations = tmp_path / "supabase" / "migrations"
+    migrations.mkdir(parents=True)
+    (migrations / "0001_init.sql").write_text(
+        "create table authors (id uuid primary key, name text not null);\n"
+    )
+    (tmp_path / "supaseed.toml").write_text("seed = 3\n[tables.authors]\ncount = 7\n")
+    assert main(["seed", "--rootdir", str(tmp_path), "--keep", "--no-progress"]) == 0
+    out = capsys.readouterr().out
+    line = next(x for x in out.splitlines() if x.startswith("kept: psql "))
+    dsn = shlex.split(line.removeprefix("kept: psql "))[0]
+    # the server outlived the command: connect with the printed DSN and find the seeded rows
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        assert conn.execute("select count(*) from authors").fetchone() == (7,)
+        data_dir = Path(str(conn.execute("show data_directory").fetchone()[0]))  # type: ignore[index]
+    pid = int((data_dir / "postmaster.pid").read_text().split()[0])
+    assert stop_postgres(pid, data_dir)

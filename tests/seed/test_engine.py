@@ -618,3 +618,32 @@ def test_more_than_one_parent_mapping_or_association_per_table_is_refused_before
         )
     # every refusal came before any row was written
     assert scalar(fresh_conn, "select count(*) from authors") == 0
+
+
+def test_progress_shows_a_bar_per_large_table(
+    fresh_conn: psycopg.Connection[Any], fresh_db: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from pytest_supaseed.seed.progress import MIN_ROWS_FOR_BAR
+
+    fresh_conn.execute(
+        "create table tags (id int primary key, name text not null);"
+        "create table events (id bigint primary key, tag_id int references tags(id), at date);"
+        "create table logs (id bigint primary key, line text not null);"
+    )
+    plan = {
+        "tables": {
+            "tags": {"count": 5},
+            "events": {"count": MIN_ROWS_FOR_BAR},
+            "logs": {"count": MIN_ROWS_FOR_BAR + 1},
+        }
+    }
+    seed(plan, fresh_db, progress=True)
+    err = capsys.readouterr().err
+    # one finished bar for each large table, none for the small one
+    assert "public.events" in err
+    assert f"{MIN_ROWS_FOR_BAR}/{MIN_ROWS_FOR_BAR}" in err
+    assert f"{MIN_ROWS_FOR_BAR + 1}/{MIN_ROWS_FOR_BAR + 1}" in err
+    assert "public.logs" in err
+    assert "public.tags" not in err
+    seed(plan, fresh_db, seed=2, progress=False)
+    assert capsys.readouterr().err == ""
