@@ -95,7 +95,7 @@ def test_toml_typos_name_file_key_path_line_and_suggestion(tmp_path: Path) -> No
 
 
 def test_toml_top_level_typo_asset_pool(tmp_path: Path) -> None:
-    write(
+    plan = write(
         tmp_path / "supaseed.toml",
         """
         seed = 1
@@ -106,8 +106,10 @@ def test_toml_top_level_typo_asset_pool(tmp_path: Path) -> None:
     )
     with pytest.raises(ConfigError) as info:
         load_plan(rootdir=tmp_path)
+    assert info.value.file == str(plan)
     assert info.value.key_path == "asset_pool"
     assert info.value.line == 2
+    assert str(info.value).startswith(f"{plan}:2 at 'asset_pool': ")
     assert "unknown key 'asset_pool' (did you mean 'asset_pools'?)" in str(info.value)
 
 
