@@ -1,5 +1,5 @@
-"""One plan, four spellings: TOML, YAML, pyproject and a dict mean the same thing; merging is
-override-by-layer for every scalar."""
+"""One plan, five spellings: TOML, YAML, pyproject, a dict and a marker's arguments mean the same
+thing; merging is override-by-layer for every scalar."""
 
 from __future__ import annotations
 
@@ -71,6 +71,15 @@ def test_every_spelling_gives_the_same_plan(tmp_path: Path) -> None:
     ]
     assert all(plan == resolved[0] for plan in resolved)
     assert resolved[0].users.roles == ["owner", "member", "billing"]
+    # A marker, @pytest.mark.supaseed("makerkit-saas", seed=5, users=..., tables=...), resolves
+    # its plan-section arguments as customizations of the named template (SeedSession.resolve);
+    # its seed= argument is the seed the plan is seeded with
+    from_marker = resolve_plan(
+        "makerkit-saas",
+        rootdir=tmp_path,
+        customizations={k: v for k, v in DICT.items() if k not in ("extends", "seed")},
+    ).plan
+    assert from_marker.model_copy(update={"seed": 5}) == resolved[0]
     assert resolved[0].users.makerkit_test_users is True
 
 
