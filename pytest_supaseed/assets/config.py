@@ -115,8 +115,19 @@ def _check_duration_or_date(value: Any) -> Any:
     )
 
 
-FieldTypes = Annotated[dict[str, str], BeforeValidator(_names_to_any)]
-Patterns = Annotated[list[str], BeforeValidator(_as_list)]
+# ``json_schema_input_type`` keeps the exported JSON Schema (``supaseed schema``) in step with
+# what validation accepts: a single pattern as a string, a list of names for field types.
+FieldTypes = Annotated[
+    dict[str, str],
+    BeforeValidator(_names_to_any, json_schema_input_type=dict[str, str] | list[str]),
+]
+Patterns = Annotated[list[str], BeforeValidator(_as_list, json_schema_input_type=str | list[str])]
+SomePatterns = Annotated[
+    list[str],
+    BeforeValidator(
+        _as_list, json_schema_input_type=str | Annotated[list[str], Field(min_length=1)]
+    ),
+]
 DateBound = Annotated[date | str | None, BeforeValidator(_check_duration_or_date)]
 
 
@@ -252,7 +263,7 @@ class AssetPoolConfig(PlanModel):
     """A named pool of real content files of one type."""
 
     type: AssetType = Field(description="markdown, json, csv or image.")
-    path: Patterns = Field(
+    path: SomePatterns = Field(
         min_length=1,
         description="Glob pattern(s) of the files, relative to the plan's directory; '**' recurses.",
     )

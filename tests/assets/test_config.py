@@ -92,3 +92,27 @@ def test_mistakes_are_named(section: dict[str, object], message: str) -> None:
 def test_mapping_needs_fields() -> None:
     with pytest.raises(ValidationError, match="at least 1 item"):
         MappingConfig(pool="p", table="t", fields={})
+
+
+def test_the_exported_schema_accepts_what_validation_accepts() -> None:
+    # ``path``/``exclude`` as one string and ``required`` as a list of names are valid plans; the
+    # JSON Schema that ``supaseed schema`` prints (editors, CI) must accept them too.
+    import jsonschema
+
+    from pytest_supaseed.config.loader import plan_json_schema
+
+    validator = jsonschema.Draft202012Validator(plan_json_schema())
+    section = {
+        "type": "markdown",
+        "path": "content/**/*.md",
+        "exclude": "content/drafts/*.md",
+        "required": ["title", "date"],
+        "optional": {"tags": "list[str]"},
+    }
+    plan = {"asset_pools": {"posts": section}}
+    SeedPlan.model_validate(plan)
+    validator.validate(plan)
+    listed = {**section, "path": ["a/*.md", "b/*.md"], "exclude": ["a/_*.md"]}
+    validator.validate({"asset_pools": {"posts": listed}})
+    assert not validator.is_valid({"asset_pools": {"posts": {**section, "path": []}}})
+    assert not validator.is_valid({"asset_pools": {"posts": {**section, "path": 3}}})
