@@ -86,8 +86,15 @@ __all__ = [
 ]
 
 
+_SUBMODULES = frozenset(
+    ("base", "catalog", "cli", "loader", "locate", "models", "resolve", "sections")
+)
+
+
 def __getattr__(name: str) -> Any:
-    """Import the public name ``name`` from its module on first access (PEP 562)."""
+    """Import the public name (or submodule) ``name`` on first access (PEP 562)."""
+    if name in _SUBMODULES:
+        return importlib.import_module(f".{name}", __name__)
     home = _HOMES.get(name)
     if home is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -47,5 +47,9 @@ def test_public_names_resolve_and_unknown_ones_raise() -> None:
     for name in config.__all__:
         assert getattr(config, name) is not None
     assert set(config.__all__) <= set(dir(config))
+    # as before the lazy imports, a submodule is reachable as an attribute of the package
+    assert _fresh("import pytest_supaseed.config as c; print(c.models.SeedPlan.__name__)") == (
+        "SeedPlan"
+    )
     with pytest.raises(AttributeError, match="no attribute 'SeedPlann'"):
         config.SeedPlann  # noqa: B018
