@@ -108,16 +108,39 @@ def _walk(root: str, recursive: bool, depth: int) -> Iterable[tuple[str, os.DirE
             continue  # missing, not a directory or unreadable: the pattern just matches less
 
 
+def _anchors(root: str) -> list[str]:
+    """Prefixes that turn a path below ``root`` into a path relative to ``root`` and to each of
+    its ancestors, then into the absolute path: ``["", "posts/", "content/posts/", ...,
+    "/site/content/posts/"]``.
+
+    A plan's ``path`` patterns reach the loader made absolute while ``exclude`` patterns stay as
+    written (relative to the plan's directory, which is one of these ancestors), and the base
+    directory may be another folder (pytest's rootdir): matching an exclude against each of these
+    forms excludes what the user meant wherever the plan lives; an absolute exclude matches the
+    last one.
+    """
+    parts = os.path.normpath(root).replace(os.sep, "/").strip("/").split("/")
+    parts = [p for p in parts if p and p != "."]
+    out = [""] + ["/".join(parts[i:]) + "/" for i in range(len(parts) - 1, -1, -1)]
+    drive, _ = os.path.splitdrive(root)
+    out.append(f"{drive}/" + "/".join(parts) + "/" if parts else f"{drive}/")
+    return out
+
+
 def find_files(
     base_dir: Path, patterns: Iterable[str], exclude: Iterable[str] = ()
 ) -> tuple[list[FoundFile], dict[str, int]]:
     """Files matching any pattern and no exclude, sorted by relative path.
 
     Returns the files and, per pattern, how many files it matched (a pattern matching nothing is
-    worth telling the user about). Patterns are relative to ``base_dir`` unless absolute.
+    worth telling the user about). Patterns are relative to ``base_dir`` unless absolute. An
+    exclude matches a file's path relative to the pattern's folder, to any folder above it (so
+    one written relative to the plan's directory works whatever ``base_dir`` is), or its absolute
+    path.
     """
     base = str(base_dir)
     excludes = [glob_regex(_normal(p)) for p in exclude]
+    abs_base = os.path.abspath(base)
     found: dict[str, FoundFile] = {}
     counts: dict[str, int] = {}
     for pattern in patterns:
@@ -129,12 +152,15 @@ def find_files(
         matcher = glob_regex(rest)
         recursive = "**" in rest
         depth = rest.count("/") + 1
+        anchors = _anchors(os.path.join(abs_base, root)) if excludes else []
         matched = 0
         for key, entry in _walk(root, recursive, depth):
             if not matcher.match(key):
                 continue
             rel = prefix + key
-            if excludes and any(rx.match(rel) or rx.match(key) for rx in excludes):
+            if excludes and any(
+                rx.match(rel) or any(rx.match(a + key) for a in anchors) for rx in excludes
+            ):
                 continue
             matched += 1
             if rel not in found:

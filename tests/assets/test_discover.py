@@ -62,3 +62,36 @@ def test_a_symlink_loop_does_not_hang(tmp_path: Path) -> None:
     keys = [f.key for f in found]
     assert keys[:2] == ["a.md", "sub/b.md"]
     assert len(keys) <= 4  # the linked tree is walked at most once
+
+
+def test_plan_relative_excludes_hold_when_the_plan_is_not_in_the_base_dir(tmp_path: Path) -> None:
+    # A resolved plan carries absolute ``path`` patterns but ``exclude`` as written (relative to
+    # the plan's folder); the engine loads pools against pytest's rootdir, here the plan's parent.
+    from pytest_supaseed.assets import load_pool
+    from pytest_supaseed.config.resolve import resolve_plan
+
+    make(tmp_path, "site/content/posts/a.md", "site/content/drafts/b.md", "site/content/_c.md")
+    (tmp_path / "site/supaseed.toml").write_text(
+        '[asset_pools.posts]\ntype = "markdown"\npath = "content/**/*.md"\n'
+        'exclude = ["content/drafts/*.md", "**/_*.md"]\n'
+    )
+    config = resolve_plan(tmp_path / "site/supaseed.toml", rootdir=tmp_path).plan.asset_pools[
+        "posts"
+    ]
+    assert Path(config.path[0]).is_absolute()
+    assert config.exclude == ["content/drafts/*.md", "**/_*.md"]
+    for base in (tmp_path, tmp_path / "site", tmp_path / "elsewhere"):
+        base.mkdir(exist_ok=True)
+        pool = load_pool("posts", config, base, cache_dir=tmp_path / "cache")
+        assert [a.key for a in pool.loaded] == ["posts/a.md"], base
+
+
+def test_absolute_and_relative_excludes(tmp_path: Path) -> None:
+    make(tmp_path, "c/keep.md", "c/drafts/x.md", "c/old/y.md")
+    found, _ = find_files(
+        tmp_path / "other", [f"{tmp_path}/c/**/*.md"], [f"{tmp_path}/c/drafts/*.md", "old/*.md"]
+    )
+    assert [f.key for f in found] == ["keep.md"]
+    # An exclude that names a folder the pattern does not reach excludes nothing.
+    found, _ = find_files(tmp_path, ["c/**/*.md"], ["d/drafts/*.md"])
+    assert len(found) == 3
