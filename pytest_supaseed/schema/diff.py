@@ -36,6 +36,7 @@ for _changed in (
     "column_default_changed",
     "column_identity_changed",
     "column_generated_changed",
+    "column_domain_checks_changed",
     "primary_key_changed",
     "foreign_key_changed",
     "unique_changed",
@@ -210,6 +211,10 @@ def _diff_column(
     ):
         if a.get(field) != b.get(field):
             out.append(Change(kind, column, a.get(field), b.get(field)))
+    # absent (a snapshot without domain checks) and empty mean the same
+    checks_a, checks_b = a.get("domain_checks") or [], b.get("domain_checks") or []
+    if checks_a != checks_b:
+        out.append(Change("column_domain_checks_changed", column, checks_a, checks_b))
 
 
 def _diff_function(out: list[Change], name: str, a: Any, b: Any) -> None:
@@ -246,7 +251,7 @@ def _short(value: Any) -> str:
     if isinstance(value, Mapping):
         return _describe_mapping(value)
     if isinstance(value, list):
-        return ", ".join(map(str, value))
+        return ", ".join(map(str, value)) or "-"
     return str(value)
 
 

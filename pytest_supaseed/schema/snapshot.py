@@ -1,7 +1,7 @@
 """A stable, sorted JSON snapshot of a schema (``supaseed.schema.json``).
 
 The snapshot holds what decides how rows can be generated and inserted: tables, columns (type,
-nullability, default, identity, generated), keys, uniques, checks, foreign keys, enums, triggers,
+nullability, default, identity, generated, the CHECKs of a domain type), keys, uniques, checks, foreign keys, enums, triggers,
 RLS policies and function signatures. It is plain data, keyed by name and written with sorted keys,
 so the same schema always gives byte-identical JSON and a commit diff shows only real changes.
 Column positions, OIDs, comments and the server version are left out for the same reason.
@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import SchemaError
-from .model import Schema, Table
+from .model import Column, Schema, Table
 
 SNAPSHOT_FORMAT = "supaseed.schema/1"
 """The value of the snapshot's ``format`` key; bumped when the layout changes."""
@@ -51,18 +51,23 @@ def snapshot(schema: Schema) -> Snapshot:
     }
 
 
+def _column(c: Column) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "type": c.type,
+        "nullable": c.nullable,
+        "default": c.default,
+        "identity": c.identity,
+        "generated": c.generation_expression if c.generated else None,
+    }
+    # only domain columns with checks carry the key: every other column keeps its old bytes
+    if c.domain_checks:
+        out["domain_checks"] = list(c.domain_checks)
+    return out
+
+
 def _table(t: Table) -> dict[str, Any]:
     return {
-        "columns": {
-            c.name: {
-                "type": c.type,
-                "nullable": c.nullable,
-                "default": c.default,
-                "identity": c.identity,
-                "generated": c.generation_expression if c.generated else None,
-            }
-            for c in t.columns
-        },
+        "columns": {c.name: _column(c) for c in t.columns},
         "primary_key": list(t.primary_key),
         "uniques": {
             u.name: {

@@ -38,6 +38,8 @@ create policy books_read on public.books for select using (true);
 create function public.gone_fn() returns int language sql as 'select 1';
 create type public.old_kind as enum ('a');
 create type public.level as enum ('low', 'mid', 'high');
+create domain public.stars as int check (value between 1 and 5);
+alter table public.books add column rating public.stars;
 create table public.loans (
   id int primary key,
   book_id int constraint loans_book_fk references public.books (id),
@@ -93,6 +95,7 @@ alter policy loans_read on public.loans using (days > 1);           -- policy_ch
 drop type public.level;
 create type public.level as enum ('low', 'high', 'top');            -- enum_label_removed + enum_label_added
 create or replace function public.stamp() returns trigger language plpgsql as $$ begin new.pages := 1; return new; end $$;  -- function_changed
+alter domain public.stars add constraint stars_odd check (value % 2 = 1);  -- column_domain_checks_changed
 """
 
 
@@ -134,6 +137,9 @@ def test_every_change_kind_is_found(before_after: tuple[dict, dict]) -> None:
     assert by["rls_changed", "public.books"].after == {"enabled": True, "forced": False}
     assert ("function_changed", "public.stamp()") in by
     assert ("function_removed", "public.gone_fn()") in by
+    stars = by["column_domain_checks_changed", "public.books.rating"]
+    assert stars.before == ["(VALUE >= 1) AND (VALUE <= 5)"]
+    assert stars.after == ["(VALUE >= 1) AND (VALUE <= 5)", "(VALUE % 2) = 1"]  # by name
     # a column of a new table is part of table_added, not a separate column change
     assert ("column_added", "public.reviews.book_id") not in by
 
@@ -186,6 +192,11 @@ def test_snapshot_is_stable_sorted_json_and_round_trips(
         "public.tags",
     ]
     assert data["tables"]["public.books"]["columns"]["title"]["type"] == "character varying(100)"
+    # only a domain column with checks carries them; other columns keep the same keys as ever
+    assert "domain_checks" not in data["tables"]["public.books"]["columns"]["title"]
+    assert data["tables"]["public.books"]["columns"]["rating"]["domain_checks"] == [
+        "(VALUE >= 1) AND (VALUE <= 5)"
+    ]
     loaded = load_snapshot(path)
     assert not diff(loaded, schema)  # a snapshot against the live database it came from
     fresh_conn.execute("alter table public.books add column blurb text")
