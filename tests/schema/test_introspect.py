@@ -5,6 +5,7 @@ from __future__ import annotations
 import psycopg
 import pytest
 
+from pytest_supaseed import demo_schemas
 from pytest_supaseed.errors import SchemaError
 from pytest_supaseed.schema import introspect
 
@@ -238,3 +239,19 @@ def test_accepts_a_dsn_and_skips_extension_objects(fresh_db: str) -> None:
     schema = introspect(fresh_db)
     assert set(schema.tables) == {"public.note"}
     assert not schema.has_function("public.crypt")
+
+
+def test_default_scope_adds_auth_and_storage_only_when_referenced(
+    supabase_conn: psycopg.Connection,
+) -> None:
+    # the layer has auth and storage, but an app that does not touch them does not get them
+    supabase_conn.execute("create table public.notes (id int primary key)")
+    assert introspect(supabase_conn).schemas == ("public",)
+    # lite: public.accounts references auth.users, a trigger on auth.users calls kit.*, and a
+    # storage policy guards the account_image bucket
+    supabase_conn.execute(demo_schemas.sql("lite"))
+    schema = introspect(supabase_conn)
+    assert schema.schemas == ("auth", "public", "storage")
+    assert schema.has_table("auth.users")
+    assert [p.name for p in schema.table("storage.objects").policies] == ["account_image"]
+    assert schema.has_function("kit.new_user_created_setup")  # the trigger function's schema
