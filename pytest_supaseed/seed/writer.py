@@ -12,12 +12,13 @@ from __future__ import annotations
 import contextlib
 import json
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
+import struct
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 import psycopg
 from psycopg import sql
-from psycopg.types.json import set_json_dumps
+from psycopg.types.json import Json, Jsonb, set_json_dumps
 
 from ..schema.model import Column, Table
 
@@ -98,6 +99,15 @@ def copy_rows(
         type_name, ok = copy_type(table.column(name))
         types.append(type_name)
         binary = binary and ok
+    encoders: dict[str, Callable[[list[Any]], list[Any]]] = {}
+    if binary:
+        # Values whose binary form we build faster than psycopg's Python dumpers travel as
+        # ready bytes ("bytea" to psycopg: passed through; the server reads them as the column)
+        for i, name in enumerate(columns):
+            encoder = binary_encoder(table.column(name), types[i])
+            if encoder is not None:
+                encoders[name] = encoder
+                types[i] = "bytea"
     statement = sql.SQL("COPY {} ({}) FROM STDIN{}").format(
         sql.Identifier(table.schema, table.name),
         sql.SQL(", ").join(sql.Identifier(c) for c in columns),
@@ -106,7 +116,7 @@ def copy_rows(
     written = 0
     with conn.cursor() as cur:
         set_json_dumps(_PooledJsonDumps(), cur)
-        written = _copy(cur, statement, types, columns, batches, on_batch)
+        written = _copy(cur, statement, types, columns, batches, on_batch, encoders)
     return written
 
 
@@ -117,6 +127,7 @@ def _copy(
     columns: Sequence[str],
     batches: Iterable[dict[str, list[Any]] | int],
     on_batch: Callable[[int], None] | None,
+    encoders: Mapping[str, Callable[[list[Any]], list[Any]]],
 ) -> int:
     written = 0
     with cur.copy(statement) as copy:
@@ -124,7 +135,7 @@ def _copy(
         write_row = copy.write_row
         for batch in batches:
             assert not isinstance(batch, int)
-            lists = [batch[c] for c in columns]
+            lists = [encoders[c](batch[c]) if c in encoders else batch[c] for c in columns]
             n = len(lists[0])
             for row in zip(*lists):
                 write_row(row)
@@ -132,6 +143,94 @@ def _copy(
             if on_batch is not None:
                 on_batch(n)
     return written
+
+
+# Element types of 1-D arrays encoded by :func:`binary_encoder`: oid and str -> bytes.
+_TEXT_ELEMENT_OIDS = {"text": 25, "character varying": 1043, "character": 1042}
+_ARRAY_HEAD = struct.Struct(">iiIii")  # ndim, has-null flag, element oid, length, lower bound
+_LENGTH = struct.Struct(">i").pack
+_NULL_ELEMENT = _LENGTH(-1)
+
+
+def binary_encoder(column: Column, copy_type_name: str) -> Callable[[list[Any]], list[Any]] | None:
+    """A batch encoder to the binary COPY form of ``column``'s values, or None (psycopg dumps).
+
+    Covers the values psycopg dumps in Python, per value, on the hot path: ``json``/``jsonb``
+    (each distinct object encoded once, as :class:`_PooledJsonDumps` does for psycopg) and
+    one-dimensional text arrays (``text[]``, ``varchar[]``, ``char[]``). The bytes are what
+    ``jsonb_recv``/``array_recv`` read; anything unexpected in a value (a nested list, a
+    non-string element) raises ``TypeError`` rather than writing a wrong value.
+    """
+    base = _plain(column.base_type)
+    if copy_type_name in ("json", "jsonb") and base == copy_type_name:
+        return _json_encoder(b"\x01" if base == "jsonb" else b"")
+    if column.is_array and copy_type_name.endswith("[]"):
+        oid = _TEXT_ELEMENT_OIDS.get(copy_type_name.removesuffix("[]"))
+        if oid is not None and base.endswith("[]") and base.count("[]") == 1:
+            return _text_array_encoder(oid)
+    return None
+
+
+def _json_encoder(prefix: bytes) -> Callable[[list[Any]], list[Any]]:
+    cache: dict[int, tuple[object, bytes]] = {}
+
+    def encode(values: list[Any]) -> list[Any]:
+        out: list[Any] = []
+        append = out.append
+        for value in values:
+            if value is None:
+                append(None)
+                continue
+            hit = cache.get(id(value))
+            if hit is not None and hit[0] is value:
+                append(hit[1])
+                continue
+            obj = value.obj if isinstance(value, Json | Jsonb) else value
+            data = prefix + json.dumps(obj).encode()
+            if len(cache) < _PooledJsonDumps.LIMIT:
+                cache[id(value)] = (value, data)  # holds the object: its id is not reused
+            append(data)
+        return out
+
+    return encode
+
+
+def _text_array_encoder(oid: int) -> Callable[[list[Any]], list[Any]]:
+    empty = struct.pack(">iiI", 0, 0, oid)
+    head = _ARRAY_HEAD.pack
+    length = _LENGTH
+    elements: dict[str, bytes] = {}  # element -> its length-prefixed bytes (values repeat)
+
+    def element(text: str) -> bytes:
+        if text.__class__ is not str:
+            raise TypeError(f"array element {text!r} is not a string")
+        data = text.encode()
+        encoded = length(len(data)) + data
+        if len(elements) < 100_000:
+            elements[text] = encoded
+        return encoded
+
+    def encode(values: list[Any]) -> list[Any]:
+        out: list[Any] = []
+        append = out.append
+        get = elements.get
+        for value in values:
+            if value is None:
+                append(None)
+            elif not value:
+                append(empty)
+            else:
+                parts = [
+                    _NULL_ELEMENT
+                    if e is None
+                    else (get(e) if e.__class__ is str else None) or element(e)
+                    for e in value
+                ]
+                has_null = 1 if None in value else 0
+                append(head(1, has_null, oid, len(value), 1) + b"".join(parts))
+        return out
+
+    return encode
 
 
 class _PooledJsonDumps:
