@@ -211,15 +211,16 @@ def rows(
     from (scalars, or tuples for composite keys). A NOT NULL foreign key without parents is a
     :class:`GenerationError`. ``overrides`` replaces the strategy of chosen columns. Columns the
     database fills (serial, identity, non-volatile defaults, generated) are left out of the rows.
-    ``domain_checks``: CHECK expressions of domain-typed columns (``{"rank": ["(VALUE > 0)"]}``),
-    as :func:`pytest_supaseed.seed.engine.domain_checks` reads them; the schema model does not
-    carry them.
+    ``domain_checks``: CHECK expressions of domain-typed columns (``{"rank": ["VALUE > 0"]}``);
+    default: each column's :attr:`~pytest_supaseed.schema.model.Column.domain_checks`.
     """
     parents = dict(parents or {})
     overrides = dict(overrides or {})
     checks = [(c.name, c.expression) for c in table.checks]
     check_columns = {c.name: c.columns for c in table.checks}
-    for col_name, exprs in (domain_checks or {}).items():
+    if domain_checks is None:
+        domain_checks = {c.name: c.domain_checks for c in table.columns if c.domain_checks}
+    for col_name, exprs in domain_checks.items():
         for i, expr in enumerate(exprs):
             name = f"domain check {i + 1} of {col_name}"
             checks.append((name, re.sub(r"\bVALUE\b", f'"{col_name}"', expr)))

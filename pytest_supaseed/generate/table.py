@@ -114,7 +114,8 @@ class TableRows:
             them, so a second seeding of the same table does not collide with the first.
         vocab: vocabulary to draw from (``en_US`` by default).
         domain_checks: CHECK expressions of the columns' domains by column name, with ``VALUE``
-            as Postgres prints it (``(VALUE > 0)``); they constrain the column like table checks.
+            for the value (``VALUE > 0``); they constrain the column like table checks. Default:
+            the schema model's :attr:`~pytest_supaseed.schema.model.Column.domain_checks`.
         given_rows: rows with values for some columns (asset rows from a mapping), one per row to
             generate: ``count`` becomes their number, their columns are always sent, and a row
             without a value for one of them gets a generated one.
@@ -151,7 +152,9 @@ class TableRows:
         self.vocab = vocab or vocabulary()
         checks = [(c.name, c.expression) for c in table.checks]
         self._check_columns = {c.name: c.columns for c in table.checks}
-        for col, exprs in (domain_checks or {}).items():
+        if domain_checks is None:
+            domain_checks = {c.name: c.domain_checks for c in table.columns if c.domain_checks}
+        for col, exprs in domain_checks.items():
             for i, expr in enumerate(exprs):
                 name = f"domain check {i + 1} of {table.column(col).domain} ({col})"
                 checks.append((name, re.sub(r"\bVALUE\b", f'"{col}"', expr)))

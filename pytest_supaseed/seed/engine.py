@@ -440,7 +440,6 @@ def _seed_table(
     (existing,) = conn.execute(
         sql.SQL("SELECT count(*) FROM {}").format(sql.Identifier(table.schema, table.name))
     ).fetchone() or (0,)
-    checks_of_domains = domain_checks(conn, table)
     count = DEFAULT_COUNT if config.count is None else config.count
     rows = TableRows(
         table,
@@ -452,7 +451,6 @@ def _seed_table(
         deferred=sorted(schema_fks),
         sequence_starts=starts,
         vocab=vocabulary(),
-        domain_checks=checks_of_domains,
         given_rows=given,
         existing_rows=int(existing),
     )
@@ -549,28 +547,14 @@ def _batches(rows: TableRows) -> Iterator[dict[str, list[Any]] | int]:
 
 
 def domain_checks(conn: Conn, table: Table) -> dict[str, list[str]]:
-    """CHECK expressions of each domain-typed column's domain chain (``(VALUE > 0)``)."""
-    out: dict[str, list[str]] = {}
-    for col in table.columns:
-        if col.domain is None:
-            continue
-        rows = conn.execute(
-            """
-            WITH RECURSIVE chain(oid) AS (
-                SELECT %s::regtype::oid
-                UNION ALL
-                SELECT t.typbasetype FROM pg_type t JOIN chain ON t.oid = chain.oid
-                WHERE t.typtype = 'd'
-            )
-            SELECT regexp_replace(pg_get_constraintdef(c.oid), '^CHECK \\((.*)\\)$', '\\1')
-            FROM pg_constraint c JOIN chain ON c.contypid = chain.oid
-            WHERE c.contype = 'c' ORDER BY c.conname
-            """,
-            (col.domain,),
-        ).fetchall()
-        if rows:
-            out[col.name] = [r[0] for r in rows]
-    return out
+    """CHECK expressions of each domain-typed column's domain chain (``VALUE > 0``).
+
+    Kept for callers of earlier versions: the schema model now carries them
+    (:attr:`~pytest_supaseed.schema.model.Column.domain_checks`, read at introspection), and
+    :class:`~pytest_supaseed.generate.table.TableRows` and
+    :func:`~pytest_supaseed.testing.strategies.rows` use those by default. ``conn`` is unused.
+    """
+    return {c.name: list(c.domain_checks) for c in table.columns if c.domain_checks}
 
 
 def _key_starts(conn: Conn, table: Table, overrides: Mapping[str, object]) -> dict[str, int]:
