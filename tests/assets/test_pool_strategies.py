@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import find, given, settings
@@ -38,6 +39,34 @@ def test_from_pool_shrinks_to_the_first_asset() -> None:
     assert smallest == BLOG.loaded[0]
     long_body = find(from_pool(BLOG), lambda asset: asset.word_count > 30)
     assert long_body.name == "winter-camping.md"  # the first asset that satisfies it
+
+
+def test_a_failing_given_test_reports_the_first_asset() -> None:
+    # The public import path, used as a user would: a @given test that fails on every asset is
+    # shrunk by Hypothesis and replayed last with its minimal example, the pool's first asset.
+    from pytest_supaseed.testing.strategies import from_pool as public_from_pool
+
+    seen: list[Any] = []
+
+    @given(post=public_from_pool(BLOG))
+    @settings(max_examples=25, database=None)
+    def every_post_is_bad(post: object) -> None:
+        seen.append(post)
+        raise AssertionError("bad post")
+
+    with pytest.raises(AssertionError, match="bad post"):
+        every_post_is_bad()
+    assert seen[-1] == BLOG.loaded[0]
+
+    @given(post=public_from_pool(BLOG))
+    @settings(max_examples=50, database=None)
+    def short_posts_only(post: Any) -> None:
+        seen.append(post)
+        assert post.word_count <= 30, post.name
+
+    with pytest.raises(AssertionError, match=r"winter-camping\.md"):
+        short_posts_only()  # whichever long post fails first, the report is the first long one
+    assert seen[-1].name == "winter-camping.md"
 
 
 @given(post=from_pool(BLOG))
