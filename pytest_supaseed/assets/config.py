@@ -16,8 +16,11 @@ Example (TOML)::
     [mappings.blog]
     pool = "posts"
     table = "public.posts"
-    fields = { title = "frontmatter.title", slug = "slugify(frontmatter.title)",
-               published_at = "frontmatter.date | random_recent(30 days)" }
+
+    [mappings.blog.fields]
+    title = "frontmatter.title"
+    slug = "slugify(frontmatter.title)"
+    published_at = "frontmatter.date | random_recent(30 days)"
 """
 
 from __future__ import annotations
