@@ -258,3 +258,36 @@ def test_category_short_in_the_pool(have: int, extra: int, n_targets: int, share
     assert [(r.constraint, r.got) for r in d.relaxations] == [
         ("category_balance[a]", f"{have / n_items * 100:.0f}%")
     ]
+
+
+@pytest.mark.parametrize("dated", [False, True])
+@pytest.mark.parametrize("c_at", [0, 12, 24])
+def test_regression_overall_zero_share_category_with_one_such_item(c_at: int, dated: bool) -> None:
+    # Reported from a full-suite run of the property above: weighted_random, 25 items over 5
+    # targets, min = max = 4, overall bounds {'c': 0%-0%}, one 'c' item among the spares. The
+    # instance is satisfiable (20 of the 24 other items); strict mode must place it, every seed.
+    items = [
+        {"id": i, "cat": "c" if i == c_at else "ab"[i % 2], "day": "2024-12-01"} for i in range(25)
+    ]
+    c = ConstraintsConfig(
+        min_per_target=4,
+        max_per_target=4,
+        category_balance={"field": "cat", "scope": "overall", "bounds": {"c": {"max": 0.0}}},
+        date_distribution=(
+            {"field": "day", "recent": 1.0, "reference": "2024-12-01"} if dated else None
+        ),
+    )
+    for seed in range(40):
+        d = distribute(
+            items,
+            range(5),
+            strategy="weighted_random",
+            constraints=c,
+            seed=seed,
+            strict=True,
+            synthetic_fallback=False,
+        )
+        assert d.relaxations == ()
+        assert set(d.counts.values()) == {4}
+        assert c_at in d.unused
+        check_consistent(d, 25, "strict")
