@@ -136,3 +136,21 @@ def test_date_checks_narrow_the_window() -> None:
     past = understand_checks([("p", "(seen_at <= now())")]).columns["seen_at"]
     instants = values(col("seen_at", "timestamp with time zone"), rules=past)
     assert max(instants) <= dt.datetime(2025, 1, 1, tzinfo=dt.UTC)  # type: ignore[operator]
+
+
+def test_uuids_are_ordinary_version_4_uuids_fixed_by_the_seed() -> None:
+    import pickle
+    from random import Random
+
+    from pytest_supaseed.generate.values import Uuids
+
+    values = Uuids()(500, Random(5))
+    assert values == Uuids()(500, Random(5))
+    assert len(set(values)) == 500
+    for value in values[:50]:
+        rebuilt = uuid.UUID(str(value))
+        assert value == rebuilt
+        assert hash(value) == hash(rebuilt)
+        assert (value.version, value.variant) == (4, uuid.RFC_4122)
+        assert pickle.loads(pickle.dumps(value)) == value
+        assert value.is_safe is uuid.SafeUUID.unknown
