@@ -296,3 +296,13 @@ def test_digest_follows_content_not_mtime(data_dir: Path) -> None:
     assert load_pool("posts", config, data_dir).digest != first.digest
     other_selection = pool_config(**BLOG, selection={"strategy": "random", "count": 2})
     assert load_pool("posts", other_selection, data_dir).digest != first.digest
+
+
+def test_read_takes_the_whole_file_even_if_it_grew_since_the_scan(tmp_path: Path) -> None:
+    from pytest_supaseed.assets.pool import _read
+
+    path = tmp_path / "grown.json"
+    path.write_bytes(b"x" * 200_000)
+    assert _read(str(path), 10) == b"x" * 200_000  # scandir saw 10 bytes; the file has more now
+    assert _read(str(path), 200_000) == b"x" * 200_000
+    assert _read(str(path), 500_000) == b"x" * 200_000  # shrank: what is there
