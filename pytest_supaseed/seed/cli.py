@@ -74,7 +74,10 @@ def _cmd_seed(args: argparse.Namespace) -> int:
         result = seed(resolved.plan, dsn, seed=run_seed, progress=args.progress, rootdir=root)
         print(result.summary())
         if args.keep:
-            print(f"kept: psql '{dsn}'")
+            print(
+                f"kept: psql '{dsn}'  (the server runs until the next supaseed or pytest run of "
+                "this project stops it)"
+            )
         else:
             print("server stopped (use --keep to keep it and connect)", file=sys.stderr)
     return 0

@@ -81,7 +81,7 @@ def test_seed_without_dsn_uses_an_embedded_server_and_the_project_migrations(
 def test_keep_leaves_the_server_running_and_prints_a_dsn_to_connect_to(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    import shlex
+    import re
 
     from pytest_supaseed.backends.embedded import stop_postgres
 
@@ -93,11 +93,14 @@ def test_keep_leaves_the_server_running_and_prints_a_dsn_to_connect_to(
     (tmp_path / "supaseed.toml").write_text("seed = 3\n[tables.authors]\ncount = 7\n")
     assert main(["seed", "--rootdir", str(tmp_path), "--keep", "--no-progress"]) == 0
     out = capsys.readouterr().out
-    line = next(x for x in out.splitlines() if x.startswith("kept: psql "))
-    dsn = shlex.split(line.removeprefix("kept: psql "))[0]
+    found = re.search(r"^kept: psql '([^']+)'", out, re.MULTILINE)
+    assert found, out
     # the server outlived the command: connect with the printed DSN and find the seeded rows
-    with psycopg.connect(dsn, autocommit=True) as conn:
-        assert conn.execute("select count(*) from authors").fetchone() == (7,)
+    with psycopg.connect(found.group(1), autocommit=True) as conn:
         data_dir = Path(str(conn.execute("show data_directory").fetchone()[0]))  # type: ignore[index]
-    pid = int((data_dir / "postmaster.pid").read_text().split()[0])
-    assert stop_postgres(pid, data_dir)
+        try:
+            assert conn.execute("select count(*) from authors").fetchone() == (7,)
+        finally:
+            pid = int((data_dir / "postmaster.pid").read_text().split()[0])
+            conn.close()
+            assert stop_postgres(pid, data_dir)
