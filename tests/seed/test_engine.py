@@ -130,17 +130,19 @@ def second_db(pg_superuser_dsn: str) -> Iterator[str]:
 def test_same_seed_gives_identical_pg_dump_and_another_seed_differs(
     all_types_db: str, second_db: str, fresh_conn: psycopg.Connection[Any]
 ) -> None:
-    seed(all_types_plan(500), all_types_db, progress=False)
-    seed(all_types_plan(500), second_db, progress=False)
+    # the must-show's size: every type, uniques, checks and the cycle at 10,000 rows per table
+    seed(all_types_plan(10_000), all_types_db, progress=False)
+    seed(all_types_plan(10_000), second_db, progress=False)
     first, second = dump(all_types_db), dump(second_db)
     assert "COPY public.members" in first
+    assert first.count("\n") > 31_500  # 500 + 1,000 + 3 x 10,000 rows
     assert first == second
 
     with psycopg.connect(second_db, autocommit=True) as conn:
         conn.execute(
             "truncate organizations, members, categories, products, order_items restart identity"
         )
-    seed(all_types_plan(500, seed_value=8), second_db, progress=False)
+    seed(all_types_plan(10_000, seed_value=8), second_db, progress=False)
     assert dump(second_db) != first
 
 
