@@ -7,12 +7,14 @@ rejection of generated examples.
 
 from __future__ import annotations
 
+import functools
+import itertools
 import math
 from collections import Counter
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from pytest_supaseed.associate import ConstraintsConfig, Distribution, Relaxation, distribute
@@ -291,3 +293,108 @@ def test_regression_overall_zero_share_category_with_one_such_item(c_at: int, da
         assert set(d.counts.values()) == {4}
         assert c_at in d.unused
         check_consistent(d, 25, "strict")
+
+
+@st.composite
+def small_balance(draw: st.DrawFn) -> dict[str, Any]:
+    """Any small instance, satisfiable or not (no planted solution): brute force decides."""
+    n_targets = draw(st.integers(1, 3))
+    per = draw(st.integers(1, 3 if n_targets < 3 else 2))
+    n_items = draw(st.integers(n_targets * per, n_targets * per + 4))
+    items = [
+        {"id": i, "cat": draw(st.sampled_from("abc")), "day": draw(st.sampled_from(DAYS))}
+        for i in range(n_items)
+    ]
+    bounds = {}
+    for cat in draw(st.lists(st.sampled_from("ab"), min_size=1, max_size=2, unique=True)):
+        low = draw(st.sampled_from([0.0, 0.25, 0.3, 0.5]))
+        bounds[cat] = {
+            "min": low,
+            "max": draw(st.sampled_from([low, 0.5, 1.0]).filter(lambda h, lo=low: h >= lo)),
+        }
+    if sum(b["min"] for b in bounds.values()) > 1:
+        bounds = dict(list(bounds.items())[:1])
+    recent = draw(st.none() | st.sampled_from([0.0, 0.25, 0.5, 0.7, 1.0]))
+    return {
+        "items": items,
+        "n_targets": n_targets,
+        "per": per,
+        "scope": draw(st.sampled_from(["overall", "per_target"])),
+        "bounds": bounds,
+        "recent": recent,
+        "strategy": draw(st.sampled_from(COUNT_STRATEGIES)),
+    }
+
+
+DAYS = ["2024-12-01", "2020-01-01"]
+
+
+def _feasible(case: dict[str, Any]) -> bool:
+    """Is there a placement meeting every bound? Exhaustive over what each target takes."""
+    per, n_t, bounds, recent = case["per"], case["n_targets"], case["bounds"], case["recent"]
+    total = per * n_t
+    cells = Counter((it["cat"], it["day"] == DAYS[0]) for it in case["items"])
+
+    def within(got: int, b: dict[str, float], size: int) -> bool:
+        lo, hi = math.ceil(b["min"] * size - 1e-9), math.floor(b["max"] * size + 1e-9)
+        return lo <= got <= hi
+
+    def cats_ok(taken: Counter[tuple[str, bool]], size: int) -> bool:
+        return all(
+            within(sum(v for (k, _), v in taken.items() if k == cat), b, size)
+            for cat, b in bounds.items()
+        )
+
+    options = [
+        Counter(ms)
+        for ms in itertools.combinations_with_replacement(list(cells), per)
+        if case["scope"] == "overall" or cats_ok(Counter(ms), per)
+    ]
+    for combo in itertools.product(options, repeat=n_t):
+        use: Counter[tuple[str, bool]] = sum(combo, Counter())
+        if any(use[k] > cells[k] for k in use):
+            continue
+        if case["scope"] == "overall" and not cats_ok(use, total):
+            continue
+        if recent is not None:
+            got = sum(v for (_, r), v in use.items() if r)
+            if not math.floor(recent * total + 1e-9) <= got <= math.ceil(recent * total - 1e-9):
+                continue
+        return True
+    return False
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(small_balance(), st.integers(0, 2**32))
+def test_strict_mode_places_exactly_the_feasible_instances(case: dict[str, Any], seed: int) -> None:
+    # Independent of the planted generator above: brute force says whether a placement exists;
+    # strict mode must find one exactly then (and raise otherwise), whatever the strategy and seed.
+    c = ConstraintsConfig(
+        min_per_target=case["per"],
+        max_per_target=case["per"],
+        category_balance={"field": "cat", "scope": case["scope"], "bounds": case["bounds"]},
+        date_distribution=(
+            None
+            if case["recent"] is None
+            else {"field": "day", "recent": case["recent"], "reference": DAYS[0]}
+        ),
+    )
+    run = functools.partial(
+        distribute,
+        case["items"],
+        range(case["n_targets"]),
+        strategy=case["strategy"],
+        constraints=c,
+        seed=seed,
+        synthetic_fallback=False,
+    )
+    feasible = _feasible(case)
+    event("feasible" if feasible else "infeasible")
+    if feasible:
+        d = run(strict=True)
+        assert d.relaxations == ()
+        assert set(d.counts.values()) == {case["per"]}
+    else:
+        with pytest.raises(ConstraintError):
+            run(strict=True)
+        assert run(strict=False).relaxations != ()  # relaxed mode says what it gave up
