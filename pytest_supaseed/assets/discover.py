@@ -119,11 +119,10 @@ def _anchors(root: str) -> list[str]:
     forms excludes what the user meant wherever the plan lives; an absolute exclude matches the
     last one.
     """
-    parts = os.path.normpath(root).replace(os.sep, "/").strip("/").split("/")
-    parts = [p for p in parts if p and p != "."]
+    drive, tail = os.path.splitdrive(os.path.abspath(root))
+    parts = [p for p in tail.replace(os.sep, "/").split("/") if p and p != "."]
     out = [""] + ["/".join(parts[i:]) + "/" for i in range(len(parts) - 1, -1, -1)]
-    drive, _ = os.path.splitdrive(root)
-    out.append(f"{drive}/" + "/".join(parts) + "/" if parts else f"{drive}/")
+    out.append(f"{drive}/" + "".join(f"{p}/" for p in parts))
     return out
 
 
@@ -140,7 +139,6 @@ def find_files(
     """
     base = str(base_dir)
     excludes = [glob_regex(_normal(p)) for p in exclude]
-    abs_base = os.path.abspath(base)
     found: dict[str, FoundFile] = {}
     counts: dict[str, int] = {}
     for pattern in patterns:
@@ -152,7 +150,7 @@ def find_files(
         matcher = glob_regex(rest)
         recursive = "**" in rest
         depth = rest.count("/") + 1
-        anchors = _anchors(os.path.join(abs_base, root)) if excludes else []
+        anchors = _anchors(root) if excludes else []
         matched = 0
         for key, entry in _walk(root, recursive, depth):
             if not matcher.match(key):

@@ -95,3 +95,12 @@ def test_absolute_and_relative_excludes(tmp_path: Path) -> None:
     # An exclude that names a folder the pattern does not reach excludes nothing.
     found, _ = find_files(tmp_path, ["c/**/*.md"], ["d/drafts/*.md"])
     assert len(found) == 3
+
+
+def test_excludes_with_a_relative_base_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    make(tmp_path, "site/c/keep.md", "site/c/drafts/x.md", "site/c/old/y.md")
+    monkeypatch.chdir(tmp_path)
+    found, _ = find_files(
+        Path("site"), ["c/**/*.md"], [f"{tmp_path}/site/c/drafts/*.md", "site/c/old/*.md"]
+    )
+    assert [f.rel for f in found] == ["c/keep.md"]
