@@ -117,3 +117,27 @@ def test_users_phase_rows_carry_the_reference_instant(kit_db: Any) -> None:
             "union select distinct created_at from auth.identities"
         ).fetchall()
     assert stamps == [(REFERENCE,)]
+
+
+def test_another_interpreter_with_another_hash_seed_seeds_the_same_rows(kit_db: Any) -> None:
+    """What an xdist worker is: a separate process, with its own PYTHONHASHSEED."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    here, there = kit_db("v2"), kit_db("v2")
+    seed(V2_PLAN, here, progress=False)
+    code = (
+        "import json, sys\n"
+        "from pytest_supaseed.seed import seed\n"
+        "seed(json.loads(sys.argv[1]), sys.argv[2], progress=False)\n"
+    )
+    subprocess.run(
+        [sys.executable, "-c", code, json.dumps(V2_PLAN), there],
+        check=True,
+        # a hash seed other than this process's (random unless PYTHONHASHSEED is set)
+        env={**os.environ, "PYTHONHASHSEED": str(int(os.environ.get("PYTHONHASHSEED", 0)) + 1)},
+        timeout=120,
+    )
+    assert _differences(contents(here), contents(there)) == []
