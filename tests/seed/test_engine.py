@@ -649,3 +649,36 @@ def test_progress_shows_a_bar_per_large_table(
     assert "public.tags" not in err
     seed(plan, fresh_db, seed=2, progress=False)
     assert capsys.readouterr().err == ""
+
+
+def test_a_role_that_may_not_disable_triggers_keeps_the_stamps_and_is_told(
+    fresh_conn: psycopg.Connection[Any], fresh_db: str
+) -> None:
+    role = f"seeder_{uuid.uuid4().hex[:8]}"
+    fresh_conn.execute(
+        f"""
+        create table posts (id uuid primary key, title text not null, created_at timestamptz);
+        create function stamp() returns trigger language plpgsql as $$
+            begin new.created_at := now(); return new; end $$;
+        create trigger posts_stamp before insert on posts for each row execute function stamp();
+        create role {role} login;
+        grant usage on schema public to {role};
+        grant select, insert, update on posts to {role};
+        """
+    )
+    try:
+        result = seed(
+            {"tables": {"posts": {"count": 5}}},
+            make_conninfo(fresh_db, user=role),
+            progress=False,
+        )
+        assert result.rows["public.posts"] == 5
+        assert any(
+            "public.posts.created_at: a trigger stamped them with the build time" in w
+            for w in result.warnings
+        ), result.warnings
+        pinned = "select count(*) from posts where created_at = '2025-01-01 00:00:00+00'"
+        assert scalar(fresh_conn, pinned) == 0
+    finally:
+        fresh_conn.execute(f"drop owned by {role}")
+        fresh_conn.execute(f"drop role {role}")
