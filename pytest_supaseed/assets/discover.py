@@ -126,6 +126,22 @@ def _anchors(root: str) -> list[str]:
     return out
 
 
+def _useful(exclude: str, anchors: list[str]) -> list[str]:
+    """The anchors an exclude can match after (one regex match per file and anchor is costly).
+
+    ``**/...`` matches any suffix, so the absolute path (the longest form) decides alone; an exclude
+    with a fixed folder prefix (``content/drafts/*.md``) can only match after an anchor that agrees
+    with that prefix.
+    """
+    if os.path.isabs(exclude) or exclude.startswith("**"):
+        return anchors[-1:]
+    fixed, _ = _split(exclude)
+    if not fixed:
+        return anchors
+    fixed += "/"
+    return [a for a in anchors if a.startswith(fixed) or fixed.startswith(a)]
+
+
 def find_files(
     base_dir: Path, patterns: Iterable[str], exclude: Iterable[str] = ()
 ) -> tuple[list[FoundFile], dict[str, int]]:
@@ -138,7 +154,7 @@ def find_files(
     path.
     """
     base = str(base_dir)
-    excludes = [glob_regex(_normal(p)) for p in exclude]
+    excludes = [(_normal(p), glob_regex(_normal(p))) for p in exclude]
     found: dict[str, FoundFile] = {}
     counts: dict[str, int] = {}
     for pattern in patterns:
@@ -151,13 +167,17 @@ def find_files(
         recursive = "**" in rest
         depth = rest.count("/") + 1
         anchors = _anchors(root) if excludes else []
+        checks = [(rx, _useful(text, anchors)) for text, rx in excludes]
+        # Below base_dir, rel is one of anchor + key already; outside it ('../') it is its own form.
+        outside = prefix.startswith("../")
         matched = 0
         for key, entry in _walk(root, recursive, depth):
             if not matcher.match(key):
                 continue
             rel = prefix + key
-            if excludes and any(
-                rx.match(rel) or any(rx.match(a + key) for a in anchors) for rx in excludes
+            if checks and any(
+                (outside and rx.match(rel)) or any(rx.match(a + key) for a in useful)
+                for rx, useful in checks
             ):
                 continue
             matched += 1

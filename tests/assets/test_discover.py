@@ -104,3 +104,23 @@ def test_excludes_with_a_relative_base_dir(tmp_path: Path, monkeypatch: pytest.M
         Path("site"), ["c/**/*.md"], [f"{tmp_path}/site/c/drafts/*.md", "site/c/old/*.md"]
     )
     assert [f.rel for f in found] == ["c/keep.md"]
+
+
+@pytest.mark.parametrize(
+    ("exclude", "kept"),
+    [
+        ("**/_*.md", ["c/a/b.md", "c/drafts/x.md", "c/keep.md"]),
+        ("**/drafts/*.md", ["c/_skip.md", "c/a/b.md", "c/keep.md"]),
+        ("*/drafts/*.md", ["c/_skip.md", "c/a/b.md", "c/keep.md"]),  # 'c/drafts/x.md'
+        ("*.md", ["c/a/b.md", "c/drafts/x.md"]),  # the pattern's folder: 'keep.md', '_skip.md'
+        ("c/*/*.md", ["c/_skip.md", "c/keep.md"]),
+        ("drafts/*.md", ["c/_skip.md", "c/a/b.md", "c/keep.md"]),  # relative to the folder
+        ("a/*.md", ["c/_skip.md", "c/drafts/x.md", "c/keep.md"]),
+        ("d/drafts/*.md", ["c/_skip.md", "c/a/b.md", "c/drafts/x.md", "c/keep.md"]),
+    ],
+)
+def test_exclude_forms(tmp_path: Path, exclude: str, kept: list[str]) -> None:
+    make(tmp_path, "c/keep.md", "c/_skip.md", "c/drafts/x.md", "c/a/b.md")
+    for base in (tmp_path, tmp_path / "c", tmp_path / "other"):
+        found, _ = find_files(base, [f"{tmp_path}/c/**/*.md"], [exclude])
+        assert sorted(f"c/{f.key}" for f in found) == kept, base
