@@ -131,9 +131,9 @@ def report(
         ratio = plain_best / best if best else float("inf")
         peak_text = f"{peak:.1f}" if peak is not None else "-"
         print(f"  {name:<34}{best:>9.1f}{median:>9.1f}{ratio:>9.2f}x{peak_text:>9}")
-    hit = rows[-1][1]
-    verdict = "meets" if hit < target_ms else f"misses by {hit - target_ms:.1f} ms"
-    print(f"  cache hit {verdict} the target")
+    for label, best in (("cold parse", rows[1][1]), ("cache hit", rows[-1][1])):
+        verdict = "meets" if best < target_ms else f"misses by {best - target_ms:.1f} ms"
+        print(f"  {label} {verdict} the target")
 
 
 def main() -> None:
