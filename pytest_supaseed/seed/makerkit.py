@@ -230,7 +230,8 @@ def _stamp(
     now: datetime,
     out: KitRows,
 ) -> None:
-    """Set ``created_at``/``updated_at`` (those the table has) of ``rows`` (key values) to ``now``.
+    """Set ``created_at``/``updated_at`` (those the table has, where not NULL) of ``rows`` (key
+    values) to ``now``.
 
     The table's enabled user triggers are disabled for the UPDATE and restored in the same
     transaction (other sessions never see them off). Without the right to alter the table (it
@@ -257,9 +258,9 @@ def _stamp(
     ).format(
         t=sql.Identifier(schema, name),
         sets=sql.SQL(", ").join(
-            sql.SQL("{} = {}").format(
-                sql.Identifier(c),
-                sql.Placeholder() if with_zone else utc,
+            # a NULL stays NULL: only values the build stamped are replaced
+            sql.SQL("{c} = CASE WHEN {c} IS NULL THEN NULL ELSE {v} END").format(
+                c=sql.Identifier(c), v=sql.Placeholder() if with_zone else utc
             )
             for c, with_zone in columns.items()
         ),
