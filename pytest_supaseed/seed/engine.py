@@ -44,10 +44,10 @@ from ..generate.values import REFERENCE
 from ..generate.vocab import vocabulary
 from ..schema import introspect
 from ..schema.graph import insert_order
-from ..schema.model import ForeignKey, Schema, Table, qualify
+from ..schema.model import Column, ForeignKey, Schema, Table, qualify
 from .progress import Progress, progress_for
 from .result import SeedResult
-from .writer import copy_rows, user_triggers_disabled
+from .writer import copy_rows, copy_type, user_triggers_disabled
 
 #: Rows of a table named in the plan without ``count`` or ``count_per_parent``.
 DEFAULT_COUNT = 10
@@ -390,7 +390,7 @@ def _per_parent(table: Table, config: TableConfig) -> PerParent | None:
     )
 
 
-def _overrides(table: Table, config: TableConfig) -> dict[str, object]:
+def _overrides(conn: Conn, table: Table, config: TableConfig) -> dict[str, object]:
     from ..config.models import Expression
 
     out: dict[str, object] = {}
@@ -405,8 +405,34 @@ def _overrides(table: Table, config: TableConfig) -> dict[str, object]:
         if isinstance(value, Expression):
             out[name] = override_generator(value.source, is_expression=True, where=where)
         else:
-            out[name] = override_generator(value.value, is_expression=False, where=where)
+            constant = _typed_constant(conn, table.column(name), value.value, where)
+            out[name] = override_generator(constant, is_expression=False, where=where)
     return out
+
+
+def _typed_constant(conn: Conn, column: Column, value: Any, where: str) -> Any:
+    """A string constant for a column binary COPY sends as another type (a date, a number, a
+    uuid ...), read by the server as that type: ``"2024-05-01"`` becomes a date. A string the
+    type does not accept is a :class:`ConfigError` naming the column, before any row is sent."""
+    if not isinstance(value, str):
+        return value
+    type_name, binary = copy_type(column)
+    if not binary or type_name in ("text", "character varying", "character", "json", "jsonb"):
+        return value  # sent as text, or a JSON string: the value as written
+    try:
+        with conn.transaction():
+            row = conn.execute(sql.SQL("SELECT %s::{}").format(sql.SQL(column.type)), [value])
+            return row.fetchone()[0]  # type: ignore[index]
+    except (psycopg.errors.DataError, psycopg.errors.IntegrityError) as error:
+        hint = {
+            "default": '; to leave the column to the database write "{{ default }}"',
+            "null": '; for NULL write "{{ null }}"',
+        }.get(value, "")
+        raise ConfigError(
+            f"constant {value!r} is not a valid {column.type} for column {column.name}: "
+            f"{error.diag.message_primary or error}{hint}",
+            key_path=where,
+        ) from None
 
 
 def _seed_table(
@@ -420,7 +446,7 @@ def _seed_table(
     given: list[dict[str, Any]] | None = None,
 ) -> int:
     schema_fks = {fk.name for fk in deferred}
-    overrides = _overrides(table, config)
+    overrides = _overrides(conn, table, config)
     parents: dict[str, ParentKeys] = {}
     for fk in table.foreign_keys:
         if fk.name in schema_fks or fk.is_self_reference:

@@ -682,3 +682,46 @@ def test_a_role_that_may_not_disable_triggers_keeps_the_stamps_and_is_told(
     finally:
         fresh_conn.execute(f"drop owned by {role}")
         fresh_conn.execute(f"drop role {role}")
+
+
+def test_string_constants_are_read_as_the_columns_type_or_refused_clearly(
+    fresh_conn: psycopg.Connection[Any], fresh_db: str
+) -> None:
+    import datetime as dt
+    from decimal import Decimal
+
+    fresh_conn.execute(
+        "create domain positive_int as integer check (value > 0);"
+        "create table events (id uuid primary key, at timestamptz not null, price numeric(6,2), "
+        "ref uuid, n positive_int, label text, meta jsonb)"
+    )
+    columns = {
+        "at": "2024-05-01T10:00:00Z",
+        "price": "12.50",
+        "ref": "5deaa894-2094-4da3-b4fd-1fada0809d1c",
+        "n": "3",
+        "label": "2024-05-01",
+        "meta": "plain",
+    }
+    seed({"tables": {"events": {"count": 3, "columns": columns}}}, fresh_db, progress=False)
+    rows = fresh_conn.execute("select distinct at, price, ref::text, n, label, meta from events")
+    assert rows.fetchall() == [
+        (
+            dt.datetime(2024, 5, 1, 10, tzinfo=dt.UTC),
+            Decimal("12.50"),
+            "5deaa894-2094-4da3-b4fd-1fada0809d1c",
+            3,
+            "2024-05-01",
+            "plain",  # a JSON string, as written
+        )
+    ]
+    for column, value, message in [
+        ("at", "default", r'for column at: .*write "\{\{ default \}\}"'),
+        ("price", "null", r'for column price: .*write "\{\{ null \}\}"'),
+        ("n", "0", "not a valid public.positive_int for column n: .*check constraint"),
+    ]:
+        plan = {"tables": {"events": {"count": 3, "columns": {column: value}}}}
+        with pytest.raises(ConfigError, match=message) as caught:
+            seed(plan, fresh_db, progress=False)
+        assert f"tables.public.events.columns.{column}" in str(caught.value)
+    assert scalar(fresh_conn, "select count(*) from events") == 3
