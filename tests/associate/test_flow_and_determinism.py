@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import subprocess
 import sys
 
+import pytest
+
+from pytest_supaseed.associate import ConstraintsConfig, distribute
 from pytest_supaseed.associate.flow import FlowNetwork
+from pytest_supaseed.errors import ConstraintError
 
 
 def test_flow_meets_lower_and_upper_bounds() -> None:
@@ -50,3 +55,20 @@ def test_same_result_in_separate_interpreters_with_different_hash_seeds() -> Non
         outputs.add(result.stdout)
     assert len(outputs) == 1
     assert "post-" in outputs.pop()
+
+
+def test_distribute_leaves_the_garbage_collector_as_it_found_it() -> None:
+    # distribute() pauses the cyclic collector while it places items (speed), and only then.
+    assert gc.isenabled()
+    distribute(range(10), range(3))
+    assert gc.isenabled()
+    with pytest.raises(ConstraintError):
+        distribute(range(2), range(3), constraints=ConstraintsConfig(min_per_target=1),
+                   strict=True, synthetic_fallback=False)  # fmt: skip
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        distribute(range(10), range(3))
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
