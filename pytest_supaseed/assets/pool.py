@@ -206,7 +206,13 @@ def _load(
             except OSError as exc:
                 errors.append(AssetProblem(file.rel, f"cannot read: {exc.strerror}"))
                 continue
-            records, problems = parse(data, file.rel, ctx)
+            try:
+                records, problems = parse(data, file.rel, ctx)
+            except Exception as exc:  # one odd file must not stop the pool
+                # Parsers report what they know as problems; anything else (a user's pydantic
+                # model raising TypeError, a library bug on strange bytes) becomes one too.
+                records = []
+                problems = [AssetProblem(file.rel, f"cannot parse: {type(exc).__name__}: {exc}")]
             # Plain tuples unpickle several times faster than named tuples.
             plain = [(r.fields, r.body, r.word_count, r.position, r.line) for r in records]
             # blake2b of the bytes: what AssetPool.digest is built from, so the digest survives a

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 
 class Specs(BaseModel):
@@ -21,3 +21,16 @@ class TentSpecs(Specs):
 
 class Tent(GearItem):
     specs: TentSpecs
+
+
+class Touchy(BaseModel):
+    """Raises TypeError (not converted by pydantic) on a name of 'boom'."""
+
+    name: str
+
+    @field_validator("name")
+    @classmethod
+    def _no_boom(cls, value: str) -> str:
+        if value == "boom":
+            raise TypeError("boom is not a name")
+        return value

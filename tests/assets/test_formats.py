@@ -99,3 +99,16 @@ def test_verify_images_decodes_pixels(tmp_path: Path) -> None:
     (problem,) = decoded.errors
     assert problem.file == "cut.bmp"
     assert "truncated" in problem.reason
+
+
+def test_an_impossible_date_in_frontmatter_is_a_problem_not_a_crash(tmp_path: Path) -> None:
+    (tmp_path / "a.md").write_text("---\ntitle: x\ndate: 2024-13-45\n---\nbody\n")
+    (tmp_path / "b.md").write_text("---\ntitle: y\nwhen: [2024-02-30]\n---\nbody\n")
+    (tmp_path / "c.md").write_text("---\ntitle: z\n---\nbody\n")
+    pool = load_pool("p", AssetPoolConfig(type="markdown", path="*.md", cache=False), tmp_path)
+    assert [a.name for a in pool.loaded] == ["c.md"]
+    reasons = {p.file: p.reason for p in pool.errors}
+    assert reasons == {
+        "a.md": "bad YAML frontmatter: month must be in 1..12",
+        "b.md": "bad YAML frontmatter: day is out of range for month",
+    }

@@ -306,3 +306,14 @@ def test_read_takes_the_whole_file_even_if_it_grew_since_the_scan(tmp_path: Path
     assert _read(str(path), 10) == b"x" * 200_000  # scandir saw 10 bytes; the file has more now
     assert _read(str(path), 200_000) == b"x" * 200_000
     assert _read(str(path), 500_000) == b"x" * 200_000  # shrank: what is there
+
+
+def test_an_unexpected_parser_exception_is_that_file_s_problem(tmp_path: Path) -> None:
+    (tmp_path / "a.json").write_text('{"name": "fine"}')
+    (tmp_path / "b.json").write_text('{"name": "boom"}')
+    config = pool_config(type="json", path="*.json", model=f"{MODELS}:Touchy")
+    pool = load_pool("p", config, tmp_path, cache_dir=tmp_path / "cache")
+    assert [a.name for a in pool.loaded] == ["a.json"]
+    assert [(p.file, p.reason) for p in pool.errors] == [
+        ("b.json", "cannot parse: TypeError: boom is not a name")
+    ]

@@ -170,6 +170,10 @@ def parse_markdown(data: bytes, rel: str, ctx: LoadContext) -> Parsed:
             line = mark.line + 2 if mark is not None else None  # +1 for the '---', +1 1-based
             problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
             return [], [AssetProblem(rel, f"bad YAML frontmatter: {problem}", line)]
+        except (ValueError, OverflowError) as exc:
+            # A scalar that looks like a date or number but is not one (2024-13-45): PyYAML's
+            # constructor raises plain Python errors, which must not stop the pool either.
+            return [], [AssetProblem(rel, f"bad YAML frontmatter: {exc}")]
     elif _TOML.detect(text):
         try:
             fm, body = _TOML.split(text)
