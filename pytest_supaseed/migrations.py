@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import tomllib
 import warnings
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -238,6 +239,27 @@ def apply_migrations(
     files = [*migration_files(project_root, migrations_dir), *seed_files(project_root)]
     for path in files:
         run_sql_file(conn, path, project_root)
+    return files
+
+
+def sql_files(paths: Iterable[Path]) -> list[Path]:
+    """``.sql`` files of ``paths`` in the order to run them: a folder's files sorted by name."""
+    files: list[Path] = []
+    for path in paths:
+        files += sorted(path.glob("*.sql")) if path.is_dir() else [path]
+    return files
+
+
+def apply_sql_paths(
+    conn: psycopg.Connection, paths: Iterable[Path], project_root: Path
+) -> list[Path]:
+    """Run the SQL of ``paths`` (files, or folders of ``.sql`` files) in order; returns the files.
+
+    Used for a plan's own schema: a template's demo schema or explicit ``migrations.paths``.
+    """
+    files = sql_files(paths)
+    for path in files:
+        run_sql_file(conn, path, Path(project_root))
     return files
 
 

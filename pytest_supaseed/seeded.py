@@ -82,13 +82,6 @@ def template_name(
     return TEMPLATE_PREFIX + digest.hexdigest()[:16]
 
 
-def _migration_files(paths: tuple[Path, ...]) -> list[Path]:
-    files: list[Path] = []
-    for path in paths:
-        files += sorted(path.glob("*.sql")) if path.is_dir() else [path]
-    return files
-
-
 def build_template(
     dsn: str, resolved: ResolvedPlan, project_root: Path, seed: int, label: str
 ) -> dict[str, Any]:
@@ -100,15 +93,14 @@ def build_template(
     import psycopg
 
     from .databases import write_metadata
-    from .migrations import run_sql_file
+    from .migrations import apply_sql_paths
     from .seed import seed as run_seed
 
     choice = resolved.migrations(project_root)
     started = time.perf_counter()
     if choice.kind in ("demo", "explicit"):
         with psycopg.connect(dsn, autocommit=True) as conn:
-            for path in _migration_files(choice.paths):
-                run_sql_file(conn, path, project_root)
+            apply_sql_paths(conn, choice.paths, project_root)
     result = run_seed(resolved.plan, dsn, seed=seed, progress=False, rootdir=project_root)
     report = {
         "label": label,
@@ -150,10 +142,11 @@ def ensure_template(
     """
     from .config import plan_hash
     from .databases import ensure_database
+    from .migrations import sql_files
 
     digest = plan_hash(resolved)
     choice = resolved.migrations(project_root)
-    own_sql = tuple(_migration_files(choice.paths)) if choice.kind == "explicit" else ()
+    own_sql = tuple(sql_files(choice.paths)) if choice.kind == "explicit" else ()
     name = template_name(base_database, digest, seed, own_sql)
     built: dict[str, Any] = {}
 

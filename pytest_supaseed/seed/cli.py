@@ -69,8 +69,13 @@ def _cmd_seed(args: argparse.Namespace) -> int:
     choice = resolved.migrations(root)
     with project_database(root, keep=args.keep) as base_dsn:
         dsn = _clone_for_cli(base_dsn, run_seed)
-        if choice.kind == "demo":
-            _apply_demo_schema(dsn, list(choice.paths), root)
+        if choice.kind in ("demo", "explicit"):  # the plan's own schema, as template builds do
+            import psycopg
+
+            from ..migrations import apply_sql_paths
+
+            with psycopg.connect(dsn, autocommit=True) as conn:
+                apply_sql_paths(conn, choice.paths, root)
         result = seed(resolved.plan, dsn, seed=run_seed, progress=args.progress, rootdir=root)
         print(result.summary())
         if args.keep:
@@ -92,16 +97,3 @@ def _clone_for_cli(base_dsn: str, run_seed: int) -> str:
     base_name = str(conninfo_to_dict(base_dsn)["dbname"])
     name = f"supaseed_cli_{run_seed}".replace("-", "m")
     return clone_database(make_conninfo(base_dsn, dbname="postgres"), base_name, name)
-
-
-def _apply_demo_schema(dsn: str, paths: list[Path], root: Path) -> None:
-    import psycopg
-
-    from ..migrations import run_sql_file
-
-    files: list[Path] = []
-    for path in paths:
-        files += sorted(path.glob("*.sql")) if path.is_dir() else [path]
-    with psycopg.connect(dsn, autocommit=True) as conn:
-        for file in files:
-            run_sql_file(conn, file, root)

@@ -104,3 +104,18 @@ def test_keep_leaves_the_server_running_and_prints_a_dsn_to_connect_to(
             pid = int((data_dir / "postmaster.pid").read_text().split()[0])
             conn.close()
             assert stop_postgres(pid, data_dir)
+
+
+def test_seed_without_dsn_applies_the_plans_explicit_migrations(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A plan's ``migrations.paths`` is the schema to seed (as template builds apply it)."""
+    (tmp_path / "db").mkdir()
+    (tmp_path / "db" / "0001_gear.sql").write_text(
+        "create table gear (id bigserial primary key, name text not null);\n"
+    )
+    (tmp_path / "supaseed.toml").write_text(
+        'seed = 4\n[migrations]\npaths = ["db"]\n[tables.gear]\ncount = 7\n'
+    )
+    assert main(["seed", "--rootdir", str(tmp_path), "--no-progress"]) == 0
+    assert "public.gear" in capsys.readouterr().out
