@@ -7,11 +7,6 @@ assets a seed uses, ``map_rows`` turns them into rows checked against the target
 
 from __future__ import annotations
 
-# The plan package imports this package's config module while it initialises (SeedPlan embeds
-# AssetPoolConfig). Initialising the plan package first keeps that cycle in one direction whichever
-# of the two a caller imports first.
-import pytest_supaseed.config  # noqa: F401  (import order, see above)
-
 from .config import (
     AssetPoolConfig,
     FilterConfig,

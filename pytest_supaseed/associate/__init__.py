@@ -6,9 +6,6 @@ entry point; ``distribute_from_config`` takes a plan's :class:`AssociationConfig
 
 from __future__ import annotations
 
-# The plan package imports our config module into SeedPlan; load it first so that importing
-# this package on its own does not enter that cycle half way.
-import pytest_supaseed.config  # noqa: F401
 from pytest_supaseed.associate.config import (
     STRATEGIES,
     AssociationConfig,
