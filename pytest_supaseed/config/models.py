@@ -91,6 +91,11 @@ class UsersConfig(PlanModel):
         default_factory=dict,
         description="Extra raw_user_meta_data merged into every synthetic user.",
     )
+    app_metadata: dict[str, Any] = Field(
+        default_factory=dict,
+        description="Extra raw_app_meta_data merged into every synthetic user after Supabase's "
+        "provider keys (e.g. {role = 'admin'}: what auth.jwt()->'app_metadata' policies read).",
+    )
     email_domain: str = Field(
         default="example.com", description="Domain of synthetic users' emails."
     )

@@ -499,8 +499,10 @@ def synthetic_user_specs(
     password: str,
     domain: str = "example.com",
     metadata: Mapping[str, Any] | None = None,
+    app_metadata: Mapping[str, Any] | None = None,
 ) -> list[UserSpec]:
-    """``count`` realistic users (name in metadata, ``first.last@domain``), the same for a seed.
+    """``count`` realistic users (name in metadata, ``first.last@domain``), the same for a seed;
+    ``app_metadata`` (e.g. a role) goes into each one's ``raw_app_meta_data``.
 
     Ids and names come from streams named ``"{seed}:users"``; a repeated name gets a number
     (``jane.doe2@...``) so every email is unique.
@@ -524,6 +526,7 @@ def synthetic_user_specs(
                 password=password,
                 id=_uuid_from(rng),
                 user_metadata={"name": f"{first} {last}", **(metadata or {})},
+                app_metadata=dict(app_metadata or {}),
             )
         )
     return specs
@@ -639,6 +642,7 @@ def seed_users_and_accounts(
         password=users_cfg.password,
         domain=users_cfg.email_domain,
         metadata=users_cfg.metadata,
+        app_metadata=users_cfg.app_metadata,
     )
     # The engine's fixed reference instant, not now(): the same plan and seed give the same rows.
     from ..generate.values import REFERENCE

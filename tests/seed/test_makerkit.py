@@ -340,3 +340,31 @@ def test_users_phase_is_reproducible_across_builds(supabase_conn: psycopg.Connec
             )
     assert rows[0]
     assert rows[0] == rows[1]
+
+
+def test_plan_app_metadata_reaches_every_synthetic_user_and_their_jwt(
+    supabase_conn: psycopg.Connection,
+) -> None:
+    from pytest_supaseed.testing import as_user
+
+    result = _seed(
+        supabase_conn,
+        None,
+        users={"count": 3, "app_metadata": {"role": "editor", "plan": "pro"}},
+        accounts={"personal": False},
+    )
+    metas = supabase_conn.execute(
+        "select raw_app_meta_data from auth.users order by email"
+    ).fetchall()
+    assert len(metas) == 3
+    for (meta,) in metas:
+        assert meta == {
+            "provider": "email",
+            "providers": ["email"],
+            "role": "editor",
+            "plan": "pro",
+        }
+    email = sorted(result.users)[0]
+    with supabase_conn.transaction(), as_user(supabase_conn, email):
+        row = supabase_conn.execute("select auth.jwt() -> 'app_metadata' ->> 'role'").fetchone()
+    assert row == ("editor",)
