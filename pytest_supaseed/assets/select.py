@@ -8,7 +8,6 @@ chance at all: they give the same assets for every seed, in pool order (manual: 
 from __future__ import annotations
 
 import calendar
-import importlib
 import operator
 import random
 import re
@@ -103,16 +102,9 @@ def _equal(value: Any, expected: Any) -> bool:
 
 
 def _load_callable(ref: str) -> Callable[[Asset], Any]:
-    module_name, _, attr = ref.partition(":")
-    try:
-        target: Any = importlib.import_module(module_name)
-        for part in attr.split("."):
-            target = getattr(target, part)
-    except (ImportError, AttributeError) as exc:
-        raise AssetError(
-            f"filter callable '{ref}' cannot be imported ({exc}); give 'module:function' "
-            "importable from the test run"
-        ) from None
+    from ..references import import_object
+
+    target = import_object(ref, "filter callable", AssetError)
     if not callable(target):
         raise AssetError(f"filter callable '{ref}' is not callable")
     function: Callable[[Asset], Any] = target

@@ -13,14 +13,14 @@ The construction has three steps, so that satisfiable constraints hold every tim
 
 from __future__ import annotations
 
+import functools
 import gc
-import importlib
 import math
 import random
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 from pytest_supaseed.errors import ConfigError, ConstraintError, did_you_mean
 
@@ -28,6 +28,9 @@ from . import strategies
 from .config import STRATEGIES, AssociationConfig, ConstraintsConfig, cutoff_date
 from .constraints import Relaxation, resolve_counts
 from .flow import INF, FlowNetwork
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 Record = Mapping[str, Any]
 Weights = str | Mapping[Any, float] | Callable[[Any], float]
@@ -81,19 +84,11 @@ class Distribution:
 
 def load_callable(spec: str, what: str) -> Callable[..., Any]:
     """Import ``"module:function"``; a ConfigError names what was looked for."""
-    module_name, _, attr = spec.partition(":")
-    if not module_name or not attr:
-        raise ConfigError(f"{what} {spec!r} is not 'module:function'")
-    try:
-        module = importlib.import_module(module_name)
-    except ImportError as exc:
-        raise ConfigError(f"{what} {spec!r}: cannot import {module_name!r} ({exc})") from exc
-    fn = getattr(module, attr, None)
+    from ..references import import_object
+
+    fn = import_object(spec, what, ConfigError)
     if not callable(fn):
-        raise ConfigError(
-            f"{what} {spec!r}: {module_name} has no function {attr!r}"
-            + did_you_mean(attr, [n for n in dir(module) if not n.startswith("_")])
-        )
+        raise ConfigError(f"{what} {spec!r} is not callable")
     return fn  # type: ignore[no-any-return]
 
 
@@ -154,6 +149,25 @@ def _level_slots(counts: Sequence[int]) -> list[int]:
     return slots
 
 
+def _collector_paused(fn: Callable[P, R]) -> Callable[P, R]:
+    """Run ``fn`` with Python's cyclic garbage collector paused (restored as it was)."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            if enabled:
+                gc.enable()
+
+    return wrapper
+
+
+# Placing 50,000 items creates ~100,000 small tuples and no reference cycles; the cyclic collector
+# scanning them again and again costs ~25% of the run (bench/associate.py).
+@_collector_paused
 def distribute(
     items: Sequence[Any],
     targets: Sequence[Any],
@@ -177,44 +191,6 @@ def distribute(
     implies are fitted into the constraints and items keep their proposed target where they can.
     Strict mode raises :class:`ConstraintError` where relaxed mode records a :class:`Relaxation`.
     """
-    # Placing 50,000 items creates ~100,000 small tuples and no reference cycles; the cyclic
-    # collector scanning them again and again costs ~25% of the run (bench/associate.py).
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        return _distribute(
-            items,
-            targets,
-            strategy=strategy,
-            constraints=constraints,
-            seed=seed,
-            name=name,
-            strict=strict,
-            weights=weights,
-            custom=custom,
-            synthetic_fallback=synthetic_fallback,
-            key=key,
-        )
-    finally:
-        if enabled:
-            gc.enable()
-
-
-def _distribute(
-    items: Sequence[Any],
-    targets: Sequence[Any],
-    *,
-    strategy: str = "weighted_random",
-    constraints: ConstraintsConfig | None = None,
-    seed: int | str = 0,
-    name: str = "association",
-    strict: bool = False,
-    weights: Weights | None = None,
-    custom: CustomStrategy | str | None = None,
-    synthetic_fallback: bool = True,
-    key: str = "id",
-) -> Distribution:
-    """:func:`distribute` with the garbage collector as the caller left it."""
     c = constraints or ConstraintsConfig()
     if strategy not in STRATEGIES:
         raise ConfigError(

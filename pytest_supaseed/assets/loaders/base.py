@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -98,16 +97,9 @@ def _schema_validator(path: Path, pool: str) -> Validator:
 def _model_validator(ref: str, pool: str) -> Validator:
     from pydantic import BaseModel, ValidationError
 
-    module_name, _, attr = ref.partition(":")
-    try:
-        target: Any = importlib.import_module(module_name)
-        for part in attr.split("."):
-            target = getattr(target, part)
-    except (ImportError, AttributeError) as exc:
-        raise AssetError(
-            f"pool '{pool}': model '{ref}' cannot be imported ({exc}); give 'module:Class' of a "
-            "pydantic model importable from the test run"
-        ) from None
+    from ...references import import_object
+
+    target = import_object(ref, f"pool '{pool}': model", AssetError)
     if not (isinstance(target, type) and issubclass(target, BaseModel)):
         raise AssetError(f"pool '{pool}': model '{ref}' is not a pydantic BaseModel subclass")
     model: type[BaseModel] = target
