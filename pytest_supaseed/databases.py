@@ -11,7 +11,7 @@ import hashlib
 import json
 import re
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Protocol
 
 from .errors import UnsafeDatabaseError
@@ -289,8 +289,10 @@ def ensure_database(
             try:
                 build(dsn_for(server, temp))
                 terminate_connections(conn, temp)
+                built: dict[str, Any] = {"built_at": time.time()}
                 if rebuild_token is not None:
-                    write_metadata(conn, temp, {"build_token": rebuild_token})
+                    built["build_token"] = rebuild_token
+                write_metadata(conn, temp, built)
                 conn.execute(f"alter database {_ident(temp)} rename to {_ident(name)}".encode())
             except BaseException:
                 _drop(conn, temp)
@@ -305,3 +307,42 @@ def _literal(conn: psycopg.Connection, value: str) -> bytes:
     from psycopg import sql
 
     return sql.Literal(value).as_bytes(conn)
+
+
+# Databases a run makes for itself and drops at its end; any left over belong to a killed run.
+TRANSIENT_PREFIXES = ("supaseed_w_", "supaseed_t_", "supaseed_tmp_")
+# Databases kept between runs as caches, named by a hash of what built them.
+CACHED_PREFIXES = ("supaseed_base_", "supaseed_tpl_")
+
+
+def prune_databases(server: Server, *, in_use: Iterable[str], keep_newest: int = 8) -> list[str]:
+    """Drop what a server's caches no longer need; returns the names dropped.
+
+    Transient databases (worker and test clones, half-built temporaries) not in ``in_use`` are
+    dropped; of each cached kind (base databases, templates), those in ``in_use`` and the
+    ``keep_newest`` most recently built stay. Only for a server no other run is using: the
+    embedded backend's project cluster, at the end of the run that holds its lock.
+    """
+    keep = set(in_use)
+    dropped: list[str] = []
+    with _connect_admin(server) as conn:
+        names = [
+            str(row[0])
+            for row in conn.execute(
+                "select datname from pg_database where starts_with(datname, %s) order by 1",
+                (PREFIX,),
+            ).fetchall()
+        ]
+        doomed = [n for n in names if n.startswith(TRANSIENT_PREFIXES) and n not in keep]
+        for prefix in CACHED_PREFIXES:
+            cached = [n for n in names if n.startswith(prefix) and n not in keep]
+            by_age = sorted(
+                cached,
+                key=lambda n: float((read_metadata(conn, n) or {}).get("built_at", 0.0)),
+                reverse=True,
+            )
+            doomed += by_age[max(keep_newest, 0) :]
+        for name in doomed:
+            _drop(conn, name)
+            dropped.append(name)
+    return dropped

@@ -253,10 +253,43 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
         )
 
 
+def _prune_caches(config: pytest.Config, slot: ServerSlot) -> None:
+    """Drop what the project's own cluster no longer needs: leftovers of killed runs, and cached
+    base databases and templates this run did not use beyond the newest few of each kind.
+
+    Only the embedded backend's persistent project cluster, held by this run's lock, is pruned: an
+    external server may be shared with other runs.
+    """
+    handle, settings = slot.handle, slot.settings
+    if (
+        handle is None
+        or not handle.owned
+        or settings.keep
+        or handle.backend != "embedded"
+        or handle.details.get("cluster") != "persistent"
+    ):
+        return
+    import os
+    import warnings
+
+    from .backends import base_database_name
+    from .databases import prune_databases
+
+    try:
+        in_use: set[str] = set(config.stash.get(_templates_key, {}).keys())
+        in_use.add(base_database_name(settings.rootdir, settings.migrations))
+        keep_newest = int(os.environ.get("SUPASEED_KEEP_TEMPLATES", "8"))
+        prune_databases(handle, in_use=in_use, keep_newest=keep_newest)
+    except Exception as exc:  # cleanup is best effort: never hide the run's own result
+        warnings.warn(f"pytest-supaseed: could not prune cached databases: {exc}", stacklevel=1)
+
+
 def pytest_unconfigure(config: pytest.Config) -> None:
-    """Stop the server this process started (controller or single process)."""
+    """Prune the project cluster's caches, then stop the server this process started (controller
+    or single process)."""
     slot = config.stash.get(server_slot_key, None)
     if slot is not None:
+        _prune_caches(config, slot)
         slot.stop()
 
 

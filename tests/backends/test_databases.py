@@ -190,3 +190,35 @@ def test_metadata_merges_and_survives_rename(pg_superuser_dsn: str, name: str) -
         "rows": {"public.t": 3},
         "build_token": "run-1",
     }
+
+
+def test_prune_keeps_what_is_in_use_and_the_newest(cache_dir: object, tmp_path: object) -> None:
+    """On a server of its own (pruning looks at every supaseed_* database of a server)."""
+    from pathlib import Path
+
+    from pytest_supaseed.backends.embedded import start_embedded
+    from pytest_supaseed.databases import prune_databases, write_metadata
+
+    server = start_embedded(None, Path(str(tmp_path)))
+    try:
+        cached = ["supaseed_tpl_a", "supaseed_tpl_b", "supaseed_tpl_c", "supaseed_base_x"]
+        cached.append("supaseed_base_y")
+        with psycopg.connect(server.dsn, autocommit=True) as conn:
+            for age, name in enumerate(cached):
+                conn.execute(f'create database "{name}"')
+                write_metadata(conn, name, {"built_at": float(age)})
+            for name in ("supaseed_w_leftover_gw0", "supaseed_tmp_half", "supaseed_cli_1"):
+                conn.execute(f'create database "{name}"')
+        dropped = prune_databases(
+            server, in_use={"supaseed_tpl_a", "supaseed_base_x"}, keep_newest=1
+        )
+        assert sorted(dropped) == ["supaseed_tmp_half", "supaseed_tpl_b", "supaseed_w_leftover_gw0"]
+        assert set(list_databases(server)) == {
+            "supaseed_tpl_a",  # in use, though the oldest
+            "supaseed_tpl_c",  # the newest not in use
+            "supaseed_base_x",
+            "supaseed_base_y",
+            "supaseed_cli_1",  # seeded on request by the CLI: never pruned
+        }
+    finally:
+        server.stop()

@@ -168,3 +168,21 @@ def test_keep_prints_how_to_connect_to_the_seeded_template(project) -> None:
     # stop the kept server (the next run of this project would do it too)
     pid = next(line for line in result.stdout.lines if line.startswith("pid: "))
     os.kill(int(pid.split()[1]), signal.SIGINT)
+
+
+def test_templates_of_old_plans_are_pruned_from_the_project_cluster(project, monkeypatch) -> None:
+    from pytest_supaseed.backends.embedded import start_embedded
+    from pytest_supaseed.databases import list_databases
+
+    monkeypatch.setenv("SUPASEED_KEEP_TEMPLATES", "0")
+    project.tests(TESTS.replace('@pytest.mark.supaseed("other")', '@pytest.mark.skip("one plan")'))
+    for seed in ("1", "2", "3"):
+        result = project.run("-p", "no:randomly", f"--supaseed-seed={seed}")
+        result.assert_outcomes(passed=1, skipped=1)
+    last = next(line for line in result.stdout.lines if line.startswith("supaseed: small "))
+    server = start_embedded(None, project.root)  # the project's persistent cluster again
+    try:
+        assert list_databases(server, "supaseed_tpl_") == [last.rsplit("-> ", 1)[1]]
+        assert list_databases(server, "supaseed_w_") == []
+    finally:
+        server.stop()
