@@ -8,10 +8,9 @@ against the seed plan's sections with a did-you-mean.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
-if TYPE_CHECKING:
-    import pytest
+import pytest
 
 Isolation = Literal["transaction", "database"]
 ISOLATIONS: tuple[Isolation, ...] = ("transaction", "database")
@@ -32,6 +31,10 @@ class SupaseedRequest:
     seed: int | None = None
     isolation: Isolation = "transaction"
     customizations: dict[str, Any] = field(default_factory=dict)
+
+
+validated_key = pytest.StashKey["SupaseedRequest"]()
+"""Where collection keeps a test's validated closest marker."""
 
 
 def _supaseed_marker(
@@ -93,7 +96,8 @@ def closest_request(item: pytest.Item, default_template: str | None) -> Supaseed
     marker = item.get_closest_marker("supaseed")
     if marker is None:
         return SupaseedRequest(template=default_template) if default_template else None
-    request = validate(marker)
+    # Validated once at collection (plugin.pytest_collection_modifyitems); not again per test.
+    request = item.stash.get(validated_key, None) or validate(marker)
     if request.template is None and default_template:
         request = SupaseedRequest(
             default_template, request.seed, request.isolation, request.customizations

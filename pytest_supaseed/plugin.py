@@ -142,14 +142,16 @@ def pytest_collection_modifyitems(
     marked = [item for item in items if item.get_closest_marker("supaseed") is not None]
     if not marked:
         return
-    from .marker import validate
+    from .marker import validate, validated_key
 
     for item in marked:
-        for marker in item.iter_markers("supaseed"):
+        for index, marker in enumerate(item.iter_markers("supaseed")):
             try:
-                validate(marker)
+                request = validate(marker)
             except (TypeError, ValueError) as exc:
                 raise pytest.UsageError(f"{item.nodeid}: {exc}") from None
+            if index == 0:  # the closest marker is the one that applies
+                item.stash[validated_key] = request
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
