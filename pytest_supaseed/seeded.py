@@ -54,10 +54,6 @@ class TemplateInfo:
         """A JSON-able dict (the xdist controller receives these from its workers)."""
         return dict(self.__dict__)
 
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> TemplateInfo:
-        """The inverse of :meth:`to_json`."""
-        return cls(**data)
 
 
 def effective_seed(request_seed: int | None, settings_seed: int | None, plan_seed: int) -> int:
