@@ -55,7 +55,6 @@ class TemplateInfo:
         return dict(self.__dict__)
 
 
-
 def effective_seed(request_seed: int | None, settings_seed: int | None, plan_seed: int) -> int:
     """``--supaseed-seed`` wins, then the marker's ``seed=``, then the plan's own ``seed``."""
     if settings_seed is not None:
