@@ -186,3 +186,66 @@ def test_templates_of_old_plans_are_pruned_from_the_project_cluster(project, mon
         assert list_databases(server, "supaseed_w_") == []
     finally:
         server.stop()
+
+
+ASSET_TEMPLATE = """\
+description = "notes from markdown files"
+seed = 5
+
+[users]
+count = 2
+makerkit_test_users = false
+
+[accounts]
+personal = false
+
+[asset_pools.docs]
+type = "markdown"
+path = "../../content/*.md"
+required = { title = "str" }
+
+[mappings.docs_to_notes]
+pool = "docs"
+table = "public.notes"
+fields = { title = "frontmatter.title", body = "body" }
+
+[associations.notes_to_users]
+items = "public.notes"
+targets = "auth.users"
+fk_column = "owner_id"
+strategy = "round_robin"
+"""
+
+
+def test_changing_an_asset_rebuilds_only_the_templates_that_use_it(project) -> None:
+    content = project.root / "content"
+    content.mkdir()
+    (content / "a.md").write_text("---\ntitle: Alpha\n---\nfirst body\n")
+    (content / "b.md").write_text("---\ntitle: Beta\n---\nsecond body\n")
+    (project.root / "supaseed" / "templates" / "docs.toml").write_text(ASSET_TEMPLATE)
+    project.tests(
+        """
+        import pathlib
+        import pytest
+
+        @pytest.mark.supaseed("small")
+        def test_small(supaseed):
+            assert supaseed.count("notes") == 6
+
+        @pytest.mark.supaseed("docs")
+        def test_docs(supaseed):
+            rows = supaseed.table("notes", order_by="title")
+            assert [r["title"] for r in rows] == ["Alpha", "Beta"]
+            expected = pathlib.Path("content/a.md").read_text().split("---\\n")[-1].strip()
+            assert rows[0]["body"].strip() == expected
+        """
+    )
+    first = project.run("-p", "no:randomly")
+    first.assert_outcomes(passed=2)
+    assert _status(first, "docs") == "built"
+
+    (content / "a.md").write_text("---\ntitle: Alpha\n---\nfirst body, edited\n")
+    second = project.run("-p", "no:randomly")
+    second.assert_outcomes(passed=2)  # test_docs reads the edited body back from the database
+    assert _status(second, "docs") == "built"
+    assert _status(second, "small") == "reused"
