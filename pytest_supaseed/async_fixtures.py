@@ -25,8 +25,11 @@ async def supaseed_async_db(
     after the test: the same database, marker handling and isolation as ``supaseed_db``."""
     import psycopg
 
+    from .fixtures import _seeded_or_fail
+
     wanted = supaseed_request
     if wanted is not None and wanted.isolation == "database":
+        _seeded_or_fail(supaseed_session, wanted)
         with supaseed_session.fresh_clone(wanted) as dsn:
             conn = await psycopg.AsyncConnection.connect(dsn)
             try:
@@ -37,7 +40,7 @@ async def supaseed_async_db(
     dsn = (
         request.getfixturevalue("supaseed_dsn")
         if wanted is None
-        else supaseed_session.seeded(wanted).dsn
+        else _seeded_or_fail(supaseed_session, wanted).dsn
     )
     conn = await psycopg.AsyncConnection.connect(dsn, autocommit=True)
     try:

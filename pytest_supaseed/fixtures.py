@@ -251,6 +251,19 @@ def _supaseed_connection(supaseed_dsn: str) -> Iterator[ReusedConnection]:
     slot.close()
 
 
+def _seeded_or_fail(session: SeedSession, wanted: SupaseedRequest) -> SeededDatabase:
+    """The worker's clone for ``wanted``; a plan or seeding error fails the test with its message
+    alone (it names the file, key or table and the fix)."""
+    __tracebackhide__ = True
+    from .errors import SupaseedError
+
+    try:
+        return session.seeded(wanted)
+    except SupaseedError as exc:
+        error = exc
+    _fail_with(error)
+
+
 @contextmanager
 def _test_connection(
     request: pytest.FixtureRequest, session: SeedSession, wanted: SupaseedRequest | None
@@ -259,17 +272,16 @@ def _test_connection(
     requested template, or of the base database), or a fresh clone for ``isolation="database"``."""
     import psycopg
 
-    if wanted is not None and wanted.isolation == "database":
-        seeded = session.seeded(wanted)
-        with session.fresh_clone(wanted) as dsn, psycopg.connect(dsn) as conn:
-            yield conn, dsn, seeded
-        return
     if wanted is None:
         slot: ReusedConnection = request.getfixturevalue("_supaseed_connection")
         with test_transaction(slot) as conn:
             yield conn, slot.dsn, None
         return
-    seeded = session.seeded(wanted)
+    seeded = _seeded_or_fail(session, wanted)
+    if wanted.isolation == "database":
+        with session.fresh_clone(wanted) as dsn, psycopg.connect(dsn) as conn:
+            yield conn, dsn, seeded
+        return
     with session.transaction(seeded.dsn) as conn:
         yield conn, seeded.dsn, seeded
 

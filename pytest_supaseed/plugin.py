@@ -142,13 +142,19 @@ def pytest_collection_modifyitems(
     marked = [item for item in items if item.get_closest_marker("supaseed") is not None]
     if not marked:
         return
+    from .config import find_template
+    from .errors import ConfigError
     from .marker import validate, validated_key
 
+    known: set[str] = set()
     for item in marked:
         for index, marker in enumerate(item.iter_markers("supaseed")):
             try:
                 request = validate(marker)
-            except (TypeError, ValueError) as exc:
+                if request.template is not None and request.template not in known:
+                    find_template(request.template, config.rootpath)  # a typo stops the run here
+                    known.add(request.template)
+            except (TypeError, ValueError, ConfigError) as exc:
                 raise pytest.UsageError(f"{item.nodeid}: {exc}") from None
             if index == 0:  # the closest marker is the one that applies
                 item.stash[validated_key] = request
@@ -301,7 +307,7 @@ _RANDOMLY_SEED: list[int] = []
 def randomly_seeder(seed: int) -> None:
     """Called by pytest-randomly before each test with its seed (entry point
     ``pytest_randomly.random_seeder``): each test's ``supaseed.random`` derives from it, so a
-    reordered run replays with ``-p randomly_seed=N``. Seeded data keeps each plan's own seed."""
+    reordered run replays with ``--randomly-seed=N``. Seeded data keeps each plan's own seed."""
     _RANDOMLY_SEED[:] = [seed]
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 
 def test_marker_seeds_from_a_template_with_customizations(project) -> None:
     project.tests(
@@ -143,3 +145,19 @@ def test_supaseed_random_follows_pytest_randomly_seed(project) -> None:
         values.append(draws.read_text().splitlines()[-1])
     assert values[0] == values[1]
     assert values[0] != values[2]
+
+
+def test_unknown_template_in_a_marker_fails_at_collection(project) -> None:
+    project.tests(
+        """
+        import pytest
+
+        @pytest.mark.supaseed("smal")
+        def test_typo_template(supaseed_db):
+            pass
+        """
+    )
+    result = project.run("-p", "no:randomly")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*test_typo_template*unknown template 'smal'*small*"])
+    result.stdout.no_fnmatch_line("*Traceback*")
