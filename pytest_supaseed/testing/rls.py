@@ -20,7 +20,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
 import psycopg
@@ -213,29 +213,26 @@ def as_user(
 
 
 @contextmanager
-def as_anon(conn: psycopg.Connection[Any]) -> Iterator[None]:
+def _as_role(conn: psycopg.Connection[Any], role: str, what: str) -> Iterator[None]:
+    """Run the block as a Supabase API role with that role's key claims (no ``sub``)."""
+    __tracebackhide__ = True
+    _require_transaction(conn, what)
+
+    def build(c: psycopg.Connection[Any]) -> dict[str, Any]:
+        return {"iss": "supabase-demo", "role": role, **_time_claims(c)}
+
+    with _acting_as(conn, role, build):
+        yield
+
+
+def as_anon(conn: psycopg.Connection[Any]) -> AbstractContextManager[None]:
     """Run the block as an anonymous visitor: role ``anon``, the anon key's claims, no ``sub``."""
-    __tracebackhide__ = True
-    _require_transaction(conn, "as_anon()")
-
-    def build(c: psycopg.Connection[Any]) -> dict[str, Any]:
-        return {"iss": "supabase-demo", "role": "anon", **_time_claims(c)}
-
-    with _acting_as(conn, "anon", build):
-        yield
+    return _as_role(conn, "anon", "as_anon()")
 
 
-@contextmanager
-def as_service_role(conn: psycopg.Connection[Any]) -> Iterator[None]:
+def as_service_role(conn: psycopg.Connection[Any]) -> AbstractContextManager[None]:
     """Run the block as the backend (role ``service_role``, which bypasses RLS), claims included."""
-    __tracebackhide__ = True
-    _require_transaction(conn, "as_service_role()")
-
-    def build(c: psycopg.Connection[Any]) -> dict[str, Any]:
-        return {"iss": "supabase-demo", "role": "service_role", **_time_claims(c)}
-
-    with _acting_as(conn, "service_role", build):
-        yield
+    return _as_role(conn, "service_role", "as_service_role()")
 
 
 def assert_rls_enabled(
