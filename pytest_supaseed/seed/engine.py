@@ -15,9 +15,10 @@ Phases, each timed in :attr:`SeedResult.phases`:
 from __future__ import annotations
 
 import contextlib
+import functools
 import importlib
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -132,8 +133,20 @@ def seed_connection(
                 clock = time.perf_counter()
                 given = assets.rows(table, *mapped[name]) if name in mapped else None
                 if name in associated:
+                    synthetic = (
+                        functools.partial(assets.synthetic, table, *mapped[name])
+                        if name in mapped
+                        else None
+                    )
                     given = _associate(
-                        conn, table, planned[name], associated[name], given, run_seed, result
+                        conn,
+                        table,
+                        planned[name],
+                        associated[name],
+                        given,
+                        run_seed,
+                        result,
+                        synthetic,
                     )
                 written = _seed_table(
                     conn, table, planned[name], run_seed, deferred, bars, result, given
@@ -226,7 +239,11 @@ def _mapped_tables(
                 key_path=where,
             )
         config = planned.get(qualified, TableConfig())
-        if config.count is not None or config.count_per_parent is not None:
+        if config.count is not None and mapping.count is None:
+            # [tables].count with a mapping is the mapping's count: assets first, then synthetic
+            # rows (a plan that extends a template can turn its count_per_parent into a count).
+            mapping = mapping.model_copy(update={"count": config.count})
+        elif config.count is not None or config.count_per_parent is not None:
             raise ConfigError(
                 f"{qualified} has both a count in [tables] and mapping '{name}'; the mapping "
                 f'decides the rows (set its count), remove the count from [tables."{qualified}"]',
@@ -291,6 +308,7 @@ def _associate(
     given: list[dict[str, Any]] | None,
     run_seed: int,
     result: SeedResult,
+    synthetic: Callable[[int], list[dict[str, Any]]] | None = None,
 ) -> list[dict[str, Any]]:
     """Rows of an item table with their parent chosen by the association engine.
 
@@ -328,8 +346,12 @@ def _associate(
         )
     column = fk.columns[0]
     rows = [{**given[int(item)], column: target} for item, target in placed.assignments]  # type: ignore[call-overload]
+    wanted = sum(placed.synthetic.get(target, 0) for target in placed.targets)
+    # A mapped table's synthetic items are the mapping's synthetic rows (fallbacks, and a slug or
+    # read time derived from the row's own title and body); else the engine generates them.
+    made = iter(synthetic(wanted) if synthetic is not None else [{} for _ in range(wanted)])
     for target in placed.targets:
-        rows += [{column: target} for _ in range(placed.synthetic.get(target, 0))]
+        rows += [{**next(made), column: target} for _ in range(placed.synthetic.get(target, 0))]
     return rows
 
 
@@ -351,6 +373,24 @@ class _AssetRows:
             )
         rng = derive_rng(self.seed, table.qualified_name, "#assets", name)
         return map_rows(self.pools[mapping.pool], mapping, table.columns, rng, pools=self.pools)
+
+    def synthetic(
+        self, table: Table, name: str, mapping: MappingConfig, count: int
+    ) -> list[dict[str, Any]]:
+        """``count`` synthetic rows of a mapping (no asset): its fallbacks, and columns derived
+        from the row's own generated text (a slug from its title, a read time from its body)."""
+        from ..assets import load_pool, map_rows
+
+        if count == 0:
+            return []
+        if mapping.pool not in self.pools:
+            self.pools[mapping.pool] = load_pool(
+                mapping.pool, self.plan.asset_pools[mapping.pool], self.rootdir
+            )
+        rng = derive_rng(self.seed, table.qualified_name, "#synthetic", name)
+        wanted = mapping.model_copy(update={"count": count, "synthetic_fill": True})
+        pool = self.pools[mapping.pool]
+        return map_rows(pool, wanted, table.columns, rng, assets=[], pools=self.pools)
 
 
 def _parent_keys(conn: Conn, fk: ForeignKey) -> ParentKeys:
