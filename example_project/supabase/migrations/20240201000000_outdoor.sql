@@ -3,15 +3,18 @@
 -- members see; a setup can be made public; the catalogue is read-only for everyone.
 
 -- Reference data, read-only for clients through grants alone: no RLS on purpose (the seed report's
--- RLS matrix flags it; tests/test_rls.py says why that is fine here).
+-- RLS matrix flags it; tests/test_rls.py checks the grants). Supabase grants every role all
+-- privileges on new tables of public by default, so the writes must be revoked explicitly.
 create table public.gear_categories (
   slug text primary key,
   label text not null,
   sort_order int not null unique
 );
 insert into public.gear_categories (slug, label, sort_order) values
-  ('shelter', 'Shelter', 1), ('sleep', 'Sleep system', 2), ('cooking', 'Cooking', 3),
-  ('pack', 'Packs', 4), ('clothing', 'Clothing', 5), ('navigation', 'Navigation & safety', 6);
+  ('shelter', 'Shelter', 1), ('sleep', 'Sleep system', 2), ('kitchen', 'Kitchen', 3),
+  ('packs', 'Packs', 4), ('clothing', 'Clothing', 5), ('water', 'Water', 6),
+  ('safety', 'Safety', 7), ('electronics', 'Electronics', 8), ('accessories', 'Accessories', 9);
+revoke insert, update, delete, truncate on public.gear_categories from anon, authenticated;
 grant select on public.gear_categories to anon, authenticated;
 grant all on public.gear_categories to service_role;
 
@@ -19,7 +22,8 @@ create table public.gear (
   id uuid primary key default gen_random_uuid(),
   name text not null,
   brand text not null,
-  category text not null check (category in ('shelter', 'sleep', 'cooking', 'pack', 'clothing', 'navigation')),
+  category text not null check (category in ('shelter', 'sleep', 'kitchen', 'packs', 'clothing',
+                                               'water', 'safety', 'electronics', 'accessories')),
   weight_grams integer check (weight_grams is null or weight_grams > 0),
   price_cents integer check (price_cents is null or price_cents >= 0),
   description text,
