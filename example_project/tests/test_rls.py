@@ -1,6 +1,6 @@
 """Row level security as the app's users meet it: a club's owner and member, a stranger, a visitor.
 
-``EXPECTED_ACCESS`` is the policy of the app in one table; ``test_the_rls_matrix_is_the_policy``
+``policy.EXPECTED_ACCESS`` is the app's policy in one table; ``test_the_rls_matrix_is_the_policy``
 checks it against the matrix pytest-supaseed computes by trying every operation as every caller
 (the same matrix is in the HTML seed report: ``pytest --supaseed-report report.html``).
 """
@@ -12,26 +12,10 @@ from typing import Any
 import psycopg
 import pytest
 from conftest import Club
+from policy import ALL, EXPECTED_ACCESS
 
 from pytest_supaseed.testing import assert_not_visible, assert_rls_enabled, assert_visible
 from pytest_supaseed.testing.rls_matrix import rls_matrix
-
-ALL = {"select", "insert", "update", "delete"}
-READ = {"select"}
-NONE: set[str] = set()
-#: table -> caller -> what the caller may do to a row it does not own (stranger, anon) or owns.
-EXPECTED_ACCESS: dict[str, dict[str, set[str]]] = {
-    "public.accounts": {"anon": NONE, "owner": {"select", "update"}, "stranger": NONE},
-    "public.accounts_memberships": {"anon": NONE, "owner": READ, "stranger": NONE},
-    "public.roles": {"anon": NONE, "owner": READ, "stranger": READ},
-    "public.role_permissions": {"anon": NONE, "owner": READ, "stranger": READ},
-    "public.gear": {"anon": READ, "owner": READ, "stranger": READ},
-    "public.gear_categories": {"anon": READ, "owner": READ, "stranger": READ},
-    "public.setups": {"anon": NONE, "owner": ALL, "stranger": NONE},
-    "public.setup_gear": {"anon": NONE, "owner": ALL, "stranger": NONE},
-    "public.trips": {"anon": NONE, "owner": ALL, "stranger": NONE},
-    "public.media": {"anon": NONE, "owner": ALL, "stranger": NONE},
-}
 
 
 def test_every_table_but_the_lookup_table_has_rls(supaseed: Any) -> None:
