@@ -44,6 +44,7 @@ from ..generate.table import (
 from ..generate.values import REFERENCE
 from ..generate.vocab import vocabulary
 from ..schema import introspect
+from ..schema.detect import PLATFORM_SCHEMAS
 from ..schema.graph import insert_order
 from ..schema.model import Column, ForeignKey, Schema, Table, qualify
 from .progress import Progress, progress_for
@@ -159,7 +160,25 @@ def seed_connection(
                 if not edge.foreign_key.is_self_reference:
                     _close_cycle(conn, schema, edge.foreign_key, run_seed, result)
             result.phases["cycles"] = time.perf_counter() - clock
+    result.totals = _totals(conn, schema, result)
     return result
+
+
+def _totals(conn: Conn, schema: Schema, result: SeedResult) -> dict[str, int]:
+    """Rows each table holds after seeding: the seeded tables and every application table (so
+    rows made by triggers, migrations or seed files show next to the rows the seeder wrote)."""
+    names = list(result.rows)
+    names += sorted(
+        n for n, t in schema.tables.items() if t.schema not in PLATFORM_SCHEMAS and n not in names
+    )
+    totals: dict[str, int] = {}
+    for name in names:
+        table_schema, table = name.split(".", 1)
+        row = conn.execute(
+            sql.SQL("SELECT count(*) FROM {}").format(sql.Identifier(table_schema, table))
+        ).fetchone()
+        totals[name] = int(row[0]) if row else 0
+    return totals
 
 
 def _refuse_unsupported(plan: SeedPlan) -> None:

@@ -18,6 +18,8 @@ class SeedResult:
         relaxations: where the plan could not be met exactly and what was done instead.
         histograms: per association, a summary line and a text histogram of items per target.
         users: email -> user id of the users the users phase created.
+        totals: rows each table holds after seeding (seeded tables and every application
+            table): ``totals[t] - rows.get(t, 0)`` were made by triggers, migrations or seed files.
     """
 
     seed: int
@@ -27,6 +29,7 @@ class SeedResult:
     relaxations: list[str] = field(default_factory=list)
     histograms: list[str] = field(default_factory=list)
     users: dict[str, uuid.UUID] = field(default_factory=dict)
+    totals: dict[str, int] = field(default_factory=dict)
 
     @property
     def total_rows(self) -> int:
