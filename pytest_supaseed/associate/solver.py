@@ -4,7 +4,7 @@ The construction has three steps, so that satisfiable constraints hold every tim
 
 1. :func:`.constraints.resolve_counts` fixes ``low <= count <= high`` per target and the total
    (relaxing in the documented order, or raising in strict mode).
-2. The strategy allocates the counts inside those bounds (:mod:`.strategies`).
+2. The strategy allocates the counts inside those bounds (:mod:`.placement`).
 3. Items fill the slots. With category or date constraints, a feasible integer flow decides how many
    items of each category (and recent/older) each target gets, then items are drawn at random
    within those cells; otherwise items fill slots level by level (everyone's first slot, then
@@ -22,9 +22,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, ParamSpec, TypeVar
 
-from pytest_supaseed.errors import ConfigError, ConstraintError, did_you_mean
-
-from . import strategies
+from ..errors import ConfigError, ConstraintError, did_you_mean
+from ..imports import import_object
+from . import placement
 from .config import STRATEGIES, AssociationConfig, ConstraintsConfig, cutoff_date
 from .constraints import Relaxation, resolve_counts
 from .flow import INF, FlowNetwork
@@ -84,8 +84,6 @@ class Distribution:
 
 def load_callable(spec: str, what: str) -> Callable[..., Any]:
     """Import ``"module:function"``; a ConfigError names what was looked for."""
-    from ..references import import_object
-
     fn = import_object(spec, what, ConfigError)
     if not callable(fn):
         raise ConfigError(f"{what} {spec!r} is not callable")
@@ -230,7 +228,7 @@ def distribute(
 
     proposal: list[int] | None = None
     if strategy == "weighted_random":
-        counts = strategies.weighted_random(
+        counts = placement.weighted_random(
             _weights(weights, targets, target_ids), plan.total, plan.low, high, rng
         )
     elif strategy == "custom":
@@ -248,11 +246,11 @@ def distribute(
         desired = [0] * n_t
         for t in proposal:
             desired[t] += 1
-        counts = strategies.fit_counts(desired, plan.total, plan.low, high)
+        counts = placement.fit_counts(desired, plan.total, plan.low, high)
     elif strategy == "round_robin":
-        counts = strategies.round_robin(n_t, plan.total)
+        counts = placement.round_robin(n_t, plan.total)
     else:
-        counts = strategies.even_spread(n_t, plan.total, rng)
+        counts = placement.even_spread(n_t, plan.total, rng)
 
     cb = c.category_balance
     if cb is not None and cb.scope == "per_target":
@@ -262,7 +260,7 @@ def distribute(
             whole = [_share_bounds(b.min, b.max, k) for b in bounds]
             return all(lo <= hi for lo, hi in whole) and sum(lo for lo, _ in whole) <= k
 
-        counts = strategies.repair_counts(counts, plan.low, high, holds_shares)
+        counts = placement.repair_counts(counts, plan.low, high, holds_shares)
 
     if c.category_balance is not None or c.date_distribution is not None:
         pairs, synthetic, unused, more = _place_balanced(
