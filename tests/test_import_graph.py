@@ -128,3 +128,45 @@ def test_library_modules_never_import_pytest() -> None:
             ):
                 offenders.append(name)
     assert offenders == []
+
+
+GRAPH_START = "<!-- module-graph:start (python tests/test_import_graph.py --write) -->"
+GRAPH_END = "<!-- module-graph:end -->"
+ARCHITECTURE_MD = Path(__file__).parent.parent / "docs" / "architecture.md"
+
+
+def render_graph(graph: dict[str, set[str]]) -> str:
+    """Every module of the package and the package modules it imports, one line each."""
+    prefix = "pytest_supaseed."
+
+    def short(name: str) -> str:
+        return name.removeprefix(prefix) if name != "pytest_supaseed" else "(package)"
+
+    lines = ["```"]
+    for name in sorted(graph):
+        targets = sorted(short(t) for t in graph[name] if t != "pytest_supaseed")
+        lines.append(f"{short(name)} -> {', '.join(targets) or '(nothing of the package)'}")
+    lines.append("```")
+    return "\n".join(lines)
+
+
+def test_docs_architecture_draws_the_real_module_graph() -> None:
+    text = ARCHITECTURE_MD.read_text()
+    drawn = text.split(GRAPH_START, 1)[1].split(GRAPH_END, 1)[0].strip()
+    assert drawn == render_graph(import_graph()), (
+        "docs/architecture.md is out of date: run python tests/test_import_graph.py --write"
+    )
+
+
+if __name__ == "__main__":
+    import sys
+
+    if sys.argv[1:] == ["--write"]:
+        text = ARCHITECTURE_MD.read_text()
+        head, rest = text.split(GRAPH_START, 1)
+        tail = rest.split(GRAPH_END, 1)[1]
+        ARCHITECTURE_MD.write_text(
+            f"{head}{GRAPH_START}\n{render_graph(import_graph())}\n{GRAPH_END}{tail}"
+        )
+    else:
+        print(render_graph(import_graph()))
