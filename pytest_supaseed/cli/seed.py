@@ -21,11 +21,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from .. import seed as seeding  # the package loads the engine (Faker, generators) on first use
 from ..config.resolve import resolve_plan
 from ..lifecycle.base import ensure_base_database, project_server
 from ..lifecycle.databases import clone_database
 from ..lifecycle.template_db import ensure_template_db
-from ..seed.engine import seed
 
 __all__ = ["register"]
 
@@ -66,7 +66,9 @@ def _cmd_seed(args: argparse.Namespace) -> int:
     resolved = resolve_plan(source, rootdir=root)
     run_seed = resolved.plan.seed if args.seed is None else args.seed
     if args.dsn:
-        result = seed(resolved.plan, args.dsn, seed=run_seed, progress=args.progress, rootdir=root)
+        result = seeding.seed(
+            resolved.plan, args.dsn, seed=run_seed, progress=args.progress, rootdir=root
+        )
         print(result.summary())
         return 0
     with project_server(root, keep=args.keep) as server:

@@ -25,8 +25,8 @@ from typing import Any
 import psycopg
 
 from .. import __version__
+from .. import seed as seeding  # the package loads the engine (Faker, generators) on first use
 from ..config.resolve import ResolvedPlan, plan_hash
-from ..seed.engine import seed
 from ..seed.result import SeedResult
 from .databases import Server, database_metadata, ensure_database, write_metadata
 from .migrations import apply_sql_paths, sql_files
@@ -122,7 +122,9 @@ def build_template_db(
     if choice.kind in ("demo", "explicit"):
         with psycopg.connect(dsn, autocommit=True) as conn:
             apply_sql_paths(conn, choice.paths, project_root)
-    result = seed(resolved.plan, dsn, seed=seed_value, progress=progress, rootdir=project_root)
+    result = seeding.seed(
+        resolved.plan, dsn, seed=seed_value, progress=progress, rootdir=project_root
+    )
     seconds = time.perf_counter() - started
     # The users map is left out: tests read auth.users itself (``supaseed.users``), and thousands of
     # users would bloat a shared-catalog comment.
