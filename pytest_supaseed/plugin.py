@@ -42,8 +42,26 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     add_options(parser)
 
 
+_LOOP_SCOPE_INI = "asyncio_default_fixture_loop_scope"
+
+
+def _default_asyncio_loop_scope(config: pytest.Config) -> None:
+    """pytest-asyncio warns (PytestDeprecationWarning) in every project whose ini does not set
+    ``asyncio_default_fixture_loop_scope``; its documented default to be is ``function``, which is
+    what the async fixtures here use. Set it when the project did not (its own value wins)."""
+    try:
+        current = config.getini(_LOOP_SCOPE_INI)
+    except ValueError:  # pytest-asyncio is not installed
+        return
+    if not current:
+        config._inicache[_LOOP_SCOPE_INI] = "function"
+
+
+@pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
-    """Register the ``supaseed`` marker; create the run's state (nothing starts yet)."""
+    """Register the ``supaseed`` marker; create the run's state (nothing starts yet); give
+    pytest-asyncio its fixture loop scope when the project's ini does not (before it warns)."""
+    _default_asyncio_loop_scope(config)
     config.addinivalue_line("markers", MARKER_LINE)
     get_run_state(config)
     if config.pluginmanager.has_plugin("asyncio"):

@@ -53,6 +53,7 @@ class SeedResult:
             "relaxations": list(self.relaxations),
             "histograms": list(self.histograms),
             "users": {email: str(uid) for email, uid in self.users.items()},
+            "totals": dict(self.totals),
         }
 
     @classmethod
@@ -66,6 +67,7 @@ class SeedResult:
             relaxations=[str(r) for r in data.get("relaxations", [])],
             histograms=[str(h) for h in data.get("histograms", [])],
             users={str(k): uuid.UUID(str(v)) for k, v in data.get("users", {}).items()},
+            totals={str(k): int(v) for k, v in data.get("totals", {}).items()},
         )
 
     def summary(self) -> str:

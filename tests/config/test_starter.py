@@ -10,7 +10,7 @@ from psycopg import sql
 
 from pytest_supaseed.config import resolve_plan
 from pytest_supaseed.config.starter import starter_plan
-from pytest_supaseed.migrations import apply_migrations
+from pytest_supaseed.lifecycle.migrations import apply_migrations
 from pytest_supaseed.schema import introspect
 from pytest_supaseed.seed import seed
 

@@ -25,7 +25,7 @@ from PIL import Image
 from psycopg import sql
 
 from pytest_supaseed.config import resolve_plan
-from pytest_supaseed.migrations import apply_migrations
+from pytest_supaseed.lifecycle.migrations import apply_migrations
 from pytest_supaseed.report import SeedReport, collect_report, histogram_png, write_html
 from pytest_supaseed.seed import seed
 from pytest_supaseed.seed.result import SeedResult
