@@ -9,11 +9,10 @@ histograms and the phase timings.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
+from ..lifecycle.request import describe_customizations
 from ..seed.result import SeedResult
 
 __all__ = ["SummaryEntry", "describe_customizations", "plural", "summary_lines"]
@@ -22,24 +21,6 @@ __all__ = ["SummaryEntry", "describe_customizations", "plural", "summary_lines"]
 def plural(n: int, noun: str) -> str:
     """``"1 item"``, ``"2 items"``, ``"1 relaxation"``."""
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
-
-
-def _flatten(value: Any, prefix: str) -> list[str]:
-    if isinstance(value, Mapping) and value:
-        parts: list[str] = []
-        for key in sorted(value):
-            name = str(key)
-            step = f'"{name}"' if "." in name else name
-            parts += _flatten(value[key], f"{prefix}.{step}" if prefix else step)
-        return parts
-    return [f"{prefix}={json.dumps(value, sort_keys=True, default=str)}"]
-
-
-def describe_customizations(customizations: Mapping[str, Any] | None) -> str:
-    """``users.count=9, tables."public.notes".count_per_parent.owner_id=3``: every leaf value."""
-    if not customizations:
-        return ""
-    return ", ".join(_flatten(customizations, ""))
 
 
 @dataclass
@@ -67,7 +48,7 @@ def summary_lines(entries: Sequence[SummaryEntry], *, verbose: bool = False) -> 
         result = entry.result
         inserted = result.total_rows
         other = _other_rows(result)
-        made = f" + {other} made by triggers/seed files" if other else ""
+        made = f" + {other} from migrations, seed files or triggers" if other else ""
         status = "reused" if entry.cache_hit else f"built in {entry.build_seconds:.2f}s"
         workers = [w for w in entry.workers if w != "main"]
         where = f" [{', '.join(workers)}]" if workers else ""

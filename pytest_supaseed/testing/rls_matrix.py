@@ -180,6 +180,10 @@ def _try(
         return Jsonb(sample[column]) if column in json_columns else sample[column]
 
     where = sql.SQL(" and ").join(sql.SQL("{} = %s").format(sql.Identifier(c)) for c in key)
+    # The no-op update writes a column a client may write (not an identity or generated one).
+    target = next((c for c in insert_columns if c not in key), None) or next(
+        (c for c in insert_columns), key[0]
+    )
     key_values = [value(c) for c in key]
     statements: dict[str, tuple[sql.Composed, list[Any]]] = {
         "select": (sql.SQL("select 1 from {} where {}").format(_ident(table), where), key_values),
@@ -193,7 +197,7 @@ def _try(
         ),
         "update": (
             sql.SQL("update {} set {} = {} where {}").format(
-                _ident(table), sql.Identifier(key[0]), sql.Identifier(key[0]), where
+                _ident(table), sql.Identifier(target), sql.Identifier(target), where
             ),
             key_values,
         ),
