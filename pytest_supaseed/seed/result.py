@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ..ai.usage import AIUsage
 
 
 @dataclass
@@ -18,6 +22,8 @@ class SeedResult:
         relaxations: where the plan could not be met exactly and what was done instead.
         histograms: per association, a summary line and a text histogram of items per target.
         users: email -> user id of the users the users phase created.
+        ai: what the AI fields cost and did (requests, cache hits, fallbacks), when the plan
+            turns AI on; else None.
     """
 
     seed: int
@@ -27,6 +33,7 @@ class SeedResult:
     relaxations: list[str] = field(default_factory=list)
     histograms: list[str] = field(default_factory=list)
     users: dict[str, uuid.UUID] = field(default_factory=dict)
+    ai: AIUsage | None = None
 
     @property
     def total_rows(self) -> int:
@@ -39,8 +46,8 @@ class SeedResult:
         return sum(self.phases.values())
 
     def summary(self) -> str:
-        """A readable multi-line report: one line per table, each association's histogram, then
-        warnings and relaxations."""
+        """A readable multi-line report: one line per table, each association's histogram, the AI
+        usage, then warnings and relaxations."""
         width = max((len(t) for t in self.rows), default=5)
         lines = [f"seed {self.seed}: {self.total_rows} rows in {self.total_seconds:.2f} s"]
         for table, count in self.rows.items():
@@ -48,6 +55,8 @@ class SeedResult:
             timing = f"  {secs:.2f} s" if secs is not None else ""
             lines.append(f"  {table:<{width}}  {count:>9}{timing}")
         lines += self.histograms
+        if self.ai is not None:
+            lines += self.ai.summary_lines()
         lines += [f"warning: {w}" for w in self.warnings]
         lines += [f"relaxed: {r}" for r in self.relaxations]
         return "\n".join(lines)
