@@ -17,6 +17,7 @@ _COMMAND_MODULES = (
     "pytest_supaseed.schema.cli",
     "pytest_supaseed.config.cli",
     "pytest_supaseed.seed.cli",
+    "pytest_supaseed.ai.cli",
 )
 
 

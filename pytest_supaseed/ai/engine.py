@@ -226,7 +226,7 @@ class AIRun:
 
     def _one(self, prompt: str) -> Answer | ProviderError:
         if self.down is not None:
-            return ProviderUnreachable(self.down)
+            return (ProviderTimeout if self.down == "timeout" else ProviderUnreachable)(self.down)
         try:
             return self.provider.generate(prompt)
         except ProviderError as exc:

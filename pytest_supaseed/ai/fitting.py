@@ -89,8 +89,8 @@ def _text(answer: str, column: Column, rules: ColumnRules | None) -> str:
     if limit is not None and len(answer) > limit:
         if len(answer) > 2 * limit:
             raise NotFitting(f"too long: {len(answer)} characters for a limit of {limit}")
-        cut = answer[: limit + 1].rsplit(maxsplit=1)[0] if " " in answer[:limit] else ""
-        answer = (cut if 0 < len(cut) <= limit else answer[:limit]).rstrip(" ,;:-")
+        space = answer[: limit + 1].rfind(" ")
+        answer = (answer[:space] if space > 0 else answer[:limit]).rstrip(" ,;:-")
     low = rules.min_length if rules is not None else None
     if not answer and ((rules is not None and rules.non_empty) or (low or 0) > 0):
         raise NotFitting("empty answer")
