@@ -121,22 +121,21 @@ def test_openai_compatible_provider_key_from_env_and_token_cost(
 
 
 def test_a_second_seed_of_the_same_plan_makes_no_request_and_gives_the_same_rows(
-    pg_superuser_dsn: str, ollama: FakeModel, tmp_path: Path, request: pytest.FixtureRequest
+    blog_db: str, ollama: FakeModel, tmp_path: Path
 ) -> None:
     plan = ai_plan(ollama.url, tmp_path, {"summary": {"prompt": "Summarise {title}"}})
-    contents = []
-    for _ in range(2):
-        dsn = request.getfixturevalue("blog_db")
-        result = seed(plan, dsn, progress=False)
-        contents.append(rows(dsn, "select * from posts order by id"))
-        request.node.funcargs.pop("blog_db", None)
-        # a fresh database for the second seed: same plan, same cache
-        with psycopg.connect(dsn, autocommit=True) as conn:
-            conn.execute("truncate posts, authors")
+    first = seed(plan, blog_db, progress=False)
+    before = rows(blog_db, "select * from posts order by id")
+    with psycopg.connect(blog_db, autocommit=True) as conn:
+        conn.execute("truncate posts, authors")
+    second = seed(plan, blog_db, progress=False)
+
     assert len(ollama.requests) == 10  # the first seed only
-    assert result.ai is not None
-    assert (result.ai.requests, result.ai.cache_hits) == (0, 10)
-    assert contents[0] == contents[1]
+    assert first.ai is not None
+    assert second.ai is not None
+    assert (first.ai.requests, first.ai.cache_hits) == (10, 0)
+    assert (second.ai.requests, second.ai.cache_hits) == (0, 10)
+    assert rows(blog_db, "select * from posts order by id") == before
 
 
 def test_a_changed_prompt_changes_the_template_hash(tmp_path: Path) -> None:
