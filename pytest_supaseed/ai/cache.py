@@ -11,14 +11,14 @@ import hashlib
 import json
 import sqlite3
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ..config.models import AIConfig
 
-__all__ = ["AICache", "CacheStats", "cache_dir", "cache_key", "plan_key"]
+__all__ = ["AICache", "CacheStats", "cache_dir", "cache_key", "key_prefix", "plan_key"]
 
 FILE_NAME = "answers.sqlite3"
 _CHUNK = 500
@@ -35,8 +35,21 @@ def cache_dir(config: AIConfig, rootdir: Path) -> Path:
 def cache_key(provider: str, model: str, prompt: str, options: Mapping[str, Any]) -> str:
     """The key of one answer: provider, model, the full prompt (system prompt included) and the
     generation options, which hold the seed and the temperature."""
-    payload = json.dumps([provider, model, prompt, dict(options)], sort_keys=True, default=str)
-    return hashlib.sha256(payload.encode()).hexdigest()
+    return key_prefix(provider, model, options)(prompt)
+
+
+def key_prefix(provider: str, model: str, options: Mapping[str, Any]) -> Callable[[str], str]:
+    """:func:`cache_key` with everything but the prompt fixed (hashed once)."""
+    head = hashlib.sha256(
+        json.dumps([provider, model, dict(options)], sort_keys=True, default=str).encode()
+    )
+
+    def key(prompt: str) -> str:
+        digest = head.copy()
+        digest.update(b"\0" + prompt.encode())
+        return digest.hexdigest()
+
+    return key
 
 
 def plan_key(config: AIConfig, seed: int) -> str:

@@ -28,10 +28,20 @@ from ..generate.columns import TEXT_TYPES, scalar_type
 from ..generate.table import TableRows, derive_rng, leave_to_database
 from ..schema.model import Column, Schema, Table
 from .budget import PRIORITY_RANK, Budget
-from .cache import AICache, cache_dir, cache_key
+from .cache import AICache, cache_dir, key_prefix
 from .fitting import NotFitting, fit, fittable
 from .prompts import Prompt, compile_prompt, render_value
-from .providers import Answer, ProviderError, ProviderTimeout, ProviderUnreachable, make_provider
+from .providers import (
+    Answer,
+    OllamaProvider,
+    OpenAIProvider,
+    ProviderError,
+    ProviderTimeout,
+    ProviderUnreachable,
+    make_provider,
+    request_options,
+    resolved_base_url,
+)
 from .usage import AIUsage, FieldUsage
 
 __all__ = ["AIRun", "TableFiller"]
@@ -90,10 +100,13 @@ class AIRun:
         self.plan = plan
         self.seed = seed
         self.load_pool = load_pool
-        self.provider = make_provider(self.config, seed)
-        self.options = self.provider.options()
+        self._provider: OllamaProvider | OpenAIProvider | None = None  # made on the first miss
+        self.options = request_options(self.config, seed)
+        self.key = key_prefix(self.config.provider, self.config.model, self.options)
         self.cache = AICache(cache_dir(self.config, rootdir)) if self.config.cache else None
-        self.usage = AIUsage(self.config.provider, self.config.model, self.provider.base_url)
+        self.usage = AIUsage(
+            self.config.provider, self.config.model, resolved_base_url(self.config)
+        )
         self.budget = Budget(self.config.budget, self.config.max_tokens, self._warn(warn))
         self.down: str | None = None  # why the provider is not asked any more
         self._noticed: set[tuple[str, str]] = set()
@@ -216,6 +229,13 @@ class AIRun:
         """Rows still to be written by fields of a higher priority than ``rank``."""
         return sum(f.pending for fields in self.fields.values() for f in fields if f.rank < rank)
 
+    @property
+    def provider(self) -> OllamaProvider | OpenAIProvider:
+        """The provider's client (created on first use: a cached run never needs one)."""
+        if self._provider is None:
+            self._provider = make_provider(self.config, self.seed)
+        return self._provider
+
     def ask(self, prompts: list[str]) -> list[Answer | ProviderError]:
         """Send ``prompts`` (at most ``concurrency`` at once); answers or errors, in order."""
         if self._executor is None:
@@ -256,7 +276,8 @@ class AIRun:
         """Stop the worker threads, close the provider and the cache."""
         if self._executor is not None:
             self._executor.shutdown(wait=True)
-        self.provider.close()
+        if self._provider is not None:
+            self._provider.close()
         if self.cache is not None:
             self.cache.close()
 
@@ -297,10 +318,9 @@ class TableFiller:
 
     def _fill_field(self, f: _Field, batch: dict[str, list[Any]], n: int) -> None:
         run, name = self.run, f.column.name
-        readers = f.prompt.columns
-        prompts = [f.prompt.fill({c: batch[c][i] for c in readers}) for i in range(n)]
-        full = [(run.config.system or "") + "\x00" + p for p in prompts]
-        keys = [cache_key(run.config.provider, run.config.model, p, run.options) for p in full]
+        prompts = f.prompt.fill_batch(batch, n)
+        system = (run.config.system or "") + "\x00"
+        keys = [run.key(system + p) for p in prompts]
         cached = run.cache.get_many(keys) if run.cache is not None else {}
         answers: list[Any] = [cached.get(k, _NO_ANSWER) for k in keys]
         hits = sum(a is not _NO_ANSWER for a in answers)

@@ -34,14 +34,25 @@ class Prompt:
 
     def fill(self, row: Mapping[str, Any]) -> str:
         """The prompt text for one row."""
-        out = [
-            text + (render_value(row.get(col)) if col is not None else "")
-            for text, col in self.pieces
+        return self.fill_batch({c: [row.get(c)] for c in self.columns}, 1)[0]
+
+    def fill_batch(self, batch: Mapping[str, Sequence[Any]], n: int) -> list[str]:
+        """The prompt texts of the ``n`` rows of a column-wise batch."""
+        columns = self.columns
+        index = {c: i for i, c in enumerate(columns)}
+        parts: list[tuple[str, int | None]] = [
+            (text, index[col] if col is not None else None) for text, col in self.pieces
         ]
         if self.context:
-            out.append("\n\nContext:")
-            out += [f"\n{col}: {render_value(row.get(col))}" for col in self.context]
-        return "".join(out)
+            parts.append(("\n\nContext:", None))
+            parts += [(f"\n{col}: ", index[col]) for col in self.context]
+        if not columns:
+            return ["".join(t for t, _ in parts)] * n
+        rendered = [[render_value(v) for v in batch[c][:n]] for c in columns]
+        return [
+            "".join(t + values[i] if i is not None else t for t, i in parts)
+            for values in zip(*rendered, strict=True)
+        ]
 
 
 def render_value(value: Any) -> str:

@@ -27,6 +27,7 @@ __all__ = [
     "ProviderTimeout",
     "ProviderUnreachable",
     "make_provider",
+    "request_options",
     "resolved_base_url",
 ]
 
@@ -107,6 +108,19 @@ def resolved_base_url(config: AIConfig) -> str:
     return url.rstrip("/")
 
 
+def request_options(config: AIConfig, seed: int) -> dict[str, Any]:
+    """The generation options sent with every request (they enter the cache key): ``seed`` (the
+    plan's ``ai.seed``, else the run's) and ``temperature``, and the answer's token limit
+    (``num_predict`` for Ollama, ``max_tokens`` for OpenAI-compatible endpoints)."""
+    opts: dict[str, Any] = {
+        "seed": config.seed if config.seed is not None else seed,
+        "temperature": config.temperature,
+    }
+    if config.max_tokens is not None:
+        opts["num_predict" if config.provider == "ollama" else "max_tokens"] = config.max_tokens
+    return opts
+
+
 class _HttpProvider:
     name = "?"
 
@@ -170,11 +184,8 @@ class OllamaProvider(_HttpProvider):
     name = "ollama"
 
     def options(self) -> dict[str, Any]:
-        """The generation options sent with every request (they enter the cache key)."""
-        opts: dict[str, Any] = {"seed": self.seed, "temperature": self.config.temperature}
-        if self.config.max_tokens is not None:
-            opts["num_predict"] = self.config.max_tokens
-        return opts
+        """The generation options sent with every request (:func:`request_options`)."""
+        return request_options(self.config, self.seed)
 
     def generate(self, prompt: str) -> Answer:
         """The model's answer to ``prompt``."""
@@ -218,11 +229,8 @@ class OpenAIProvider(_HttpProvider):
         self.has_key = bool(key)
 
     def options(self) -> dict[str, Any]:
-        """The generation options sent with every request (they enter the cache key)."""
-        opts: dict[str, Any] = {"seed": self.seed, "temperature": self.config.temperature}
-        if self.config.max_tokens is not None:
-            opts["max_tokens"] = self.config.max_tokens
-        return opts
+        """The generation options sent with every request (:func:`request_options`)."""
+        return request_options(self.config, self.seed)
 
     def generate(self, prompt: str) -> Answer:
         """The model's answer to ``prompt``."""
