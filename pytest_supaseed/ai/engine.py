@@ -97,6 +97,13 @@ class AIRun:
         estimates: Mapping[str, int],
     ) -> None:
         self.config: AIConfig = plan.ai
+        if self.config.budget.max_cost is not None and not self.config.budget.priced:
+            raise ConfigError(
+                "max_cost needs a price, else every request costs 0 and the limit never applies: "
+                "set ai.budget.cost_per_request (or cost_per_1m_input_tokens / "
+                "cost_per_1m_output_tokens)",
+                key_path="ai.budget.max_cost",
+            )
         self.plan = plan
         self.seed = seed
         self.load_pool = load_pool

@@ -245,17 +245,12 @@ class AIBudget(PlanModel):
             raise ValueError(f"warn_at fractions must be in (0, 1]; got {bad}")
         return sorted(set(value))
 
-    @model_validator(mode="after")
-    def _priced(self) -> AIBudget:
-        priced = (
+    @property
+    def priced(self) -> bool:
+        """A price is set (``max_cost`` can bind)."""
+        return bool(
             self.cost_per_request or self.cost_per_1m_input_tokens or self.cost_per_1m_output_tokens
         )
-        if self.max_cost is not None and not priced:
-            raise ValueError(
-                "max_cost needs a price: set cost_per_request (or cost_per_1m_input_tokens / "
-                "cost_per_1m_output_tokens)"
-            )
-        return self
 
 
 class AIConfig(PlanModel):

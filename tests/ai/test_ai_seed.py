@@ -393,11 +393,32 @@ def test_typos_in_ai_keys_get_a_did_you_mean(tmp_path: Path) -> None:
     assert "did you mean 'max_requests'?" in text or "did you mean 'prompt'?" in text
 
 
-def test_max_cost_needs_a_price() -> None:
-    from pydantic import ValidationError
+def test_max_cost_needs_a_price(blog_db: str, tmp_path: Path) -> None:
+    plan = ai_plan("http://127.0.0.1:9", tmp_path, {"summary": {"prompt": "x"}})
+    plan["ai"]["budget"] = {"max_cost": 1.0}
+    with pytest.raises(ConfigError, match="max_cost needs a price") as info:
+        seed(plan, blog_db, progress=False)
+    assert info.value.key_path == "ai.budget.max_cost"
+    SeedPlan.model_validate({"ai": {"budget": {"max_cost": 1.0}}})  # valid while AI is off
 
-    with pytest.raises(ValidationError, match="max_cost needs a price"):
-        SeedPlan.model_validate({"ai": {"budget": {"max_cost": 1.0}}})
+
+def test_max_cost_stops_requests_at_the_price(
+    blog_db: str, ollama: FakeModel, tmp_path: Path
+) -> None:
+    plan = ai_plan(
+        ollama.url,
+        tmp_path,
+        {"summary": {"prompt": "Summarise {title}"}},
+        budget={"max_cost": 0.05, "cost_per_request": 0.01},
+    )
+    result = seed(plan, blog_db, progress=False)
+    assert len(ollama.requests) == 5
+    assert result.ai is not None
+    assert result.ai.cost == pytest.approx(0.05)
+    assert result.ai.fields["public.posts.summary"].fallbacks == {"over budget": 5}
+    assert "AI budget 95% reached: $0.0500 of $0.0500; further requests fall back" in (
+        result.warnings
+    )
 
 
 def test_provider_unset_changes_nothing_and_imports_no_ai_module(blog_db: str) -> None:
