@@ -445,3 +445,46 @@ def test_provider_unset_changes_nothing_and_imports_no_ai_module(blog_db: str) -
         conn.execute("truncate posts, authors")
     seed({"tables": {"authors": {"count": 3}, "posts": {"count": 10}}}, blog_db, progress=False)
     assert rows(blog_db, "select * from posts order by id") == with_ai_section
+
+
+def test_prompts_read_values_mapped_from_an_asset_pool(
+    blog_db: str, ollama: FakeModel, tmp_path: Path
+) -> None:
+    posts = tmp_path / "content"
+    posts.mkdir()
+    titles = ["Ridge walk at dawn", "Crossing the fjord", "A night at the hut"]
+    for i, title in enumerate(titles):
+        (posts / f"p{i}.md").write_text(f"---\ntitle: {title}\n---\nBody {i}.\n")
+    plan = ai_plan(ollama.url, tmp_path / "cache", {"summary": {"prompt": "Sum up: {title}"}})
+    del plan["tables"]["posts"]
+    plan["asset_pools"] = {"posts": {"type": "markdown", "path": "content/*.md"}}
+    plan["mappings"] = {
+        "blog": {"pool": "posts", "table": "posts", "fields": {"title": "frontmatter.title"}}
+    }
+    seed(plan, blog_db, progress=False, rootdir=tmp_path)
+    assert sorted(ollama.prompts) == sorted(f"Sum up: {t}" for t in titles)
+    stored = rows(blog_db, "select title, summary from posts")
+    assert sorted(stored) == sorted((t, f"AI says: Sum up: {t}") for t in titles)
+
+
+def test_same_plan_same_rows_without_a_cache_and_requests_in_row_order(
+    blog_db: str, ollama: FakeModel, tmp_path: Path
+) -> None:
+    ollama.answer = lambda prompt: prompt[::-1]  # a repeatable model
+    plan = ai_plan(
+        ollama.url,
+        tmp_path,
+        {"summary": {"prompt": "Summarise {title}"}},
+        concurrency=1,
+    )
+    plan["ai"]["cache"] = False
+    seed(plan, blog_db, progress=False)
+    first = rows(blog_db, "select * from posts order by id")
+    assert ollama.prompts == [f"Summarise {t}" for (_, _, t, *_) in first]  # row order
+    assert not (tmp_path / "answers.sqlite3").exists()
+    with psycopg.connect(blog_db, autocommit=True) as conn:
+        conn.execute("truncate posts, authors")
+    plan["ai"]["concurrency"] = 4
+    seed(plan, blog_db, progress=False)
+    assert rows(blog_db, "select * from posts order by id") == first
+    assert len(ollama.requests) == 20
