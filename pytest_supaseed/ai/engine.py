@@ -36,6 +36,7 @@ from .providers import (
     OllamaProvider,
     OpenAIProvider,
     ProviderError,
+    ProviderFailed,
     ProviderTimeout,
     ProviderUnreachable,
     make_provider,
@@ -253,11 +254,14 @@ class AIRun:
 
     def _one(self, prompt: str) -> Answer | ProviderError:
         if self.down is not None:
-            return (ProviderTimeout if self.down == "timeout" else ProviderUnreachable)(self.down)
+            return _stopped(self.down)
         try:
             return self.provider.generate(prompt)
         except ProviderError as exc:
-            if isinstance(exc, ProviderUnreachable | ProviderTimeout) and self.down is None:
+            stop = isinstance(exc, ProviderUnreachable | ProviderTimeout) or (
+                isinstance(exc, ProviderFailed) and exc.permanent
+            )
+            if stop and self.down is None:
                 self.down = exc.reason
                 self.notice(
                     f"{self.usage.provider} at {self.usage.base_url}: {exc}; AI fields use "
@@ -444,6 +448,13 @@ class TableFiller:
             self.run.seed, f.table.qualified_name, "#ai-fallback", f.column.name
         )
         return lambda n: [candidates[int(rng.random() * len(candidates))] for _ in range(n)]
+
+
+def _stopped(reason: str) -> ProviderError:
+    """The error a request not sent any more reports: the reason the provider was given up."""
+    error = ProviderError(reason)
+    error.reason = reason
+    return error
 
 
 class _Keep:

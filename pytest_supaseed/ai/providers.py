@@ -54,9 +54,15 @@ class ProviderTimeout(ProviderError):
 
 
 class ProviderFailed(ProviderError):
-    """The provider answered with an error status or a body without an answer."""
+    """The provider answered with an error status or a body without an answer. ``permanent``:
+    a client error (4xx but 408/429: an unknown model, a missing key) that asking again will not
+    cure."""
 
     reason = "provider error"
+
+    def __init__(self, message: str, *, permanent: bool = False) -> None:
+        super().__init__(message)
+        self.permanent = permanent
 
 
 @dataclass(frozen=True)
@@ -145,8 +151,10 @@ class _HttpProvider:
         except httpx.TransportError as exc:
             raise ProviderUnreachable(f"{self.base_url} is unreachable: {exc}") from exc
         if response.status_code != 200:
+            code = response.status_code
             raise ProviderFailed(
-                f"{self.base_url}{path} answered {response.status_code}: {response.text[:200]}"
+                f"{self.base_url}{path} answered {code}: {response.text[:200]}",
+                permanent=400 <= code < 500 and code not in (408, 429),
             )
         try:
             data = response.json()

@@ -488,3 +488,18 @@ def test_same_plan_same_rows_without_a_cache_and_requests_in_row_order(
     seed(plan, blog_db, progress=False)
     assert rows(blog_db, "select * from posts order by id") == first
     assert len(ollama.requests) == 20
+
+
+def test_an_unknown_model_stops_the_requests_after_the_first_error(
+    blog_db: str, ollama: FakeModel, tmp_path: Path
+) -> None:
+    plan = ai_plan(
+        ollama.url, tmp_path, {"summary": {"prompt": "Summarise {title}"}}, concurrency=1
+    )
+    plan["ai"]["base_url"] = ollama.url + "/nowhere"  # every POST answers 404
+    result = seed(plan, blog_db, progress=False)
+    assert len(ollama.requests) == 1
+    assert result.ai is not None
+    assert result.ai.fields["public.posts.summary"].fallbacks == {"provider error": 10}
+    assert len(result.ai.notices) == 1
+    assert "answered 404" in result.ai.notices[0]
