@@ -18,7 +18,7 @@ from typing import Any
 
 from ..config.models import AIConfig
 
-__all__ = ["AICache", "CacheStats", "cache_dir", "cache_key", "key_prefix", "plan_key"]
+__all__ = ["AICache", "CacheStats", "cache_dir", "cache_key", "key_prefix"]
 
 FILE_NAME = "answers.sqlite3"
 _CHUNK = 500
@@ -50,27 +50,6 @@ def key_prefix(provider: str, model: str, options: Mapping[str, Any]) -> Callabl
         return digest.hexdigest()
 
     return key
-
-
-def plan_key(config: AIConfig, seed: int) -> str:
-    """What decides the AI-written values of a plan, as a digest for the template hash: provider,
-    model, options, seed, and each field's prompt, context, fallback and priority, and the budget.
-    A changed prompt changes it, so the template is built again."""
-    fields = {
-        table: {col: f.model_dump(mode="json") for col, f in sorted(cols.items())}
-        for table, cols in sorted(config.fields.items())
-    }
-    payload = {
-        "provider": config.provider,
-        "model": config.model,
-        "temperature": config.temperature,
-        "max_tokens": config.max_tokens,
-        "system": config.system,
-        "seed": config.seed if config.seed is not None else seed,
-        "fields": fields,
-        "budget": config.budget.model_dump(mode="json"),
-    }
-    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:16]
 
 
 @dataclass

@@ -8,6 +8,8 @@ to the code that reads them and imported here.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from typing import Annotated, Any, Literal
 
@@ -306,6 +308,17 @@ class AIConfig(PlanModel):
     def enabled(self) -> bool:
         """A provider is set and at least one field asks for it."""
         return self.provider != "disabled" and bool(self.fields)
+
+    def fingerprint(self) -> str:
+        """What decides the AI-written values, as a digest for the template hash: provider,
+        model, the options (temperature, seed, token limit, system prompt), and each field's
+        prompt, context, fallback and priority, and the budget. Not the endpoint, timeouts or
+        concurrency (they do not change an answer). The run's seed, the default of ``seed``,
+        is part of the template name already."""
+        payload = self.model_dump(
+            mode="json", exclude={"base_url", "api_key_env", "timeout", "concurrency", "cache_dir"}
+        )
+        return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:16]
 
 
 class MigrationsConfig(PlanModel):

@@ -492,9 +492,7 @@ def plan_hash(resolved: ResolvedPlan) -> str:
     canonical = json.dumps(_portable(dumped, resolved.rootdir), sort_keys=True, default=str)
     digest.update(canonical.encode())
     if resolved.plan.ai.enabled:  # what decides the AI answers (the answer cache's key inputs)
-        from ..ai.cache import plan_key
-
-        digest.update(f"\0ai\0{plan_key(resolved.plan.ai, resolved.plan.seed)}".encode())
+        digest.update(f"\0ai\0{resolved.plan.ai.fingerprint()}".encode())
     for kind, files in (("demo", resolved.demo_schema), ("asset", resolved.asset_files())):
         for path in files:
             digest.update(f"\0{kind}\0{_portable_path(path, resolved.rootdir)}\0".encode())

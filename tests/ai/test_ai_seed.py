@@ -139,18 +139,23 @@ def test_a_second_seed_of_the_same_plan_makes_no_request_and_gives_the_same_rows
 
 
 def test_a_changed_prompt_changes_the_template_hash(tmp_path: Path) -> None:
-    from pytest_supaseed.ai.cache import plan_key
     from pytest_supaseed.config import plan_hash, resolve_plan
 
-    def digest(prompt: str) -> tuple[str, str]:
-        plan = ai_plan("http://127.0.0.1:1", tmp_path, {"summary": {"prompt": prompt}})
+    def digest(prompt: str, **ai: Any) -> tuple[str, str]:
+        plan = ai_plan("http://127.0.0.1:1", tmp_path, {"summary": {"prompt": prompt}}, **ai)
         resolved = resolve_plan(plan, rootdir=tmp_path)
-        return plan_hash(resolved), plan_key(resolved.plan.ai, 0)
+        return plan_hash(resolved), resolved.plan.ai.fingerprint()
 
-    assert digest("Summarise {title}") == digest("Summarise {title}")
-    first, second = digest("Summarise {title}"), digest("Summarise {title} in French")
-    assert first[0] != second[0]
-    assert first[1] != second[1]
+    same = digest("Summarise {title}")
+    assert digest("Summarise {title}") == same
+    assert digest("Summarise {title}", timeout=5, concurrency=1)[1] == same[1]  # not answers
+    for changed in (
+        digest("Summarise {title} in French"),
+        digest("Summarise {title}", model="qwen"),
+        digest("Summarise {title}", temperature=0.7),
+    ):
+        assert changed[0] != same[0]
+        assert changed[1] != same[1]
 
 
 def test_max_requests_three_over_ten_rows(blog_db: str, ollama: FakeModel, tmp_path: Path) -> None:
