@@ -11,10 +11,17 @@ import os
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-import httpx
-
 from ..config.models import AIConfig
 from ..errors import ConfigError
+
+try:
+    import httpx
+except ModuleNotFoundError:  # the optional extra is not installed
+    raise ConfigError(
+        "AI-written columns need httpx: pip install 'pytest-supaseed[ai]' (or set ai.provider = "
+        '"disabled")',
+        key_path="ai.provider",
+    ) from None
 
 __all__ = [
     "Answer",

@@ -508,3 +508,25 @@ def test_an_unknown_model_stops_the_requests_after_the_first_error(
     assert result.ai.fields["public.posts.summary"].fallbacks == {"provider error": 10}
     assert len(result.ai.notices) == 1
     assert "answered 404" in result.ai.notices[0]
+
+
+def test_without_httpx_an_ai_plan_is_one_clear_error(blog_db: str, tmp_path: Path) -> None:
+    script = textwrap.dedent(
+        f"""
+        import sys
+        sys.modules["httpx"] = None  # as if the [ai] extra were not installed
+        from pytest_supaseed.errors import ConfigError
+        from pytest_supaseed.seed import seed
+        plan = {{"tables": {{"authors": {{"count": 1}}, "posts": {{"count": 1}}}},
+                 "ai": {{"provider": "ollama", "cache_dir": {str(tmp_path)!r},
+                        "fields": {{"posts": {{"summary": {{"prompt": "x"}}}}}}}}}}
+        try:
+            seed(plan, {blog_db!r}, progress=False)
+        except ConfigError as exc:
+            print(exc)
+        """
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert "need httpx: pip install 'pytest-supaseed[ai]'" in out.stdout
+    assert "at 'ai.provider'" in out.stdout
