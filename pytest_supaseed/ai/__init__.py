@@ -10,7 +10,7 @@ imports :mod:`.engine` lazily), so a plan without AI never loads ``httpx``. The 
 - :mod:`.budget`: requests and cost, warning thresholds, priorities;
 - :mod:`.usage`: the usage report (in :class:`~pytest_supaseed.seed.result.SeedResult`);
 - :mod:`.engine`: the hook the seeding engine calls per table and batch;
-- :mod:`.cli`: ``supaseed ai status | test | cache stats | cache clear``.
+- ``supaseed ai status | test | cache stats | cache clear``: :mod:`pytest_supaseed.cli.ai`.
 
 See docs/ai.md.
 """

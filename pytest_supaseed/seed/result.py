@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from ..ai.usage import AIUsage
@@ -45,6 +45,34 @@ class SeedResult:
         """Seconds spent in all phases."""
         return sum(self.phases.values())
 
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-able dict (stored on the template database, sent by xdist workers);
+        :meth:`from_json` turns it back into an equal :class:`SeedResult`."""
+        return {
+            "seed": self.seed,
+            "rows": dict(self.rows),
+            "phases": dict(self.phases),
+            "warnings": list(self.warnings),
+            "relaxations": list(self.relaxations),
+            "histograms": list(self.histograms),
+            "users": {email: str(uid) for email, uid in self.users.items()},
+            "ai": self.ai.to_json() if self.ai is not None else None,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> SeedResult:
+        """The :class:`SeedResult` that :meth:`to_json` produced ``data`` from."""
+        return cls(
+            seed=int(data["seed"]),
+            rows={str(k): int(v) for k, v in data.get("rows", {}).items()},
+            phases={str(k): float(v) for k, v in data.get("phases", {}).items()},
+            warnings=[str(w) for w in data.get("warnings", [])],
+            relaxations=[str(r) for r in data.get("relaxations", [])],
+            histograms=[str(h) for h in data.get("histograms", [])],
+            users={str(k): uuid.UUID(str(v)) for k, v in data.get("users", {}).items()},
+            ai=_ai_usage(data.get("ai")),
+        )
+
     def summary(self) -> str:
         """A readable multi-line report: one line per table, each association's histogram, the AI
         usage, then warnings and relaxations."""
@@ -60,3 +88,13 @@ class SeedResult:
         lines += [f"warning: {w}" for w in self.warnings]
         lines += [f"relaxed: {r}" for r in self.relaxations]
         return "\n".join(lines)
+
+
+def _ai_usage(data: Any) -> AIUsage | None:
+    """The AI usage of a stored result; :mod:`pytest_supaseed.ai` is imported only when the result
+    has one (a plan without AI loads no AI module)."""
+    if not data:
+        return None
+    from ..ai.usage import AIUsage
+
+    return AIUsage.from_json(dict(data))

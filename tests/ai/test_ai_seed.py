@@ -530,3 +530,46 @@ def test_without_httpx_an_ai_plan_is_one_clear_error(blog_db: str, tmp_path: Pat
     assert out.returncode == 0, out.stderr
     assert "need httpx: pip install 'pytest-supaseed[ai]'" in out.stdout
     assert "at 'ai.provider'" in out.stdout
+
+
+def test_a_changed_prompt_rebuilds_the_template_database_and_its_report_keeps_the_usage(
+    pg_superuser_dsn: str, ollama: FakeModel, tmp_path: Path
+) -> None:
+    from conftest import BLOG_SQL
+    from psycopg.conninfo import make_conninfo
+
+    from pytest_supaseed.config import resolve_plan
+    from pytest_supaseed.lifecycle.databases import drop_database
+    from pytest_supaseed.lifecycle.template_db import ensure_template_db
+
+    base = f"supaseed_aibase_{os.getpid()}_{tmp_path.name[-8:]}".lower().replace("-", "_")
+    with psycopg.connect(pg_superuser_dsn, autocommit=True) as conn:
+        conn.execute(f'create database "{base}"')
+    with psycopg.connect(make_conninfo(pg_superuser_dsn, dbname=base), autocommit=True) as conn:
+        conn.execute(BLOG_SQL)
+    made = []
+
+    def template(prompt: str) -> Any:
+        plan = ai_plan(ollama.url, tmp_path / "cache", {"summary": {"prompt": prompt}})
+        resolved = resolve_plan(plan, rootdir=tmp_path)
+        db = ensure_template_db(
+            pg_superuser_dsn, base, resolved, project_root=tmp_path, seed=0, label="ai"
+        )
+        made.append(db.name)
+        return db
+
+    try:
+        first = template("Summarise {title}")
+        again = template("Summarise {title}")
+        changed = template("Summarise {title} in one line")
+    finally:
+        for name in {*made, base}:
+            drop_database(pg_superuser_dsn, name)
+    assert not first.cache_hit
+    assert again.cache_hit  # reused: no seed, no request
+    assert again.name == first.name
+    assert again.result.ai == first.result.ai  # the usage travels with the template database
+    assert not changed.cache_hit
+    assert changed.name != first.name
+    assert len(ollama.requests) == 20
+    assert ollama.prompts[-1].endswith(" in one line")

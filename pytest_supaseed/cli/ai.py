@@ -13,7 +13,11 @@ from __future__ import annotations
 import argparse
 import time
 from pathlib import Path
-from typing import Any
+
+from ..ai.cache import AICache, cache_dir
+from ..config.loader import find_plan_file
+from ..config.models import AIConfig, SeedPlan
+from ..config.resolve import resolve_plan
 
 __all__ = ["register"]
 
@@ -53,25 +57,20 @@ def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--base-url", dest="base_url", help="override ai.base_url")
 
 
-def _config(args: argparse.Namespace) -> Any:
-    from ..config import resolve_plan
-    from ..config.loader import find_plan_file
-
+def _config(args: argparse.Namespace) -> tuple[AIConfig, int, Path]:
     root = Path(args.rootdir).resolve()
     if args.plan:
         plan = resolve_plan(Path(args.plan), rootdir=root).plan
     elif find_plan_file(root) is not None:
         plan = resolve_plan(None, rootdir=root).plan
     else:
-        from ..config.models import SeedPlan
-
         plan = SeedPlan()
     update = {k: getattr(args, k) for k in ("provider", "model", "base_url") if getattr(args, k)}
     return plan.ai.model_copy(update=update), plan.seed, root
 
 
 def _cmd_status(args: argparse.Namespace) -> int:
-    from .providers import make_provider
+    from ..ai.providers import make_provider  # httpx: the optional [ai] extra
 
     config, seed, _ = _config(args)
     if config.provider == "disabled":
@@ -99,7 +98,7 @@ def _cmd_status(args: argparse.Namespace) -> int:
 
 
 def _cmd_test(args: argparse.Namespace) -> int:
-    from .providers import ProviderError, make_provider
+    from ..ai.providers import ProviderError, make_provider  # httpx: the optional [ai] extra
 
     config, seed, _ = _config(args)
     if config.provider == "disabled":
@@ -123,8 +122,6 @@ def _cmd_test(args: argparse.Namespace) -> int:
 
 
 def _cmd_cache(args: argparse.Namespace) -> int:
-    from .cache import AICache, cache_dir
-
     config, _, root = _config(args)
     cache = AICache(cache_dir(config, root))
     if args.action == "clear":
