@@ -6,7 +6,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from conftest import FakeModel
+from ai_servers import FakeModel
 
 from pytest_supaseed.cli import main
 

@@ -12,7 +12,7 @@ from typing import Any
 
 import psycopg
 import pytest
-from conftest import FakeModel
+from ai_servers import FakeModel
 
 from pytest_supaseed.config import SeedPlan
 from pytest_supaseed.errors import ConfigError
@@ -535,7 +535,7 @@ def test_without_httpx_an_ai_plan_is_one_clear_error(blog_db: str, tmp_path: Pat
 def test_a_changed_prompt_rebuilds_the_template_database_and_its_report_keeps_the_usage(
     pg_superuser_dsn: str, ollama: FakeModel, tmp_path: Path
 ) -> None:
-    from conftest import BLOG_SQL
+    from ai_servers import BLOG_SQL
     from psycopg.conninfo import make_conninfo
 
     from pytest_supaseed.config import resolve_plan
