@@ -10,6 +10,10 @@ Phases, each timed in :attr:`SeedResult.phases`:
    (:class:`pytest_supaseed.generate.table.TableRows`) and streamed into ``COPY``, one transaction per
    table, then sequences advanced past explicit ids;
 4. ``cycles``: foreign keys that closed a cycle were left NULL; they are set by one UPDATE per key.
+
+A plan with AI-written columns (``[ai]``, :mod:`pytest_supaseed.ai`) passes each table's batches
+through :class:`pytest_supaseed.ai.engine.TableFiller` before ``COPY``; its usage is
+:attr:`SeedResult.ai`.
 """
 
 from __future__ import annotations
@@ -168,7 +172,7 @@ def _ai_run(
     else None; nothing of :mod:`pytest_supaseed.ai` (or httpx) is imported when it is off."""
     if not plan.ai.enabled:
         return None
-    from ..ai.engine import AIRun
+    from ..ai.engine import AIRun  # here, not at the top: AI is optional (httpx, the [ai] extra)
 
     estimates = {}
     for name, config in planned.items():
