@@ -1,8 +1,8 @@
 """The ``supaseed`` command.
 
 Each module of this package registers its subcommands with ``register(subparsers)`` (``schema``:
-detect, snapshot, diff; ``config``: templates, plan, schema; ``seed``: seed; ``init``: init); this
-file only
+detect, snapshot, diff; ``config``: templates, plan, schema; ``seed``: seed; ``init``: init;
+``ai``: ai status, test, cache); this file only
 dispatches. The commands do their work through the library (``lifecycle/`` for databases), as the
 pytest plugin does.
 """
@@ -17,10 +17,10 @@ from typing import TextIO
 
 from .. import __version__
 from ..errors import SupaseedError
-from . import config, init, schema, seed
+from . import ai, config, init, schema, seed
 
 # Each subparser sets ``func`` to a callable taking the parsed args and returning an exit code.
-_COMMAND_MODULES = (schema, config, seed, init)
+_COMMAND_MODULES = (schema, config, seed, init, ai)
 
 
 def _plain(text: str | None) -> str | None:

@@ -6,7 +6,6 @@ built (an xdist worker, ``supaseed seed``) can travel as JSON to whoever writes 
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -210,8 +209,8 @@ def collect_report(
             report.rls.update(rls_matrix(conn, schema).to_dict())
         raise psycopg.Rollback()
     report.pools = _pools(plan, Path(rootdir))
-    ai = getattr(result, "ai", None)
-    if ai:
-        with contextlib.suppress(TypeError):
-            report.ai = dict(ai) if isinstance(ai, Mapping) else asdict(ai)
+    if result.ai is not None:
+        usage = result.ai.to_json()
+        report.ai = {k: v for k, v in usage.items() if not isinstance(v, dict | list)}
+        report.ai["summary"] = " / ".join(result.ai.summary_lines())
     return report

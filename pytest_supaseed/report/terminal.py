@@ -64,6 +64,9 @@ def summary_lines(entries: Sequence[SummaryEntry], *, verbose: bool = False) -> 
         )
         lines += [f"  relaxed: {r}" for r in result.relaxations]
         lines += [f"  warning: {w}" for w in result.warnings]
+        ai = getattr(result, "ai", None)
+        if ai is not None:  # AI-written columns: requests, cache hits, fallbacks
+            lines += [f"  {line}" for line in ai.summary_lines()]
         if verbose:
             totals: Mapping[str, int] = getattr(result, "totals", {}) or {}
             names = list(result.rows) + [t for t in totals if t not in result.rows]
