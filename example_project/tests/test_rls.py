@@ -15,7 +15,7 @@ from conftest import Club
 from policy import ALL, EXPECTED_ACCESS
 
 from pytest_supaseed.testing import assert_not_visible, assert_rls_enabled, assert_visible
-from pytest_supaseed.testing.rls_matrix import rls_matrix
+from pytest_supaseed.testing.matrix import rls_matrix
 
 
 def test_every_table_but_the_lookup_table_has_rls(supaseed: Any) -> None:

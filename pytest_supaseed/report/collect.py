@@ -18,7 +18,7 @@ from ..assets import load_pool
 from ..config.models import SeedPlan
 from ..errors import SupaseedError
 from ..seed.result import SeedResult
-from ..testing.rls_matrix import rls_matrix
+from ..testing.matrix import rls_matrix
 
 __all__ = ["AssociationCounts", "PoolReport", "SeedReport", "TableCount", "collect_report"]
 

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw
 
-from ..testing.rls_matrix import CALLERS, OPERATIONS
+from ..testing.matrix import CALLERS, OPERATIONS
 from .collect import AssociationCounts, SeedReport
 
 __all__ = ["histogram_png", "render_html", "write_html"]

@@ -23,7 +23,7 @@ _EXPORTS = {
     "assert_distribution": "distribution",
     "assert_category_balance": "distribution",
     # Who can select/insert/update/delete what, tried on the seeded rows.
-    "rls_matrix": "rls_matrix",
+    "rls_matrix": "matrix",
 }
 
 __all__ = sorted(_EXPORTS)
