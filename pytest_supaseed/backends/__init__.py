@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .base import MAINTENANCE_DB, ServerHandle, is_local_host
+from .extensions import pack_fingerprint
 
 if TYPE_CHECKING:
     from ..settings import Settings
@@ -53,6 +54,7 @@ def _layer_fingerprint() -> bytes:
             if path.is_file() and path.suffix in {".sql", ".py"}:
                 digest.update(path.relative_to(folder).as_posix().encode() + b"\0")
                 digest.update(path.read_bytes() + b"\0")
+    digest.update(pack_fingerprint().encode())
     return digest.digest()
 
 
