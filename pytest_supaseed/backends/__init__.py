@@ -75,10 +75,13 @@ def build_base_database(
     """Install the Supabase layer, then the project's migrations and seed files, into ``dsn``."""
     import psycopg
 
-    from ..migrations import apply_migrations
+    from ..migrations import apply_migrations, source_files
+    from .extensions.preflight import check_extensions
     from .supabase import install_supabase_layer  # type: ignore[import-not-found, attr-defined, unused-ignore]
 
     with psycopg.connect(dsn, autocommit=True) as conn:
+        # One answer before anything runs: every extension the SQL creates that the server lacks.
+        check_extensions(conn, source_files(Path(project_root), migrations_dir), Path(project_root))
         install_supabase_layer(conn)
         apply_migrations(conn, Path(project_root), migrations_dir)
 
