@@ -97,7 +97,7 @@ def seed_connection(
     _refuse_unsupported(plan)
     clock = time.perf_counter()
     if schema is None:
-        schema = introspect(conn)
+        schema = introspect(conn, include=plan_schemas(plan))
     result.phases["introspect"] = time.perf_counter() - clock
     filled_by_users = _users_phase(conn, plan, schema, run_seed, result)
     planned = _planned_tables(plan, schema, filled_by_users, result)
@@ -147,6 +147,21 @@ def seed_connection(
                     _close_cycle(conn, schema, edge.foreign_key, run_seed, result)
             result.phases["cycles"] = time.perf_counter() - clock
     return result
+
+
+def plan_schemas(plan: SeedPlan) -> list[str]:
+    """The schemas to introspect for ``plan``: its ``schemas``, else public and every schema its
+    table, mapping and association keys name (``"app.projects"`` -> ``app``)."""
+    if plan.schemas is not None:
+        return list(plan.schemas)
+    found = {"public"}
+    keys = [*plan.tables, *(m.table for m in plan.mappings.values())]
+    for association in plan.associations.values():
+        keys += [association.items, association.targets]
+    for key in keys:
+        if "." in key:
+            found.add(key.split(".", 1)[0])
+    return sorted(found)
 
 
 def _refuse_unsupported(plan: SeedPlan) -> None:
