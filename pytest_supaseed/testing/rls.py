@@ -50,6 +50,7 @@ _EXPIRY_SECONDS = 3600
 # override the claims document.
 _SETTINGS = (
     "role",
+    "request.headers",
     "request.jwt.claims",
     "request.jwt.claim.sub",
     "request.jwt.claim.role",
@@ -82,8 +83,12 @@ def _acting_as(
     conn: psycopg.Connection[Any],
     role: str,
     claims_for: Callable[[psycopg.Connection[Any]], dict[str, Any]],
+    headers: Mapping[str, str] | None = None,
 ) -> Iterator[None]:
     """Savepoint, switch role and claims, restore them on exit; ``claims_for(conn)`` builds claims.
+
+    ``request.headers`` is set as PostgREST sets it: a JSON object of the request's headers with
+    lower-cased names (``{}`` when the block gives none).
 
     ``claims_for`` runs after ``set local role none``, i.e. as the session user, so that a nested
     block (inside ``as_anon``, say) can still read ``auth.users``.
@@ -101,6 +106,9 @@ def _acting_as(
             conn,
             {
                 "role": role,
+                "request.headers": json.dumps(
+                    {str(k).lower(): str(v) for k, v in (headers or {}).items()}
+                ),
                 "request.jwt.claims": json.dumps(claims),
                 "request.jwt.claim.sub": str(claims.get("sub") or ""),
                 "request.jwt.claim.role": str(claims.get("role") or ""),
@@ -172,6 +180,7 @@ def as_user(
     *,
     aal: str = "aal1",
     claims: Mapping[str, Any] | None = None,
+    headers: Mapping[str, str] | None = None,
 ) -> Iterator[uuid.UUID]:
     """Run the block as the Supabase user ``user`` (email or id): role ``authenticated`` + claims.
 
@@ -179,6 +188,8 @@ def as_user(
     ``email``, ``phone``, ``role``, ``aud``, ``app_metadata``, ``user_metadata``, ``aal``,
     ``amr``, ``session_id``, ``is_anonymous``, ``iss``, ``iat``, ``exp``); ``aal="aal2"`` claims a
     second factor (MakerKit's super-admin checks need it) and ``claims`` overrides or adds keys.
+    ``headers`` become ``request.headers`` as PostgREST sets them (names lower-cased), for apps
+    that read ``current_setting('request.headers', true)::json ->> 'x-forwarded-for'``.
     Yields the user's id. Needs an open transaction; restores the previous role on exit.
     """
     __tracebackhide__ = True
@@ -208,12 +219,17 @@ def as_user(
         built.update(claims or {})
         return built
 
-    with _acting_as(conn, "authenticated", build):
+    with _acting_as(conn, "authenticated", build, headers):
         yield found[0]
 
 
 @contextmanager
-def _as_role(conn: psycopg.Connection[Any], role: str, what: str) -> Iterator[None]:
+def _as_role(
+    conn: psycopg.Connection[Any],
+    role: str,
+    what: str,
+    headers: Mapping[str, str] | None = None,
+) -> Iterator[None]:
     """Run the block as a Supabase API role with that role's key claims (no ``sub``)."""
     __tracebackhide__ = True
     _require_transaction(conn, what)
@@ -221,18 +237,28 @@ def _as_role(conn: psycopg.Connection[Any], role: str, what: str) -> Iterator[No
     def build(c: psycopg.Connection[Any]) -> dict[str, Any]:
         return {"iss": "supabase-demo", "role": role, **_time_claims(c)}
 
-    with _acting_as(conn, role, build):
+    with _acting_as(conn, role, build, headers):
         yield
 
 
-def as_anon(conn: psycopg.Connection[Any]) -> AbstractContextManager[None]:
-    """Run the block as an anonymous visitor: role ``anon``, the anon key's claims, no ``sub``."""
-    return _as_role(conn, "anon", "as_anon()")
+def as_anon(
+    conn: psycopg.Connection[Any], *, headers: Mapping[str, str] | None = None
+) -> AbstractContextManager[None]:
+    """Run the block as an anonymous visitor: role ``anon``, the anon key's claims, no ``sub``.
+
+    ``headers`` become ``request.headers``, as in :func:`as_user`.
+    """
+    return _as_role(conn, "anon", "as_anon()", headers)
 
 
-def as_service_role(conn: psycopg.Connection[Any]) -> AbstractContextManager[None]:
-    """Run the block as the backend (role ``service_role``, which bypasses RLS), claims included."""
-    return _as_role(conn, "service_role", "as_service_role()")
+def as_service_role(
+    conn: psycopg.Connection[Any], *, headers: Mapping[str, str] | None = None
+) -> AbstractContextManager[None]:
+    """Run the block as the backend (role ``service_role``, which bypasses RLS), claims included.
+
+    ``headers`` become ``request.headers``, as in :func:`as_user`.
+    """
+    return _as_role(conn, "service_role", "as_service_role()", headers)
 
 
 def assert_rls_enabled(

@@ -303,3 +303,23 @@ def test_the_doubles_say_when_their_extension_is_missing(apps: AppDatabases, tx:
         run_cron_job(conn, "anything")
     with pytest.raises(SupaseedError, match="needs the http extension"):
         register_http_response(conn, "https://x.example", "ok")
+
+
+def test_request_headers_are_set_as_postgrest_sets_them(apps: AppDatabases, tx: TxFactory) -> None:
+    db = apps.get("jwt_invites")
+    conn = tx(db)
+    owner = sorted(db.users)[0]
+    query = "insert into public.workspaces (name) values ('W') returning created_from_ip"
+    with as_user(conn, owner, headers={"X-Forwarded-For": "203.0.113.7", "User-Agent": "t"}):
+        assert conn.execute(query).fetchone() == ("203.0.113.7",)
+        headers = conn.execute("select current_setting('request.headers')::jsonb").fetchone()
+        assert headers == ({"x-forwarded-for": "203.0.113.7", "user-agent": "t"},)
+    with as_user(conn, owner):
+        assert conn.execute(query).fetchone() == ("unknown",)
+    with as_anon(conn, headers={"x-forwarded-for": "198.51.100.1"}):
+        assert conn.execute("select public.client_ip()").fetchone() == ("198.51.100.1",)
+    # Restored after the blocks (to empty, as a placeholder setting once set reads in Postgres).
+    assert conn.execute("select current_setting('request.headers', true)").fetchone() in [
+        ("",),
+        (None,),
+    ]

@@ -42,7 +42,11 @@ def test_schemas_key_and_its_errors(apps: AppDatabases) -> None:
         "public",
     ]
     result = seed(
-        {"seed": 4, "schemas": ["app"], "tables": {"app.tasks": {"count": 2}}},
+        {
+            "seed": 4,
+            "schemas": ["app"],
+            "tables": {"app.projects": {"count": 2}, "app.tasks": {"count": 2}},
+        },
         db.dsn,
         progress=False,
     )

@@ -10,10 +10,18 @@ alter table public.profiles enable row level security;
 create policy "own profile" on public.profiles for select to authenticated
   using (id = (select auth.uid()));
 
+-- The caller's address as PostgREST passes it (request.headers), as rate-limiting apps read it.
+create function public.client_ip() returns text
+language sql stable
+as $$
+  select coalesce(current_setting('request.headers', true)::json ->> 'x-forwarded-for', 'unknown')
+$$;
+
 create table public.workspaces (
   id uuid primary key default gen_random_uuid(),
   owner_id uuid not null default auth.uid() references auth.users on delete cascade,
-  name text not null
+  name text not null,
+  created_from_ip text not null default public.client_ip()
 );
 alter table public.workspaces enable row level security;
 create policy "owners see workspaces" on public.workspaces for select to authenticated
