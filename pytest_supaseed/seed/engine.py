@@ -99,6 +99,7 @@ def seed_connection(
     if schema is None:
         schema = introspect(conn, include=plan_schemas(plan))
     result.phases["introspect"] = time.perf_counter() - clock
+    counts_before = _row_counts(conn, schema)
     filled_by_users = _users_phase(conn, plan, schema, run_seed, result)
     planned = _planned_tables(plan, schema, filled_by_users, result)
     mapped = _mapped_tables(plan, schema, planned)
@@ -146,7 +147,40 @@ def seed_connection(
                 if not edge.foreign_key.is_self_reference:
                     _close_cycle(conn, schema, edge.foreign_key, run_seed, result)
             result.phases["cycles"] = time.perf_counter() - clock
+    _count_trigger_rows(conn, schema, counts_before, result)
     return result
+
+
+def _row_counts(conn: Conn, schema: Schema) -> dict[str, int]:
+    """Exact row count of every introspected table, in one query."""
+    names = sorted(schema.tables)
+    if not names:
+        return {}
+    query = sql.SQL(" UNION ALL ").join(
+        sql.SQL("SELECT {}::text, count(*) FROM {}").format(
+            sql.Literal(name), sql.Identifier(*name.split(".", 1))
+        )
+        for name in names
+    )
+    try:
+        with conn.transaction():
+            rows = conn.execute(query).fetchall()
+    except psycopg.errors.InsufficientPrivilege:
+        return {}  # a seeding role that may not read every table: no trigger count
+    return {str(name): int(count) for name, count in rows}
+
+
+def _count_trigger_rows(
+    conn: Conn, schema: Schema, before: Mapping[str, int], result: SeedResult
+) -> None:
+    """Rows that appeared in tables beyond the ones the run wrote: the database's triggers."""
+    after = _row_counts(conn, schema)
+    if not before or not after:
+        return
+    for name, count in after.items():
+        made = count - before.get(name, 0) - result.rows.get(name, 0)
+        if made > 0:
+            result.by_triggers[name] = made
 
 
 def plan_schemas(plan: SeedPlan) -> list[str]:

@@ -18,6 +18,8 @@ class SeedResult:
         relaxations: where the plan could not be met exactly and what was done instead.
         histograms: per association, a summary line and a text histogram of items per target.
         users: email -> user id of the users the users phase created.
+        by_triggers: rows the database's own triggers added per table during the run (a signup
+            trigger's profiles, MakerKit's personal accounts), not counted in ``rows``.
     """
 
     seed: int
@@ -27,6 +29,7 @@ class SeedResult:
     relaxations: list[str] = field(default_factory=list)
     histograms: list[str] = field(default_factory=list)
     users: dict[str, uuid.UUID] = field(default_factory=dict)
+    by_triggers: dict[str, int] = field(default_factory=dict)
 
     @property
     def total_rows(self) -> int:
@@ -41,12 +44,14 @@ class SeedResult:
     def summary(self) -> str:
         """A readable multi-line report: one line per table, each association's histogram, then
         warnings and relaxations."""
-        width = max((len(t) for t in self.rows), default=5)
+        width = max((len(t) for t in (*self.rows, *self.by_triggers)), default=5)
         lines = [f"seed {self.seed}: {self.total_rows} rows in {self.total_seconds:.2f} s"]
         for table, count in self.rows.items():
             secs = self.phases.get(table)
             timing = f"  {secs:.2f} s" if secs is not None else ""
             lines.append(f"  {table:<{width}}  {count:>9}{timing}")
+        for table, count in self.by_triggers.items():
+            lines.append(f"  {table:<{width}}  {count:>9}  made by triggers")
         lines += self.histograms
         lines += [f"warning: {w}" for w in self.warnings]
         lines += [f"relaxed: {r}" for r in self.relaxations]
