@@ -100,8 +100,16 @@ def _acting_as(
         row = conn.execute(sql.SQL("select {}").format(placeholders)).fetchone()
         assert row is not None
         previous = dict(zip(_SETTINGS, row))
+        login, previous_session, can_switch = _session_users(conn)
+        # As the login user (a nested block may have switched to the authenticator), role none.
+        if can_switch and previous_session != login:
+            _apply(conn, {"session_authorization": login})
         conn.execute("set local role none")
         claims = claims_for(conn)
+        if can_switch:
+            # As PostgREST: a non-superuser login role (authenticator) that may only switch to the
+            # API roles, so `set role postgres` inside the block fails as it would on Supabase.
+            _apply(conn, {"session_authorization": _AUTHENTICATOR})
         _apply(
             conn,
             {
@@ -118,7 +126,41 @@ def _acting_as(
         yield
         # Only reached on a normal exit; on an exception the savepoint rollback restores all.
         if conn.info.transaction_status == TransactionStatus.INTRANS:
+            if can_switch:
+                _apply(conn, {"session_authorization": login})
+                if previous_session != login:
+                    _apply(conn, {"session_authorization": previous_session})
             _apply(conn, {name: previous[name] or "" for name in _SETTINGS})
+
+
+#: The login role PostgREST connects as (member of anon, authenticated and service_role only).
+_AUTHENTICATOR = "authenticator"
+
+
+def _session_users(conn: psycopg.Connection[Any]) -> tuple[str, str, bool]:
+    """(login user, current session user, whether blocks switch to the authenticator).
+
+    Switching needs the login user to be a superuser (``set session authorization``) and an
+    ``authenticator`` role that is a member of the API roles (the Supabase layer makes it; a real
+    Supabase has it).
+    """
+    row = conn.execute(
+        """
+        select a.usename::text, session_user::text,
+               case when coalesce(r.rolsuper, false)
+                         and exists (select from pg_catalog.pg_roles where rolname = %s)
+                         and exists (select from pg_catalog.pg_roles where rolname = 'authenticated')
+                    then pg_catalog.pg_has_role(%s, 'authenticated', 'MEMBER')
+                    else false end
+        from pg_catalog.pg_stat_activity a
+        left join pg_catalog.pg_roles r on r.rolname = a.usename
+        where a.pid = pg_catalog.pg_backend_pid()
+        """,
+        [_AUTHENTICATOR, _AUTHENTICATOR],
+    ).fetchone()
+    if row is None or row[0] is None:
+        return "", "", False
+    return str(row[0]), str(row[1]), bool(row[2])
 
 
 def _apply(conn: psycopg.Connection[Any], settings: Mapping[str, str]) -> None:

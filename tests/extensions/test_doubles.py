@@ -323,3 +323,30 @@ def test_request_headers_are_set_as_postgrest_sets_them(apps: AppDatabases, tx: 
         ("",),
         (None,),
     ]
+
+
+def test_a_block_acting_as_a_user_runs_as_the_authenticator_like_postgrest(
+    apps: AppDatabases, tx: TxFactory
+) -> None:
+    db = apps.get("user_management_starter")
+    conn = tx(db)
+    owner = sorted(db.users)[0]
+    with as_user(conn, owner):
+        assert conn.execute("select session_user, current_user").fetchone() == (
+            "authenticator",
+            "authenticated",
+        )
+    with (
+        pytest.raises(psycopg.errors.InsufficientPrivilege, match='set role "postgres"'),
+        as_user(conn, owner),
+    ):
+        conn.execute("set role postgres")
+    with as_anon(conn), as_user(conn, owner):  # nested blocks switch back and forth
+        assert conn.execute("select current_user").fetchone() == ("authenticated",)
+    with as_service_role(conn):
+        assert conn.execute("select session_user, current_user").fetchone() == (
+            "authenticator",
+            "service_role",
+        )
+    # Back to the test's own session afterwards.
+    assert conn.execute("select session_user, current_user").fetchone() == ("postgres", "postgres")
