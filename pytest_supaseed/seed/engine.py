@@ -15,6 +15,7 @@ Phases, each timed in :attr:`SeedResult.phases`:
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import importlib
 import time
 from collections.abc import Iterator, Mapping
@@ -98,6 +99,7 @@ def seed_connection(
     clock = time.perf_counter()
     if schema is None:
         schema = introspect(conn, include=plan_schemas(plan))
+    schema = with_storage_owners(schema)
     result.phases["introspect"] = time.perf_counter() - clock
     counts_before = _row_counts(conn, schema)
     filled_by_users = _users_phase(conn, plan, schema, run_seed, result)
@@ -181,6 +183,39 @@ def _count_trigger_rows(
         made = count - before.get(name, 0) - result.rows.get(name, 0)
         if made > 0:
             result.by_triggers[name] = made
+
+
+#: Columns Supabase Storage fills with the uploading user's id without a foreign key (Storage
+#: dropped it), so that a plan can give each seeded user their own objects:
+#: ``count_per_parent = { owner = { min = 2, max = 2 } }`` on ``storage.objects``.
+STORAGE_OWNER_COLUMNS = (("storage.objects", "owner"), ("storage.buckets", "owner"))
+
+
+def with_storage_owners(schema: Schema) -> Schema:
+    """``schema`` with ``storage.objects.owner`` / ``storage.buckets.owner`` seen as references
+    to ``auth.users(id)`` (as Storage uses them), where no real foreign key covers them."""
+    if "auth.users" not in schema.tables:
+        return schema
+    tables = dict(schema.tables)
+    changed = False
+    for name, column in STORAGE_OWNER_COLUMNS:
+        table = tables.get(name)
+        if table is None or not table.has_column(column):
+            continue
+        if any(column in fk.columns for fk in table.foreign_keys):
+            continue
+        implied = ForeignKey(
+            name=f"{table.name}_{column}_supaseed_implied",
+            table=name,
+            columns=(column,),
+            ref_table="auth.users",
+            ref_columns=("id",),
+            nullable=table.column(column).nullable,
+        )
+        keys = tuple(sorted((*table.foreign_keys, implied), key=lambda fk: fk.name))
+        tables[name] = dataclasses.replace(table, foreign_keys=keys)
+        changed = True
+    return dataclasses.replace(schema, tables=tables) if changed else schema
 
 
 def plan_schemas(plan: SeedPlan) -> list[str]:

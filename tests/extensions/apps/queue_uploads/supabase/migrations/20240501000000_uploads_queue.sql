@@ -47,3 +47,11 @@ end;
 $$;
 create trigger uploads_enqueue after insert on public.uploads
   for each row execute function public.enqueue_thumbnail();
+
+-- The files themselves: a private bucket whose objects only their owner sees (Storage sets
+-- storage.objects.owner to the uploading user).
+insert into storage.buckets (id, name, public) values ('uploads', 'uploads', false);
+create policy "owners read their files" on storage.objects for select to authenticated
+  using (bucket_id = 'uploads' and owner = (select auth.uid()));
+create policy "owners upload files" on storage.objects for insert to authenticated
+  with check (bucket_id = 'uploads' and owner = (select auth.uid()));
