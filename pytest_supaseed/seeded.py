@@ -87,14 +87,16 @@ def build_template(
     """
     import psycopg
 
+    from .backends.extensions.preflight import check_extensions
     from .databases import write_metadata
-    from .migrations import apply_sql_paths
+    from .migrations import apply_sql_paths, sql_files
     from .seed import seed as run_seed
 
     choice = resolved.migrations(project_root)
     started = time.perf_counter()
     if choice.kind in ("demo", "explicit"):
         with psycopg.connect(dsn, autocommit=True) as conn:
+            check_extensions(conn, sql_files(choice.paths), project_root)
             apply_sql_paths(conn, choice.paths, project_root)
     result = run_seed(resolved.plan, dsn, seed=seed, progress=False, rootdir=project_root)
     report = {
