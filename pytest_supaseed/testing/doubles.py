@@ -24,6 +24,7 @@ from ..errors import SupaseedError, did_you_mean
 
 __all__ = [
     "CronRun",
+    "ExtensionDoubles",
     "HttpCall",
     "HttpRequest",
     "HttpResponse",
@@ -237,3 +238,30 @@ def run_cron_job(conn: Conn, job: str | int) -> CronRun:
     ).fetchone()
     assert run is not None  # the function returns one row
     return CronRun(int(run[0]), int(run[1]), str(run[2]), str(run[3]))
+
+
+class ExtensionDoubles:
+    """The doubles as methods of an object with a ``conn`` (the ``supaseed`` fixture object).
+
+    ``supaseed.http_requests()``, ``supaseed.http_calls()``, ``supaseed.http_responses[url] = ...``
+    and ``supaseed.run_cron_job(name)`` act on the test's own connection and transaction.
+    """
+
+    conn: Conn
+
+    def http_requests(self) -> list[HttpRequest]:
+        """The requests pg_net queued in the test's database (see :func:`http_requests`)."""
+        return http_requests(self.conn)
+
+    def http_calls(self) -> list[HttpCall]:
+        """The calls the ``http`` extension answered (see :func:`http_calls`)."""
+        return http_calls(self.conn)
+
+    @property
+    def http_responses(self) -> HttpResponses:
+        """``http_responses[url] = response`` registers an answer of the ``http`` extension."""
+        return HttpResponses(self.conn)
+
+    def run_cron_job(self, job: str | int) -> CronRun:
+        """Run a pg_cron job now (see :func:`run_cron_job`)."""
+        return run_cron_job(self.conn, job)

@@ -350,3 +350,33 @@ def test_a_block_acting_as_a_user_runs_as_the_authenticator_like_postgrest(
         )
     # Back to the test's own session afterwards.
     assert conn.execute("select session_user, current_user").fetchone() == ("postgres", "postgres")
+
+
+def test_the_doubles_as_methods_of_the_fixture_object(apps: AppDatabases, tx: TxFactory) -> None:
+    from pytest_supaseed.testing.doubles import ExtensionDoubles
+
+    class Handle(ExtensionDoubles):
+        def __init__(self, conn: psycopg.Connection) -> None:
+            self.conn = conn
+
+    supaseed = Handle(tx(apps.get("cron_digest")))
+    supaseed.conn.execute(
+        "insert into public.reminders (user_id, title, due_at)"
+        " select id, 'Water plants', now() from public.profiles order by email limit 1"
+    )
+    assert supaseed.run_cron_job("reminder-digest").status == "succeeded"
+    assert [r.url for r in supaseed.http_requests()] == [
+        "https://project-ref.supabase.co/functions/v1/send-digest"
+    ]
+    enrich_db = apps.get("http_enrichment")
+    enrich = Handle(tx(enrich_db))
+    enrich.http_responses["https://api.enrich.example/v1/companies?domain=x.test"] = {
+        "name": "X",
+        "employees": 1,
+    }
+    with as_user(enrich.conn, sorted(enrich_db.users)[0]):
+        row = enrich.conn.execute("select name from public.enrich_company('x.test')").fetchone()
+    assert row == ("X",)
+    assert [c.url for c in enrich.http_calls()] == [
+        "https://api.enrich.example/v1/companies?domain=x.test"
+    ]
