@@ -15,7 +15,7 @@ from pathlib import Path
 import psycopg
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
-from pytest_supaseed.backends import build_base_database
+from pytest_supaseed.lifecycle.base import build_base_database
 from pytest_supaseed.seed import seed
 
 APPS = Path(__file__).parent / "apps"

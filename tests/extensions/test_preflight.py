@@ -13,9 +13,9 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from pytest_supaseed.backends import build_base_database
 from pytest_supaseed.backends.extensions.preflight import created_extensions
 from pytest_supaseed.errors import MissingExtensionsError
+from pytest_supaseed.lifecycle.base import build_base_database
 
 APPS = Path(__file__).parent / "apps"
 

@@ -4,32 +4,47 @@ from __future__ import annotations
 
 import random
 import uuid
+from collections.abc import Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    import psycopg
+import psycopg
+from psycopg import sql
+from psycopg.rows import dict_row
 
-    from .config import ResolvedPlan, SeedPlan
-    from .seeded import TemplateInfo
+from ..config.models import SeedPlan
+from ..config.resolve import ResolvedPlan
+from ..lifecycle.template_db import TemplateDatabase
+from ..seed.result import SeedResult
+from .doubles import ExtensionDoubles
+from .rls import as_anon, as_service_role, as_user
 
 
 @dataclass
-class Supaseed:
+class Supaseed(ExtensionDoubles):
     """A seeded database as one test sees it.
 
     ``conn`` is the test's connection (inside a transaction rolled back after the test, unless the
     marker asked for ``isolation="database"``); ``plan`` the resolved seed plan; ``result`` what the
-    seed produced (rows per table, relaxations, cache hit); ``users`` maps e-mail to user id.
+    seed produced (rows per table, relaxations: a :class:`SeedResult`); ``template_db`` the template
+    database the test's database was cloned from (name, plan label, cache hit, build time);
+    ``users`` maps e-mail to user id. The extension pack's doubles act on ``conn``:
+    ``http_requests()`` (what pg_net queued), ``http_calls()`` and ``http_responses[url] = ...``
+    (the ``http`` extension), ``run_cron_job(name)`` (a pg_cron job run now).
     """
 
     conn: psycopg.Connection
     dsn: str
     resolved: ResolvedPlan
-    result: TemplateInfo
+    template_db: TemplateDatabase
     random: random.Random
     _users: dict[str, uuid.UUID] | None = field(default=None, repr=False)
+
+    @property
+    def result(self) -> SeedResult:
+        """What the seed produced: rows per table, phases, warnings, relaxations, histograms."""
+        return self.template_db.result
 
     @property
     def plan(self) -> SeedPlan:
@@ -51,9 +66,6 @@ class Supaseed:
     ) -> list[dict[str, Any]]:
         """Rows of table ``name`` (``"posts"`` or ``"schema.table"``) as dicts, as this test sees
         them (RLS applies when acting as a user). ``where`` / ``order_by`` are SQL fragments."""
-        from psycopg import sql
-        from psycopg.rows import dict_row
-
         parts = name.split(".", 1)
         ident = sql.Identifier(*parts)
         query = sql.SQL("select * from {}").format(ident)
@@ -66,8 +78,6 @@ class Supaseed:
 
     def count(self, name: str) -> int:
         """Number of rows of table ``name`` visible to this test."""
-        from psycopg import sql
-
         parts = name.split(".", 1)
         row = self.conn.execute(
             sql.SQL("select count(*) from {}").format(sql.Identifier(*parts))
@@ -75,22 +85,27 @@ class Supaseed:
         return int(row[0]) if row else 0
 
     def as_user(
-        self, user: str | uuid.UUID, *, aal: str = "aal1"
+        self,
+        user: str | uuid.UUID,
+        claims: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+        *,
+        aal: str = "aal1",
     ) -> AbstractContextManager[uuid.UUID]:
         """Act as a Supabase user (e-mail or id) inside the test's transaction: RLS applies.
-        The block gets the user's id; role and JWT claims are restored on exit."""
-        from .testing.rls import as_user
 
-        return as_user(self.conn, user, aal=aal)
+        ``claims`` add to or override the JWT claims; ``headers`` become ``request.headers`` as
+        PostgREST sets them. The session runs as the ``authenticator`` login role meanwhile (as
+        PostgREST's), so ``set role postgres`` fails. The block gets the user's id; role, claims
+        and headers are restored on exit."""
+        return as_user(self.conn, user, aal=aal, claims=claims, headers=headers)
 
-    def as_anon(self) -> AbstractContextManager[None]:
+    def as_anon(self, headers: Mapping[str, str] | None = None) -> AbstractContextManager[None]:
         """Act as an anonymous visitor (role ``anon``, no ``sub``): RLS applies."""
-        from .testing.rls import as_anon
+        return as_anon(self.conn, headers=headers)
 
-        return as_anon(self.conn)
-
-    def as_service_role(self) -> AbstractContextManager[None]:
+    def as_service_role(
+        self, headers: Mapping[str, str] | None = None
+    ) -> AbstractContextManager[None]:
         """Act as Supabase's service_role, which bypasses RLS."""
-        from .testing.rls import as_service_role
-
-        return as_service_role(self.conn)
+        return as_service_role(self.conn, headers=headers)
