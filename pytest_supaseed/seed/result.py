@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ..ai.usage import AIUsage
 
 
 @dataclass
@@ -21,6 +24,8 @@ class SeedResult:
         users: email -> user id of the users the users phase created.
         by_triggers: rows the database's own triggers added per table during the run (a signup
             trigger's profiles, MakerKit's personal accounts), not counted in ``rows``.
+        ai: what the AI fields cost and did (requests, cache hits, fallbacks), when the plan
+            turns AI on; else None.
     """
 
     seed: int
@@ -31,6 +36,7 @@ class SeedResult:
     histograms: list[str] = field(default_factory=list)
     users: dict[str, uuid.UUID] = field(default_factory=dict)
     by_triggers: dict[str, int] = field(default_factory=dict)
+    ai: AIUsage | None = None
 
     @property
     def total_rows(self) -> int:
@@ -54,6 +60,7 @@ class SeedResult:
             "histograms": list(self.histograms),
             "users": {email: str(uid) for email, uid in self.users.items()},
             "by_triggers": dict(self.by_triggers),
+            "ai": self.ai.to_json() if self.ai is not None else None,
         }
 
     @classmethod
@@ -68,11 +75,12 @@ class SeedResult:
             histograms=[str(h) for h in data.get("histograms", [])],
             users={str(k): uuid.UUID(str(v)) for k, v in data.get("users", {}).items()},
             by_triggers={str(k): int(v) for k, v in data.get("by_triggers", {}).items()},
+            ai=_ai_usage(data.get("ai")),
         )
 
     def summary(self) -> str:
-        """A readable multi-line report: one line per table, each association's histogram, then
-        warnings and relaxations."""
+        """A readable multi-line report: one line per table (and rows made by triggers), each
+        association's histogram, the AI usage, then warnings and relaxations."""
         width = max((len(t) for t in (*self.rows, *self.by_triggers)), default=5)
         lines = [f"seed {self.seed}: {self.total_rows} rows in {self.total_seconds:.2f} s"]
         for table, count in self.rows.items():
@@ -82,6 +90,18 @@ class SeedResult:
         for table, count in self.by_triggers.items():
             lines.append(f"  {table:<{width}}  {count:>9}  made by triggers")
         lines += self.histograms
+        if self.ai is not None:
+            lines += self.ai.summary_lines()
         lines += [f"warning: {w}" for w in self.warnings]
         lines += [f"relaxed: {r}" for r in self.relaxations]
         return "\n".join(lines)
+
+
+def _ai_usage(data: Any) -> AIUsage | None:
+    """The AI usage of a stored result; :mod:`pytest_supaseed.ai` is imported only when the result
+    has one (a plan without AI loads no AI module)."""
+    if not data:
+        return None
+    from ..ai.usage import AIUsage
+
+    return AIUsage.from_json(dict(data))
