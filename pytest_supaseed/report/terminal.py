@@ -37,8 +37,10 @@ class SummaryEntry:
 
 
 def _other_rows(result: SeedResult) -> int:
-    totals: Mapping[str, int] = getattr(result, "totals", {}) or {}
-    return sum(max(n - result.rows.get(t, 0), 0) for t, n in totals.items())
+    """Rows there before the run (migrations, seed files): not inserted, not made by triggers."""
+    totals: Mapping[str, int] = result.totals
+    made = result.by_triggers
+    return sum(max(n - result.rows.get(t, 0) - made.get(t, 0), 0) for t, n in totals.items())
 
 
 def summary_lines(entries: Sequence[SummaryEntry], *, verbose: bool = False) -> list[str]:
@@ -48,7 +50,9 @@ def summary_lines(entries: Sequence[SummaryEntry], *, verbose: bool = False) -> 
         result = entry.result
         inserted = result.total_rows
         other = _other_rows(result)
-        made = f" + {other} from migrations, seed files or triggers" if other else ""
+        triggered = sum(result.by_triggers.values())
+        made = f" + {triggered} made by triggers" if triggered else ""
+        made += f" + {other} from migrations/seed files" if other else ""
         status = "reused" if entry.cache_hit else f"built in {entry.build_seconds:.2f}s"
         workers = [w for w in entry.workers if w != "main"]
         where = f" [{', '.join(workers)}]" if workers else ""
@@ -68,13 +72,15 @@ def summary_lines(entries: Sequence[SummaryEntry], *, verbose: bool = False) -> 
         if ai is not None:  # AI-written columns: requests, cache hits, fallbacks
             lines += [f"  {line}" for line in ai.summary_lines()]
         if verbose:
-            totals: Mapping[str, int] = getattr(result, "totals", {}) or {}
+            totals: Mapping[str, int] = result.totals
             names = list(result.rows) + [t for t in totals if t not in result.rows]
             width = max((len(t) for t in names), default=0)
             for table in names:
                 done = result.rows.get(table, 0)
-                extra = totals.get(table, done) - done
-                suffix = f" (+{extra} otherwise)" if extra > 0 else ""
+                by_trigger = result.by_triggers.get(table, 0)
+                extra = totals.get(table, done) - done - by_trigger
+                suffix = f" (+{by_trigger} by triggers)" if by_trigger > 0 else ""
+                suffix += f" (+{extra} already there)" if extra > 0 else ""
                 lines.append(f"  {table:<{width}} {done:>7}{suffix}")
             for histogram in result.histograms:
                 lines += [f"  {line}" for line in histogram.splitlines()]
