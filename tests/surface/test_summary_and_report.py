@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from html.parser import HTMLParser
 from pathlib import Path
-
-from conftest import SeededProject
+from typing import Any
 
 TESTS = """
 import pytest
@@ -44,7 +43,7 @@ class _Sections(HTMLParser):
             self.flagged.append(str(a.get("data-table")))
 
 
-def test_one_line_per_plan_that_says_what_distinguishes_it(project: SeededProject) -> None:
+def test_one_line_per_plan_that_says_what_distinguishes_it(project: Any) -> None:
     project.tests(TESTS)
     result = project.run("-p", "no:randomly")
     result.assert_outcomes(passed=3)
@@ -61,7 +60,7 @@ def test_one_line_per_plan_that_says_what_distinguishes_it(project: SeededProjec
     )  # rows per table: -v only
 
 
-def test_details_under_verbose(project: SeededProject) -> None:
+def test_details_under_verbose(project: Any) -> None:
     project.tests(TESTS)
     result = project.run("-p", "no:randomly", "-v", "-k", "test_other")
     result.assert_outcomes(passed=1)
@@ -74,7 +73,7 @@ def test_details_under_verbose(project: SeededProject) -> None:
     assert "phases: " in text
 
 
-def test_the_report_has_a_section_per_plan(project: SeededProject) -> None:
+def test_the_report_has_a_section_per_plan(project: Any) -> None:
     project.tests(TESTS)
     result = project.run("-p", "no:randomly", "--supaseed-report", "out/report.html")
     result.assert_outcomes(passed=3)
