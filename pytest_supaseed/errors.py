@@ -40,6 +40,26 @@ class ConfigError(SupaseedError):
         super().__init__(prefix + message)
 
 
+class SeedDataError(ConfigError):
+    """The database refused a row the plan asked for; names table.column, the plan key, the fix.
+
+    ``table`` and ``columns`` locate the refused value; ``key_path`` is the plan key that wrote it
+    (or the table's entry when supaseed generated it).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        key_path: str | None = None,
+        table: str | None = None,
+        columns: Sequence[str] = (),
+    ) -> None:
+        self.table = table
+        self.columns = tuple(columns)
+        super().__init__(message, key_path=key_path)
+
+
 class BackendError(SupaseedError):
     """A PostgreSQL server could not be started, reached or used."""
 

@@ -45,6 +45,8 @@ from ..generate.vocab import vocabulary
 from ..schema import introspect
 from ..schema.graph import insert_order
 from ..schema.model import Column, ForeignKey, Schema, Table, qualify
+from .atomic import connect_target, seed_atomically
+from .explain import ColumnSources, explain_phase_error, explain_write_error
 from .progress import Progress, progress_for
 from .result import SeedResult
 from .writer import copy_rows, copy_type, user_triggers_disabled
@@ -70,9 +72,19 @@ def seed(
     ``seed`` overrides the plan's own seed (``--supaseed-seed``); ``progress`` forces progress
     bars on or off (default: on for a terminal outside pytest); ``rootdir`` is the directory the
     plan's asset-pool paths are relative to (default: the current directory).
+
+    All or nothing: the run is one transaction; when anything fails the database is left exactly
+    as it was (rows rolled back, sequences restored) and the error names the plan key at fault.
     """
-    with psycopg.connect(dsn, autocommit=True) as conn:
-        return seed_connection(conn, plan, seed=seed, progress=progress, rootdir=rootdir)
+    with connect_target(dsn, what="the seeding DSN") as conn:
+
+        def run() -> SeedResult:
+            return seed_connection(conn, plan, seed=seed, progress=progress, rootdir=rootdir)
+
+        try:
+            return seed_atomically(conn, run)
+        except psycopg.Error as exc:  # at COMMIT: a deferred constraint, a deferred trigger
+            raise explain_phase_error(exc, "commit") from None
 
 
 def seed_connection(
@@ -94,18 +106,47 @@ def seed_connection(
         plan = SeedPlan.model_validate(plan)
     run_seed = plan.seed if seed is None else seed
     result = SeedResult(seed=run_seed)
+    phase = ["introspect"]
+    try:
+        return _run(conn, plan, run_seed, result, progress, schema, rootdir, phase)
+    except psycopg.Error as exc:
+        raise explain_phase_error(exc, phase[0]) from None
+
+
+def _run(
+    conn: Conn,
+    plan: SeedPlan,
+    run_seed: int,
+    result: SeedResult,
+    progress: bool | None,
+    schema: Schema | None,
+    rootdir: str | Path | None,
+    phase: list[str],
+) -> SeedResult:
     _refuse_unsupported(plan)
     clock = time.perf_counter()
     if schema is None:
         schema = introspect(conn)
     result.phases["introspect"] = time.perf_counter() - clock
-    filled_by_users = _users_phase(conn, plan, schema, run_seed, result)
+    root = Path(rootdir) if rootdir is not None else Path.cwd()
+    assets = _AssetRows(plan, root, run_seed, result)
+    assets.check_strict_pools()  # strict pools are validated whether a mapping uses them or not
+    planned_keys = {schema.table(k).qualified_name: k for k in plan.tables}
+    # Everything the plan says is checked before the first row is written (when the plan has a
+    # users phase, the tables it fills are known only after it, so the rest is checked then).
+    filled_by_users: set[str] = set()
+    if _wants_users(plan):
+        phase[0] = "users"
+        filled_by_users = _users_phase(conn, plan, schema, run_seed, result)
+    phase[0] = "tables"
     planned = _planned_tables(plan, schema, filled_by_users, result)
     mapped = _mapped_tables(plan, schema, planned)
-    associated = _associated_tables(plan, schema, planned)
     for name, config in planned.items():
         _per_parent(schema.tables[name], config)  # a wrong count_per_parent fails before writing
-    assets = _AssetRows(plan, Path(rootdir) if rootdir is not None else Path.cwd(), run_seed)
+    _check_generators(conn, schema, planned, mapped, run_seed)  # impossible CHECKs, before writing
+    phase[0] = "associations"
+    associated = _associated_tables(plan, schema, planned)
+    phase[0] = "tables"
     order = insert_order(schema, planned) if planned else None
     deferrable = [
         d.foreign_key
@@ -135,12 +176,18 @@ def seed_connection(
                     given = _associate(
                         conn, table, planned[name], associated[name], given, run_seed, result
                     )
+                sources = ColumnSources(
+                    planned_keys.get(name, name),
+                    planned[name],
+                    (mapped[name][0], dict(mapped[name][1].fields)) if name in mapped else None,
+                )
                 written = _seed_table(
-                    conn, table, planned[name], run_seed, deferred, bars, result, given
+                    conn, table, planned[name], run_seed, deferred, bars, result, given, sources
                 )
                 result.phases[name] = time.perf_counter() - clock
                 result.rows[name] = result.rows.get(name, 0) + written
         if order is not None and any(not d.foreign_key.is_self_reference for d in order.deferred):
+            phase[0] = "cycles"
             clock = time.perf_counter()
             for edge in order.deferred:
                 if not edge.foreign_key.is_self_reference:
@@ -159,11 +206,46 @@ def _refuse_unsupported(plan: SeedPlan) -> None:
         )
 
 
+def _wants_users(plan: SeedPlan) -> bool:
+    return bool(plan.users.count > 0 or plan.users.makerkit_test_users or plan.accounts.teams > 0)
+
+
+def _check_generators(
+    conn: Conn,
+    schema: Schema,
+    planned: Mapping[str, TableConfig],
+    mapped: Mapping[str, tuple[str, MappingConfig]],
+    run_seed: int,
+) -> None:
+    """Build every planned table's generators once, writing nothing: a CHECK no value can meet,
+    a check nobody understands, a bad constant are errors before the first row is sent."""
+    from ..generate.values import Constant
+
+    for name, config in planned.items():
+        table = schema.tables[name]
+        overrides = _overrides(conn, table, config)
+        if name in mapped:
+            for column in mapped[name][1].fields:
+                if table.has_column(column):
+                    overrides.setdefault(column, Constant(None))
+        TableRows(
+            table,
+            seed=run_seed,
+            count=0,
+            # one placeholder parent each: nothing is drawn for 0 rows, nothing is refused
+            parents={
+                fk.name: ParentKeys(fk.ref_columns, [(None,) * len(fk.ref_columns)])
+                for fk in table.foreign_keys
+            },
+            overrides=overrides,
+            vocab=vocabulary(),
+        )
+
+
 def _users_phase(
     conn: Conn, plan: SeedPlan, schema: Schema, run_seed: int, result: SeedResult
 ) -> set[str]:
-    wants_users = plan.users.count > 0 or plan.users.makerkit_test_users or plan.accounts.teams > 0
-    if not wants_users:
+    if not _wants_users(plan):
         return set()
     module = importlib.import_module("pytest_supaseed.seed.users")
     phase = getattr(module, "seed_users_and_accounts", None)
@@ -184,12 +266,13 @@ def _users_phase(
 
 
 def _planned_tables(
-    plan: SeedPlan, schema: Schema, filled: set[str], result: SeedResult
+    plan: SeedPlan, schema: Schema, filled: set[str], result: SeedResult | None
 ) -> dict[str, TableConfig]:
     planned: dict[str, TableConfig] = {}
     for key, config in plan.tables.items():
         table = schema.table(key)  # SchemaError with did-you-mean
         if table.qualified_name in filled:
+            assert result is not None
             result.warnings.append(
                 f"{table.qualified_name} was filled by the users/accounts phase; its [tables] "
                 "entry was not applied"
@@ -336,19 +419,38 @@ def _associate(
 class _AssetRows:
     """Asset pools loaded on first use, and mapped rows for a table."""
 
-    def __init__(self, plan: SeedPlan, rootdir: Path, run_seed: int) -> None:
+    def __init__(self, plan: SeedPlan, rootdir: Path, run_seed: int, result: SeedResult) -> None:
         self.plan = plan
         self.rootdir = rootdir
         self.seed = run_seed
+        self.result = result
         self.pools: dict[str, Any] = {}
 
-    def rows(self, table: Table, name: str, mapping: MappingConfig) -> list[dict[str, Any]]:
-        from ..assets import load_pool, map_rows
+    def load(self, name: str) -> Any:
+        """Pool ``name``, loaded once; what it dropped or found nothing for becomes warnings."""
+        from ..assets import load_pool
 
-        if mapping.pool not in self.pools:
-            self.pools[mapping.pool] = load_pool(
-                mapping.pool, self.plan.asset_pools[mapping.pool], self.rootdir
-            )
+        if name not in self.pools:
+            pool = load_pool(name, self.plan.asset_pools[name], self.rootdir)
+            self.pools[name] = pool
+            self.result.warnings += pool.warnings
+            self.result.warnings += [
+                f"pool '{name}': skipped {problem} (set strict = true to make this an error)"
+                for problem in pool.errors
+            ]
+        return self.pools[name]
+
+    def check_strict_pools(self) -> None:
+        """Load every ``strict = true`` pool now: its problems are errors even when no mapping
+        uses it (a strict pool is a promise that its files are right)."""
+        for name, config in sorted(self.plan.asset_pools.items()):
+            if config.strict:
+                self.load(name)
+
+    def rows(self, table: Table, name: str, mapping: MappingConfig) -> list[dict[str, Any]]:
+        from ..assets import map_rows
+
+        self.load(mapping.pool)
         rng = derive_rng(self.seed, table.qualified_name, "#assets", name)
         return map_rows(self.pools[mapping.pool], mapping, table.columns, rng, pools=self.pools)
 
@@ -444,6 +546,7 @@ def _seed_table(
     bars: Progress,
     result: SeedResult,
     given: list[dict[str, Any]] | None = None,
+    sources: ColumnSources | None = None,
 ) -> int:
     schema_fks = {fk.name for fk in deferred}
     overrides = _overrides(conn, table, config)
@@ -481,18 +584,32 @@ def _seed_table(
         existing_rows=int(existing),
     )
     bars.start(table.qualified_name, rows.total)
-    with conn.transaction():
-        if config.disable_triggers:
-            with user_triggers_disabled(conn, table.qualified_name):
+    sources = sources or ColumnSources(table.qualified_name, config)
+    try:
+        with conn.transaction():
+            if config.disable_triggers:
+                with user_triggers_disabled(conn, table.qualified_name):
+                    written = copy_rows(
+                        conn, table, rows.columns, _batches(rows), on_batch=bars.advance
+                    )
+            else:
                 written = copy_rows(
                     conn, table, rows.columns, _batches(rows), on_batch=bars.advance
                 )
-        else:
-            written = copy_rows(conn, table, rows.columns, _batches(rows), on_batch=bars.advance)
-            _pin_trigger_stamps(conn, table, overrides, result)
-        for name in starts:
-            if uses_sequence(table.column(name)):
-                _advance_sequence(conn, table, name)
+                _pin_trigger_stamps(conn, table, overrides, result)
+            for name in starts:
+                if uses_sequence(table.column(name)):
+                    _advance_sequence(conn, table, name)
+    except psycopg.Error as exc:
+        raise explain_write_error(exc, table, sources) from None
+    except (TypeError, ValueError, OverflowError) as exc:
+        # psycopg could not turn a plan value into the column's type (5 for a text[] column ...)
+        raise ConfigError(
+            f"{table.qualified_name}: a value of the plan cannot be sent as its column's type "
+            f"({exc}); check the constants and mapped values of {table.qualified_name} against "
+            "the column types",
+            key_path=f'tables."{sources.table_key}".columns',
+        ) from None
     bars.finish()
     result.warnings += rows.report.warnings
     result.relaxations += rows.report.relaxations
