@@ -19,16 +19,46 @@ from typing import Any, TypeVar
 import psycopg
 from psycopg import sql
 
-from ..backends.base import redact
-from ..errors import BackendError, ConfigError
+from ..backends.base import non_local_hosts, redact
+from ..errors import BackendError, ConfigError, UnsafeDatabaseError
 
-__all__ = ["connect_target", "restore_sequences", "seed_atomically", "sequence_state"]
+__all__ = [
+    "check_target",
+    "connect_target",
+    "restore_sequences",
+    "seed_atomically",
+    "sequence_state",
+]
 
 T = TypeVar("T")
 Conn = psycopg.Connection[Any]
 
 #: (oid, last_value, is_called) of every sequence of the database
 SequenceState = list[tuple[int, int, bool]]
+
+
+def check_target(dsn: str, *, allow_remote: bool = False, flag: str = "--allow-remote") -> None:
+    """Refuse, before any connection, a DSN that is not valid or whose host is not this machine.
+
+    A database the plugin did not create on another machine is someone's real data: writing there
+    needs ``allow_remote`` (``flag`` names the option in the message).
+    """
+    from psycopg.conninfo import conninfo_to_dict
+
+    try:
+        conninfo_to_dict(dsn)
+    except psycopg.ProgrammingError as exc:
+        raise ConfigError(
+            f"--dsn is not a valid DSN ({' '.join(str(exc).split())}); write it as "
+            "postgresql://user:password@host:port/dbname"
+        ) from None
+    remote = non_local_hosts(dsn)
+    if remote and not allow_remote:
+        raise UnsafeDatabaseError(
+            f"refusing to seed {redact(dsn)}: its host {', '.join(remote)} is not this machine, "
+            f"and seeding writes rows there. Fix: pass {flag} if that database is meant for it "
+            "(nothing was sent to it)"
+        )
 
 
 def connect_target(dsn: str, *, what: str = "--dsn") -> Conn:
