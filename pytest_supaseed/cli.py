@@ -51,6 +51,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SupaseedError as exc:
         print(f"supaseed: error: {exc}", file=sys.stderr)
         return 1
+    except _database_errors() as exc:
+        # a database error no step translated: still one line, never a traceback
+        text = " ".join(str(exc).split()) or type(exc).__name__
+        print(f"supaseed: error: the database refused: {text}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("supaseed: interrupted", file=sys.stderr)
+        return 130
+
+
+def _database_errors() -> tuple[type[BaseException], ...]:
+    try:
+        import psycopg
+    except ImportError:  # pragma: no cover - psycopg is a dependency
+        return ()
+    return (psycopg.Error,)
 
 
 if __name__ == "__main__":

@@ -36,6 +36,16 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--dsn",
         help="seed this database instead of starting an embedded server (its schema must exist)",
     )
+    parser.add_argument(
+        "--allow-remote",
+        action="store_true",
+        help="allow --dsn to name a host that is not this machine (refused by default)",
+    )
+    parser.add_argument(
+        "--strict",
+        action="store_true",
+        help="treat warnings (skipped files, globs matching nothing ...) as errors",
+    )
     parser.add_argument("--seed", type=int, metavar="N", help="override the plan's seed")
     parser.add_argument(
         "--keep",
@@ -57,11 +67,22 @@ def _cmd_seed(args: argparse.Namespace) -> int:
     from .engine import seed
 
     root = Path(args.rootdir).resolve()
+    if args.dsn:
+        from .atomic import check_target
+
+        check_target(args.dsn, allow_remote=args.allow_remote)  # before any connection
     source: Any = args.template if args.template else (Path(args.plan) if args.plan else None)
     resolved = resolve_plan(source, rootdir=root)
     run_seed = resolved.plan.seed if args.seed is None else args.seed
     if args.dsn:
-        result = seed(resolved.plan, args.dsn, seed=run_seed, progress=args.progress, rootdir=root)
+        result = seed(
+            resolved.plan,
+            args.dsn,
+            seed=run_seed,
+            progress=args.progress,
+            rootdir=root,
+            strict=args.strict,
+        )
         print(result.summary())
         return 0
     from ..backends import project_database
@@ -76,7 +97,14 @@ def _cmd_seed(args: argparse.Namespace) -> int:
 
             with psycopg.connect(dsn, autocommit=True) as conn:
                 apply_sql_paths(conn, choice.paths, root)
-        result = seed(resolved.plan, dsn, seed=run_seed, progress=args.progress, rootdir=root)
+        result = seed(
+            resolved.plan,
+            dsn,
+            seed=run_seed,
+            progress=args.progress,
+            rootdir=root,
+            strict=args.strict,
+        )
         print(result.summary())
         if args.keep:
             print(

@@ -28,7 +28,7 @@ from psycopg import sql
 
 from ..assets.config import MappingConfig
 from ..config.models import SeedPlan, TableConfig
-from ..errors import ConfigError, GenerationError, did_you_mean
+from ..errors import ConfigError, GenerationError, SchemaError, did_you_mean
 from ..generate.columns import INT_RANGES, scalar_type
 from ..generate.overrides import override_generator
 from ..generate.table import (
@@ -66,6 +66,7 @@ def seed(
     seed: int | None = None,
     progress: bool | None = None,
     rootdir: str | Path | None = None,
+    strict: bool = False,
 ) -> SeedResult:
     """Seed the database at ``dsn`` as ``plan`` says and return what was written.
 
@@ -75,11 +76,20 @@ def seed(
 
     All or nothing: the run is one transaction; when anything fails the database is left exactly
     as it was (rows rolled back, sequences restored) and the error names the plan key at fault.
+    ``strict``: a warning (a file a pool skipped, a glob that matched nothing ...) is an error
+    too, and nothing is written.
     """
     with connect_target(dsn, what="the seeding DSN") as conn:
 
         def run() -> SeedResult:
-            return seed_connection(conn, plan, seed=seed, progress=progress, rootdir=rootdir)
+            result = seed_connection(conn, plan, seed=seed, progress=progress, rootdir=rootdir)
+            if strict and result.warnings:
+                more = f" (and {len(result.warnings) - 1} more)" if len(result.warnings) > 1 else ""
+                raise ConfigError(
+                    f"strict: {result.warnings[0]}{more}. Nothing was written. Fix: remove the "
+                    "cause, or seed without --strict to accept it as a warning"
+                )
+            return result
 
         try:
             return seed_atomically(conn, run)
@@ -131,7 +141,7 @@ def _run(
     root = Path(rootdir) if rootdir is not None else Path.cwd()
     assets = _AssetRows(plan, root, run_seed, result)
     assets.check_strict_pools()  # strict pools are validated whether a mapping uses them or not
-    planned_keys = {schema.table(k).qualified_name: k for k in plan.tables}
+    planned_keys = {_table(schema, k, f"tables.{k}").qualified_name: k for k in plan.tables}
     # Everything the plan says is checked before the first row is written (when the plan has a
     # users phase, the tables it fills are known only after it, so the rest is checked then).
     filled_by_users: set[str] = set()
@@ -270,7 +280,7 @@ def _planned_tables(
 ) -> dict[str, TableConfig]:
     planned: dict[str, TableConfig] = {}
     for key, config in plan.tables.items():
-        table = schema.table(key)  # SchemaError with did-you-mean
+        table = _table(schema, key, f"tables.{key}")  # with did-you-mean
         if table.qualified_name in filled:
             assert result is not None
             result.warnings.append(
@@ -287,6 +297,14 @@ def _planned_tables(
     return planned
 
 
+def _table(schema: Schema, name: str, key_path: str) -> Table:
+    """``schema.table(name)``; a missing table is a ConfigError at the plan key that names it."""
+    try:
+        return schema.table(name)
+    except SchemaError as exc:
+        raise ConfigError(f"{exc}. Fix the table name in the plan", key_path=key_path) from None
+
+
 def _mapped_tables(
     plan: SeedPlan, schema: Schema, planned: dict[str, TableConfig]
 ) -> dict[str, tuple[str, MappingConfig]]:
@@ -294,7 +312,7 @@ def _mapped_tables(
     mapped: dict[str, tuple[str, MappingConfig]] = {}
     for name, mapping in sorted(plan.mappings.items()):
         where = f"mappings.{name}"
-        table = schema.table(mapping.table)
+        table = _table(schema, mapping.table, f"{where}.table")
         if mapping.pool not in plan.asset_pools:
             raise ConfigError(
                 f"mapping '{name}' uses pool '{mapping.pool}', which [asset_pools] does not define"
@@ -327,7 +345,8 @@ def _associated_tables(
     found: dict[str, tuple[str, Any, ForeignKey]] = {}
     for name, config in sorted(plan.associations.items()):
         where = f"associations.{name}"
-        items, targets = schema.table(config.items), schema.table(config.targets)
+        items = _table(schema, config.items, f"{where}.items")
+        targets = _table(schema, config.targets, f"{where}.targets")
         fk = next(
             (
                 f
@@ -532,7 +551,7 @@ def _typed_constant(conn: Conn, column: Column, value: Any, where: str) -> Any:
         }.get(value, "")
         raise ConfigError(
             f"constant {value!r} is not a valid {column.type} for column {column.name}: "
-            f"{error.diag.message_primary or error}{hint}",
+            f"{error.diag.message_primary or error}{hint or f'. Fix: write a {column.type} value'}",
             key_path=where,
         ) from None
 

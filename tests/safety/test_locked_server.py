@@ -90,7 +90,8 @@ def test_password_file_and_log_are_private(embedded: Any) -> None:
         path = Path(embedded.details[name])
         assert stat.S_IMODE(path.stat().st_mode) == 0o600, name
         read = as_daemon("cat", str(path))
-        assert read.returncode != 0 and "Permission denied" in read.stderr, name
+        assert read.returncode != 0, name
+        assert "Permission denied" in read.stderr, name
 
 
 def test_no_trust_and_no_replication_rules(embedded: Any) -> None:
@@ -119,7 +120,9 @@ def test_each_cluster_has_its_own_password(embedded: Any, tmp_path: Path) -> Non
     try:
         mine = Path(embedded.details["password_file"]).read_text().strip()
         theirs = Path(other.details["password_file"]).read_text().strip()
-        assert len(mine) >= 40 and len(theirs) >= 40 and mine != theirs
+        assert len(mine) >= 40
+        assert len(theirs) >= 40
+        assert mine != theirs
         with pytest.raises(psycopg.OperationalError, match="password authentication failed"):
             psycopg.connect(other.dsn.replace(theirs, mine)).close()
     finally:

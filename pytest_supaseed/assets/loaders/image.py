@@ -99,6 +99,13 @@ def parse_image(data: bytes, rel: str, ctx: LoadContext) -> Parsed:
         ]
     except (OSError, SyntaxError, ValueError) as exc:
         if "truncat" in str(exc).lower():
-            return [], [AssetProblem(rel, f"truncated image (the file ends early: {exc})")]
+            known = next((fmt for magic, fmt in _MAGIC if data.startswith(magic)), "")
+            return [], [
+                AssetProblem(
+                    rel,
+                    f"truncated or corrupt {known or 'image'} (the file ends early: {exc}): "
+                    "replace or exclude the file",
+                )
+            ]
         return [], [AssetProblem(rel, f"broken image: {exc}")]
     return [Record(fields)], []
