@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
+import warnings
 from collections.abc import Sequence
 
 # Modules that define ``register(subparsers: argparse._SubParsersAction) -> None``; each subparser
@@ -38,7 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``supaseed`` console script."""
-    from .errors import SupaseedError
+    from .errors import SupaseedError, SupaseedWarning
 
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -47,7 +48,26 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 2
     try:
-        return int(func(args))
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", SupaseedWarning)
+            if getattr(args, "strict", False):
+                warnings.simplefilter("error", SupaseedWarning)
+            try:
+                return int(func(args))
+            finally:
+                for warning in caught:
+                    if issubclass(warning.category, SupaseedWarning):
+                        print(f"supaseed: warning: {warning.message}", file=sys.stderr)
+                    else:
+                        warnings.showwarning(
+                            warning.message,
+                            warning.category,
+                            warning.filename,
+                            warning.lineno,
+                        )
+    except SupaseedWarning as exc:  # --strict
+        print(f"supaseed: error: strict: {exc}", file=sys.stderr)
+        return 1
     except SupaseedError as exc:
         print(f"supaseed: error: {exc}", file=sys.stderr)
         return 1

@@ -70,7 +70,10 @@ class BinariesNotFoundError(BackendError):
     def __init__(self, tried: Sequence[str], remedies: Sequence[str]) -> None:
         self.tried = list(tried)
         self.remedies = list(remedies)
-        lines = ["No PostgreSQL server binaries (initdb, postgres) were found. Tried, in order:"]
+        first = f" (first tried: {tried[0]}; fix: {remedies[0]})" if tried and remedies else ""
+        lines = [
+            f"No PostgreSQL server binaries (initdb, postgres) were found{first}. Tried, in order:"
+        ]
         lines += [f"  - {place}" for place in tried]
         lines.append("Remedies:")
         lines += [f"  {i}. {remedy}" for i, remedy in enumerate(remedies, 1)]
@@ -113,6 +116,11 @@ class ConstraintError(SupaseedError):
 
 class MissingDependencyError(SupaseedError, ImportError):
     """An optional dependency is needed for this feature; says what to install."""
+
+
+class SupaseedWarning(UserWarning):
+    """Something that worked but may not be what was meant (a glob matching nothing, a skipped
+    file). ``supaseed`` prints it as ``warning: ...``; ``--strict`` makes it an error."""
 
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str:

@@ -691,6 +691,22 @@ def start_postgres(binaries: PgBinaries, cluster: Cluster, owner: RunAs | None) 
     )
 
 
+def _check_reachable(root: Path, owner: RunAs) -> None:
+    """The server's account must be able to enter every directory above the cache root."""
+    for parent in [root, *root.parents]:
+        st = parent.stat()
+        if st.st_mode & 0o001 or st.st_uid == owner.uid:
+            continue
+        if st.st_gid == owner.gid and st.st_mode & 0o010:
+            continue
+        raise BackendError(
+            f"The server runs as {owner.name}, which cannot enter {parent} (mode "
+            f"{oct(st.st_mode & 0o777)}), above the cache dir {root}. Fix: set "
+            "SUPASEED_CACHE_DIR to a directory below /tmp or /dev/shm (or a path every account "
+            "can traverse)"
+        )
+
+
 def _cluster_password(
     binaries: PgBinaries, root: Path, owner: RunAs | None, cluster: Cluster, port: int
 ) -> str:
@@ -745,6 +761,8 @@ def start_embedded(
     root = cache_root()
     if owner is not None:
         binaries = runnable_by(binaries, owner.uid, owner.gid, root)
+    if owner is not None:
+        _check_reachable(root, owner)
     reap_orphans(root)
     cluster = acquire_cluster(binaries, (rootdir or Path.cwd()), root, owner)
     try:

@@ -151,6 +151,11 @@ def _run(
     phase[0] = "tables"
     planned = _planned_tables(plan, schema, filled_by_users, result)
     mapped = _mapped_tables(plan, schema, planned)
+    if not planned and not filled_by_users:
+        result.warnings.append(
+            "the plan fills no table: add [tables.<name>] with a count, a [mappings] entry or "
+            "[users]; nothing was seeded"
+        )
     for name, config in planned.items():
         _per_parent(schema.tables[name], config)  # a wrong count_per_parent fails before writing
     _check_generators(conn, schema, planned, mapped, run_seed)  # impossible CHECKs, before writing
@@ -452,11 +457,11 @@ class _AssetRows:
         if name not in self.pools:
             pool = load_pool(name, self.plan.asset_pools[name], self.rootdir)
             self.pools[name] = pool
-            self.result.warnings += pool.warnings
             self.result.warnings += [
                 f"pool '{name}': skipped {problem} (set strict = true to make this an error)"
                 for problem in pool.errors
             ]
+            self.result.warnings += pool.warnings
         return self.pools[name]
 
     def check_strict_pools(self) -> None:

@@ -403,6 +403,90 @@ CASES = [
         files={"d/b.json": '{"name": "Dee"}'},
         argv=("--strict",),
     ),
+    # --- a non-strict pool drops a bad file with a warning; --strict makes it an error -----------
+    *[
+        Case(
+            f"dropped-{kind}-{label}",
+            ("strict:", "pool 'p'", rel, *words),
+            plan=(
+                f'[asset_pools.p]\ntype = "{kind}"\npath = "{rel.split("/")[0]}/*"\n'
+                '[mappings.m]\npool = "p"\ntable = "authors"\n'
+                'fields = { name = "file.name" }\n'
+            ),
+            files={rel: content, **good},
+            argv=("--strict",),
+        )
+        for kind, label, rel, content, words, good in [
+            (
+                "markdown",
+                "bad-yaml",
+                "md/a.md",
+                "---\ntitle: [x\n---\n",
+                ("bad YAML",),
+                {"md/b.md": "---\ntitle: ok\n---\nbody\n"},
+            ),
+            (
+                "markdown",
+                "unclosed",
+                "md/a.md",
+                "---\ntitle: x\nbody\n",
+                ("never closed",),
+                {"md/b.md": "hello\n"},
+            ),
+            (
+                "markdown",
+                "latin1",
+                "md/a.md",
+                "caf\xe9\n".encode("latin-1"),
+                ("not utf-8 text", 'encoding = "latin-1"'),
+                {"md/b.md": "hello\n"},
+            ),
+            (
+                "markdown",
+                "list-frontmatter",
+                "md/a.md",
+                "---\n- a\n- b\n---\n",
+                ("frontmatter is a list",),
+                {"md/b.md": "hello\n"},
+            ),
+            ("json", "invalid", "js/a.json", '{"name": ', ("invalid JSON",), {"js/b.json": "{}"}),
+            (
+                "json",
+                "not-utf8",
+                "js/a.json",
+                b"\xff\xfe{}",
+                ("invalid JSON",),
+                {"js/b.json": "{}"},
+            ),
+            (
+                "csv",
+                "cells",
+                "cs/a.csv",
+                "name,age\nAnn\n",
+                ("1 cells, the header has 2",),
+                {"cs/b.csv": "name\nBo\n"},
+            ),
+            (
+                "csv",
+                "latin1",
+                "cs/a.csv",
+                "name\nJos\xe9\n".encode("latin-1"),
+                ('encoding = "latin-1"',),
+                {"cs/b.csv": "name\nBo\n"},
+            ),
+            ("csv", "empty", "cs/a.csv", "", ("empty file",), {"cs/b.csv": "name\nBo\n"}),
+            ("image", "not-image", "im/a.png", b"hello", ("not an image",), {}),
+            (
+                "image",
+                "truncated-png",
+                "im/a.png",
+                b"\x89PNG\r\n\x1a\n\x00\x00",
+                ("truncated or corrupt PNG",),
+                {},
+            ),
+            ("image", "empty", "im/a.jpg", b"", ("empty file",), {}),
+        ]
+    ],
     # --- the command line and the DSN ------------------------------------------------------------
     Case("plan-file-missing", ("nope.toml",), argv=("--plan", "nope.toml")),
     Case("unknown-template", ("'no-such-template'",), argv=("--template", "no-such-template")),
