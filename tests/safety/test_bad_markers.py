@@ -28,6 +28,21 @@ personal = false
 [tables."public.notes"]
 count_per_parent = { owner_id = 2 }
 """
+WITH_POOL = """\
+seed = 3
+[users]
+count = 2
+makerkit_test_users = false
+[accounts]
+personal = false
+[asset_pools.p]
+type = "json"
+path = ["data/*.json", "missing/*.json"]
+[mappings.notes]
+pool = "p"
+table = "public.notes"
+fields = { title = "title" }
+"""
 
 CASES = {
     # test name: (marker arguments, fragments of its one-line failure)
@@ -63,6 +78,7 @@ def _source() -> str:
     for name, (args, _) in CASES.items():
         lines += [f"@pytest.mark.supaseed({args})", f"def {name}(supaseed_db):", "    pass", ""]
     lines += ['@pytest.mark.supaseed("small")', "def test_good(supaseed_db):", "    pass", ""]
+    lines += ['@pytest.mark.supaseed("withpool")', "def test_warned(supaseed_db):", "    pass", ""]
     return "\n".join(lines)
 
 
@@ -73,8 +89,15 @@ def outcome(pytester: pytest.Pytester) -> pytest.RunResult:
     (root / "supabase" / "migrations" / "20240101000000_notes.sql").write_text(MIGRATION)
     (root / "supaseed" / "templates").mkdir(parents=True)
     (root / "supaseed" / "templates" / "small.toml").write_text(SMALL)
+    (root / "supaseed" / "templates" / "withpool.toml").write_text(WITH_POOL)
+    data = root / "supaseed" / "templates" / "data"  # pool paths are relative to the plan file
+    data.mkdir()
+    (data / "good.json").write_text('{"title": "A good note"}')
+    (data / "bad.json").write_text('{"title": ')
     pytester.makepyfile(test_app=textwrap.dedent(_source()))
-    return pytester.runpytest_subprocess("-p", "no:cacheprovider", "-p", "no:randomly", "-ra", "-vv")
+    return pytester.runpytest_subprocess(
+        "-p", "no:cacheprovider", "-p", "no:randomly", "-ra", "-vv"
+    )
 
 
 def test_each_bad_marker_is_one_line(outcome: pytest.RunResult) -> None:
@@ -90,4 +113,13 @@ def test_each_bad_marker_is_one_line(outcome: pytest.RunResult) -> None:
         assert name in summary, text
         for fragment in fragments:
             assert fragment in summary[name], (name, fragment, summary[name])
-    outcome.assert_outcomes(passed=1, errors=len(CASES))
+    outcome.assert_outcomes(passed=2, errors=len(CASES))
+
+
+def test_dropped_files_and_empty_globs_show_in_the_seed_summary(outcome: pytest.RunResult) -> None:
+    outcome.stdout.fnmatch_lines(
+        [
+            "*warning: pool 'p': skipped supaseed/templates/data/bad.json:1: invalid JSON*strict = true*",
+            "*warning: pool 'p': pattern '*/missing/*.json' matched no file*",
+        ]
+    )
