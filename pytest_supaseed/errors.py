@@ -102,6 +102,11 @@ class SchemaError(SupaseedError):
     """The database schema is not what an operation needs (missing table, bad reference)."""
 
 
+class UnknownTableError(ConfigError, SchemaError):
+    """A plan names a table the database does not have (a :class:`SchemaError` that also says
+    which plan key named it)."""
+
+
 class AssetError(SupaseedError):
     """An asset pool could not be loaded, selected or mapped."""
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import importlib
+import re
 import time
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -28,7 +29,13 @@ from psycopg import sql
 
 from ..assets.config import MappingConfig
 from ..config.models import SeedPlan, TableConfig
-from ..errors import ConfigError, GenerationError, SchemaError, did_you_mean
+from ..errors import (
+    ConfigError,
+    GenerationError,
+    SchemaError,
+    UnknownTableError,
+    did_you_mean,
+)
 from ..generate.columns import INT_RANGES, scalar_type
 from ..generate.overrides import override_generator
 from ..generate.table import (
@@ -151,6 +158,7 @@ def _run(
     phase[0] = "tables"
     planned = _planned_tables(plan, schema, filled_by_users, result)
     mapped = _mapped_tables(plan, schema, planned)
+    _warn_no_effect(plan, schema, planned, result)
     if not planned and not filled_by_users:
         result.warnings.append(
             "the plan fills no table: add [tables.<name>] with a count, a [mappings] entry or "
@@ -219,6 +227,49 @@ def _refuse_unsupported(plan: SeedPlan) -> None:
             '"disabled" (columns then get their synthetic fallback)',
             key_path="ai.provider",
         )
+
+
+def _pools_read_by_mappings(plan: SeedPlan) -> set[str]:
+    """Pools a mapping reads: its own, and any its field expressions name (``random(other)``)."""
+    used = {m.pool for m in plan.mappings.values()}
+    for mapping in plan.mappings.values():
+        for expression in mapping.fields.values():
+            used |= {
+                name
+                for name in plan.asset_pools
+                if re.search(rf"(?<![\w.]){re.escape(name)}(?![\w])", expression)
+            }
+    return used
+
+
+def _warn_no_effect(
+    plan: SeedPlan,
+    schema: Schema,
+    planned: Mapping[str, TableConfig],
+    result: SeedResult,
+) -> None:
+    """A plan key that changes nothing is a warning: it is usually a mistake."""
+    read = _pools_read_by_mappings(plan)
+    for name, pool in sorted(plan.asset_pools.items()):
+        if name not in read and not pool.strict:
+            result.warnings.append(
+                f"asset_pools.{name} has no effect: no mapping reads it (add a [mappings] entry "
+                "with pool = "
+                f'"{name}", set strict = true to validate it anyway, or remove it)'
+            )
+    for qualified, config in planned.items():
+        table = schema.tables[qualified]
+        for column in config.columns:
+            if table.has_column(column) and table.column(column).generated:
+                result.warnings.append(
+                    f"tables.{qualified}.columns.{column} has no effect: {qualified}.{column} is "
+                    "a generated column, computed by the database (remove the override)"
+                )
+        if config.disable_triggers and not table.triggers:
+            result.warnings.append(
+                f"tables.{qualified}.disable_triggers has no effect: {qualified} has no user "
+                "triggers (remove it)"
+            )
 
 
 def _wants_users(plan: SeedPlan) -> bool:
@@ -307,7 +358,10 @@ def _table(schema: Schema, name: str, key_path: str) -> Table:
     try:
         return schema.table(name)
     except SchemaError as exc:
-        raise ConfigError(f"{exc}. Fix the table name in the plan", key_path=key_path) from None
+        text = str(exc).rstrip(". ")
+        raise UnknownTableError(
+            f"{text}. Fix the table name in the plan", key_path=key_path
+        ) from None
 
 
 def _mapped_tables(
@@ -475,6 +529,12 @@ class _AssetRows:
         from ..assets import map_rows
 
         self.load(mapping.pool)
+        for other in sorted(_pools_read_by_mappings(self.plan) & set(self.plan.asset_pools)):
+            if any(
+                re.search(rf"(?<![\w.]){re.escape(other)}(?![\w])", e)
+                for e in mapping.fields.values()
+            ):
+                self.load(other)  # random(other) in an expression reads another pool
         rng = derive_rng(self.seed, table.qualified_name, "#assets", name)
         return map_rows(self.pools[mapping.pool], mapping, table.columns, rng, pools=self.pools)
 

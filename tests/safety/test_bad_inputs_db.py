@@ -29,7 +29,8 @@ create table posts (
     author_id int not null references authors(id),
     title varchar(20) not null check (length(title) > 3),
     status text not null default 'draft' check (status in ('draft', 'published')),
-    score int not null default 0
+    score int not null default 0,
+    title_length int generated always as (length(title)) stored
 );
 create table impossible (id int primary key, n int not null check (n > 100 and n < 50));
 create table guarded (id serial primary key, v int);
@@ -487,6 +488,32 @@ CASES = [
             ("image", "empty", "im/a.jpg", b"", ("empty file",), {}),
         ]
     ],
+    # --- plan keys with no effect: warnings, errors with --strict --------------------------------
+    Case(
+        "unused-pool",
+        ("strict:", "asset_pools.spare has no effect", "no mapping reads it"),
+        plan=_t("authors", "count = 1") + '[asset_pools.spare]\ntype = "json"\npath = "d/*.json"\n',
+        files={"d/a.json": "{}"},
+        argv=("--strict",),
+    ),
+    Case(
+        "override-on-generated-column",
+        ("strict:", "tables.public.posts.columns.title_length has no effect", "generated column"),
+        plan=_t("posts", "count = 1\ncolumns = { title_length = 3 }"),
+        argv=("--strict",),
+    ),
+    Case(
+        "disable-triggers-without-triggers",
+        ("strict:", "tables.public.authors.disable_triggers has no effect", "no user triggers"),
+        plan=_t("authors", "count = 1\ndisable_triggers = true"),
+        argv=("--strict",),
+    ),
+    Case(
+        "plan-fills-nothing",
+        ("strict:", "the plan fills no table"),
+        plan="seed = 3\n",
+        argv=("--strict",),
+    ),
     # --- the command line and the DSN ------------------------------------------------------------
     Case("plan-file-missing", ("nope.toml",), argv=("--plan", "nope.toml")),
     Case("unknown-template", ("'no-such-template'",), argv=("--template", "no-such-template")),
