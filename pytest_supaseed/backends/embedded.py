@@ -40,6 +40,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import psycopg
+from psycopg import sql
+
 from ..errors import BackendError
 from .base import ServerHandle
 from .binaries import PgBinaries, find_binaries, runnable_by
@@ -718,9 +721,6 @@ def _cluster_password(
     known = _read_secret(cluster.password_file)
     if known is not None:
         return known
-    import psycopg
-    from psycopg import sql
-
     inherited = initdb_password(initdb_cache(binaries, root, owner))
     password = new_password()
     pending = cluster.dir / "password.new"

@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 
 import psycopg
 from psycopg import sql
+from psycopg.conninfo import conninfo_to_dict
 
 from ..backends.base import non_local_hosts, redact
 from ..errors import BackendError, ConfigError, UnsafeDatabaseError
@@ -43,8 +44,6 @@ def check_target(dsn: str, *, allow_remote: bool = False, flag: str = "--allow-r
     A database the plugin did not create on another machine is someone's real data: writing there
     needs ``allow_remote`` (``flag`` names the option in the message).
     """
-    from psycopg.conninfo import conninfo_to_dict
-
     try:
         conninfo_to_dict(dsn)
     except psycopg.ProgrammingError as exc:
@@ -63,8 +62,6 @@ def check_target(dsn: str, *, allow_remote: bool = False, flag: str = "--allow-r
 
 def connect_target(dsn: str, *, what: str = "--dsn") -> Conn:
     """An autocommit connection to ``dsn``; every failure is one :class:`BackendError` line."""
-    from psycopg.conninfo import conninfo_to_dict
-
     try:
         params = conninfo_to_dict(dsn)
     except psycopg.ProgrammingError as exc:

@@ -47,7 +47,7 @@ from ..generate.table import (
     leave_to_database,
     uses_sequence,
 )
-from ..generate.values import REFERENCE
+from ..generate.values import REFERENCE, Constant
 from ..generate.vocab import vocabulary
 from ..schema import introspect
 from ..schema.graph import insert_order
@@ -285,8 +285,6 @@ def _check_generators(
 ) -> None:
     """Build every planned table's generators once, writing nothing: a CHECK no value can meet,
     a check nobody understands, a bad constant are errors before the first row is sent."""
-    from ..generate.values import Constant
-
     for name, config in planned.items():
         table = schema.tables[name]
         overrides = _overrides(conn, table, config)
@@ -641,8 +639,6 @@ def _seed_table(
             continue
         keys = _parent_keys(conn, fk)
         if not keys.keys and fk.nullable and not any(c in overrides for c in fk.columns):
-            from ..generate.values import Constant
-
             for col in fk.columns:
                 overrides[col] = Constant(None)
             result.warnings.append(
