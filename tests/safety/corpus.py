@@ -1,16 +1,14 @@
 """Helpers of the bad-input corpus: run ``supaseed`` in-process, check the one-line error, and
-fingerprint a database (schema, rows, sequences) to prove a failure left it as it was."""
+``pg_dump`` a database (schema, rows, sequences) to prove a failure left it as it was."""
 
 from __future__ import annotations
 
-import hashlib
 import re
 import subprocess
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import psycopg
 import pytest
 
 from pytest_supaseed.cli import main
@@ -89,57 +87,6 @@ def check_outcome(case: Case, outcome: Outcome) -> None:
     assert first.startswith("supaseed: error: "), both
     for fragment in case.expect:
         assert fragment in first, f"{fragment!r} not in {first!r}"
-
-
-def fingerprint(dsn: str) -> str:
-    """A hash of the database's tables, columns, constraints, triggers, every row and every
-    sequence's state: equal before and after means nothing was left behind."""
-    with psycopg.connect(dsn, autocommit=True) as conn:
-        parts: list[str] = []
-        parts += [
-            repr(r)
-            for r in conn.execute(
-                "select c.oid::regclass::text, c.relkind, a.attname, format_type(a.atttypid, "
-                "a.atttypmod), a.attnotnull from pg_class c join pg_namespace n on n.oid = "
-                "c.relnamespace left join pg_attribute a on a.attrelid = c.oid and a.attnum > 0 "
-                "and not a.attisdropped where n.nspname not in ('pg_catalog', "
-                "'information_schema', 'pg_toast') and n.nspname not like 'pg_temp%' "
-                "order by 1, 3"
-            ).fetchall()
-        ]
-        parts += [
-            repr(r)
-            for r in conn.execute(
-                "select conrelid::regclass::text, conname, pg_get_constraintdef(oid) "
-                "from pg_constraint where connamespace::regnamespace::text not in "
-                "('pg_catalog', 'information_schema') order by 1, 2"
-            ).fetchall()
-        ]
-        parts += [
-            repr(r)
-            for r in conn.execute(
-                "select tgrelid::regclass::text, tgname, tgenabled from pg_trigger "
-                "where not tgisinternal order by 1, 2"
-            ).fetchall()
-        ]
-        tables = conn.execute(
-            "select format('%I.%I', schemaname, tablename) from pg_tables where schemaname "
-            "not in ('pg_catalog', 'information_schema') order by 1"
-        ).fetchall()
-        for (table,) in tables:
-            rows = conn.execute(
-                f"select count(*), md5(coalesce(string_agg(t::text, '|' order by t::text), '')) "
-                f"from {table} t"
-            ).fetchone()
-            parts.append(f"{table} {rows}")
-        sequences = conn.execute(
-            "select format('%I.%I', schemaname, sequencename) from pg_sequences order by 1"
-        ).fetchall()
-        for (seq,) in sequences:
-            parts.append(
-                f"{seq} {conn.execute(f'select last_value, is_called from {seq}').fetchone()}"
-            )
-    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 
 def pg_dump(dsn: str) -> str:

@@ -2,8 +2,8 @@
 
 Every case runs ``supaseed``'s ``main(argv)`` in-process against one database of this module that
 already holds rows (a user's database), then checks the first line of the error (the place and the
-fix), the exit code, that no traceback is printed, and that the database's schema, rows and
-sequences are exactly as before.
+fix), the exit code, that no traceback is printed, and that ``pg_dump`` of the database (schema,
+rows, sequences) is exactly as before.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import psycopg
 import pytest
 from psycopg.conninfo import make_conninfo
 
-from .corpus import Case, check_outcome, fingerprint, pg_dump, run_cli, seed_argv, write_files
+from .corpus import Case, check_outcome, pg_dump, run_cli, seed_argv, write_files
 
 SCHEMA = """
 create table authors (
@@ -78,7 +78,8 @@ def target(admin: str) -> str:
 
 @pytest.fixture(scope="module")
 def baseline(target: str) -> str:
-    return fingerprint(target)
+    """pg_dump of the user's database before any case ran (schema, rows, sequences)."""
+    return pg_dump(target)
 
 
 def _t(name: str, body: str) -> str:
@@ -567,11 +568,11 @@ def test_bad_input(
 ) -> None:
     write_files(tmp_path, case.files)
     outcome = run_cli(seed_argv(case, tmp_path, target), capsys)
-    after = fingerprint(target)
+    after = pg_dump(target)
     if after != baseline:
         _recreate(admin)  # so that one failure does not spill into the next case
     check_outcome(case, outcome)
-    assert after == baseline, "the failing run left something in the database"
+    assert after == baseline, "the failing run left something in the database (pg_dump differs)"
 
 
 def _dsn_with(target: str, **params: str) -> str:
