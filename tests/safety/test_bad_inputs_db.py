@@ -637,3 +637,28 @@ def test_a_good_plan_still_seeds_and_warnings_show(
     finally:
         with psycopg.connect(pg_superuser_dsn, autocommit=True) as conn:
             conn.execute(f'drop database if exists "{name}" with (force)')
+
+
+def test_users_phase_is_rolled_back_with_the_rest(
+    supabase_db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Auth users (and their identities) written by the users phase go when a later table
+    fails: pg_dump of the Supabase database is identical."""
+    with psycopg.connect(supabase_db, autocommit=True) as conn:
+        conn.execute(
+            "create table public.profiles (id uuid primary key references auth.users (id), "
+            "bio text not null check (length(bio) > 5))"
+        )
+    before = pg_dump(supabase_db)
+    case = Case(
+        "users-then-failure",
+        ('tables."public.profiles".columns.bio', "profiles_bio_check", "the constant 'hi'"),
+        plan=(
+            "[users]\ncount = 3\nmakerkit_test_users = false\n"
+            '[tables."public.profiles"]\ncount = 3\ncolumns = { bio = "hi" }\n'
+        ),
+    )
+    check_outcome(case, run_cli(seed_argv(case, tmp_path, supabase_db), capsys))
+    assert pg_dump(supabase_db) == before
+    with psycopg.connect(supabase_db) as conn:
+        assert conn.execute("select count(*) from auth.users").fetchone() == (0,)
