@@ -129,3 +129,49 @@ def test_each_cluster_has_its_own_password(embedded: Any, tmp_path: Path) -> Non
         other.stop()
         # this project's cluster is a throwaway: do not leave it among the persistent ones
         shutil.rmtree(Path(other.details["data_dir"]).parent, ignore_errors=True)
+
+
+def test_run_as_a_dedicated_account(monkeypatch: pytest.MonkeyPatch) -> None:
+    """SUPASEED_RUN_AS runs the server as another account: its own initdb cache and clusters,
+    files owned by it, and another account (daemon) cannot reach its socket."""
+    import pwd
+    import tempfile
+
+    from pytest_supaseed.backends.embedded import start_embedded
+
+    account = "games"  # an existing system account with no login shell stands in for 'supaseed'
+    try:
+        entry = pwd.getpwnam(account)
+    except KeyError:
+        pytest.skip(f"no '{account}' account here")
+    shm = Path("/dev/shm")
+    cache = Path(tempfile.mkdtemp(prefix="supaseed-runas-", dir=shm if shm.is_dir() else None))
+    os.chmod(cache, 0o755)
+    monkeypatch.setenv("SUPASEED_CACHE_DIR", str(cache / "cache"))
+    monkeypatch.setenv("SUPASEED_RUN_AS", account)
+    handle = start_embedded(None, cache / "project")
+    try:
+        assert handle.details["run_as"] == account
+        data = Path(handle.details["data_dir"])
+        assert data.stat().st_uid == entry.pw_uid
+        assert Path(handle.details["socket_dir"]).stat().st_uid == entry.pw_uid
+        assert any(
+            p.name.endswith(f"-u{entry.pw_uid}") for p in (cache / "cache" / "initdb").iterdir()
+        )
+        with psycopg.connect(handle.dsn) as conn:
+            assert conn.execute("select 1").fetchone() == (1,)
+        pid = int(handle.details["pid"])
+        assert os.stat(f"/proc/{pid}").st_uid == entry.pw_uid
+        denied = as_daemon(
+            str(PSQL),
+            "-w",
+            f"host={handle.details['socket_dir']} port={handle.details['port']} user=postgres "
+            "dbname=postgres",
+            "-c",
+            "select 1",
+        )
+        assert denied.returncode != 0
+        assert "Permission denied" in denied.stderr
+    finally:
+        handle.stop()
+        shutil.rmtree(cache, ignore_errors=True)
