@@ -87,7 +87,7 @@ __all__ = [
 
 
 _SUBMODULES = frozenset(
-    ("base", "catalog", "cli", "loader", "locate", "models", "resolve", "sections")
+    ("base", "catalog", "loader", "locate", "models", "resolve", "sections")
 )
 
 

@@ -8,6 +8,7 @@ rows, sequences) is exactly as before.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -45,8 +46,10 @@ insert into posts (author_id, title) values (1, 'Hello world'), (2, 'Second post
 """
 
 
-TEMPLATE = "supaseed_safety_tmpl"
-TARGET = "supaseed_safety_db"
+# one pair per process: xdist workers each run their share of the cases on their own copy
+_SUFFIX = uuid.uuid4().hex[:8]
+TEMPLATE = f"supaseed_safety_tmpl_{_SUFFIX}"
+TARGET = f"supaseed_safety_db_{_SUFFIX}"
 
 
 def _recreate(admin: str) -> None:
@@ -612,7 +615,7 @@ def test_a_good_plan_still_seeds_and_warnings_show(
 ) -> None:
     """Control: the same command writes when nothing is wrong; a non-strict pool's dropped file
     and a glob matching nothing are printed as warnings (exit 0)."""
-    name = "supaseed_safety_ok"
+    name = f"supaseed_safety_ok_{_SUFFIX}"
     with psycopg.connect(pg_superuser_dsn, autocommit=True) as conn:
         conn.execute(f'drop database if exists "{name}" with (force)')
         conn.execute(f'create database "{name}"')

@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .errors import ConfigError, MigrationError, SupaseedWarning
+from ..errors import ConfigError, MigrationError, SupaseedWarning
 
 if TYPE_CHECKING:
     import psycopg
