@@ -259,9 +259,9 @@ CASES = [
         plan=_t("authors", 'count = 1\ncolumns = { name = "{{ fakerr.name() }}" }'),
     ),
     Case(
-        "ai-provider-without-support",
-        ("ai.provider", "disabled"),
-        plan='[ai]\nprovider = "openai"\n[ai.fields."authors.name"]\nprompt = "a name"\n',
+        "ai-unknown-provider",
+        ("supaseed.toml", "ai.provider"),
+        plan='[ai]\nprovider = "nonsense"\n' + _t("authors", "count = 1"),
     ),
     Case(
         "disable-triggers-not-boolean",
