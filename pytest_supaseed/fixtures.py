@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     import psycopg
 
     from .backends.base import ServerHandle
+    from .errors import SupaseedError
     from .lifecycle.connections import ReusedConnection
     from .lifecycle.session import SeededDatabase, SeedSession
     from .options import Settings
@@ -45,6 +46,14 @@ def _fail_with(exc: BaseException) -> NoReturn:
     """Report one of our errors as its message only: it already says where and what to do."""
     __tracebackhide__ = True
     pytest.fail(f"{type(exc).__name__}: {exc}", pytrace=False)
+
+
+def _database_error(exc: BaseException) -> SupaseedError:
+    """A database error no step translated (the server went away ...), as one line."""
+    from .errors import BackendError
+
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return BackendError(f"the database refused: {text}")
 
 
 @pytest.fixture(scope="session")
@@ -112,6 +121,8 @@ def supaseed_base_database(supaseed_server: ServerHandle, supaseed_settings: Set
     and the plugin version stay the same.
     """
     __tracebackhide__ = True
+    import psycopg
+
     from .errors import SupaseedError
     from .lifecycle.base import ensure_base_database
 
@@ -121,6 +132,8 @@ def supaseed_base_database(supaseed_server: ServerHandle, supaseed_settings: Set
         )
     except SupaseedError as exc:
         error = exc
+    except psycopg.Error as exc:
+        error = _database_error(exc)
     _fail_with(error)
 
 
@@ -157,6 +170,8 @@ def _seeded_or_fail(session: SeedSession, wanted: SupaseedRequest) -> SeededData
     """The worker's clone for ``wanted``; a plan or seeding error fails the test with its message
     alone (it names the file, key or table and the fix)."""
     __tracebackhide__ = True
+    import psycopg
+
     from .errors import SupaseedError
 
     try:
@@ -166,6 +181,8 @@ def _seeded_or_fail(session: SeedSession, wanted: SupaseedRequest) -> SeededData
         return seeded
     except SupaseedError as exc:
         error = exc
+    except psycopg.Error as exc:
+        error = _database_error(exc)
     _fail_with(error)
 
 

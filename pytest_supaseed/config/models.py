@@ -150,6 +150,7 @@ class TableConfig(PlanModel):
     )
     disable_triggers: bool = Field(
         default=False,
+        strict=True,
         description="Insert with the table's user triggers disabled (opt-in; ALTER TABLE ... "
         "DISABLE TRIGGER USER inside the table's transaction; foreign-key checks stay on).",
     )

@@ -430,7 +430,13 @@ def assert_not_visible(
     who, seen = _visibility(conn, user, table, ids, column)
     leaked = [i for i, visible in seen.items() if visible]
     if leaked:
+        why = (
+            "service_role bypasses RLS (it has BYPASSRLS), so it sees every row; assert "
+            "visibility for anon or a signed-in user instead"
+            if user == "service_role"
+            else "RLS lets them through"
+        )
         raise AssertionError(
             f"as {who}, {len(leaked)} of {len(seen)} row(s) of {table} are visible but should "
-            f"not be ({column} = {', '.join(leaked)}): RLS lets them through."
+            f"not be ({column} = {', '.join(leaked)}): {why}."
         )
