@@ -353,7 +353,9 @@ class SeedPlan(PlanModel):
     schemas: list[str] | None = Field(
         default=None,
         description="Schemas whose tables the plan may seed (plus the schemas they reference, such "
-        "as auth). Default: public and every schema named in a tables/mappings/associations key.",
+        "as auth). Default: every schema the migrations create (all but pg_*, information_schema, "
+        "the Supabase platform's and the extensions' own), plus every schema named in a "
+        "tables/mappings/associations key (such as storage).",
     )
     asset_pools: dict[str, AssetPoolConfig] = Field(
         default_factory=dict,

@@ -104,7 +104,7 @@ def seed_connection(
     result = SeedResult(seed=run_seed)
     clock = time.perf_counter()
     if schema is None:
-        schema = introspect(conn, include=plan_schemas(plan))
+        schema = introspect(conn, include=plan_schemas(plan), app_schemas=plan.schemas is None)
     schema = with_storage_owners(schema)
     result.phases["introspect"] = time.perf_counter() - clock
     counts_before = _row_counts(conn, schema)
@@ -229,8 +229,12 @@ def with_storage_owners(schema: Schema) -> Schema:
 
 
 def plan_schemas(plan: SeedPlan) -> list[str]:
-    """The schemas to introspect for ``plan``: its ``schemas``, else public and every schema its
-    table, mapping and association keys name (``"app.projects"`` -> ``app``)."""
+    """The schemas ``plan`` names: its ``schemas``, else public and every schema its table, mapping
+    and association keys name (``"app.projects"`` -> ``app``, ``"storage.objects"`` -> ``storage``).
+
+    Without ``schemas`` the engine also reads every schema of the application (each non-system
+    schema outside :data:`~pytest_supaseed.schema.introspect.PLATFORM_SCHEMAS`), so a table in a
+    schema the migrations create is seeded without any setting."""
     if plan.schemas is not None:
         return list(plan.schemas)
     found = {"public"}
