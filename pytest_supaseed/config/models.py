@@ -132,6 +132,14 @@ ColumnValue = Constant | Expression
 _EXPRESSION = re.compile(r"^\{\{\s*(?P<source>.+?)\s*\}\}$", re.DOTALL)
 
 
+class StorageBucketConfig(PlanModel):
+    """One ``[storage.<bucket id>]`` section: a bucket and, per seeded user, objects they own."""
+
+    pool: str = Field(description="Asset pool whose files become the objects.")
+    per_user: int = Field(default=1, ge=0, description="Objects each seeded user owns.")
+    public: bool = Field(default=False, description="storage.buckets.public of the bucket.")
+
+
 class TableConfig(PlanModel):
     """How to fill one table: how many rows, and values for chosen columns.
 
@@ -366,6 +374,10 @@ class SeedPlan(PlanModel):
     )
     associations: dict[str, AssociationConfig] = Field(
         default_factory=dict, description="How items are distributed over targets."
+    )
+    storage: dict[str, StorageBucketConfig] = Field(
+        default_factory=dict,
+        description="Storage buckets by id; each seeded user owns per_user objects from a pool.",
     )
     ai: AIConfig = Field(default_factory=AIConfig)
     migrations: MigrationsConfig = Field(default_factory=MigrationsConfig)

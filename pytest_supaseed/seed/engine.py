@@ -55,6 +55,7 @@ from ..schema.model import Column, ForeignKey, Schema, Table, qualify
 from .accounts import seed_users_and_accounts
 from .progress import Progress, progress_for
 from .result import SeedResult
+from .storage import seed_storage
 from .writer import copy_rows, copy_type, user_triggers_disabled
 
 #: Rows of a table named in the plan without ``count`` or ``count_per_parent``.
@@ -159,6 +160,9 @@ def seed_connection(
                 if not edge.foreign_key.is_self_reference:
                     _close_cycle(conn, schema, edge.foreign_key, run_seed, result)
             result.phases["cycles"] = time.perf_counter() - clock
+    if plan.storage:
+        made = seed_storage(conn, plan, result.users, assets.pool, run_seed)
+        result.rows["storage.objects"] = result.rows.get("storage.objects", 0) + made
     _count_trigger_rows(conn, schema, counts_before, result)
     return result
 
