@@ -66,6 +66,7 @@ from .atomic import connect_target, seed_atomically
 from .explain import ColumnSources, explain_phase_error, explain_write_error
 from .progress import Progress, progress_for
 from .result import SeedResult
+from .storage import seed_storage
 from .writer import copy_rows, copy_type, user_triggers_disabled
 
 #: Rows of a table named in the plan without ``count`` or ``count_per_parent``.
@@ -152,7 +153,7 @@ def _run(
 ) -> SeedResult:
     clock = time.perf_counter()
     if schema is None:
-        schema = introspect(conn, include=plan_schemas(plan))
+        schema = introspect(conn, include=plan_schemas(plan), app_schemas=plan.schemas is None)
     schema = with_storage_owners(schema)
     result.phases["introspect"] = time.perf_counter() - clock
     root = Path(rootdir) if rootdir is not None else Path.cwd()
@@ -252,6 +253,9 @@ def _run(
                 if not edge.foreign_key.is_self_reference:
                     _close_cycle(conn, schema, edge.foreign_key, run_seed, result)
             result.phases["cycles"] = time.perf_counter() - clock
+    if plan.storage:
+        made = seed_storage(conn, plan, result.users, assets.pool, run_seed)
+        result.rows["storage.objects"] = result.rows.get("storage.objects", 0) + made
     _count_trigger_rows(conn, schema, counts_before, result)
     result.totals = _totals(conn, schema, result)
     return result
@@ -340,8 +344,12 @@ def with_storage_owners(schema: Schema) -> Schema:
 
 
 def plan_schemas(plan: SeedPlan) -> list[str]:
-    """The schemas to introspect for ``plan``: its ``schemas``, else public and every schema its
-    table, mapping and association keys name (``"app.projects"`` -> ``app``)."""
+    """The schemas ``plan`` names: its ``schemas``, else public and every schema its table, mapping
+    and association keys name (``"app.projects"`` -> ``app``, ``"storage.objects"`` -> ``storage``).
+
+    Without ``schemas`` the engine also reads every schema of the application (each non-system
+    schema outside :data:`~pytest_supaseed.schema.introspect.PLATFORM_SCHEMAS`), so a table in a
+    schema the migrations create is seeded without any setting."""
     if plan.schemas is not None:
         return list(plan.schemas)
     found = {"public"}
