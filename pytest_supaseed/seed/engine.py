@@ -10,12 +10,19 @@ Phases, each timed in :attr:`SeedResult.phases`:
    (:class:`pytest_supaseed.generate.table.TableRows`) and streamed into ``COPY``, one transaction per
    table, then sequences advanced past explicit ids;
 4. ``cycles``: foreign keys that closed a cycle were left NULL; they are set by one UPDATE per key.
+
+:func:`seed` runs them in one transaction (all or nothing), retried from a fresh start on a
+transient fault (:mod:`pytest_supaseed.faults`); with ``resumable=True`` each batch commits with
+its progress in a journal inside the database (:mod:`pytest_supaseed.seed.journal`), and
+``resume=True`` continues such a run where it stopped. Each phase and table is logged as an event
+(:mod:`pytest_supaseed.logs`).
 """
 
 from __future__ import annotations
 
 import contextlib
 import time
+import uuid
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -31,6 +38,7 @@ from ..associate.report import render_distribution
 from ..associate.solver import distribute_from_config
 from ..config.models import Expression, SeedPlan, TableConfig
 from ..errors import ConfigError, GenerationError, did_you_mean
+from ..faults import RetryPolicy, call_with_retries
 from ..generate.columns import INT_RANGES, scalar_type
 from ..generate.overrides import override_generator
 from ..generate.table import (
@@ -44,10 +52,12 @@ from ..generate.table import (
 )
 from ..generate.values import REFERENCE, Constant
 from ..generate.vocab import vocabulary
+from ..logs import event
 from ..schema import introspect
 from ..schema.graph import insert_order
 from ..schema.model import Column, ForeignKey, Schema, Table, qualify
 from .accounts import seed_users_and_accounts
+from .journal import Journal, journal_exists, plan_digest
 from .progress import Progress, progress_for
 from .result import SeedResult
 from .writer import copy_rows, copy_type, user_triggers_disabled
@@ -67,15 +77,58 @@ def seed(
     seed: int | None = None,
     progress: bool | None = None,
     rootdir: str | Path | None = None,
+    resumable: bool = False,
+    resume: bool = False,
+    retry: RetryPolicy | None = None,
 ) -> SeedResult:
     """Seed the database at ``dsn`` as ``plan`` says and return what was written.
 
     ``seed`` overrides the plan's own seed (``--supaseed-seed``); ``progress`` forces progress
     bars on or off (default: on for a terminal outside pytest); ``rootdir`` is the directory the
     plan's asset-pool paths are relative to (default: the current directory).
+
+    All or nothing: the run is one transaction. A transient fault (connection lost, server
+    restarting, deadlock ...) rolls it back and the run starts again from a fresh generator state,
+    so a retried seed writes exactly the rows an undisturbed one writes; ``retry`` sets the caps
+    (default :meth:`RetryPolicy.from_env`). With ``resumable`` each batch commits with its progress
+    in a journal (schema ``supaseed_journal``); ``resume`` continues the run that journal records
+    (a retry after a transient fault resumes by itself). The journal is dropped when the run ends.
     """
-    with psycopg.connect(dsn, autocommit=True) as conn:
-        return seed_connection(conn, plan, seed=seed, progress=progress, rootdir=rootdir)
+    plan = _as_plan(plan)
+    run_seed = plan.seed if seed is None else seed
+    where = _where(dsn)
+    digest = plan_digest(plan.model_dump_json(), run_seed)
+
+    def attempt(number: int) -> SeedResult:
+        with psycopg.connect(dsn, autocommit=True) as conn:
+            if not (resumable or resume):
+                with conn.transaction():
+                    return seed_connection(
+                        conn, plan, seed=run_seed, progress=progress, rootdir=rootdir
+                    )
+            if resume or (number > 1 and journal_exists(conn)):
+                journal = Journal.resume(conn, digest, run_seed, where)
+            else:
+                journal = Journal.start(conn, digest, run_seed, where)
+            return seed_connection(
+                conn, plan, seed=run_seed, progress=progress, rootdir=rootdir, journal=journal
+            )
+
+    return call_with_retries(attempt, what=f"seeding {where}", policy=retry)
+
+
+def _as_plan(plan: SeedPlan | Mapping[str, Any] | None) -> SeedPlan:
+    if plan is None:
+        return SeedPlan()
+    return plan if isinstance(plan, SeedPlan) else SeedPlan.model_validate(plan)
+
+
+def _where(dsn: str) -> str:
+    """``database 'x' on host:port`` (no password) for messages."""
+    params = psycopg.conninfo.conninfo_to_dict(dsn)
+    host = params.get("host") or params.get("hostaddr") or "the default host"
+    port = f":{params['port']}" if params.get("port") else ""
+    return f"database '{params.get('dbname') or params.get('user') or '?'}' on {host}{port}"
 
 
 def seed_connection(
@@ -86,23 +139,39 @@ def seed_connection(
     progress: bool | None = None,
     schema: Schema | None = None,
     rootdir: str | Path | None = None,
+    journal: Journal | None = None,
 ) -> SeedResult:
-    """Like :func:`seed` on an open autocommit connection (left open).
+    """Like :func:`seed` on an open autocommit connection (left open), without retries.
 
     ``schema``: an already introspected schema of this database, to skip introspection.
+    ``journal``: commit batch by batch and record the progress there (a resumable run); without
+    it, the caller decides the transaction (:func:`seed` opens one around the whole run).
     """
-    if plan is None:
-        plan = SeedPlan()
-    elif not isinstance(plan, SeedPlan):
-        plan = SeedPlan.model_validate(plan)
+    plan = _as_plan(plan)
     run_seed = plan.seed if seed is None else seed
     result = SeedResult(seed=run_seed)
     _refuse_unsupported(plan)
-    clock = time.perf_counter()
+    started = clock = time.perf_counter()
     if schema is None:
         schema = introspect(conn)
     result.phases["introspect"] = time.perf_counter() - clock
-    filled_by_users = _users_phase(conn, plan, schema, run_seed, result)
+    event(
+        "phase",
+        f"introspect: {len(schema.tables)} tables",
+        phase="introspect",
+        tables=len(schema.tables),
+        duration=result.phases["introspect"],
+    )
+    if journal is not None and journal.resumed:
+        done = sum(1 for s in journal.steps.values() if s.done)
+        event(
+            "resume",
+            f"resuming: {done} steps done, {sum(s.rows for s in journal.steps.values())} rows "
+            "already committed",
+            steps_done=done,
+            rows=sum(s.rows for s in journal.steps.values()),
+        )
+    filled_by_users = _users_phase(conn, plan, schema, run_seed, result, journal)
     planned = _planned_tables(plan, schema, filled_by_users, result)
     mapped = _mapped_tables(plan, schema, planned)
     associated = _associated_tables(plan, schema, planned)
@@ -115,6 +184,13 @@ def seed_connection(
         for d in (order.deferred if order else ())
         if not d.foreign_key.is_self_reference and not d.foreign_key.nullable
     ]
+    if deferrable and journal is not None:
+        raise ConfigError(
+            "this plan cannot be seeded resumably: foreign key(s) "
+            + ", ".join(f"{fk.table}.{fk.name}" for fk in deferrable)
+            + " close a cycle with DEFERRABLE NOT NULL keys, checked only at commit, so the whole "
+            "run must be one transaction; seed without --resumable"
+        )
     # A cycle broken by a DEFERRABLE NOT NULL key: its rows go in with placeholder values, checked
     # only at commit, so the whole run is one transaction (each table a savepoint inside it).
     with conn.transaction() if deferrable else contextlib.nullcontext():
@@ -139,16 +215,44 @@ def seed_connection(
                         conn, table, planned[name], associated[name], given, run_seed, result
                     )
                 written = _seed_table(
-                    conn, table, planned[name], run_seed, deferred, bars, result, given
+                    conn, table, planned[name], run_seed, deferred, bars, result, given, journal
                 )
                 result.phases[name] = time.perf_counter() - clock
                 result.rows[name] = result.rows.get(name, 0) + written
+                event(
+                    "table",
+                    f"{name}: {written} rows in {result.phases[name]:.2f} s",
+                    table=name,
+                    rows=written,
+                    duration=result.phases[name],
+                )
         if order is not None and any(not d.foreign_key.is_self_reference for d in order.deferred):
             clock = time.perf_counter()
-            for edge in order.deferred:
-                if not edge.foreign_key.is_self_reference:
-                    _close_cycle(conn, schema, edge.foreign_key, run_seed, result)
+            step = journal.step("#cycles") if journal is not None else None
+            if step is None or not step.done:
+                if journal is not None and not step.started:  # type: ignore[union-attr]
+                    journal.begin("#cycles", {})
+                with conn.transaction():
+                    if journal is not None:
+                        journal.mark_transaction()
+                    for edge in order.deferred:
+                        if not edge.foreign_key.is_self_reference:
+                            _close_cycle(conn, schema, edge.foreign_key, run_seed, result)
+                    if journal is not None:
+                        journal.finish("#cycles", 0)
             result.phases["cycles"] = time.perf_counter() - clock
+            event("phase", "cycles closed", phase="cycles", duration=result.phases["cycles"])
+    if journal is not None:
+        with conn.transaction():
+            journal.close()
+    event(
+        "seed",
+        f"seed {run_seed}: {result.total_rows} rows in {len(result.rows)} tables",
+        seed=run_seed,
+        rows=result.total_rows,
+        tables=len(result.rows),
+        duration=time.perf_counter() - started,
+    )
     return result
 
 
@@ -163,19 +267,54 @@ def _refuse_unsupported(plan: SeedPlan) -> None:
 
 
 def _users_phase(
-    conn: Conn, plan: SeedPlan, schema: Schema, run_seed: int, result: SeedResult
+    conn: Conn,
+    plan: SeedPlan,
+    schema: Schema,
+    run_seed: int,
+    result: SeedResult,
+    journal: Journal | None = None,
 ) -> set[str]:
     wants_users = plan.users.count > 0 or plan.users.makerkit_test_users or plan.accounts.teams > 0
     if not wants_users:
         return set()
     clock = time.perf_counter()
-    outcome = seed_users_and_accounts(conn, plan, schema, seed=run_seed)
+    step = journal.step("#users") if journal is not None else None
+    if step is not None and step.done:
+        # committed before the interruption: what it wrote is in the journal
+        rows: dict[str, int] = {str(k): int(n) for k, n in step.state["rows"].items()}
+        result.users.update({e: uuid.UUID(u) for e, u in step.state["users"].items()})
+        result.warnings += list(step.state["warnings"])
+    else:
+        if journal is not None and step is not None and not step.started:
+            journal.begin("#users", {})
+        with conn.transaction() if journal is not None else contextlib.nullcontext():
+            if journal is not None:
+                journal.mark_transaction()
+            outcome = seed_users_and_accounts(conn, plan, schema, seed=run_seed)
+            rows = {qualify(t): n for t, n in outcome.rows.items()}
+            if journal is not None:
+                journal.finish(
+                    "#users",
+                    sum(rows.values()),
+                    {
+                        "rows": rows,
+                        "users": {e: str(u) for e, u in outcome.users.items()},
+                        "warnings": list(outcome.warnings),
+                    },
+                )
+        result.users.update(outcome.users)
+        result.warnings += outcome.warnings
     result.phases["users"] = time.perf_counter() - clock
-    result.users.update(outcome.users)
-    result.warnings += outcome.warnings
-    for table, count in outcome.rows.items():
-        result.rows[qualify(table)] = count
-    return {qualify(t) for t in outcome.rows}
+    result.rows.update(rows)
+    event(
+        "phase",
+        f"users: {sum(rows.values())} rows in {len(rows)} tables",
+        phase="users",
+        rows=sum(rows.values()),
+        tables=len(rows),
+        duration=result.phases["users"],
+    )
+    return set(rows)
 
 
 def _planned_tables(
@@ -312,12 +451,15 @@ def _associate(
         assoc = assoc.model_copy(update={"name": name})
     placed = distribute_from_config(assoc, items, records, run_seed, key=key)
     result.histograms.append(render_distribution(placed, relaxations=False))
-    result.relaxations += [f"association '{name}': {r}" for r in placed.relaxations]
+    relaxed = [f"association '{name}': {r}" for r in placed.relaxations]
     if placed.unused:
-        result.relaxations.append(
+        relaxed.append(
             f"association '{name}': {len(placed.unused)} of {len(items)} "
             f"{table.qualified_name} rows had no room under the constraints and were not written"
         )
+    result.relaxations += relaxed
+    for text in relaxed:
+        event("relaxation", text, table=table.qualified_name, association=name)
     column = fk.columns[0]
     rows = [{**given[int(item)], column: target} for item, target in placed.assignments]  # type: ignore[call-overload]
     for target in placed.targets:
@@ -432,7 +574,11 @@ def _seed_table(
     bars: Progress,
     result: SeedResult,
     given: list[dict[str, Any]] | None = None,
+    journal: Journal | None = None,
 ) -> int:
+    step = journal.step(table.qualified_name) if journal is not None else None
+    if step is not None and step.done:
+        return step.rows  # committed before the interruption
     schema_fks = {fk.name for fk in deferred}
     overrides = _overrides(conn, table, config)
     parents: dict[str, ParentKeys] = {}
@@ -448,10 +594,17 @@ def _seed_table(
                 f"{table.qualified_name}.{', '.join(fk.columns)} left NULL: {fk.ref_table} has no rows"
             )
         parents[fk.name] = keys
-    starts = _key_starts(conn, table, overrides)
-    (existing,) = conn.execute(
-        sql.SQL("SELECT count(*) FROM {}").format(sql.Identifier(table.schema, table.name))
-    ).fetchone() or (0,)
+    if step is not None and step.started:
+        # what the table held when the run first reached it, not what the run committed since
+        starts = {str(k): int(n) for k, n in step.state["starts"].items()}
+        existing = int(step.state["existing"])
+    else:
+        starts = _key_starts(conn, table, overrides)
+        (existing,) = conn.execute(
+            sql.SQL("SELECT count(*) FROM {}").format(sql.Identifier(table.schema, table.name))
+        ).fetchone() or (0,)
+        if journal is not None:
+            step = journal.begin(table.qualified_name, {"starts": starts, "existing": existing})
     count = DEFAULT_COUNT if config.count is None else config.count
     rows = TableRows(
         table,
@@ -467,6 +620,31 @@ def _seed_table(
         existing_rows=int(existing),
     )
     bars.start(table.qualified_name, rows.total)
+    if journal is not None:
+        written = _copy_in_batches(
+            conn, table, config, rows, overrides, starts, bars, result, journal
+        )
+    else:
+        written = _copy_at_once(conn, table, config, rows, overrides, starts, bars, result)
+    bars.finish()
+    result.warnings += rows.report.warnings
+    result.relaxations += rows.report.relaxations
+    for text in rows.report.relaxations:
+        event("relaxation", text, table=table.qualified_name)
+    return written
+
+
+def _copy_at_once(
+    conn: Conn,
+    table: Table,
+    config: TableConfig,
+    rows: TableRows,
+    overrides: Mapping[str, object],
+    starts: Mapping[str, int],
+    bars: Progress,
+    result: SeedResult,
+) -> int:
+    """Every batch in one COPY, in one transaction (a savepoint inside :func:`seed`'s)."""
     with conn.transaction():
         if config.disable_triggers:
             with user_triggers_disabled(conn, table.qualified_name):
@@ -474,38 +652,148 @@ def _seed_table(
                     conn, table, rows.columns, _batches(rows), on_batch=bars.advance
                 )
         else:
-            written = copy_rows(conn, table, rows.columns, _batches(rows), on_batch=bars.advance)
-            _pin_trigger_stamps(conn, table, overrides, result)
+            with _stamps_pinned(conn, table, overrides, result):
+                written = copy_rows(
+                    conn, table, rows.columns, _batches(rows), on_batch=bars.advance
+                )
         for name in starts:
             if uses_sequence(table.column(name)):
                 _advance_sequence(conn, table, name)
-    bars.finish()
-    result.warnings += rows.report.warnings
-    result.relaxations += rows.report.relaxations
     return written
 
 
-def _pin_trigger_stamps(
-    conn: Conn, table: Table, overrides: Mapping[str, object], result: SeedResult
-) -> None:
-    """Set timestamps a BEFORE INSERT trigger overwrote with ``now()`` to :data:`REFERENCE`.
+def _copy_in_batches(
+    conn: Conn,
+    table: Table,
+    config: TableConfig,
+    rows: TableRows,
+    overrides: Mapping[str, object],
+    starts: Mapping[str, int],
+    bars: Progress,
+    result: SeedResult,
+    journal: Journal,
+) -> int:
+    """One transaction per batch, each recording its progress in ``journal``.
 
-    Runs in the table's transaction, right after its COPY: a trigger's ``now()`` is that
-    transaction's start, which no generated value equals, so ``col = now()`` finds exactly the
-    stamped rows (rows from earlier runs are older). Columns the plan leaves to the database
-    (``"default"``) are left alone; ``clock_timestamp()`` stamps are not recognised and keep the
-    build time. The UPDATE runs with the table's user triggers disabled (a BEFORE UPDATE trigger
-    would stamp them again).
+    A resumed table regenerates its stream from the start (the generators are deterministic per
+    table and seed) and skips the batches the journal says are committed: they are generated,
+    which advances every random stream and unique-key set exactly as before, but neither encoded
+    nor sent.
     """
+    name = table.qualified_name
+    step = journal.step(name)
+    skip, written = step.batches, step.rows
+    if written:
+        bars.advance(written)
+        event(
+            "skip",
+            f"{name}: {skip} batches ({written} rows) already committed, regenerated and skipped",
+            table=name,
+            batches=skip,
+            rows=written,
+        )
+    for index, batch in enumerate(_batches(rows)):
+        if index < skip:
+            continue
+        with conn.transaction():
+            journal.mark_transaction()
+            if config.disable_triggers:
+                with user_triggers_disabled(conn, name):
+                    written += copy_rows(conn, table, rows.columns, [batch], on_batch=bars.advance)
+            else:
+                with _stamps_pinned(conn, table, overrides, result):
+                    written += copy_rows(conn, table, rows.columns, [batch], on_batch=bars.advance)
+            journal.advance(name, index + 1, written)
+    with conn.transaction():
+        journal.mark_transaction()
+        for column in starts:
+            if uses_sequence(table.column(column)):
+                sequence = conn.execute(
+                    "select pg_get_serial_sequence(%s, %s)",
+                    [f'"{table.schema}"."{table.name}"', column],
+                ).fetchone()
+                if sequence and sequence[0]:
+                    journal.save_sequence(name, str(sequence[0]))
+                _advance_sequence(conn, table, column)
+        journal.finish(name, written)
+    return written
+
+
+#: Name of the trigger that pins stamps: BEFORE row triggers fire in name order, so it runs last.
+PIN_TRIGGER = "~supaseed_pin_stamps"
+
+
+@contextlib.contextmanager
+def _stamps_pinned(
+    conn: Conn, table: Table, overrides: Mapping[str, object], result: SeedResult
+) -> Iterator[None]:
+    """While the block COPYs, set timestamps a BEFORE INSERT trigger stamps with ``now()`` to
+    :data:`REFERENCE`.
+
+    A trigger of our own (:data:`PIN_TRIGGER`, named to fire after the table's own BEFORE INSERT
+    triggers) replaces a stamp column's value when it equals ``now()``: the transaction's start,
+    which no generated value equals, so exactly the stamped values are pinned. It exists only inside
+    the caller's transaction (dropped before it ends, with its function in ``pg_temp``). Pinning as
+    rows arrive, rather than by an UPDATE afterwards, leaves no dead row versions and keeps the rows
+    in the order they were generated, so a table seeded in one COPY and one seeded batch by batch
+    (resumable runs) hold the same rows in the same order. Columns the plan leaves to the database
+    (``"default"``) are left alone; ``clock_timestamp()`` stamps are not recognised and keep the
+    build time. Without the right to create triggers on the table a warning says so.
+    """
+    stamps = _stamp_columns(conn, table, overrides)
+    if not stamps:
+        yield
+        return
+    checks = sql.SQL(" ").join(
+        sql.SQL("IF NEW.{c} = now()::{t} THEN NEW.{c} := {ref}::timestamptz{z}; END IF;").format(
+            c=sql.Identifier(c.name),
+            t=sql.SQL(c.base_type),
+            ref=sql.Literal(REFERENCE.isoformat()),
+            # a plain timestamp gets the reference instant's UTC wall clock
+            z=sql.SQL("" if "with time zone" in c.base_type else " AT TIME ZONE 'UTC'"),
+        )
+        for c in stamps
+    )
+    body = f"BEGIN {checks.as_string(conn)} RETURN NEW; END"
+    ident = sql.Identifier(table.schema, table.name)
+    function = sql.Identifier("pg_temp", "supaseed_pin_stamps")
+    trigger = sql.Identifier(PIN_TRIGGER)
+    try:
+        with conn.transaction():
+            conn.execute(
+                sql.SQL(
+                    "CREATE OR REPLACE FUNCTION {}() RETURNS trigger LANGUAGE plpgsql AS {}"
+                ).format(function, sql.Literal(body))
+            )
+            conn.execute(
+                sql.SQL(
+                    "CREATE TRIGGER {} BEFORE INSERT ON {} FOR EACH ROW EXECUTE FUNCTION {}()"
+                ).format(trigger, ident, function)
+            )
+    except psycopg.errors.InsufficientPrivilege:
+        result.warnings.append(
+            f"{table.qualified_name}.{', '.join(c.name for c in stamps)}: a trigger stamped them "
+            "with the build time and the seeding role may not create a trigger on the table to "
+            "pin them, so they differ from build to build"
+        )
+        yield
+        return
+    yield
+    conn.execute(sql.SQL("DROP TRIGGER {} ON {}").format(trigger, ident))
+    conn.execute(sql.SQL("DROP FUNCTION {}()").format(function))
+
+
+def _stamp_columns(conn: Conn, table: Table, overrides: Mapping[str, object]) -> list[Column]:
+    """Timestamp columns an enabled BEFORE INSERT row trigger may stamp with ``now()``."""
     row = conn.execute(
         "select exists (select 1 from pg_trigger where tgrelid = %s::regclass "
         "and not tgisinternal and tgenabled in ('O', 'A') and (tgtype & 7) = 7)",
         [table.qualified_name],
     ).fetchone()
     if not row or not row[0]:
-        return  # no enabled BEFORE INSERT row trigger
+        return []  # no enabled BEFORE INSERT row trigger
     leave = leave_to_database()
-    stamps = [
+    return [
         c
         for c in table.columns
         if not c.generated
@@ -513,45 +801,6 @@ def _pin_trigger_stamps(
         and overrides.get(c.name) is not leave
         and scalar_type(c.base_type).startswith("timestamp")
     ]
-    if not stamps:
-        return
-    ident = sql.Identifier(table.schema, table.name)
-    hit = [
-        sql.SQL("{} = now()::{}").format(sql.Identifier(c.name), sql.SQL(c.base_type))
-        for c in stamps
-    ]
-    found = conn.execute(
-        sql.SQL("SELECT {} FROM {} WHERE {}").format(
-            sql.SQL(", ").join(sql.SQL("count(*) FILTER (WHERE {})").format(h) for h in hit),
-            ident,
-            sql.SQL(" OR ").join(hit),
-        )
-    ).fetchone()
-    stamped = [(c, h) for c, h, n in zip(stamps, hit, found or ()) if n]
-    if not stamped:
-        return
-    # a plain timestamp gets the reference instant's UTC wall clock
-    update = sql.SQL("UPDATE {} SET {} WHERE {}").format(
-        ident,
-        sql.SQL(", ").join(
-            sql.SQL("{c} = CASE WHEN {h} THEN %(ref)s::timestamptz{z} ELSE {c} END").format(
-                c=sql.Identifier(c.name),
-                h=h,
-                z=sql.SQL("" if "with time zone" in c.base_type else " AT TIME ZONE 'UTC'"),
-            )
-            for c, h in stamped
-        ),
-        sql.SQL(" OR ").join(h for _, h in stamped),
-    )
-    try:
-        with conn.transaction(), user_triggers_disabled(conn, table.qualified_name):
-            conn.execute(update, {"ref": REFERENCE})
-    except psycopg.errors.InsufficientPrivilege:
-        result.warnings.append(
-            f"{table.qualified_name}.{', '.join(c.name for c, _ in stamped)}: a trigger stamped "
-            "them with the build time and the seeding role may not disable the table's triggers "
-            "to pin them, so they differ from build to build"
-        )
 
 
 def _batches(rows: TableRows) -> Iterator[dict[str, list[Any]] | int]:
