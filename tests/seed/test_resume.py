@@ -21,9 +21,9 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from dumps import dump
 from psycopg.conninfo import make_conninfo
 
-from pytest_supaseed.backends.binaries import find_binaries
 from pytest_supaseed.cli import main
 from pytest_supaseed.errors import ConfigError
 from pytest_supaseed.seed import seed
@@ -66,31 +66,6 @@ def databases(pg_superuser_dsn: str) -> Iterator[tuple[str, str]]:
         with psycopg.connect(pg_superuser_dsn, autocommit=True) as conn:
             for name in names:
                 conn.execute(f'drop database if exists "{name}" with (force)')
-
-
-def dump(dsn: str) -> str:
-    """pg_dump of ``dsn`` without the random ``\\restrict`` key lines, each table's rows sorted."""
-    out = subprocess.run(
-        [find_binaries(None).tool("pg_dump"), "--no-owner", "-d", dsn],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    lines: list[str] = []
-    rows: list[str] | None = None
-    for line in out.splitlines():
-        if line.startswith(("\\restrict", "\\unrestrict")):
-            continue
-        if rows is not None and line == "\\.":
-            lines += sorted(rows)
-            rows = None
-        if rows is not None:
-            rows.append(line)
-            continue
-        lines.append(line)
-        if line.startswith("COPY ") and line.endswith("FROM stdin;"):
-            rows = []
-    return "\n".join(lines)
 
 
 def committed_rows(dsn: str) -> int:
