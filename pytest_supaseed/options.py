@@ -98,6 +98,13 @@ OPTIONS: tuple[Option, ...] = (
         default=False,
     ),
     Option(
+        "log-json",
+        "Print pytest-supaseed's events (phases, tables, retries, cache hits) as one JSON object "
+        "per line on stderr (also: env SUPASEED_LOG=json).",
+        kind="bool",
+        default=False,
+    ),
+    Option(
         "keep",
         "Leave the seeded databases (and the embedded server's data) for inspection and print how "
         "to connect.",
@@ -121,6 +128,7 @@ class Settings:
     seed: int | None = None
     rebuild: bool = False
     keep: bool = False
+    log_json: bool = False
     rootdir: Path = field(default_factory=Path.cwd)
 
 
