@@ -64,8 +64,13 @@ def classify(exc: BaseException) -> Kind:
     else by the exception's class: a psycopg ``OperationalError`` without a SQLSTATE is a connection
     that failed or was lost; ``ConnectionError``/``TimeoutError`` from the socket layer likewise.
     Our own errors carry their kind (:class:`~pytest_supaseed.errors.DatabaseFault`); any other
-    :class:`~pytest_supaseed.errors.SupaseedError` is permanent (a plan or schema problem).
+    :class:`~pytest_supaseed.errors.SupaseedError` is permanent (a plan or schema problem). An
+    exception group is transient when every exception in it is.
     """
+    if isinstance(exc, BaseExceptionGroup):
+        # several faults at once (pytest's teardown of several fixtures): transient when all are
+        kinds = {classify(inner) for inner in exc.exceptions}
+        return "transient" if kinds == {"transient"} else "permanent"
     if isinstance(exc, DatabaseFault):
         return "transient" if exc.transient else "permanent"
     if isinstance(exc, SupaseedError):

@@ -137,6 +137,9 @@ def test_classify_real_server_errors(cluster: Cluster) -> None:
     with pytest.raises(psycopg.OperationalError) as refused:
         psycopg.connect(f"postgresql://postgres@127.0.0.1:{port}/postgres", connect_timeout=2)
     assert classify(refused.value) == "transient"
+    group = ExceptionGroup("teardown", [refused.value, terminated.value])
+    assert classify(group) == "transient"
+    assert classify(ExceptionGroup("teardown", [refused.value, ValueError("bug")])) == "permanent"
     assert classify(ConfigError("bad plan")) == "permanent"
     assert classify(ValueError("bug")) == "permanent"
 
