@@ -141,6 +141,31 @@ class ConstraintError(SupaseedError):
     """Association constraints cannot be met (strict mode), with the arithmetic that shows why."""
 
 
+class DatabaseFault(SupaseedError):
+    """A database operation failed; :func:`pytest_supaseed.faults.classify` says which kind.
+
+    ``sqlstate`` is the server's error code when it sent one (``None`` for a lost connection).
+    """
+
+    transient = False
+
+    def __init__(self, message: str, *, sqlstate: str | None = None) -> None:
+        self.sqlstate = sqlstate
+        super().__init__(message)
+
+
+class TransientDatabaseError(DatabaseFault):
+    """A fault that may pass on its own (connection refused/reset/lost, server shutting down,
+    serialization failure, deadlock, too many connections, lock timeout): retried with backoff.
+    Raised when the retries ran out; the message says how many and the last error."""
+
+    transient = True
+
+
+class PermanentDatabaseError(DatabaseFault):
+    """A fault that retrying cannot fix (a constraint, a missing table, a bad value): fails at once."""
+
+
 class MissingDependencyError(SupaseedError, ImportError):
     """An optional dependency is needed for this feature; says what to install."""
 

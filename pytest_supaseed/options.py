@@ -109,6 +109,13 @@ OPTIONS: tuple[Option, ...] = (
         default=False,
     ),
     Option(
+        "log-json",
+        "print pytest-supaseed's events (phases, tables, retries, cache hits, a dead server) as "
+        "one JSON object per line on stderr (also: SUPASEED_LOG=json)",
+        kind="bool",
+        default=False,
+    ),
+    Option(
         "keep",
         "leave the server and databases after the run and print how to connect",
         kind="bool",
@@ -149,6 +156,7 @@ class Settings:
     rebuild: bool = False
     keep: bool = False
     report: str | None = None
+    log_json: bool = False
     rootdir: Path = field(default_factory=Path.cwd)
 
 

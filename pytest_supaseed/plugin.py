@@ -60,10 +60,15 @@ def _default_asyncio_loop_scope(config: pytest.Config) -> None:
 @pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
     """Register the ``supaseed`` marker; create the run's state (nothing starts yet); give
-    pytest-asyncio its fixture loop scope when the project's ini does not (before it warns)."""
+    pytest-asyncio its fixture loop scope when the project's ini does not (before it warns); with
+    ``--supaseed-log-json`` or ``SUPASEED_LOG=json``, print the events as JSON lines on stderr."""
     _default_asyncio_loop_scope(config)
     config.addinivalue_line("markers", MARKER_LINE)
     get_run_state(config)
+    from .logs import enable_json, json_requested
+
+    if config.getoption("supaseed_log_json", None) or json_requested():
+        enable_json()
     if config.pluginmanager.has_plugin("asyncio"):
         # supaseed_async_db needs pytest-asyncio's fixture decorator: only then is it offered.
         from . import async_fixtures
@@ -121,6 +126,50 @@ def pytest_configure_node(node: Any) -> None:
 def pytest_testnodedown(node: Any, error: Any) -> None:
     """xdist controller: collect the template databases each worker seeded or reused."""
     get_run_state(node.config).receive_from_worker(getattr(node, "workeroutput", {}))
+
+
+#: What a test whose server died reports instead of a connection traceback.
+SERVER_GONE_LINE = (
+    "supaseed: the run's PostgreSQL server is gone, so this test could not use its database "
+    "(the 'supaseed: server exited' section below says why)"
+)
+
+
+def _needs_server(item: pytest.Item) -> bool:
+    names = getattr(item, "fixturenames", ())
+    return any(name.startswith(("supaseed", "_supaseed")) for name in names)
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Once the run's embedded server is known to be gone, a test that needs it fails at once
+    with one line (no connection attempt, no traceback)."""
+    state = peek_run_state(item.config)
+    if state is not None and state.server_gone is not None and _needs_server(item):
+        pytest.fail(SERVER_GONE_LINE, pytrace=False)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    """A test that failed because the run's embedded server died reports one line instead of its
+    traceback: any failure while setting up its database, or a transient fault (connection lost)
+    in its body or teardown. The death is noticed once per process (``RunState.check_server``)."""
+    outcome = yield
+    report = outcome.get_result()
+    if not report.failed or call.excinfo is None:
+        return
+    state = peek_run_state(item.config)
+    if state is None or state.server.handle is None:
+        return
+    # The session fixtures' teardown (dropping the worker's clone) runs at any test's teardown.
+    if call.when == "setup" and not _needs_server(item):
+        return
+    if call.when != "setup":
+        from .faults import classify
+
+        if classify(call.excinfo.value) != "transient":
+            return  # a real failure of the test: keep it
+    if state.check_server() is not None:
+        report.longrepr = SERVER_GONE_LINE
 
 
 def _summarize_template_dbs(terminalreporter: Any, state: RunState) -> None:
@@ -181,6 +230,11 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
     if state is None:
         return
     _summarize_template_dbs(terminalreporter, state)
+    gone = state.check_server() if state.server.handle is not None else None
+    if gone is not None:
+        terminalreporter.write_sep("-", "supaseed: server exited")
+        for line in gone.splitlines():
+            terminalreporter.write_line(line)
     handle = state.server.handle
     if handle is None or not handle.owned or not state.settings.keep:
         return
@@ -204,7 +258,8 @@ def _prune_caches(state: RunState) -> None:
     """
     handle, settings = state.server.handle, state.settings
     if (
-        handle is None
+        state.server_gone is not None
+        or handle is None
         or not handle.owned
         or settings.keep
         or handle.backend != "embedded"

@@ -186,6 +186,28 @@ class RunState:
         self.config = config
         self.server = ServerSlot(config)
         self.used: dict[str, list[UsedTemplateDb]] = {}
+        #: the message saying the run's embedded server exited, once this process noticed
+        self.server_gone: str | None = None
+
+    def check_server(self) -> str | None:
+        """The message saying the run's embedded server exited, or None while it runs. Once it is
+        noticed the message is kept (and logged once, event ``server_exit``)."""
+        if self.server_gone is None and self.server.handle is not None:
+            from .backends.watch import server_exit
+
+            self.server_gone = server_exit(self.server.handle)
+            if self.server_gone is not None:
+                import logging
+
+                from .logs import event
+
+                event(
+                    "server_exit",
+                    self.server_gone,
+                    level=logging.ERROR,
+                    pid=self.server.handle.details.get("pid"),
+                )
+        return self.server_gone
 
     @property
     def settings(self) -> Settings:

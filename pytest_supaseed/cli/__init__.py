@@ -10,6 +10,7 @@ pytest plugin does.
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 import warnings
 from collections.abc import Sequence
@@ -19,6 +20,7 @@ import psycopg
 
 from .. import __version__
 from ..errors import SupaseedError, SupaseedWarning
+from ..logs import enable_json, event, json_requested
 from . import ai, config, init, schema, seed
 
 # Each subparser sets ``func`` to a callable taking the parsed args and returning an exit code.
@@ -50,6 +52,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--version", action="version", version=f"supaseed (pytest-supaseed) {__version__}"
     )
+    parser.add_argument(
+        "--log-json",
+        action="store_true",
+        help="print the run's events (phases, tables, retries, cache hits) as one JSON object per "
+        "line on stderr (also: env SUPASEED_LOG=json)",
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module in _COMMAND_MODULES:
         module.register(sub)
@@ -77,6 +85,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if func is None:
         parser.print_help()  # `supaseed` alone: what it can do, and success
         return 0
+    as_json = args.log_json or json_requested()
+    if as_json:
+        enable_json()
+        if getattr(args, "progress", None) is None:
+            args.progress = False  # bars on stderr would break the one-object-per-line stream
     try:
         with warnings.catch_warnings(record=True) as caught:
             # Each distinct warning once, however many places raise it, printed as one line.
@@ -98,7 +111,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"supaseed: error: strict: {exc}", file=sys.stderr)
         return 1
     except SupaseedError as exc:
-        print(f"supaseed: error: {exc}", file=sys.stderr)
+        if as_json:
+            event("error", f"supaseed: error: {exc}", level=logging.ERROR, error=type(exc).__name__)
+        else:
+            print(f"supaseed: error: {exc}", file=sys.stderr)
         return 1
     except psycopg.Error as exc:
         # a database error no step translated: still one line, never a traceback

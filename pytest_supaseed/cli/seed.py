@@ -5,6 +5,9 @@
     supaseed seed --plan other.toml --seed 42      # another plan, another seed
     supaseed seed --dsn postgresql://postgres:postgres@127.0.0.1:54322/postgres   # seed that database
     supaseed seed --keep                           # keep the server and print a DSN to connect to
+    supaseed seed --dsn DSN --resumable            # commit in batches, progress journaled in DSN
+    supaseed seed --dsn DSN --resume               # continue it after a crash, Ctrl-C, restart
+    supaseed seed --dsn DSN --rollback             # or remove what the half-finished run wrote
 
 With ``--dsn`` the named database is seeded as it is (its schema must already be there: a local
 ``supabase start`` database, for instance). Without it, the project's embedded server starts and
@@ -29,8 +32,10 @@ from ..errors import ConfigError
 from ..lifecycle.base import ensure_base_database, project_server
 from ..lifecycle.databases import clone_database
 from ..lifecycle.template_db import ensure_template_db
+from ..logs import event, json_enabled
 from ..report import collect_report, write_html
 from ..seed.atomic import check_target
+from ..seed.journal import rollback
 from ..seed.result import SeedResult
 
 __all__ = ["register"]
@@ -61,6 +66,24 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="treat warnings (skipped files, globs matching nothing ...) as errors",
     )
     parser.add_argument("--seed", type=int, metavar="N", help="override the plan's seed")
+    resumable = parser.add_mutually_exclusive_group()
+    resumable.add_argument(
+        "--resumable",
+        action="store_true",
+        help="with --dsn: commit in batches and record the progress in a journal inside the "
+        "database (schema supaseed_journal, dropped at the end), so that --resume can continue "
+        "after a crash; default: all or nothing, in one transaction",
+    )
+    resumable.add_argument(
+        "--resume",
+        action="store_true",
+        help="with --dsn: continue the resumable run recorded in the database (same plan and seed)",
+    )
+    resumable.add_argument(
+        "--rollback",
+        action="store_true",
+        help="with --dsn: remove the rows a half-finished resumable run wrote, and its journal",
+    )
     parser.add_argument(
         "--keep",
         action="store_true",
@@ -95,6 +118,20 @@ def _cmd_seed(args: argparse.Namespace) -> int:
     resolved = resolve_plan(source, rootdir=root)
     run_seed = resolved.plan.seed if args.seed is None else args.seed
     label = args.template or resolved.source_label
+    if (args.resumable or args.resume or args.rollback) and not args.dsn:
+        flag = "--resumable" if args.resumable else "--resume" if args.resume else "--rollback"
+        raise ConfigError(
+            f"{flag} needs --dsn: resumable runs seed an existing database (without --dsn the "
+            "template database is built all or nothing and reused)"
+        )
+    if args.rollback:
+        deleted = rollback(args.dsn)
+        total = sum(deleted.values())
+        print(
+            f"rolled back: {total} rows removed"
+            + "".join(f"\n  {t}  {n}" for t, n in deleted.items())
+        )
+        return 0
     if args.dsn:
         result = seeding.seed(
             resolved.plan,
@@ -103,6 +140,8 @@ def _cmd_seed(args: argparse.Namespace) -> int:
             progress=args.progress,
             rootdir=root,
             strict=args.strict,
+            resumable=args.resumable,
+            resume=args.resume,
         )
         print(result.summary())
         if args.report:
@@ -144,7 +183,10 @@ def _cmd_seed(args: argparse.Namespace) -> int:
                 "this project stops it)"
             )
         else:
-            print("server stopped (use --keep to keep it and connect)", file=sys.stderr)
+            if json_enabled():
+                event("server", "server stopped (use --keep to keep it and connect)")
+            else:
+                print("server stopped (use --keep to keep it and connect)", file=sys.stderr)
     return 0
 
 

@@ -28,6 +28,7 @@ from .. import __version__
 from .. import seed as seeding  # the package loads the engine (Faker, generators) on first use
 from ..backends.extensions.preflight import check_extensions
 from ..config.resolve import ResolvedPlan, plan_hash
+from ..logs import event
 from ..seed.result import SeedResult
 from .databases import Server, database_metadata, ensure_database, write_metadata
 from .migrations import apply_sql_paths, sql_files
@@ -171,6 +172,7 @@ def ensure_template_db(
     own_sql = tuple(sql_files(choice.paths)) if choice.kind == "explicit" else ()
     name = template_db_name(base_database, digest, seed, own_sql)
     built: list[tuple[SeedResult, float]] = []
+    clock = time.perf_counter()
 
     def build(dsn: str) -> None:
         built.append(build_template_db(dsn, resolved, project_root, seed, progress=progress))
@@ -181,6 +183,16 @@ def ensure_template_db(
     else:
         result = read_template_db_result(server, name) or SeedResult(seed=seed)
         seconds = 0.0
+    event(
+        "template_db",
+        f"template database {name} ({label}): "
+        + (f"built in {seconds:.2f} s" if built else "reused (cache hit)"),
+        template_db=name,
+        label=label,
+        cache_hit=not built,
+        rows=result.total_rows,
+        duration=time.perf_counter() - clock,
+    )
     return TemplateDatabase(
         name=name,
         label=label,

@@ -14,6 +14,12 @@ Phases, each timed in :attr:`SeedResult.phases`:
 A plan with AI-written columns (``[ai]``, :mod:`pytest_supaseed.ai`) passes each table's batches
 through :class:`pytest_supaseed.ai.engine.TableFiller` before ``COPY``; its usage is
 :attr:`SeedResult.ai`.
+
+:func:`seed` runs them in one transaction (all or nothing), retried from a fresh start on a
+transient fault (:mod:`pytest_supaseed.faults`); with ``resumable=True`` each batch commits with
+its progress in a journal inside the database (:mod:`pytest_supaseed.seed.journal`), and
+``resume=True`` continues such a run where it stopped. Each phase and table is logged as an event
+(:mod:`pytest_supaseed.logs`).
 """
 
 from __future__ import annotations
@@ -23,7 +29,8 @@ import dataclasses
 import functools
 import re
 import time
-from collections.abc import Callable, Iterator, Mapping
+import uuid
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +51,7 @@ from ..errors import (
     UnknownTableError,
     did_you_mean,
 )
+from ..faults import RetryPolicy, call_with_retries, is_transient
 from ..generate.columns import INT_RANGES, scalar_type
 from ..generate.overrides import override_generator
 from ..generate.table import (
@@ -57,6 +65,7 @@ from ..generate.table import (
 )
 from ..generate.values import REFERENCE, Constant
 from ..generate.vocab import vocabulary
+from ..logs import event
 from ..schema import introspect
 from ..schema.detect import PLATFORM_SCHEMAS
 from ..schema.graph import insert_order
@@ -64,6 +73,7 @@ from ..schema.model import Column, ForeignKey, Schema, Table, qualify
 from .accounts import seed_users_and_accounts
 from .atomic import connect_target, seed_atomically
 from .explain import ColumnSources, explain_phase_error, explain_write_error
+from .journal import Journal, journal_exists, plan_digest
 from .progress import Progress, progress_for
 from .result import SeedResult
 from .storage import seed_storage
@@ -85,6 +95,9 @@ def seed(
     progress: bool | None = None,
     rootdir: str | Path | None = None,
     strict: bool = False,
+    resumable: bool = False,
+    resume: bool = False,
+    retry: RetryPolicy | None = None,
 ) -> SeedResult:
     """Seed the database at ``dsn`` as ``plan`` says and return what was written.
 
@@ -95,24 +108,75 @@ def seed(
     All or nothing: the run is one transaction; when anything fails the database is left exactly
     as it was (rows rolled back, sequences restored) and the error names the plan key at fault.
     ``strict``: a warning (a file a pool skipped, a glob that matched nothing ...) is an error
-    too, and nothing is written.
+    too, and nothing is written. A transient fault (connection lost, server restarting, deadlock
+    ...) rolls the run back and it starts again from a fresh generator state, so a retried seed
+    writes exactly the rows an undisturbed one writes; ``retry`` sets the caps (default
+    :meth:`RetryPolicy.from_env`). With ``resumable`` each batch commits with its progress in a
+    journal (schema ``supaseed_journal``); ``resume`` continues the run that journal records (a
+    retry after a transient fault resumes by itself). The journal is dropped when the run ends.
     """
-    with connect_target(dsn, what="the seeding DSN") as conn:
+    plan = _as_plan(plan)
+    run_seed = plan.seed if seed is None else seed
+    where = _where(dsn)
+    digest = plan_digest(plan.model_dump_json(), run_seed)
 
-        def run() -> SeedResult:
-            result = seed_connection(conn, plan, seed=seed, progress=progress, rootdir=rootdir)
-            if strict and result.warnings:
-                more = f" (and {len(result.warnings) - 1} more)" if len(result.warnings) > 1 else ""
-                raise ConfigError(
-                    f"strict: {result.warnings[0]}{more}. Nothing was written. Fix: remove the "
-                    "cause, or seed without --strict to accept it as a warning"
+    def checked(result: SeedResult) -> SeedResult:
+        if strict and result.warnings:
+            more = f" (and {len(result.warnings) - 1} more)" if len(result.warnings) > 1 else ""
+            raise ConfigError(
+                f"strict: {result.warnings[0]}{more}. Nothing was written. Fix: remove the "
+                "cause, or seed without --strict to accept it as a warning"
+            )
+        return result
+
+    def attempt(number: int) -> SeedResult:
+        # The first connection fails with one clear line; a reconnection after a transient fault
+        # (the server restarting) keeps the raw fault, so that it is retried.
+        conn = (
+            connect_target(dsn, what="the seeding DSN")
+            if number == 1
+            else psycopg.connect(dsn, autocommit=True, connect_timeout=10)
+        )
+        with conn:
+            if not (resumable or resume):
+                try:
+                    return seed_atomically(
+                        conn,
+                        lambda: checked(
+                            seed_connection(
+                                conn, plan, seed=run_seed, progress=progress, rootdir=rootdir
+                            )
+                        ),
+                    )
+                except psycopg.Error as exc:  # at COMMIT: a deferred constraint or trigger
+                    if is_transient(exc):
+                        raise
+                    raise explain_phase_error(exc, "commit") from None
+            if resume or (number > 1 and journal_exists(conn)):
+                journal = Journal.resume(conn, digest, run_seed, where)
+            else:
+                journal = Journal.start(conn, digest, run_seed, where)
+            return checked(
+                seed_connection(
+                    conn, plan, seed=run_seed, progress=progress, rootdir=rootdir, journal=journal
                 )
-            return result
+            )
 
-        try:
-            return seed_atomically(conn, run)
-        except psycopg.Error as exc:  # at COMMIT: a deferred constraint, a deferred trigger
-            raise explain_phase_error(exc, "commit") from None
+    return call_with_retries(attempt, what=f"seeding {where}", policy=retry)
+
+
+def _as_plan(plan: SeedPlan | Mapping[str, Any] | None) -> SeedPlan:
+    if plan is None:
+        return SeedPlan()
+    return plan if isinstance(plan, SeedPlan) else SeedPlan.model_validate(plan)
+
+
+def _where(dsn: str) -> str:
+    """``database 'x' on host:port`` (no password) for messages."""
+    params = psycopg.conninfo.conninfo_to_dict(dsn)
+    host = params.get("host") or params.get("hostaddr") or "the default host"
+    port = f":{params['port']}" if params.get("port") else ""
+    return f"database '{params.get('dbname') or params.get('user') or '?'}' on {host}{port}"
 
 
 def seed_connection(
@@ -123,21 +187,23 @@ def seed_connection(
     progress: bool | None = None,
     schema: Schema | None = None,
     rootdir: str | Path | None = None,
+    journal: Journal | None = None,
 ) -> SeedResult:
-    """Like :func:`seed` on an open autocommit connection (left open).
+    """Like :func:`seed` on an open autocommit connection (left open), without retries.
 
     ``schema``: an already introspected schema of this database, to skip introspection.
+    ``journal``: commit batch by batch and record the progress there (a resumable run); without
+    it, the caller decides the transaction (:func:`seed` opens one around the whole run).
     """
-    if plan is None:
-        plan = SeedPlan()
-    elif not isinstance(plan, SeedPlan):
-        plan = SeedPlan.model_validate(plan)
+    plan = _as_plan(plan)
     run_seed = plan.seed if seed is None else seed
     result = SeedResult(seed=run_seed)
     phase = ["introspect"]
     try:
-        return _run(conn, plan, run_seed, result, progress, schema, rootdir, phase)
+        return _run(conn, plan, run_seed, result, progress, schema, rootdir, phase, journal)
     except psycopg.Error as exc:
+        if is_transient(exc):
+            raise  # retried by seed() (connection lost, server restarting ...)
         raise explain_phase_error(exc, phase[0]) from None
 
 
@@ -150,8 +216,9 @@ def _run(
     schema: Schema | None,
     rootdir: str | Path | None,
     phase: list[str],
+    journal: Journal | None,
 ) -> SeedResult:
-    clock = time.perf_counter()
+    started = clock = time.perf_counter()
     if schema is None:
         schema = introspect(conn, include=plan_schemas(plan), app_schemas=plan.schemas is None)
     schema = with_storage_owners(schema)
@@ -162,11 +229,27 @@ def _run(
     planned_keys = {_table(schema, k, f"tables.{k}").qualified_name: k for k in plan.tables}
     # Everything the plan says is checked before the first row is written (when the plan has a
     # users phase, the tables it fills are known only after it, so the rest is checked then).
+    event(
+        "phase",
+        f"introspect: {len(schema.tables)} tables",
+        phase="introspect",
+        tables=len(schema.tables),
+        duration=result.phases["introspect"],
+    )
+    if journal is not None and journal.resumed:
+        done = sum(1 for s in journal.steps.values() if s.done)
+        event(
+            "resume",
+            f"resuming: {done} steps done, {sum(s.rows for s in journal.steps.values())} rows "
+            "already committed",
+            steps_done=done,
+            rows=sum(s.rows for s in journal.steps.values()),
+        )
     counts_before = _row_counts(conn, schema)
     filled_by_users: set[str] = set()
     if _wants_users(plan):
         phase[0] = "users"
-        filled_by_users = _users_phase(conn, plan, schema, run_seed, result)
+        filled_by_users = _users_phase(conn, plan, schema, run_seed, result, journal)
     phase[0] = "tables"
     planned = _planned_tables(plan, schema, filled_by_users, result)
     mapped = _mapped_tables(plan, schema, planned)
@@ -189,6 +272,13 @@ def _run(
         for d in (order.deferred if order else ())
         if not d.foreign_key.is_self_reference and not d.foreign_key.nullable
     ]
+    if deferrable and journal is not None:
+        raise ConfigError(
+            "this plan cannot be seeded resumably: foreign key(s) "
+            + ", ".join(f"{fk.table}.{fk.name}" for fk in deferrable)
+            + " close a cycle with DEFERRABLE NOT NULL keys, checked only at commit, so the whole "
+            "run must be one transaction; seed without --resumable"
+        )
     # A cycle broken by a DEFERRABLE NOT NULL key: its rows go in with placeholder values, checked
     # only at commit, so the whole run is one transaction (each table a savepoint inside it).
     with (
@@ -243,21 +333,62 @@ def _run(
                     given,
                     ai,
                     sources,
+                    journal,
                 )
                 result.phases[name] = time.perf_counter() - clock
                 result.rows[name] = result.rows.get(name, 0) + written
+                event(
+                    "table",
+                    f"{name}: {written} rows in {result.phases[name]:.2f} s",
+                    table=name,
+                    rows=written,
+                    duration=result.phases[name],
+                )
         if order is not None and any(not d.foreign_key.is_self_reference for d in order.deferred):
             phase[0] = "cycles"
             clock = time.perf_counter()
-            for edge in order.deferred:
-                if not edge.foreign_key.is_self_reference:
-                    _close_cycle(conn, schema, edge.foreign_key, run_seed, result)
+            step = journal.step("#cycles") if journal is not None else None
+            if step is None or not step.done:
+                if journal is not None and not step.started:  # type: ignore[union-attr]
+                    journal.begin("#cycles", {})
+                with conn.transaction():
+                    if journal is not None:
+                        journal.mark_transaction()
+                    for edge in order.deferred:
+                        if not edge.foreign_key.is_self_reference:
+                            _close_cycle(conn, schema, edge.foreign_key, run_seed, result)
+                    if journal is not None:
+                        journal.finish("#cycles", 0)
             result.phases["cycles"] = time.perf_counter() - clock
+            event("phase", "cycles closed", phase="cycles", duration=result.phases["cycles"])
     if plan.storage:
-        made = seed_storage(conn, plan, result.users, assets.pool, run_seed)
+        phase[0] = "storage"
+        step = journal.step("#storage") if journal is not None else None
+        if step is not None and step.done:
+            made = step.rows  # committed before the interruption
+        else:
+            if journal is not None and not step.started:  # type: ignore[union-attr]
+                journal.begin("#storage", {})
+            with conn.transaction() if journal is not None else contextlib.nullcontext():
+                if journal is not None:
+                    journal.mark_transaction()
+                made = seed_storage(conn, plan, result.users, assets.pool, run_seed)
+                if journal is not None:
+                    journal.finish("#storage", made)
         result.rows["storage.objects"] = result.rows.get("storage.objects", 0) + made
     _count_trigger_rows(conn, schema, counts_before, result)
     result.totals = _totals(conn, schema, result)
+    if journal is not None:
+        with conn.transaction():
+            journal.close()
+    event(
+        "seed",
+        f"seed {run_seed}: {result.total_rows} rows in {len(result.rows)} tables",
+        seed=run_seed,
+        rows=result.total_rows,
+        tables=len(result.rows),
+        duration=time.perf_counter() - started,
+    )
     return result
 
 
@@ -477,18 +608,53 @@ def _check_generators(
 
 
 def _users_phase(
-    conn: Conn, plan: SeedPlan, schema: Schema, run_seed: int, result: SeedResult
+    conn: Conn,
+    plan: SeedPlan,
+    schema: Schema,
+    run_seed: int,
+    result: SeedResult,
+    journal: Journal | None = None,
 ) -> set[str]:
     if not _wants_users(plan):
         return set()
     clock = time.perf_counter()
-    outcome = seed_users_and_accounts(conn, plan, schema, seed=run_seed)
+    step = journal.step("#users") if journal is not None else None
+    if step is not None and step.done:
+        # committed before the interruption: what it wrote is in the journal
+        rows: dict[str, int] = {str(k): int(n) for k, n in step.state["rows"].items()}
+        result.users.update({e: uuid.UUID(u) for e, u in step.state["users"].items()})
+        result.warnings += list(step.state["warnings"])
+    else:
+        if journal is not None and step is not None and not step.started:
+            journal.begin("#users", {})
+        with conn.transaction() if journal is not None else contextlib.nullcontext():
+            if journal is not None:
+                journal.mark_transaction()
+            outcome = seed_users_and_accounts(conn, plan, schema, seed=run_seed)
+            rows = {qualify(t): n for t, n in outcome.rows.items()}
+            if journal is not None:
+                journal.finish(
+                    "#users",
+                    sum(rows.values()),
+                    {
+                        "rows": rows,
+                        "users": {e: str(u) for e, u in outcome.users.items()},
+                        "warnings": list(outcome.warnings),
+                    },
+                )
+        result.users.update(outcome.users)
+        result.warnings += outcome.warnings
     result.phases["users"] = time.perf_counter() - clock
-    result.users.update(outcome.users)
-    result.warnings += outcome.warnings
-    for table, count in outcome.rows.items():
-        result.rows[qualify(table)] = count
-    return {qualify(t) for t in outcome.rows}
+    result.rows.update(rows)
+    event(
+        "phase",
+        f"users: {sum(rows.values())} rows in {len(rows)} tables",
+        phase="users",
+        rows=sum(rows.values()),
+        tables=len(rows),
+        duration=result.phases["users"],
+    )
+    return set(rows)
 
 
 def _planned_tables(
@@ -643,12 +809,15 @@ def _associate(
         assoc = assoc.model_copy(update={"name": name})
     placed = distribute_from_config(assoc, items, records, run_seed, key=key)
     result.histograms.append(render_distribution(placed, relaxations=False))
-    result.relaxations += [f"association '{name}': {r}" for r in placed.relaxations]
+    relaxed = [f"association '{name}': {r}" for r in placed.relaxations]
     if placed.unused:
-        result.relaxations.append(
+        relaxed.append(
             f"association '{name}': {len(placed.unused)} of {len(items)} "
             f"{table.qualified_name} rows had no room under the constraints and were not written"
         )
+    result.relaxations += relaxed
+    for text in relaxed:
+        event("relaxation", text, table=table.qualified_name, association=name)
     column = fk.columns[0]
     rows = [{**given[int(item)], column: target} for item, target in placed.assignments]  # type: ignore[call-overload]
     wanted = sum(placed.synthetic.get(target, 0) for target in placed.targets)
@@ -808,7 +977,11 @@ def _seed_table(
     given: list[dict[str, Any]] | None = None,
     ai: Any = None,
     sources: ColumnSources | None = None,
+    journal: Journal | None = None,
 ) -> int:
+    step = journal.step(table.qualified_name) if journal is not None else None
+    if step is not None and step.done:
+        return step.rows  # committed before the interruption
     schema_fks = {fk.name for fk in deferred}
     overrides = _overrides(conn, table, config)
     parents: dict[str, ParentKeys] = {}
@@ -824,10 +997,17 @@ def _seed_table(
                 f"{table.qualified_name}.{', '.join(fk.columns)} left NULL: {fk.ref_table} has no rows"
             )
         parents[fk.name] = keys
-    starts = _key_starts(conn, table, overrides)
-    (existing,) = conn.execute(
-        sql.SQL("SELECT count(*) FROM {}").format(sql.Identifier(table.schema, table.name))
-    ).fetchone() or (0,)
+    if step is not None and step.started:
+        # what the table held when the run first reached it, not what the run committed since
+        starts = {str(k): int(n) for k, n in step.state["starts"].items()}
+        existing = int(step.state["existing"])
+    else:
+        starts = _key_starts(conn, table, overrides)
+        (existing,) = conn.execute(
+            sql.SQL("SELECT count(*) FROM {}").format(sql.Identifier(table.schema, table.name))
+        ).fetchone() or (0,)
+        if journal is not None:
+            step = journal.begin(table.qualified_name, {"starts": starts, "existing": existing})
     count = DEFAULT_COUNT if config.count is None else config.count
     rows = TableRows(
         table,
@@ -848,17 +1028,17 @@ def _seed_table(
     bars.start(table.qualified_name, rows.total)
     sources = sources or ColumnSources(table.qualified_name, config)
     try:
-        with conn.transaction():
-            if config.disable_triggers:
-                with user_triggers_disabled(conn, table.qualified_name):
-                    written = copy_rows(conn, table, rows.columns, batches, on_batch=bars.advance)
-            else:
-                written = copy_rows(conn, table, rows.columns, batches, on_batch=bars.advance)
-                _pin_trigger_stamps(conn, table, overrides, result)
-            for name in starts:
-                if uses_sequence(table.column(name)):
-                    _advance_sequence(conn, table, name)
+        if journal is not None:
+            written = _copy_in_batches(
+                conn, table, config, rows, batches, overrides, starts, bars, result, journal
+            )
+        else:
+            written = _copy_at_once(
+                conn, table, config, rows, batches, overrides, starts, bars, result
+            )
     except psycopg.Error as exc:
+        if is_transient(exc):
+            raise  # retried by seed() (connection lost, server restarting ...)
         raise explain_write_error(exc, table, sources) from None
     except (TypeError, ValueError, OverflowError) as exc:
         # psycopg could not turn a plan value into the column's type (5 for a text[] column ...)
@@ -871,30 +1051,169 @@ def _seed_table(
     bars.finish()
     result.warnings += rows.report.warnings
     result.relaxations += rows.report.relaxations
+    for text in rows.report.relaxations:
+        event("relaxation", text, table=table.qualified_name)
     return written
 
 
-def _pin_trigger_stamps(
-    conn: Conn, table: Table, overrides: Mapping[str, object], result: SeedResult
-) -> None:
-    """Set timestamps a BEFORE INSERT trigger overwrote with ``now()`` to :data:`REFERENCE`.
+def _copy_at_once(
+    conn: Conn,
+    table: Table,
+    config: TableConfig,
+    rows: TableRows,
+    batches: Iterable[Any],
+    overrides: Mapping[str, object],
+    starts: Mapping[str, int],
+    bars: Progress,
+    result: SeedResult,
+) -> int:
+    """Every batch in one COPY, in one transaction (a savepoint inside :func:`seed`'s)."""
+    with conn.transaction():
+        if config.disable_triggers:
+            with user_triggers_disabled(conn, table.qualified_name):
+                written = copy_rows(conn, table, rows.columns, batches, on_batch=bars.advance)
+        else:
+            with _stamps_pinned(conn, table, overrides, result):
+                written = copy_rows(conn, table, rows.columns, batches, on_batch=bars.advance)
+        for name in starts:
+            if uses_sequence(table.column(name)):
+                _advance_sequence(conn, table, name)
+    return written
 
-    Runs in the table's transaction, right after its COPY: a trigger's ``now()`` is that
-    transaction's start, which no generated value equals, so ``col = now()`` finds exactly the
-    stamped rows (rows from earlier runs are older). Columns the plan leaves to the database
-    (``"default"``) are left alone; ``clock_timestamp()`` stamps are not recognised and keep the
-    build time. The UPDATE runs with the table's user triggers disabled (a BEFORE UPDATE trigger
-    would stamp them again).
+
+def _copy_in_batches(
+    conn: Conn,
+    table: Table,
+    config: TableConfig,
+    rows: TableRows,
+    batches: Iterable[Any],
+    overrides: Mapping[str, object],
+    starts: Mapping[str, int],
+    bars: Progress,
+    result: SeedResult,
+    journal: Journal,
+) -> int:
+    """One transaction per batch, each recording its progress in ``journal``.
+
+    A resumed table regenerates its stream from the start (the generators are deterministic per
+    table and seed) and skips the batches the journal says are committed: they are generated,
+    which advances every random stream and unique-key set exactly as before, but neither encoded
+    nor sent.
     """
+    name = table.qualified_name
+    step = journal.step(name)
+    skip, written = step.batches, step.rows
+    if written:
+        bars.advance(written)
+        event(
+            "skip",
+            f"{name}: {skip} batches ({written} rows) already committed, regenerated and skipped",
+            table=name,
+            batches=skip,
+            rows=written,
+        )
+    for index, batch in enumerate(batches):
+        if index < skip:
+            continue
+        with conn.transaction():
+            journal.mark_transaction()
+            if config.disable_triggers:
+                with user_triggers_disabled(conn, name):
+                    written += copy_rows(conn, table, rows.columns, [batch], on_batch=bars.advance)
+            else:
+                with _stamps_pinned(conn, table, overrides, result):
+                    written += copy_rows(conn, table, rows.columns, [batch], on_batch=bars.advance)
+            journal.advance(name, index + 1, written)
+    with conn.transaction():
+        journal.mark_transaction()
+        for column in starts:
+            if uses_sequence(table.column(column)):
+                sequence = conn.execute(
+                    "select pg_get_serial_sequence(%s, %s)",
+                    [f'"{table.schema}"."{table.name}"', column],
+                ).fetchone()
+                if sequence and sequence[0]:
+                    journal.save_sequence(name, str(sequence[0]))
+                _advance_sequence(conn, table, column)
+        journal.finish(name, written)
+    return written
+
+
+#: Name of the trigger that pins stamps: BEFORE row triggers fire in name order, so it runs last.
+PIN_TRIGGER = "~supaseed_pin_stamps"
+
+
+@contextlib.contextmanager
+def _stamps_pinned(
+    conn: Conn, table: Table, overrides: Mapping[str, object], result: SeedResult
+) -> Iterator[None]:
+    """While the block COPYs, set timestamps a BEFORE INSERT trigger stamps with ``now()`` to
+    :data:`REFERENCE`.
+
+    A trigger of our own (:data:`PIN_TRIGGER`, named to fire after the table's own BEFORE INSERT
+    triggers) replaces a stamp column's value when it equals ``now()``: the transaction's start,
+    which no generated value equals, so exactly the stamped values are pinned. It exists only inside
+    the caller's transaction (dropped before it ends, with its function in ``pg_temp``). Pinning as
+    rows arrive, rather than by an UPDATE afterwards, leaves no dead row versions and keeps the rows
+    in the order they were generated, so a table seeded in one COPY and one seeded batch by batch
+    (resumable runs) hold the same rows in the same order. Columns the plan leaves to the database
+    (``"default"``) are left alone; ``clock_timestamp()`` stamps are not recognised and keep the
+    build time. Without the right to create triggers on the table a warning says so.
+    """
+    stamps = _stamp_columns(conn, table, overrides)
+    if not stamps:
+        yield
+        return
+    checks = sql.SQL(" ").join(
+        sql.SQL("IF NEW.{c} = now()::{t} THEN NEW.{c} := {ref}::timestamptz{z}; END IF;").format(
+            c=sql.Identifier(c.name),
+            t=sql.SQL(c.base_type),
+            ref=sql.Literal(REFERENCE.isoformat()),
+            # a plain timestamp gets the reference instant's UTC wall clock
+            z=sql.SQL("" if "with time zone" in c.base_type else " AT TIME ZONE 'UTC'"),
+        )
+        for c in stamps
+    )
+    body = f"BEGIN {checks.as_string(conn)} RETURN NEW; END"
+    ident = sql.Identifier(table.schema, table.name)
+    function = sql.Identifier("pg_temp", "supaseed_pin_stamps")
+    trigger = sql.Identifier(PIN_TRIGGER)
+    try:
+        with conn.transaction():
+            conn.execute(
+                sql.SQL(
+                    "CREATE OR REPLACE FUNCTION {}() RETURNS trigger LANGUAGE plpgsql AS {}"
+                ).format(function, sql.Literal(body))
+            )
+            conn.execute(
+                sql.SQL(
+                    "CREATE TRIGGER {} BEFORE INSERT ON {} FOR EACH ROW EXECUTE FUNCTION {}()"
+                ).format(trigger, ident, function)
+            )
+    except psycopg.errors.InsufficientPrivilege:
+        result.warnings.append(
+            f"{table.qualified_name}.{', '.join(c.name for c in stamps)}: a trigger stamped them "
+            "with the build time and the seeding role may not create a trigger on the table to "
+            "pin them, so they differ from build to build"
+        )
+        yield
+        return
+    yield
+    conn.execute(sql.SQL("DROP TRIGGER {} ON {}").format(trigger, ident))
+    conn.execute(sql.SQL("DROP FUNCTION {}()").format(function))
+
+
+def _stamp_columns(conn: Conn, table: Table, overrides: Mapping[str, object]) -> list[Column]:
+    """Timestamp columns an enabled BEFORE INSERT row trigger may stamp with ``now()``."""
     row = conn.execute(
         "select exists (select 1 from pg_trigger where tgrelid = %s::regclass "
         "and not tgisinternal and tgenabled in ('O', 'A') and (tgtype & 7) = 7)",
         [table.qualified_name],
     ).fetchone()
     if not row or not row[0]:
-        return  # no enabled BEFORE INSERT row trigger
+        return []  # no enabled BEFORE INSERT row trigger
     leave = leave_to_database()
-    stamps = [
+    return [
         c
         for c in table.columns
         if not c.generated
@@ -902,45 +1221,6 @@ def _pin_trigger_stamps(
         and overrides.get(c.name) is not leave
         and scalar_type(c.base_type).startswith("timestamp")
     ]
-    if not stamps:
-        return
-    ident = sql.Identifier(table.schema, table.name)
-    hit = [
-        sql.SQL("{} = now()::{}").format(sql.Identifier(c.name), sql.SQL(c.base_type))
-        for c in stamps
-    ]
-    found = conn.execute(
-        sql.SQL("SELECT {} FROM {} WHERE {}").format(
-            sql.SQL(", ").join(sql.SQL("count(*) FILTER (WHERE {})").format(h) for h in hit),
-            ident,
-            sql.SQL(" OR ").join(hit),
-        )
-    ).fetchone()
-    stamped = [(c, h) for c, h, n in zip(stamps, hit, found or ()) if n]
-    if not stamped:
-        return
-    # a plain timestamp gets the reference instant's UTC wall clock
-    update = sql.SQL("UPDATE {} SET {} WHERE {}").format(
-        ident,
-        sql.SQL(", ").join(
-            sql.SQL("{c} = CASE WHEN {h} THEN %(ref)s::timestamptz{z} ELSE {c} END").format(
-                c=sql.Identifier(c.name),
-                h=h,
-                z=sql.SQL("" if "with time zone" in c.base_type else " AT TIME ZONE 'UTC'"),
-            )
-            for c, h in stamped
-        ),
-        sql.SQL(" OR ").join(h for _, h in stamped),
-    )
-    try:
-        with conn.transaction(), user_triggers_disabled(conn, table.qualified_name):
-            conn.execute(update, {"ref": REFERENCE})
-    except psycopg.errors.InsufficientPrivilege:
-        result.warnings.append(
-            f"{table.qualified_name}.{', '.join(c.name for c, _ in stamped)}: a trigger stamped "
-            "them with the build time and the seeding role may not disable the table's triggers "
-            "to pin them, so they differ from build to build"
-        )
 
 
 def _batches(rows: TableRows) -> Iterator[dict[str, list[Any]] | int]:
