@@ -113,6 +113,8 @@ class AIRun:
         self.options = request_options(self.config, seed)
         self.key = key_prefix(self.config.provider, self.config.model, self.options)
         self.cache = AICache(cache_dir(self.config, rootdir)) if self.config.cache else None
+        if self.cache is not None:
+            self.cache.check()  # a broken cache file: one error before any table is written
         self.usage = AIUsage(
             self.config.provider, self.config.model, resolved_base_url(self.config)
         )
