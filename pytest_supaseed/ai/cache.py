@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ..config.models import AIConfig
+from ..errors import ConfigError
 
 __all__ = ["AICache", "CacheStats", "cache_dir", "cache_key", "key_prefix"]
 
@@ -72,19 +73,38 @@ class AICache:
 
     def _connect(self, create: bool) -> sqlite3.Connection | None:
         if self._conn is None:
-            if not self.path.exists():
-                if not create:
-                    return None
-                self.directory.mkdir(parents=True, exist_ok=True)
-            conn = sqlite3.connect(self.path, timeout=30, check_same_thread=False)
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute(
-                "CREATE TABLE IF NOT EXISTS answers (key TEXT PRIMARY KEY, provider TEXT, "
-                "model TEXT, answer TEXT, prompt_tokens INTEGER, completion_tokens INTEGER, "
-                "created REAL)"
-            )
+            try:
+                if not self.path.exists():
+                    if not create:
+                        return None
+                    self.directory.mkdir(parents=True, exist_ok=True)
+                conn = sqlite3.connect(self.path, timeout=30, check_same_thread=False)
+                try:
+                    conn.execute("PRAGMA journal_mode=WAL")
+                    conn.execute(
+                        "CREATE TABLE IF NOT EXISTS answers (key TEXT PRIMARY KEY, provider TEXT, "
+                        "model TEXT, answer TEXT, prompt_tokens INTEGER, completion_tokens "
+                        "INTEGER, created REAL)"
+                    )
+                except sqlite3.Error:
+                    conn.close()
+                    raise
+            except (OSError, sqlite3.Error) as exc:
+                raise self._unusable(exc) from None
             self._conn = conn
         return self._conn
+
+    def _unusable(self, exc: Exception) -> ConfigError:
+        return ConfigError(
+            f"the AI answer cache {self.path} cannot be used ({exc}); delete it with "
+            "'supaseed ai cache clear' (or rm), or set ai.cache_dir to a writable directory",
+            key_path="ai.cache_dir",
+        )
+
+    def check(self) -> None:
+        """Open an existing cache file now (a ConfigError when it is unreadable), so a broken
+        cache is found before any table is written."""
+        self._connect(create=False)
 
     def get_many(self, keys: Sequence[str]) -> dict[str, str]:
         """The cached answers among ``keys``."""
@@ -107,8 +127,13 @@ class AICache:
             return
         conn = self._connect(create=True)
         assert conn is not None
-        with conn:
-            conn.executemany("INSERT OR REPLACE INTO answers VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+        try:
+            with conn:
+                conn.executemany(
+                    "INSERT OR REPLACE INTO answers VALUES (?, ?, ?, ?, ?, ?, ?)", rows
+                )
+        except sqlite3.Error as exc:
+            raise self._unusable(exc) from None
 
     def stats(self) -> CacheStats:
         """Entries, size on disk and entries per provider/model."""
@@ -122,8 +147,12 @@ class AICache:
         return CacheStats(self.path, sum(n for _, n in rows), size, dict(rows))
 
     def clear(self) -> int:
-        """Delete every entry (and the file); return how many there were."""
-        count = self.stats().entries
+        """Delete every entry (and the file); return how many there were (0 for a file that is
+        not a cache)."""
+        try:
+            count = self.stats().entries
+        except ConfigError:
+            count = 0
         self.close()
         for path in self.directory.glob(FILE_NAME + "*"):
             path.unlink()

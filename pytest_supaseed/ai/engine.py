@@ -21,9 +21,9 @@ from typing import Any
 
 from ..assets.model import MISSING, resolve
 from ..assets.pool import AssetPool
-from ..config.models import AIConfig, AIField, SeedPlan, TableConfig
+from ..config.models import AIConfig, AIField, Expression, SeedPlan, TableConfig
 from ..errors import ConfigError, SupaseedError, did_you_mean
-from ..generate.checks import ColumnRules
+from ..generate.checks import ColumnRules, table_and_domain_checks
 from ..generate.columns import TEXT_TYPES, scalar_type
 from ..generate.table import TableRows, derive_rng, leave_to_database
 from ..schema.model import Column, Schema, Table
@@ -61,6 +61,7 @@ class _Field:
     where: str
     usage: FieldUsage
     pending: int = 0
+    pool_values: list[Any] | None = None  # an asset_pool: fallback's values that fit the column
 
     @property
     def name(self) -> str:
@@ -112,6 +113,8 @@ class AIRun:
         self.options = request_options(self.config, seed)
         self.key = key_prefix(self.config.provider, self.config.model, self.options)
         self.cache = AICache(cache_dir(self.config, rootdir)) if self.config.cache else None
+        if self.cache is not None:
+            self.cache.check()  # a broken cache file: one error before any table is written
         self.usage = AIUsage(
             self.config.provider, self.config.model, resolved_base_url(self.config)
         )
@@ -151,6 +154,11 @@ class AIRun:
                 key_path=where,
             )
         fks = {c for fk in table.foreign_keys for c in fk.columns}
+        left = {  # '{{ default }}' in [tables]: the database fills them
+            c
+            for c, v in planned[table.qualified_name].column_values().items()
+            if isinstance(v, Expression) and v.source.strip() == "default"
+        }
         found = self.fields.setdefault(table.qualified_name, [])
         for name, field_config in columns.items():
             at = f"{where}.{name}"
@@ -188,6 +196,21 @@ class AIRun:
             prompt = compile_prompt(
                 field_config.prompt, field_config.context, table.column_names, where=at
             )
+            if name in left:
+                raise ConfigError(
+                    f"{table.qualified_name}.{name} is left to the database ('{{{{ default }}}}' "
+                    "in [tables]) and AI-written; remove one of the two",
+                    key_path=at,
+                )
+            for col in prompt.columns:
+                if col in left:
+                    raise ConfigError(
+                        f"the prompt of {table.qualified_name}.{name} reads {col}, which the "
+                        "database fills ('{{ default }}' in [tables]), so its value is unknown "
+                        "when the row is written; give it a value or leave it out of the prompt",
+                        key_path=at,
+                    )
+            pool_values = self._pool_fallback(table, column, field_config, at) if pool else None
             usage = FieldUsage(field_config.priority, field_config.fallback)
             self.usage.fields[f"{table.qualified_name}.{name}"] = usage
             found.append(
@@ -199,9 +222,30 @@ class AIRun:
                     at,
                     usage,
                     pending=estimates.get(table.qualified_name, 0),
+                    pool_values=pool_values,
                 )
             )
         found[:] = _ordered(found)
+
+    def _pool_fallback(
+        self, table: Table, column: Column, config: AIField, where: str
+    ) -> list[Any]:
+        """The values of an ``asset_pool:`` fallback that fit ``column``, checked here, before any
+        table is written, so a pool without such a value is an error with nothing written."""
+        pool_name, path = config.fallback_pool or ("", None)
+        rules = table_and_domain_checks(table)[0]
+        column_rules = rules.columns.get(column.name) or rules.for_column(column.name)
+        candidates = _pool_values(
+            self.load_pool(pool_name), path or column.name, column, column_rules
+        )
+        if not candidates:
+            raise ConfigError(
+                f"no asset of pool '{pool_name}' has a value at '{path or column.name}' that "
+                f"fits {table.qualified_name}.{column.name}; name a field as "
+                f"asset_pool:{pool_name}.<path> (e.g. frontmatter.title, body, csv.name)",
+                key_path=f"{where}.fallback",
+            )
+        return candidates
 
     def columns_for(self, table: Table) -> list[str]:
         """The AI columns of ``table``: always sent, whatever their default."""
@@ -431,19 +475,7 @@ class TableFiller:
         if kind == "empty":
             empty = "" if _is_text(f.column) else None
             return lambda n: [empty] * n
-        pool_name, path = f.config.fallback_pool or ("", None)
-        pool = self.run.load_pool(pool_name)
-        rules = self.rows.rules.columns.get(f.column.name) or self.rows.rules.for_column(
-            f.column.name
-        )
-        candidates = _pool_values(pool, path or f.column.name, f.column, rules)
-        if not candidates:
-            raise ConfigError(
-                f"no asset of pool '{pool_name}' has a value at '{path or f.column.name}' that "
-                f"fits {f.name}; name a field as asset_pool:{pool_name}.<path> "
-                "(e.g. frontmatter.title, body, csv.name)",
-                key_path=f"{f.where}.fallback",
-            )
+        candidates = f.pool_values or []
         rng: Random = derive_rng(
             self.run.seed, f.table.qualified_name, "#ai-fallback", f.column.name
         )

@@ -113,3 +113,36 @@ def test_seed_prints_the_usage_and_cache_stats_and_clear(
     assert "4 answer(s) deleted" in capsys.readouterr().out
     assert main(["ai", "cache", "stats", "--rootdir", str(tmp_path)]) == 0
     assert "ai cache: 0 answer(s)" in capsys.readouterr().out
+
+
+def test_a_broken_cache_file_is_one_error_before_any_row_and_clear_removes_it(
+    tmp_path: Path,
+    ollama: FakeModel,
+    blog_db: str,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import psycopg
+
+    write_plan(tmp_path, ollama.url)
+    monkeypatch.chdir(tmp_path)
+    cache = tmp_path / ".supaseed" / "ai-cache" / "answers.sqlite3"
+    cache.parent.mkdir(parents=True)
+    cache.write_text("not a database\n" * 100)
+
+    assert main(["seed", "--dsn", blog_db, "--rootdir", str(tmp_path)]) == 1
+    err = capsys.readouterr().err
+    assert "at 'ai.cache_dir'" in err
+    assert f"the AI answer cache {cache} cannot be used" in err
+    assert "Traceback" not in err
+    with psycopg.connect(blog_db) as conn:
+        assert conn.execute("select count(*) from authors").fetchone() == (0,)  # nothing written
+    assert ollama.requests == []
+
+    assert main(["ai", "cache", "stats", "--rootdir", str(tmp_path)]) == 1
+    assert "cannot be used" in capsys.readouterr().err
+    assert main(["ai", "cache", "clear", "--rootdir", str(tmp_path)]) == 0
+    assert "0 answer(s) deleted" in capsys.readouterr().out
+    assert not cache.exists()
+    assert main(["seed", "--dsn", blog_db, "--rootdir", str(tmp_path)]) == 0
+    assert "4 requests, 0 cache hits" in capsys.readouterr().out

@@ -336,6 +336,47 @@ def test_asset_pool_fallback(blog_db: str, tmp_path: Path) -> None:
     assert result.ai.fields["public.posts.summary"].fallback_count == 10
 
 
+def test_an_asset_pool_fallback_without_fitting_values_fails_before_any_table_is_written(
+    blog_db: str, tmp_path: Path
+) -> None:
+    (tmp_path / "quotes.json").write_text('[{"text": "Walk softly."}, {"text": "Pack it out."}]')
+    plan = ai_plan(
+        "http://127.0.0.1:9",
+        tmp_path / "cache",
+        {"summary": {"prompt": "Summarise {title}", "fallback": "asset_pool:quotes.txt"}},
+    )
+    plan["asset_pools"] = {"quotes": {"type": "json", "path": "quotes.json"}}
+    with pytest.raises(ConfigError) as info:
+        seed(plan, blog_db, progress=False, rootdir=tmp_path)
+    assert "no asset of pool 'quotes' has a value at 'txt'" in str(info.value)
+    assert info.value.key_path == "ai.fields.posts.summary.fallback"
+    # authors come before posts in insert order: none of them is written either
+    assert rows(blog_db, "select count(*) from authors") == [(0,)]
+
+
+@pytest.mark.parametrize(
+    ("columns", "fields", "message"),
+    [
+        (
+            {"summary": "{{ default }}"},
+            {"summary": {"prompt": "x {title}"}},
+            "left to the database",
+        ),
+        ({"body": "{{ default }}"}, {"summary": {"prompt": "x {body}"}}, "reads body, which the"),
+    ],
+)
+def test_a_field_left_to_the_database_fails_before_any_table_is_written(
+    blog_db: str, tmp_path: Path, columns: dict[str, str], fields: dict[str, Any], message: str
+) -> None:
+    plan = ai_plan("http://127.0.0.1:9", tmp_path, fields)
+    plan["tables"]["posts"]["columns"] = columns
+    with pytest.raises(ConfigError) as info:
+        seed(plan, blog_db, progress=False)
+    assert message in str(info.value)
+    assert info.value.key_path == f"ai.fields.posts.{next(iter(fields))}"
+    assert rows(blog_db, "select count(*) from authors") == [(0,)]
+
+
 def test_a_prompt_may_read_another_ai_field(
     blog_db: str, ollama: FakeModel, tmp_path: Path
 ) -> None:
