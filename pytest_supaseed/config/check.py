@@ -183,11 +183,15 @@ def _find_table(schema: Schema, name: str) -> Table | None:
 
 
 def _table_fix(schema: Schema, name: str, what: str) -> str:
-    hint = did_you_mean(
-        name, list(schema.tables) + [t.name for t in schema.tables.values()]
-    ).strip()
-    rename = f"rename it {hint.strip('()')}" if hint else "name an existing table"
+    close = _closest(name, list(schema.tables) + [t.name for t in schema.tables.values()])
+    rename = f"rename it to '{close}'" if close else "name an existing table"
     return f"remove {what} or {rename}"
+
+
+def _closest(word: str, choices: Sequence[str]) -> str | None:
+    """The closest of ``choices`` to ``word`` (what did_you_mean() names), or None."""
+    hint = did_you_mean(word, choices)
+    return hint.split("'")[1] if hint else None
 
 
 def check_plan(
@@ -229,7 +233,7 @@ def _column_exists(
             path,
             f"{table.qualified_name} has no column '{name}'{hint}",
             f"remove the key '{format_key_path(path)}'"
-            + (f" or rename it {hint.strip(' ()')}" if hint else ""),
+            + (f" or rename it to '{_closest(name, table.column_names)}'" if hint else ""),
             table=table.qualified_name,
             column=name,
         )

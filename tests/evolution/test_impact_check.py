@@ -1,0 +1,205 @@
+"""`supaseed diff --impact` and `supaseed plan --check` against the blog before and after its
+migrations (real databases on the test server, through the real entry point)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from pytest_supaseed.cli import main
+
+from .conftest import Blog
+
+
+def _impacts(
+    blog: Blog, project: Path, capsys: pytest.CaptureFixture[str]
+) -> tuple[int, list[dict[str, object]]]:
+    code = main(
+        [
+            "diff",
+            str(project / "supaseed.schema.json"),
+            "--impact",
+            "--dsn",
+            blog.v2,
+            "--rootdir",
+            str(project),
+            "--format",
+            "json",
+        ]
+    )
+    return code, json.loads(capsys.readouterr().out)["impacts"]
+
+
+def test_diff_impact_names_each_change_with_its_severity(
+    blog: Blog, project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, impacts = _impacts(blog, project, capsys)
+    assert code == 1  # there are errors
+    found = {(i["severity"], i["kind"], i["table"], i["column"], i["plan_key"]): i for i in impacts}
+    role = found["error", "column_removed", "public.authors", "role", "tables.authors.columns.role"]
+    assert (role["file"], role["line"]) == (str(project / "supaseed.toml"), 7)
+    assert role["suggestion"] == "remove tables.authors.columns.role"
+    summary = found[
+        "error", "column_removed", "public.posts", "summary", "mappings.posts.fields.summary"
+    ]
+    assert (summary["file"], summary["line"]) == (str(project / "supaseed.toml"), 17)
+    rating = found[
+        "warning", "column_added", "public.authors", "rating", "tables.authors.columns.rating"
+    ]
+    assert rating["suggestion"] == (
+        'tables.authors.columns.rating = "{{ faker.random_int(min=1, max=5) }}"'
+    )
+    bio = found["suggestion", "column_added", "public.authors", "bio", "tables.authors.columns.bio"]
+    assert "faker.paragraph" in str(bio["suggestion"])
+    comments = found["suggestion", "table_added", "public.comments", None, "tables.comments"]
+    assert comments["suggestion"] == "tables.comments = { count_per_parent = { post_id = 2 } }"
+    label = next(i for i in impacts if i["kind"] == "enum_label_added")
+    assert (label["severity"], label["subject"]) == ("suggestion", "public.post_status 'archived'")
+    widened = next(i for i in impacts if i["kind"] == "column_type_changed")
+    assert (widened["severity"], widened["column"]) == ("info", "country")
+    assert "still fit" in str(widened["message"])
+    level = found[
+        "suggestion",
+        "column_added",
+        "public.posts",
+        "reading_level",
+        "mappings.posts.fields.reading_level",
+    ]
+    assert (
+        level["suggestion"] == 'mappings.posts.fields.reading_level = "frontmatter.reading_level"'
+    )
+    cover = found[
+        "suggestion",
+        "column_added",
+        "public.posts",
+        "cover_image",
+        "tables.posts.columns.cover_image",
+    ]
+    assert cover["suggestion"] == 'tables.posts.columns.cover_image = "{{ faker.image_url() }}"'
+    # most serious first
+    order = ["error", "warning", "suggestion", "info"]
+    ranks = [order.index(str(i["severity"])) for i in impacts]
+    assert ranks == sorted(ranks)
+
+
+def test_diff_impact_table_output_points_at_the_plan_lines(
+    blog: Blog, project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main(
+        [
+            "diff",
+            str(project / "supaseed.schema.json"),
+            "--impact",
+            "--dsn",
+            blog.v2,
+            "--rootdir",
+            str(project),
+        ]
+    )
+    out = capsys.readouterr().out
+    assert code == 1
+    plan = project / "supaseed.toml"
+    assert f"plan key: tables.authors.columns.role ({plan}:7)" in out
+    assert f"plan key: mappings.posts.fields.summary ({plan}:17)" in out
+    assert out.strip().splitlines()[-1] == ("2 error(s), 1 warning(s), 5 suggestion(s), 1 info(s).")
+
+
+def test_plan_check_fails_naming_both_dropped_columns_with_file_and_line(
+    blog: Blog, project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ["plan", "--check", "--rootdir", str(project), "--dsn"]
+    assert main([*args, blog.v1]) == 0
+    assert capsys.readouterr().out.strip() == "The plan matches the live schema: no problems."
+
+    assert main([*args, blog.v2]) == 1
+    lines = capsys.readouterr().out.strip().splitlines()
+    plan = project / "supaseed.toml"
+    assert lines == [
+        f"error: {plan}:7 at 'tables.authors.columns.role': public.authors has no column 'role'; "
+        "fix: remove the key 'tables.authors.columns.role'",
+        f"error: {plan}:17 at 'mappings.posts.fields.summary': public.posts has no column "
+        "'summary'; fix: remove the key 'mappings.posts.fields.summary'",
+        "2 error(s), 0 warning(s).",
+    ]
+
+
+BROKEN_PLAN = """\
+seed = 1
+
+[tables.authors]
+count = 2
+columns = { country = "A country name far longer than forty characters", nickname = "x" }
+
+[tables.posts]
+count_per_parent = { editor_id = 2 }
+# an enum label the type does not have, and a generator Faker does not know
+columns = { status = "retired", title = "{{ faker.no_such_method() }}" }
+
+[tables.ghosts]
+count = 1
+
+[associations.posts_to_authors]
+items = "posts"
+targets = "authors"
+fk_column = "writer_id"
+
+[ai.fields.authors.motto]
+prompt = "A motto"
+"""
+
+
+def test_plan_check_reports_every_problem_at_once(
+    blog: Blog, project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    plan = project / "supaseed.toml"
+    plan.write_text(BROKEN_PLAN, encoding="utf-8")
+    assert main(["plan", "--check", "--rootdir", str(project), "--dsn", blog.v1]) == 1
+    out = capsys.readouterr().out
+    expected = [
+        f"{plan}:5 at 'tables.authors.columns.country': constant 'A country name far longer "
+        "than forty characters' is 47 characters, longer than public.authors.country "
+        "(character varying(40)) allows",
+        f"{plan}:5 at 'tables.authors.columns.nickname': public.authors has no column 'nickname'",
+        f"{plan}:8 at 'tables.posts.count_per_parent.editor_id': 'editor_id' is neither a parent "
+        "table nor a foreign-key column of public.posts",
+        f"{plan}:10 at 'tables.posts.columns.status': constant 'retired' is not a valid "
+        'public.post_status for public.posts.status: invalid input value for enum post_status: "retired"',
+        f"{plan}:10 at 'tables.posts.columns.title': Faker has no method 'no_such_method'",
+        f"{plan}:12 at 'tables.ghosts': no table 'public.ghosts' in the database",
+        f"{plan}:18 at 'associations.posts_to_authors.fk_column': public.posts.writer_id is not "
+        "a single-column foreign key to public.authors",
+        f"{plan}:20 at 'ai.fields.authors.motto': public.authors has no column 'motto'",
+    ]
+    for text in expected:
+        assert text in out, text
+    assert out.strip().splitlines()[-1] == "8 error(s), 0 warning(s)."
+
+
+def test_plan_check_json_output(
+    blog: Blog, project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ["plan", "--check", "--rootdir", str(project), "--dsn", blog.v2, "--format", "json"]
+    assert main(args) == 1
+    problems = json.loads(capsys.readouterr().out)
+    assert [(p["key_path"], p["line"], p["table"], p["column"]) for p in problems] == [
+        ("tables.authors.columns.role", 7, "public.authors", "role"),
+        ("mappings.posts.fields.summary", 17, "public.posts", "summary"),
+    ]
+
+
+def test_plan_check_without_dsn_builds_the_project_database(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # the project's own migrations (v1) on the embedded server: the plan matches them
+    assert main(["plan", "--check", "--rootdir", str(project)]) == 0
+    assert "no problems" in capsys.readouterr().out
+    # a migration the project adds later is applied too, and the check sees it
+    (project / "supabase" / "migrations" / "0002_evolve.sql").write_text(
+        (Path(__file__).parent / "evolve.sql").read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    assert main(["plan", "--check", "--rootdir", str(project)]) == 1
+    out = capsys.readouterr().out
+    assert "public.authors has no column 'role'" in out
+    assert "public.posts has no column 'summary'" in out
