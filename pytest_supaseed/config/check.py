@@ -413,17 +413,15 @@ def _check_mapped_values(out: _Collector, resolved: ResolvedPlan, name: str, tab
     import random
 
     from ..assets import load_pool, map_rows
+    from ..assets.mapping import referenced_pools
 
     plan = resolved.plan
     mapping = plan.mappings[name]
     try:
         pool = load_pool(mapping.pool, plan.asset_pools[mapping.pool], resolved.rootdir)
         pools = {mapping.pool: pool}
-        for other in plan.asset_pools:
-            if other != mapping.pool and any(
-                f"random({other})" in s for s in mapping.fields.values()
-            ):
-                pools[other] = load_pool(other, plan.asset_pools[other], resolved.rootdir)
+        for other in referenced_pools(mapping, list(plan.asset_pools)):
+            pools[other] = load_pool(other, plan.asset_pools[other], resolved.rootdir)
         map_rows(pool, mapping, table.columns, random.Random(0), pools=pools)
     except SupaseedError as exc:
         out.add(

@@ -119,6 +119,7 @@ class PlanEditor:
                 fresh = tomlkit.parse("v = " + _render_inline(child, spaced))["v"]
                 fresh.trivia.comment = child.trivia.comment
                 fresh.trivia.comment_ws = child.trivia.comment_ws
+                fresh.trivia.trail = child.trivia.trail
                 node[part] = fresh
                 return
             if not isinstance(child, MutableMapping):

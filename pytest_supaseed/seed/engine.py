@@ -344,11 +344,12 @@ class _AssetRows:
 
     def rows(self, table: Table, name: str, mapping: MappingConfig) -> list[dict[str, Any]]:
         from ..assets import load_pool, map_rows
+        from ..assets.mapping import referenced_pools
 
-        if mapping.pool not in self.pools:
-            self.pools[mapping.pool] = load_pool(
-                mapping.pool, self.plan.asset_pools[mapping.pool], self.rootdir
-            )
+        # the mapping's own pool, and the pools its random(<pool>) calls pick from
+        for pool in [mapping.pool, *referenced_pools(mapping, list(self.plan.asset_pools))]:
+            if pool not in self.pools:
+                self.pools[pool] = load_pool(pool, self.plan.asset_pools[pool], self.rootdir)
         rng = derive_rng(self.seed, table.qualified_name, "#assets", name)
         return map_rows(self.pools[mapping.pool], mapping, table.columns, rng, pools=self.pools)
 
