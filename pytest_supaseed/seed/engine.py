@@ -15,6 +15,7 @@ Phases, each timed in :attr:`SeedResult.phases`:
 from __future__ import annotations
 
 import contextlib
+import datetime
 import importlib
 import time
 from collections.abc import Iterator, Mapping
@@ -404,11 +405,32 @@ def _overrides(conn: Conn, table: Table, config: TableConfig) -> dict[str, objec
                 key_path=where,
             )
         if isinstance(value, Expression):
-            out[name] = override_generator(value.source, is_expression=True, where=where)
+            generator = override_generator(value.source, is_expression=True, where=where)
+            if table.column(name).base_type == "timestamp with time zone":
+                generator = _aware(generator)
+            out[name] = generator
         else:
             constant = _typed_constant(conn, table.column(name), value.value, where)
             out[name] = override_generator(constant, is_expression=False, where=where)
     return out
+
+
+def _aware(generator: object) -> object:
+    """A Faker datetime is naive; binary COPY into a timestamptz column needs a zone: read a
+    naive value as UTC (what the server does with it under the default TimeZone)."""
+    from ..generate.values import PerValue
+
+    if not isinstance(generator, PerValue):
+        return generator
+    make = generator.make
+
+    def aware(rng: Any) -> Any:
+        value = make(rng)
+        if isinstance(value, datetime.datetime) and value.tzinfo is None:
+            return value.replace(tzinfo=datetime.UTC)
+        return value
+
+    return PerValue(aware)
 
 
 def _typed_constant(conn: Conn, column: Column, value: Any, where: str) -> Any:
