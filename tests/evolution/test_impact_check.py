@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import psycopg
 import pytest
 
 from pytest_supaseed.cli import main
@@ -203,3 +204,36 @@ def test_plan_check_without_dsn_builds_the_project_database(
     out = capsys.readouterr().out
     assert "public.authors has no column 'role'" in out
     assert "public.posts has no column 'summary'" in out
+
+
+def test_new_checks_domains_types_and_removed_labels_against_the_plans_constants(
+    blog: Blog, project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    plan = project / "supaseed.toml"
+    with plan.open("a") as f:  # constants the migration below breaks
+        f.write('\n[tables.posts]\ncolumns = { status = "draft", title = "Fixed" }\n')
+    dsn = blog.copy_of("v1")
+    try:
+        with psycopg.connect(dsn, autocommit=True) as conn:
+            conn.execute(
+                "alter table public.authors add constraint country_short "
+                "check (char_length(country) <= 5);"
+                "create domain public.role_code as varchar(20) check (value ~ '^[A-Z]+$');"
+                "alter table public.authors alter column role type public.role_code;"
+                "alter table public.posts alter column title type varchar(3);"
+                "alter type public.post_status rename value 'draft' to 'sketch';"
+            )
+        args = ["diff", str(project / "supaseed.schema.json"), "--impact", "--dsn", dsn]
+        assert main([*args, "--rootdir", str(project), "--format", "json"]) == 1
+        impacts = json.loads(capsys.readouterr().out)["impacts"]
+    finally:
+        blog.drop(dsn)
+    found = {(i["severity"], i["kind"], i["plan_key"]) for i in impacts}
+    assert ("error", "check_added", "tables.authors.columns.country") in found
+    assert ("error", "column_domain_checks_changed", "tables.authors.columns.role") in found
+    assert ("error", "column_type_changed", "tables.posts.columns.title") in found
+    assert ("warning", "enum_label_removed", "tables.posts.columns.status") in found
+    assert ("suggestion", "enum_label_added", None) in found
+    check = next(i for i in impacts if i["kind"] == "check_added")
+    assert "breaks CHECK country_short" in check["message"]
+    assert check["line"] == 7
