@@ -8,22 +8,25 @@ associations (tables and foreign key), AI fields, and storage targets. Each prob
 in the file that wrote the key (plan or template), with its line, its key path and the fix.
 
 Nothing is written: constants are read with ``SELECT %s::type`` inside a transaction that is
-rolled back, and pools are read from disk.
+rolled back, and pools are read from disk. Reading the live schema (the project's database on the
+embedded server, or ``--dsn``) is the command line's part: see ``supaseed plan --check``.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+import random
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Literal
 
 import psycopg
 from psycopg import sql
 
+from ..assets import load_pool, map_rows
+from ..assets.mapping import compile_expression, referenced_pools
 from ..errors import AssetError, ConfigError, SupaseedError, did_you_mean
+from ..generate.overrides import expression_generator
 from ..schema.model import Column, Schema, Table, qualify
 from .loader import format_key_path
 from .resolve import ResolvedPlan
@@ -32,7 +35,6 @@ __all__ = [
     "CheckReport",
     "PlanProblem",
     "check_plan",
-    "live_schema",
     "locate",
 ]
 
@@ -255,8 +257,6 @@ def _column_exists(
 def _check_tables(
     out: _Collector, tables: Mapping[str, Any], schema: Schema, conn: psycopg.Connection | None
 ) -> None:
-    from ..generate.overrides import expression_generator
-
     for key, config in tables.items():
         base = ("tables", key)
         table = _find_table(schema, key)
@@ -364,8 +364,6 @@ def constant_problem(
 
 
 def _check_mappings(out: _Collector, resolved: ResolvedPlan, schema: Schema) -> None:
-    from ..assets.mapping import compile_expression
-
     plan = resolved.plan
     for name, mapping in plan.mappings.items():
         base = ("mappings", name)
@@ -410,11 +408,6 @@ def _check_mappings(out: _Collector, resolved: ResolvedPlan, schema: Schema) -> 
 def _check_mapped_values(out: _Collector, resolved: ResolvedPlan, name: str, table: Table) -> None:
     """Map the pool's real assets into the table's columns: a value a column's (new) type cannot
     hold is reported at the mapping, with the file and field."""
-    import random
-
-    from ..assets import load_pool, map_rows
-    from ..assets.mapping import referenced_pools
-
     plan = resolved.plan
     mapping = plan.mappings[name]
     try:
@@ -490,43 +483,3 @@ def _check_storage(
             "the database has no storage.buckets / storage.objects tables to copy the files into",
             "use the Supabase layer (the default backend) or remove the pool's storage target",
         )
-
-
-@contextmanager
-def live_schema(
-    resolved: ResolvedPlan, dsn: str | None = None, *, schemas: Sequence[str] | None = None
-) -> Iterator[tuple[Schema, psycopg.Connection]]:
-    """The live schema (and an open connection to it) the plan seeds.
-
-    With ``dsn``: that database as it is. Without: the project's database as the plugin builds
-    it (Supabase layer + migrations, and the plan's own schema SQL when it names one) on the
-    embedded server, in a scratch copy dropped afterwards.
-    """
-    from ..schema.introspect import introspect
-
-    if dsn:
-        with psycopg.connect(dsn, autocommit=True) as conn:
-            yield introspect(dsn, list(schemas) if schemas else None), conn
-        return
-    from psycopg.conninfo import conninfo_to_dict, make_conninfo
-
-    from ..backends import project_database
-    from ..databases import clone_database, drop_database
-    from ..migrations import apply_sql_paths
-
-    root = resolved.rootdir
-    choice = resolved.migrations(root)
-    with project_database(root) as base_dsn:
-        if choice.kind not in ("demo", "explicit"):
-            with psycopg.connect(base_dsn, autocommit=True) as conn:
-                yield introspect(base_dsn, list(schemas) if schemas else None), conn
-            return
-        admin = make_conninfo(base_dsn, dbname="postgres")
-        base_name = str(conninfo_to_dict(base_dsn)["dbname"])
-        scratch = clone_database(admin, base_name, "supaseed_check_scratch")
-        try:
-            with psycopg.connect(scratch, autocommit=True) as conn:
-                apply_sql_paths(conn, choice.paths, Path(root))
-                yield introspect(scratch, list(schemas) if schemas else None), conn
-        finally:
-            drop_database(admin, "supaseed_check_scratch")

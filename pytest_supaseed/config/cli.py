@@ -119,7 +119,8 @@ def _cmd_plan(args: argparse.Namespace) -> int:
     source = Path(args.file) if args.file else None
     resolved = resolve_plan(source, rootdir=args.rootdir)
     if args.check:
-        from .check import check_plan, live_schema
+        from .check import check_plan
+        from .update import live_schema
 
         with live_schema(resolved, args.dsn) as (schema, conn):
             report = check_plan(resolved, schema, conn)

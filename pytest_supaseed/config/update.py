@@ -18,22 +18,32 @@ from __future__ import annotations
 import argparse
 import difflib
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+import psycopg
+from psycopg.conninfo import conninfo_to_dict, make_conninfo
+
+from ..assets.discover import find_files
+from ..backends import project_database
+from ..databases import clone_database, drop_database
 from ..errors import AssetError, ConfigError
-from ..schema.impact import Impact, analyze
+from ..generate.overrides import expression_generator
+from ..migrations import apply_sql_paths
+from ..schema.introspect import introspect
 from ..schema.model import Schema, Table
 from ..schema.snapshot import DEFAULT_SNAPSHOT_FILE, load_snapshot, write_snapshot
-from ..schema.suggest import Edit, Suggestion, mapping_of, table_key
-from .check import check_plan, live_schema
+from .check import check_plan
 from .edit import PlanEditor
+from .impact import Impact, analyze
 from .loader import format_key_path
 from .resolve import ResolvedPlan, resolve_plan
+from .suggest import Edit, Suggestion, mapping_of, table_key
 
-__all__ = ["BACKUP_DIR", "register", "run_update"]
+__all__ = ["BACKUP_DIR", "live_schema", "register", "run_update"]
 
 BACKUP_DIR = Path(".supaseed") / "backups"
 """Where backups go, under the plan file's directory."""
@@ -183,6 +193,38 @@ def run_update(
         return 0 if after.ok else 1
 
 
+@contextmanager
+def live_schema(
+    resolved: ResolvedPlan, dsn: str | None = None, *, schemas: Sequence[str] | None = None
+) -> Iterator[tuple[Schema, psycopg.Connection]]:
+    """The live schema (and an open connection to it) the plan seeds.
+
+    With ``dsn``: that database as it is. Without: the project's database as the plugin builds
+    it (Supabase layer + migrations, and the plan's own schema SQL when it names one) on the
+    embedded server, in a scratch copy dropped afterwards.
+    """
+    if dsn:
+        with psycopg.connect(dsn, autocommit=True) as conn:
+            yield introspect(dsn, list(schemas) if schemas else None), conn
+        return
+    root = resolved.rootdir
+    choice = resolved.migrations(root)
+    with project_database(root) as base_dsn:
+        if choice.kind not in ("demo", "explicit"):
+            with psycopg.connect(base_dsn, autocommit=True) as conn:
+                yield introspect(base_dsn, list(schemas) if schemas else None), conn
+            return
+        admin = make_conninfo(base_dsn, dbname="postgres")
+        base_name = str(conninfo_to_dict(base_dsn)["dbname"])
+        scratch = clone_database(admin, base_name, "supaseed_check_scratch")
+        try:
+            with psycopg.connect(scratch, autocommit=True) as conn:
+                apply_sql_paths(conn, choice.paths, Path(root))
+                yield introspect(scratch, list(schemas) if schemas else None), conn
+        finally:
+            drop_database(admin, "supaseed_check_scratch")
+
+
 def _read_line(prompt: str) -> str:
     try:
         return input(prompt)
@@ -241,8 +283,6 @@ def _ask_value(
 
 def _generator_edits(answer: str, impact: Impact, resolved: ResolvedPlan) -> tuple[Edit, ...]:
     """A ``faker.<method>(...)`` answer, checked by compiling it the way seeding will."""
-    from ..generate.overrides import expression_generator
-
     source = answer.strip().removeprefix("{{").removesuffix("}}").strip()
     assert impact.table is not None
     assert impact.column is not None
@@ -254,8 +294,6 @@ def _generator_edits(answer: str, impact: Impact, resolved: ResolvedPlan) -> tup
 
 def _pool_edits(answer: str, impact: Impact, resolved: ResolvedPlan) -> tuple[Edit, ...]:
     """An asset pool path answer: it must match files; the pool is added and mapped."""
-    from ..assets.discover import find_files
-
     assert impact.table is not None
     assert impact.column is not None
     found, _ = find_files(resolved.rootdir, [answer])

@@ -181,7 +181,9 @@ def _parents_for(
 def _insert_columns(table: Table, fk_columns: set[str]) -> list[Column]:
     chosen = []
     for col in table.columns:
-        if col.generated or col.identity is not None:  # identity, ALWAYS or BY DEFAULT: the database numbers rows
+        if (
+            col.generated or col.identity is not None
+        ):  # identity, ALWAYS or BY DEFAULT: the database numbers rows
             continue
         keyish = col.name in table.primary_key or any(
             col.name in s for s in table.unique_column_sets()

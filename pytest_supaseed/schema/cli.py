@@ -160,10 +160,11 @@ def _cmd_diff(args: argparse.Namespace) -> int:
 
 
 def _cmd_impact(args: argparse.Namespace, old: Snapshot) -> int:
-    from ..config.check import check_plan, live_schema
+    from ..config.check import check_plan
+    from ..config.impact import analyze
     from ..config.resolve import resolve_plan
+    from ..config.update import live_schema
     from ..errors import SchemaError
-    from .impact import analyze
 
     if args.new:
         raise SchemaError(

@@ -16,7 +16,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from .model import Column, Table, qualify
+from ..schema.model import Column, Table, qualify
+from .loader import format_key_path
 
 __all__ = [
     "Edit",
@@ -39,8 +40,6 @@ class Edit:
 
     def describe(self) -> str:
         """``tables.authors.columns.bio = "{{ faker.paragraph() }}"`` or ``remove ...``."""
-        from ..config.loader import format_key_path
-
         key = format_key_path(self.path)
         if self.op == "delete":
             return f"remove {key}"

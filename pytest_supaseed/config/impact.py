@@ -19,16 +19,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
-from .diff import Change, diff
-from .model import Schema, Table, qualify
-from .snapshot import snapshot
+from ..assets import load_pool
+from ..errors import SupaseedError
+from ..schema.diff import Change, diff
+from ..schema.model import Schema, Table, qualify
+from ..schema.snapshot import snapshot
+from .check import CheckReport, PlanProblem, locate
+from .loader import format_key_path
+from .resolve import ResolvedPlan
 from .suggest import Edit, Suggestion, column_suggestion, table_key
-
-if TYPE_CHECKING:
-    from ..config.check import CheckReport, PlanProblem
-    from ..config.resolve import ResolvedPlan
 
 __all__ = ["SEVERITIES", "Impact", "ImpactReport", "analyze", "pool_fields", "seeded_tables"]
 
@@ -188,9 +189,6 @@ def seeded_tables(resolved: ResolvedPlan) -> set[str]:
 def pool_fields(resolved: ResolvedPlan) -> dict[str, list[str]]:
     """The field names the assets of each non-image pool carry (a pool that does not load has
     none: the plan check reports why)."""
-    from ..assets import load_pool
-    from ..errors import SupaseedError
-
     out: dict[str, list[str]] = {}
     for name, config in sorted(resolved.plan.asset_pools.items()):
         if config.type == "image":
@@ -218,8 +216,6 @@ def analyze(
     (:func:`~pytest_supaseed.config.check.check_plan`): it decides whether a changed type, domain or
     CHECK still takes the plan's values.
     """
-    from ..config.check import locate
-
     changes = diff(old, snapshot(new))
     refs = _plan_refs(resolved)
     problems = {p.path: p for p in report.problems}
@@ -238,8 +234,6 @@ def analyze(
         path: KeyPath = (),
         suggestion: Suggestion | None = None,
     ) -> None:
-        from ..config.loader import format_key_path
-
         # a key the suggestion would add is not in any file yet: no file or line to point at
         written = bool(path) and change.kind not in ("column_added", "table_added")
         file, line = locate(resolved, path) if written else (None, None)
