@@ -10,6 +10,8 @@ import psycopg
 import pytest
 
 from pytest_supaseed.cli import main
+from pytest_supaseed.schema.drift import drift_note
+from pytest_supaseed.schema.introspect import introspect
 
 from .conftest import Blog
 
@@ -237,3 +239,15 @@ def test_new_checks_domains_types_and_removed_labels_against_the_plans_constants
     check = next(i for i in impacts if i["kind"] == "check_added")
     assert "breaks CHECK country_short" in check["message"]
     assert check["line"] == 7
+
+
+def test_drift_note_says_in_one_line_that_the_schema_changed(blog: Blog, project: Path) -> None:
+    assert drift_note(introspect(blog.v1), project) is None
+    note = drift_note(introspect(blog.v2), project)
+    assert note == (
+        "supaseed: the schema changed since supaseed.schema.json (4 column added, 2 column "
+        "removed, 1 column type changed, 1 enum label added, 1 table added); run `supaseed diff "
+        "supaseed.schema.json --impact`, then `supaseed update`"
+    )
+    (project / "supaseed.schema.json").unlink()
+    assert drift_note(introspect(blog.v2), project) is None
