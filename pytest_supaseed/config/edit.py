@@ -80,7 +80,8 @@ class PlanEditor:
         for depth, part in enumerate(path[:-1]):
             if part not in node or not isinstance(node[part], MutableMapping):
                 # the table holding the leaf is written inline: columns = { bio = "..." }
-                if isinstance(node, InlineTable) or depth == len(path) - 2:
+                holds_leaf = depth == len(path) - 2 and not isinstance(value, Mapping)
+                if isinstance(node, InlineTable) or holds_leaf:
                     node[part] = tomlkit.inline_table()
                     self._fresh.add(id(node[part]))
                 else:

@@ -401,7 +401,7 @@ def _apply(
             return
     say(
         f"  cannot remove {format_key_path(edit.path)}: {editor.path.name} does not write it "
-        f"(it comes from {resolved.source_of(edit.path)}); override it in the plan"
+        f"(it comes from {resolved.source_of(edit.path)}); change it there"
     )
 
 

@@ -244,3 +244,36 @@ def test_yaml_and_pyproject_plans_are_updated_in_place(
     assert "# every author is an editor" in text
     assert _portable(py_project) == expected
     capsys.readouterr()
+
+
+def test_ai_choice_when_enabled_and_template_keys_located_in_the_template(
+    blog: Blog, project: Path, answers: Answers, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # the broken constant comes from a project template: located there, and not removable here
+    templates = project / "supaseed" / "templates"
+    templates.mkdir(parents=True)
+    (templates / "editors.toml").write_text(
+        '# editors everywhere\n[tables.authors]\ncolumns = { role = "editor" }\n'
+    )
+    plan = project / "supaseed.toml"
+    text = plan.read_text().replace("seed = 7", 'extends = "editors"\nseed = 7')
+    text = text.replace(
+        'columns = { role = "editor", country = "Iceland" }', 'columns = { country = "Iceland" }'
+    )
+    plan.write_text(text + '\n[ai]\nprovider = "ollama"\n')
+    assert main(["plan", "--check", "--rootdir", str(project), "--dsn", blog.v2]) == 1
+    out = capsys.readouterr().out
+    assert f"{templates / 'editors.toml'}:3 at 'tables.authors.columns.role'" in out
+
+    # 1 role: drop (cannot: the template sets it), 2 summary, 3 rating, 4 bio: AI (choice 4)
+    answers(["", "", "", "4", "", "", "", "y"])
+    assert _update(blog, project) == 1  # the template's key is still there: the check fails
+    out = capsys.readouterr().out
+    assert "  4) AI (llama3.2)" in out
+    assert (
+        "cannot remove tables.authors.columns.role: supaseed.toml does not write it (it comes "
+        "from template 'editors'); change it there"
+    ) in out
+    written = plan.read_text()
+    assert "[ai.fields.authors.bio]" in written
+    assert 'prompt = "Write a realistic bio for a authors row."' in written
