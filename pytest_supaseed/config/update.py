@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import difflib
+import os
 import re
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -216,13 +217,14 @@ def live_schema(
             return
         admin = make_conninfo(base_dsn, dbname="postgres")
         base_name = str(conninfo_to_dict(base_dsn)["dbname"])
-        scratch = clone_database(admin, base_name, "supaseed_check_scratch")
+        scratch_name = f"supaseed_check_{os.getpid()}"  # two runs at once do not collide
+        scratch = clone_database(admin, base_name, scratch_name)
         try:
             with psycopg.connect(scratch, autocommit=True) as conn:
                 apply_sql_paths(conn, choice.paths, Path(root))
                 yield introspect(scratch, list(schemas) if schemas else None), conn
         finally:
-            drop_database(admin, "supaseed_check_scratch")
+            drop_database(admin, scratch_name)
 
 
 def _read_line(prompt: str) -> str:

@@ -4,6 +4,7 @@ migrations (real databases on the test server, through the real entry point)."""
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import psycopg
@@ -251,3 +252,16 @@ def test_drift_note_says_in_one_line_that_the_schema_changed(blog: Blog, project
     )
     (project / "supaseed.schema.json").unlink()
     assert drift_note(introspect(blog.v2), project) is None
+
+
+def test_plan_check_without_dsn_applies_the_plans_own_migration_paths(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    shutil.move(project / "supabase" / "migrations", project / "db")
+    shutil.copy(Path(__file__).parent / "evolve.sql", project / "db" / "0002_evolve.sql")
+    plan = project / "supaseed.toml"
+    plan.write_text(plan.read_text() + '\n[migrations]\npaths = ["db"]\n')
+    assert main(["plan", "--check", "--rootdir", str(project)]) == 1
+    out = capsys.readouterr().out
+    assert f"{plan}:7 at 'tables.authors.columns.role'" in out
+    assert out.strip().endswith("2 error(s), 0 warning(s).")
