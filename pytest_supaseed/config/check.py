@@ -27,6 +27,7 @@ from ..assets import load_pool, map_rows
 from ..assets.mapping import compile_expression, referenced_pools
 from ..errors import AssetError, ConfigError, SupaseedError, did_you_mean
 from ..generate.overrides import expression_generator
+from ..schema.introspect import introspect
 from ..schema.model import Column, Schema, Table, qualify
 from .loader import format_key_path
 from .resolve import ResolvedPlan
@@ -34,6 +35,7 @@ from .resolve import ResolvedPlan
 __all__ = [
     "CheckReport",
     "PlanProblem",
+    "check_database",
     "check_plan",
     "locate",
 ]
@@ -483,3 +485,11 @@ def _check_storage(
             "the database has no storage.buckets / storage.objects tables to copy the files into",
             "use the Supabase layer (the default backend) or remove the pool's storage target",
         )
+
+
+def check_database(resolved: ResolvedPlan, dsn: str) -> tuple[CheckReport, Schema]:
+    """:func:`check_plan` of ``resolved`` against the database at ``dsn`` (read, never written),
+    with the schema read from it (what a test session checks once its base database is built)."""
+    schema = introspect(dsn)
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        return check_plan(resolved, schema, conn), schema

@@ -11,6 +11,9 @@ import psycopg
 import pytest
 
 from pytest_supaseed.cli import main
+from pytest_supaseed.config import resolve_plan
+from pytest_supaseed.config.check import check_database
+from pytest_supaseed.errors import ConfigError
 from pytest_supaseed.schema.drift import drift_note
 from pytest_supaseed.schema.introspect import introspect
 
@@ -265,3 +268,21 @@ def test_plan_check_without_dsn_applies_the_plans_own_migration_paths(
     out = capsys.readouterr().out
     assert f"{plan}:7 at 'tables.authors.columns.role'" in out
     assert out.strip().endswith("2 error(s), 0 warning(s).")
+
+
+def test_check_database_raises_the_same_words_as_plan_check(
+    blog: Blog, project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    resolved = resolve_plan(rootdir=project)
+    report, schema = check_database(resolved, blog.v1)
+    assert report.ok
+    assert "public.comments" not in schema.tables
+    report.raise_for_errors()  # nothing to raise
+
+    report, schema = check_database(resolved, blog.v2)
+    assert "public.comments" in schema.tables
+    with pytest.raises(ConfigError) as caught:
+        report.raise_for_errors()
+    assert main(["plan", "--check", "--rootdir", str(project), "--dsn", blog.v2]) == 1
+    lines = [line.removeprefix("error: ") for line in capsys.readouterr().out.splitlines()]
+    assert str(caught.value) == f"{lines[0]}\n1 more problem(s):\n  - {lines[1]}"
