@@ -14,7 +14,7 @@ from pytest_supaseed.cli import main
 from pytest_supaseed.config import resolve_plan
 from pytest_supaseed.config.check import check_database
 from pytest_supaseed.errors import ConfigError
-from pytest_supaseed.schema.drift import drift_note
+from pytest_supaseed.schema.drift import drift_note, header_note, remember_schema
 from pytest_supaseed.schema.introspect import introspect
 
 from .conftest import Blog
@@ -286,3 +286,14 @@ def test_check_database_raises_the_same_words_as_plan_check(
     assert main(["plan", "--check", "--rootdir", str(project), "--dsn", blog.v2]) == 1
     lines = [line.removeprefix("error: ") for line in capsys.readouterr().out.splitlines()]
     assert str(caught.value) == f"{lines[0]}\n1 more problem(s):\n  - {lines[1]}"
+
+
+def test_header_note_reads_the_remembered_schema_of_the_base_database(
+    blog: Blog, project: Path
+) -> None:
+    assert header_note(project, "supaseed_base_x") is None  # nothing remembered yet
+    remember_schema(introspect(blog.v2), project, "supaseed_base_x")
+    assert header_note(project, "supaseed_base_x") == drift_note(introspect(blog.v2), project)
+    assert header_note(project, "supaseed_base_y") is None  # other migrations: not used
+    remember_schema(introspect(blog.v1), project, "supaseed_base_y")
+    assert header_note(project, "supaseed_base_y") is None  # matches the snapshot
