@@ -116,7 +116,8 @@ class PlanEditor:
             child = node[part]
             if isinstance(child, InlineTable):
                 text = child.as_string().strip()
-                spaced = self._spaced if id(child) in self._fresh else text.startswith("{ ")
+                fresh_or_empty = id(child) in self._fresh or text.startswith("{}")
+                spaced = self._spaced if fresh_or_empty else text.startswith("{ ")
                 fresh = tomlkit.parse("v = " + _render_inline(child, spaced))["v"]
                 fresh.trivia.comment = child.trivia.comment
                 fresh.trivia.comment_ws = child.trivia.comment_ws

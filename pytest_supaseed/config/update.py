@@ -19,6 +19,7 @@ import argparse
 import difflib
 import os
 import re
+import tomllib
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -26,6 +27,7 @@ from datetime import datetime
 from pathlib import Path
 
 import psycopg
+import yaml
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 from ..assets.discover import find_files
@@ -184,8 +186,9 @@ def run_update(
             say("Nothing written.")
             return 1
         if diff:
+            staged = _stage(plan_file, new_text, rootdir)
             backup = _backup(plan_file, editor.original, now or datetime.now())
-            plan_file.write_text(new_text, encoding="utf-8")
+            os.replace(staged, plan_file)
             say(f"wrote {plan_file} (backup: {backup})")
         write_snapshot(schema, snapshot_path)
         say(f"refreshed {snapshot_path}")
@@ -405,6 +408,27 @@ def _apply(
         f"  cannot remove {format_key_path(edit.path)}: {editor.path.name} does not write it "
         f"(it comes from {resolved.source_of(edit.path)}); change it there"
     )
+
+
+def _stage(plan_file: Path, text: str, rootdir: Path) -> Path:
+    """Check that ``text`` is a valid plan, write it next to the plan file and return that file;
+    the caller renames it into place (the plan is never half-written, never made invalid)."""
+    try:
+        if plan_file.suffix.lower() == ".toml":
+            data = tomllib.loads(text)
+            if plan_file.name == "pyproject.toml":
+                data = data["tool"]["supaseed"]
+        else:
+            data = yaml.safe_load(text) or {}
+        resolve_plan(data, rootdir=rootdir if plan_file.parent == rootdir else plan_file.parent)
+    except (ConfigError, tomllib.TOMLDecodeError, yaml.YAMLError, KeyError) as exc:
+        raise ConfigError(
+            f"the updated plan would not be valid, so nothing was written: {exc}",
+            file=str(plan_file),
+        ) from None
+    staged = plan_file.with_name(f".{plan_file.name}.supaseed-update")
+    staged.write_text(text, encoding="utf-8")
+    return staged
 
 
 def _backup(plan_file: Path, text: str, when: datetime) -> Path:

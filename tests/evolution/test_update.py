@@ -277,3 +277,29 @@ def test_ai_choice_when_enabled_and_template_keys_located_in_the_template(
     written = plan.read_text()
     assert "[ai.fields.authors.bio]" in written
     assert 'prompt = "Write a realistic bio for a authors row."' in written
+
+
+def test_an_update_that_would_leave_an_invalid_plan_writes_nothing(
+    blog: Blog, project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # the mapping writes only the column the migration drops: dropping it leaves no field
+    for post in (project / "content" / "posts").glob("*.md"):
+        post.write_text(re.sub(r"^reading_level: .*\n", "", post.read_text(), flags=re.M))
+    plan = project / "supaseed.toml"
+    text = re.sub(
+        r"^fields = .*$",
+        'fields = { summary = "truncate(body, 60)" }',
+        plan.read_text(),
+        flags=re.M,
+    )
+    plan.write_text(text)
+    assert _update(blog, project, "--yes") == 1
+    err = capsys.readouterr().err
+    assert (
+        f"supaseed: error: {plan}: the updated plan would not be valid, so nothing was written"
+        in err
+    )
+    assert "mappings.posts.fields" in err
+    assert plan.read_text() == text
+    assert not (project / ".supaseed" / "backups").exists()
+    assert [p.name for p in project.iterdir() if p.name.startswith(".supaseed.toml")] == []
