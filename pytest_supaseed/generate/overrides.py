@@ -16,6 +16,8 @@ import ast
 from random import Random
 from typing import Any
 
+from faker import Faker
+
 from ..errors import ConfigError, did_you_mean
 from . import values as v
 from .table import leave_to_database
@@ -59,8 +61,6 @@ def expression_generator(
             f"arguments of '{{{{ {text} }}}}' must be literals (numbers, strings, lists)",
             key_path=where,
         ) from exc
-    from faker import Faker
-
     fake = Faker(locale)
     method_name = node.func.attr
     method = getattr(fake, method_name, None)

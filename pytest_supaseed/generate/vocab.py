@@ -10,6 +10,8 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 
+from faker import Faker
+
 #: How many entries each generated pool holds: large enough that values look varied, small enough
 #: that building every pool stays around 100 ms.
 POOL_SIZE = 1000
@@ -55,8 +57,6 @@ def vocabulary(locale: str = "en_US") -> Vocabulary:
 
     Built on first use (about 0.1-0.2 s) and cached for the process.
     """
-    from faker import Faker
-
     # use_weighting=False: 8x faster generation; the pools are sampled uniformly anyway.
     fake = Faker(locale, use_weighting=False)
     fake.seed_instance(_VOCAB_SEED)

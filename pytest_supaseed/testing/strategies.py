@@ -4,24 +4,14 @@
 - ``mapped_rows(pool, mapping, columns)``: rows as a mapping would insert them;
 - ``rows(table, parents=None)``: rows valid for an introspected table (types, lengths, enums,
   uniques within an example, foreign keys drawn from given parent keys).
+
+They are defined in :mod:`pytest_supaseed.assets.hypothesis_pools` and
+:mod:`pytest_supaseed.generate.hypothesis_rows`; this module is the public place to import them.
 """
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from ..assets.hypothesis_pools import from_pool, mapped_rows
+from ..generate.hypothesis_rows import rows
 
-_EXPORTS = {
-    "from_pool": "pytest_supaseed.assets.strategies",
-    "mapped_rows": "pytest_supaseed.assets.strategies",
-    "rows": "pytest_supaseed.generate.strategies",
-}
-
-__all__ = sorted(_EXPORTS)
-
-
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(importlib.import_module(module), name)
+__all__ = ["from_pool", "mapped_rows", "rows"]

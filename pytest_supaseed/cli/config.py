@@ -7,10 +7,13 @@ import json
 from pathlib import Path
 from typing import Any
 
+from ..config.catalog import find_template, list_templates
+from ..config.check import check_plan
+from ..config.loader import plan_json_schema
+from ..config.resolve import ResolvedPlan, plan_hash, resolve_plan
 from ..errors import SupaseedError
-from .catalog import find_template, list_templates
-from .loader import plan_json_schema
-from .resolve import ResolvedPlan, plan_hash, resolve_plan
+from . import update
+from .update import live_schema
 
 __all__ = ["format_resolved", "register"]
 
@@ -68,9 +71,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     _rootdir_option(plan)
     plan.set_defaults(func=_cmd_plan)
 
-    from .update import register as register_update
-
-    register_update(subparsers)
+    update.register(subparsers)
 
     schema = subparsers.add_parser(
         "schema",
@@ -119,9 +120,6 @@ def _cmd_plan(args: argparse.Namespace) -> int:
     source = Path(args.file) if args.file else None
     resolved = resolve_plan(source, rootdir=args.rootdir)
     if args.check:
-        from .check import check_plan
-        from .update import live_schema
-
         with live_schema(resolved, args.dsn) as (schema, conn):
             report = check_plan(resolved, schema, conn)
         if args.format == "json":

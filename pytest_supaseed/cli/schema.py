@@ -14,11 +14,17 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from .detect import detect
-from .diff import diff
-from .introspect import introspect
-from .model import Schema
-from .snapshot import DEFAULT_SNAPSHOT_FILE, Snapshot, dumps, load_snapshot, snapshot
+from ..config.check import check_plan
+from ..config.impact import analyze
+from ..config.resolve import resolve_plan
+from ..errors import SchemaError
+from ..lifecycle.base import project_database
+from ..schema.detect import detect
+from ..schema.diff import diff
+from ..schema.introspect import introspect
+from ..schema.model import Schema
+from ..schema.snapshot import DEFAULT_SNAPSHOT_FILE, Snapshot, dumps, load_snapshot, snapshot
+from .update import live_schema
 
 __all__ = ["register"]
 
@@ -113,8 +119,6 @@ def _database(args: argparse.Namespace) -> Iterator[str]:
     if args.dsn:
         yield args.dsn
         return
-    from ..backends import project_database
-
     with project_database(Path(args.rootdir), None, args.migrations) as dsn:
         yield dsn
 
@@ -160,12 +164,6 @@ def _cmd_diff(args: argparse.Namespace) -> int:
 
 
 def _cmd_impact(args: argparse.Namespace, old: Snapshot) -> int:
-    from ..config.check import check_plan
-    from ..config.impact import analyze
-    from ..config.resolve import resolve_plan
-    from ..config.update import live_schema
-    from ..errors import SchemaError
-
     if args.new:
         raise SchemaError(
             "--impact compares the snapshot with the live database (the plan's constants are read "
