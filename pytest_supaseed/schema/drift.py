@@ -61,13 +61,17 @@ def remember_schema(schema: Schema, rootdir: Path, base_database: str) -> Path:
 def header_note(
     rootdir: Path, base_database: str, snapshot_file: str = DEFAULT_SNAPSHOT_FILE
 ) -> str | None:
-    """:func:`drift_note` for the remembered schema of ``base_database`` (None when none is
-    remembered yet: the session that builds it says it at its end)."""
-    remembered = Path(rootdir) / REMEMBERED_DIR / f"{base_database}.json"
-    if not remembered.is_file() or not (Path(rootdir) / snapshot_file).is_file():
+    """:func:`drift_note` for the remembered schema of ``base_database``; None when the project
+    has no snapshot. When that base has not been built yet (its migrations changed), the line says
+    so and names the command that compares now."""
+    if not (Path(rootdir) / snapshot_file).is_file():
         return None
+    remembered = Path(rootdir) / REMEMBERED_DIR / f"{base_database}.json"
     try:
         schema = load_snapshot(remembered)
-    except SchemaError:
-        return None  # a damaged cache entry is rebuilt by the next session
+    except SchemaError:  # not built yet (or a damaged cache entry, rebuilt by this session)
+        return (
+            f"supaseed: the migrations changed since the base database was last built; "
+            f"`supaseed diff {snapshot_file} --impact` compares the schema with {snapshot_file}"
+        )
     return drift_note(schema, rootdir, snapshot_file)

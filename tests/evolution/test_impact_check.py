@@ -291,9 +291,16 @@ def test_check_database_raises_the_same_words_as_plan_check(
 def test_header_note_reads_the_remembered_schema_of_the_base_database(
     blog: Blog, project: Path
 ) -> None:
-    assert header_note(project, "supaseed_base_x") is None  # nothing remembered yet
+    pending = (
+        "supaseed: the migrations changed since the base database was last built; "
+        "`supaseed diff supaseed.schema.json --impact` compares the schema with "
+        "supaseed.schema.json"
+    )
+    assert header_note(project, "supaseed_base_x") == pending  # nothing remembered yet
     remember_schema(introspect(blog.v2), project, "supaseed_base_x")
     assert header_note(project, "supaseed_base_x") == drift_note(introspect(blog.v2), project)
-    assert header_note(project, "supaseed_base_y") is None  # other migrations: not used
+    assert header_note(project, "supaseed_base_y") == pending  # other migrations: not used
     remember_schema(introspect(blog.v1), project, "supaseed_base_y")
     assert header_note(project, "supaseed_base_y") is None  # matches the snapshot
+    (project / "supaseed.schema.json").unlink()
+    assert header_note(project, "supaseed_base_x") is None  # no snapshot: nothing to say
