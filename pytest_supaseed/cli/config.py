@@ -12,8 +12,8 @@ from ..config.check import check_plan
 from ..config.loader import plan_json_schema
 from ..config.resolve import ResolvedPlan, plan_hash, resolve_plan
 from ..errors import SupaseedError
-from . import update
 from .update import live_schema
+from .update import register as register_update
 
 __all__ = ["format_resolved", "register"]
 
@@ -71,7 +71,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     _rootdir_option(plan)
     plan.set_defaults(func=_cmd_plan)
 
-    update.register(subparsers)
+    register_update(subparsers)
 
     schema = subparsers.add_parser(
         "schema",
