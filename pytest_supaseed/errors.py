@@ -65,6 +65,28 @@ class UnsafeDatabaseError(BackendError):
     """An operation would touch a database or host the plugin does not own."""
 
 
+class MissingExtensionsError(BackendError):
+    """The project's SQL creates extensions the server cannot provide; raised before any SQL runs.
+
+    ``missing`` maps each extension name to the ``file:line`` places that create it.
+    """
+
+    def __init__(self, missing: dict[str, list[str]], server: str, remedies: Sequence[str]) -> None:
+        self.missing = dict(missing)
+        self.server = server
+        self.remedies = list(remedies)
+        lines = [
+            f"The project's migrations and seed files create {len(missing)} extension(s) that "
+            f"{server} does not have; nothing was applied:"
+        ]
+        lines += [
+            f"  - {name} (created at {', '.join(places)})" for name, places in missing.items()
+        ]
+        lines.append("Remedies:")
+        lines += [f"  {i}. {remedy}" for i, remedy in enumerate(remedies, 1)]
+        super().__init__("\n".join(lines))
+
+
 class MigrationError(SupaseedError):
     """A migration or seed SQL file failed; names the file and the line."""
 

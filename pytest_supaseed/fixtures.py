@@ -269,7 +269,9 @@ def supaseed(
 
     ``.conn`` (rolled back after the test), ``.dsn``, ``.plan``, ``.result`` (a ``SeedResult``:
     rows per table, relaxations), ``.template_db`` (the template database: cache hit, build time), ``.users`` (e-mail -> id), ``.table(name)``, ``.count(name)``,
-    ``.as_user(email)``, ``.as_anon()``, ``.as_service_role()`` and ``.random`` (a
+    ``.as_user(email, claims=None, headers=None)``, ``.as_anon()``, ``.as_service_role()``,
+    the extension doubles ``.http_requests()``, ``.http_calls()``, ``.http_responses[url] = ...``,
+    ``.run_cron_job(name)``, and ``.random`` (a
     ``random.Random`` for this test, derived from the data seed or pytest-randomly's seed).
     Without a marker it seeds ``--supaseed-template``, else the project's plan file
     (``supaseed.toml``, ``supaseed.yaml`` or ``[tool.supaseed]``), else an empty plan.

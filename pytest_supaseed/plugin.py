@@ -146,6 +146,9 @@ def _summarize_template_dbs(terminalreporter: Any, state: RunState) -> None:
         )
         rows = ", ".join(f"{table}={n}" for table, n in sorted(result.rows.items()))
         terminalreporter.write_line(f"  rows: {rows or 'none'}")
+        if result.by_triggers:
+            made = ", ".join(f"{t}={n}" for t, n in sorted(result.by_triggers.items()))
+            terminalreporter.write_line(f"  made by triggers: {made}")
         for histogram in result.histograms:
             for line in histogram.splitlines():
                 terminalreporter.write_line(f"  {line}")

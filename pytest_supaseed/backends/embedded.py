@@ -37,6 +37,7 @@ from typing import Any
 from ..errors import BackendError
 from .base import ServerHandle
 from .binaries import PgBinaries, find_binaries, runnable_by
+from .extensions import with_extension_pack
 
 #: Persistent clusters kept at most (least recently used ones beyond this are deleted).
 DEFAULT_MAX_CLUSTERS = 8
@@ -587,9 +588,10 @@ def start_embedded(
     max_clusters: int | None = None,
 ) -> ServerHandle:
     """Start a private server for the project at ``rootdir``; returns a handle that stops it."""
-    binaries = find_binaries(pg_bin)
     owner = run_as()
     root = cache_root()
+    # The plugin's own copy of the install, with the Supabase extension pack in share/extension.
+    binaries = with_extension_pack(find_binaries(pg_bin), root)
     if owner is not None:
         binaries = runnable_by(binaries, owner.uid, owner.gid, root)
     reap_orphans(root)

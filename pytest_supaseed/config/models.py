@@ -350,6 +350,11 @@ class SeedPlan(PlanModel):
     tables: dict[str, TableConfig] = Field(
         default_factory=dict, description='Per table ("schema.table" or "table").'
     )
+    schemas: list[str] | None = Field(
+        default=None,
+        description="Schemas whose tables the plan may seed (plus the schemas they reference, such "
+        "as auth). Default: public and every schema named in a tables/mappings/associations key.",
+    )
     asset_pools: dict[str, AssetPoolConfig] = Field(
         default_factory=dict,
         description="Named pools of real content (markdown, JSON, CSV, images).",

@@ -82,7 +82,12 @@ _WHEN_RE = re.compile(r"\bWHEN \((.*)\) EXECUTE (?:FUNCTION|PROCEDURE)\b", re.DO
 Conn = psycopg.Connection[Any]
 
 
-def introspect(conn: Conn | str, schemas: Sequence[str] | None = None) -> Schema:
+def introspect(
+    conn: Conn | str,
+    schemas: Sequence[str] | None = None,
+    *,
+    include: Sequence[str] | None = None,
+) -> Schema:
     """Read tables, columns, keys, checks, triggers, policies, enums and functions of ``schemas``.
 
     ``conn`` is an open psycopg connection (left as it was) or a DSN. ``schemas`` defaults to
@@ -90,10 +95,14 @@ def introspect(conn: Conn | str, schemas: Sequence[str] | None = None) -> Schema
     ``storage`` when the application puts its own triggers or policies on their tables (MakerKit's
     ``on_auth_user_created``). Functions are read from the scoped schemas and, wherever they live,
     every trigger function of a scoped table (``kit.setup_new_user``).
+
+    ``include`` (when ``schemas`` is not given) replaces ``public`` as the starting point: those
+    schemas plus the ones they reference (a plan's ``schemas = ["app"]`` reads ``app`` and, through
+    its foreign keys, ``auth``). Each must exist.
     """
     if isinstance(conn, str):
         with psycopg.connect(conn, autocommit=True) as owned:
-            return introspect(owned, schemas)
+            return introspect(owned, schemas, include=include)
     # one snapshot for all queries, and no transaction left open on an autocommit connection
     with conn.transaction():
         reader = _Reader(conn)
@@ -102,7 +111,7 @@ def introspect(conn: Conn | str, schemas: Sequence[str] | None = None) -> Schema
         previous = reader.rows("select current_setting('search_path')")[0][0]
         reader.rows("select set_config('search_path', 'pg_catalog', true)")
         try:
-            return reader.read(schemas)
+            return reader.read(schemas, include)
         finally:
             reader.rows("select set_config('search_path', %(p)s, true)", {"p": previous})
 
@@ -136,7 +145,9 @@ class _Reader:
 
     # -- scope -----------------------------------------------------------------------------------
 
-    def resolve_scope(self, schemas: Sequence[str] | None) -> list[str]:
+    def resolve_scope(
+        self, schemas: Sequence[str] | None, include: Sequence[str] | None = None
+    ) -> list[str]:
         existing = [
             r[0]
             for r in self.rows(
@@ -145,16 +156,18 @@ class _Reader:
                 {"sys": list(_SYSTEM_SCHEMAS)},
             )
         ]
-        if schemas is not None:
-            missing = [s for s in schemas if s not in existing]
+        wanted = schemas if schemas is not None else include
+        if wanted is not None:
+            missing = [s for s in wanted if s not in existing]
             if missing:
                 name = missing[0]
                 raise SchemaError(
                     f"Schema '{name}' does not exist in the database{did_you_mean(name, existing)}."
                     f" Schemas there: {', '.join(sorted(existing))}."
                 )
+        if schemas is not None:
             return sorted(set(schemas))
-        scope = {"public"} & set(existing)
+        scope = set(include) if include is not None else {"public"} & set(existing)
         # referenced schemas can reference others (auth.identities -> auth.users): follow them
         while True:
             found = {
@@ -168,9 +181,9 @@ class _Reader:
 
     # -- the run ---------------------------------------------------------------------------------
 
-    def read(self, schemas: Sequence[str] | None) -> Schema:
+    def read(self, schemas: Sequence[str] | None, include: Sequence[str] | None = None) -> Schema:
         """The whole schema of ``schemas`` (default scope: see :func:`introspect`)."""
-        scope = self.resolve_scope(schemas)
+        scope = self.resolve_scope(schemas, include)
         version = int(self.rows("select current_setting('server_version_num')")[0][0])
         # indnullsnotdistinct exists from PostgreSQL 15 on
         nnd = "coalesce(ix.indnullsnotdistinct, false)" if version >= 150000 else "false"

@@ -19,6 +19,7 @@ through :class:`pytest_supaseed.ai.engine.TableFiller` before ``COPY``; its usag
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime
 import time
 from collections.abc import Iterator, Mapping
@@ -105,8 +106,10 @@ def seed_connection(
     result = SeedResult(seed=run_seed)
     clock = time.perf_counter()
     if schema is None:
-        schema = introspect(conn)
+        schema = introspect(conn, include=plan_schemas(plan))
+    schema = with_storage_owners(schema)
     result.phases["introspect"] = time.perf_counter() - clock
+    counts_before = _row_counts(conn, schema)
     filled_by_users = _users_phase(conn, plan, schema, run_seed, result)
     planned = _planned_tables(plan, schema, filled_by_users, result)
     mapped = _mapped_tables(plan, schema, planned)
@@ -158,7 +161,88 @@ def seed_connection(
                 if not edge.foreign_key.is_self_reference:
                     _close_cycle(conn, schema, edge.foreign_key, run_seed, result)
             result.phases["cycles"] = time.perf_counter() - clock
+    _count_trigger_rows(conn, schema, counts_before, result)
     return result
+
+
+def _row_counts(conn: Conn, schema: Schema) -> dict[str, int]:
+    """Exact row count of every introspected table, in one query."""
+    names = sorted(schema.tables)
+    if not names:
+        return {}
+    query = sql.SQL(" UNION ALL ").join(
+        sql.SQL("SELECT {}::text, count(*) FROM {}").format(
+            sql.Literal(name), sql.Identifier(*name.split(".", 1))
+        )
+        for name in names
+    )
+    try:
+        with conn.transaction():
+            rows = conn.execute(query).fetchall()
+    except psycopg.errors.InsufficientPrivilege:
+        return {}  # a seeding role that may not read every table: no trigger count
+    return {str(name): int(count) for name, count in rows}
+
+
+def _count_trigger_rows(
+    conn: Conn, schema: Schema, before: Mapping[str, int], result: SeedResult
+) -> None:
+    """Rows that appeared in tables beyond the ones the run wrote: the database's triggers."""
+    after = _row_counts(conn, schema)
+    if not before or not after:
+        return
+    for name, count in after.items():
+        made = count - before.get(name, 0) - result.rows.get(name, 0)
+        if made > 0:
+            result.by_triggers[name] = made
+
+
+#: Columns Supabase Storage fills with the uploading user's id without a foreign key (Storage
+#: dropped it), so that a plan can give each seeded user their own objects:
+#: ``count_per_parent = { owner = { min = 2, max = 2 } }`` on ``storage.objects``.
+STORAGE_OWNER_COLUMNS = (("storage.objects", "owner"), ("storage.buckets", "owner"))
+
+
+def with_storage_owners(schema: Schema) -> Schema:
+    """``schema`` with ``storage.objects.owner`` / ``storage.buckets.owner`` seen as references
+    to ``auth.users(id)`` (as Storage uses them), where no real foreign key covers them."""
+    if "auth.users" not in schema.tables:
+        return schema
+    tables = dict(schema.tables)
+    changed = False
+    for name, column in STORAGE_OWNER_COLUMNS:
+        table = tables.get(name)
+        if table is None or not table.has_column(column):
+            continue
+        if any(column in fk.columns for fk in table.foreign_keys):
+            continue
+        implied = ForeignKey(
+            name=f"{table.name}_{column}_supaseed_implied",
+            table=name,
+            columns=(column,),
+            ref_table="auth.users",
+            ref_columns=("id",),
+            nullable=table.column(column).nullable,
+        )
+        keys = tuple(sorted((*table.foreign_keys, implied), key=lambda fk: fk.name))
+        tables[name] = dataclasses.replace(table, foreign_keys=keys)
+        changed = True
+    return dataclasses.replace(schema, tables=tables) if changed else schema
+
+
+def plan_schemas(plan: SeedPlan) -> list[str]:
+    """The schemas to introspect for ``plan``: its ``schemas``, else public and every schema its
+    table, mapping and association keys name (``"app.projects"`` -> ``app``)."""
+    if plan.schemas is not None:
+        return list(plan.schemas)
+    found = {"public"}
+    keys = [*plan.tables, *(m.table for m in plan.mappings.values())]
+    for association in plan.associations.values():
+        keys += [association.items, association.targets]
+    for key in keys:
+        if "." in key:
+            found.add(key.split(".", 1)[0])
+    return sorted(found)
 
 
 def _ai_run(
