@@ -170,10 +170,41 @@ def _seeded_or_fail(session: SeedSession, wanted: SupaseedRequest) -> SeededData
     from .errors import SupaseedError
 
     try:
-        return session.seeded(wanted)
+        seeded = session.seeded(wanted)
+        if session.settings.report and seeded.template_db.report is None:
+            _collect_report(session, seeded)
+        return seeded
     except SupaseedError as exc:
         error = exc
     _fail_with(error)
+
+
+def _collect_report(session: SeedSession, seeded: SeededDatabase) -> None:
+    """``--supaseed-report``: gather the seed report of a template database once per worker, on
+    this worker's clone (identical to it) before any test writes, in a transaction rolled back."""
+    import psycopg
+
+    from .errors import SupaseedError
+    from .report import SeedReport, collect_report
+
+    template_db = seeded.template_db
+    try:
+        with psycopg.connect(seeded.dsn) as conn:
+            report = collect_report(
+                conn,
+                template_db.result,
+                seeded.resolved.plan,
+                session.settings.rootdir,
+                label=template_db.label,
+            )
+    except (psycopg.Error, SupaseedError) as exc:
+        # The report is a by-product: it never fails a test; the page says what went wrong.
+        report = SeedReport(
+            template_db.label,
+            template_db.seed,
+            warnings=[f"the report could not be collected: {type(exc).__name__}: {exc}"],
+        )
+    template_db.report = report.to_dict()
 
 
 @contextmanager

@@ -59,6 +59,8 @@ class TemplateDatabase:
     cache_hit: bool
     build_seconds: float
     result: SeedResult
+    #: The HTML seed report's data for this database (``SeedReport.to_dict()``), when asked for.
+    report: dict[str, Any] | None = None
 
     @property
     def seed(self) -> int:
@@ -81,6 +83,7 @@ class TemplateDatabase:
             cache_hit=bool(data["cache_hit"]),
             build_seconds=float(data["build_seconds"]),
             result=SeedResult.from_json(data["result"]),
+            report=data.get("report"),
         )
 
 

@@ -79,6 +79,8 @@ _PLATFORM_SCHEMAS = frozenset(
         "_analytics",
     }
 )
+#: Schemas of the platform (Supabase, extensions): not the application's.
+PLATFORM_SCHEMAS = _PLATFORM_SCHEMAS
 # Schemas only a real Supabase database has (created by supabase/postgres init scripts and services).
 _REAL_SUPABASE_SCHEMAS = ("_realtime", "graphql_public", "realtime", "supabase_functions", "vault")
 # How a compatibility layer marks itself: a COMMENT ON SCHEMA auth mentioning it.

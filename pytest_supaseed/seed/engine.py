@@ -21,8 +21,9 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime
+import functools
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +53,7 @@ from ..generate.table import (
 from ..generate.values import REFERENCE, Constant, PerValue
 from ..generate.vocab import vocabulary
 from ..schema import introspect
+from ..schema.detect import PLATFORM_SCHEMAS
 from ..schema.graph import insert_order
 from ..schema.model import Column, ForeignKey, Schema, Table, qualify
 from .accounts import seed_users_and_accounts
@@ -147,8 +149,20 @@ def seed_connection(
                 clock = time.perf_counter()
                 given = assets.rows(table, *mapped[name]) if name in mapped else None
                 if name in associated:
+                    synthetic = (
+                        functools.partial(assets.synthetic, table, *mapped[name])
+                        if name in mapped
+                        else None
+                    )
                     given = _associate(
-                        conn, table, planned[name], associated[name], given, run_seed, result
+                        conn,
+                        table,
+                        planned[name],
+                        associated[name],
+                        given,
+                        run_seed,
+                        result,
+                        synthetic,
                     )
                 written = _seed_table(
                     conn, table, planned[name], run_seed, deferred, bars, result, given, ai
@@ -162,7 +176,25 @@ def seed_connection(
                     _close_cycle(conn, schema, edge.foreign_key, run_seed, result)
             result.phases["cycles"] = time.perf_counter() - clock
     _count_trigger_rows(conn, schema, counts_before, result)
+    result.totals = _totals(conn, schema, result)
     return result
+
+
+def _totals(conn: Conn, schema: Schema, result: SeedResult) -> dict[str, int]:
+    """Rows each table holds after seeding: the seeded tables and every application table (so
+    rows made by triggers, migrations or seed files show next to the rows the seeder wrote)."""
+    names = list(result.rows)
+    names += sorted(
+        n for n, t in schema.tables.items() if t.schema not in PLATFORM_SCHEMAS and n not in names
+    )
+    totals: dict[str, int] = {}
+    for name in names:
+        table_schema, table = name.split(".", 1)
+        row = conn.execute(
+            sql.SQL("SELECT count(*) FROM {}").format(sql.Identifier(table_schema, table))
+        ).fetchone()
+        totals[name] = int(row[0]) if row else 0
+    return totals
 
 
 def _row_counts(conn: Conn, schema: Schema) -> dict[str, int]:
@@ -341,7 +373,11 @@ def _mapped_tables(
                 key_path=where,
             )
         config = planned.get(qualified, TableConfig())
-        if config.count is not None or config.count_per_parent is not None:
+        if config.count is not None and mapping.count is None:
+            # [tables].count with a mapping is the mapping's count: assets first, then synthetic
+            # rows (a plan that extends a template can turn its count_per_parent into a count).
+            mapping = mapping.model_copy(update={"count": config.count})
+        elif config.count is not None or config.count_per_parent is not None:
             raise ConfigError(
                 f"{qualified} has both a count in [tables] and mapping '{name}'; the mapping "
                 f'decides the rows (set its count), remove the count from [tables."{qualified}"]',
@@ -406,6 +442,7 @@ def _associate(
     given: list[dict[str, Any]] | None,
     run_seed: int,
     result: SeedResult,
+    synthetic: Callable[[int], list[dict[str, Any]]] | None = None,
 ) -> list[dict[str, Any]]:
     """Rows of an item table with their parent chosen by the association engine.
 
@@ -440,8 +477,12 @@ def _associate(
         )
     column = fk.columns[0]
     rows = [{**given[int(item)], column: target} for item, target in placed.assignments]  # type: ignore[call-overload]
+    wanted = sum(placed.synthetic.get(target, 0) for target in placed.targets)
+    # A mapped table's synthetic items are the mapping's synthetic rows (fallbacks, and a slug or
+    # read time derived from the row's own title and body); else the engine generates them.
+    made = iter(synthetic(wanted) if synthetic is not None else [{} for _ in range(wanted)])
     for target in placed.targets:
-        rows += [{column: target} for _ in range(placed.synthetic.get(target, 0))]
+        rows += [{**next(made), column: target} for _ in range(placed.synthetic.get(target, 0))]
     return rows
 
 
@@ -466,6 +507,18 @@ class _AssetRows:
             self.pool(pool)
         rng = derive_rng(self.seed, table.qualified_name, "#assets", name)
         return map_rows(self.pools[mapping.pool], mapping, table.columns, rng, pools=self.pools)
+
+    def synthetic(
+        self, table: Table, name: str, mapping: MappingConfig, count: int
+    ) -> list[dict[str, Any]]:
+        """``count`` synthetic rows of a mapping (no asset): its fallbacks, and columns derived
+        from the row's own generated text (a slug from its title, a read time from its body)."""
+        if count == 0:
+            return []
+        pool = self.pool(mapping.pool)
+        rng = derive_rng(self.seed, table.qualified_name, "#synthetic", name)
+        wanted = mapping.model_copy(update={"count": count, "synthetic_fill": True})
+        return map_rows(pool, wanted, table.columns, rng, assets=[], pools=self.pools)
 
 
 def _parent_keys(conn: Conn, fk: ForeignKey) -> ParentKeys:

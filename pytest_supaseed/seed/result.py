@@ -22,6 +22,8 @@ class SeedResult:
         relaxations: where the plan could not be met exactly and what was done instead.
         histograms: per association, a summary line and a text histogram of items per target.
         users: email -> user id of the users the users phase created.
+        totals: rows each table holds after seeding (seeded tables and every application
+            table): ``totals[t] - rows.get(t, 0)`` were made by triggers, migrations or seed files.
         by_triggers: rows the database's own triggers added per table during the run (a signup
             trigger's profiles, MakerKit's personal accounts), not counted in ``rows``.
         ai: what the AI fields cost and did (requests, cache hits, fallbacks), when the plan
@@ -35,6 +37,7 @@ class SeedResult:
     relaxations: list[str] = field(default_factory=list)
     histograms: list[str] = field(default_factory=list)
     users: dict[str, uuid.UUID] = field(default_factory=dict)
+    totals: dict[str, int] = field(default_factory=dict)
     by_triggers: dict[str, int] = field(default_factory=dict)
     ai: AIUsage | None = None
 
@@ -59,6 +62,7 @@ class SeedResult:
             "relaxations": list(self.relaxations),
             "histograms": list(self.histograms),
             "users": {email: str(uid) for email, uid in self.users.items()},
+            "totals": dict(self.totals),
             "by_triggers": dict(self.by_triggers),
             "ai": self.ai.to_json() if self.ai is not None else None,
         }
@@ -74,6 +78,7 @@ class SeedResult:
             relaxations=[str(r) for r in data.get("relaxations", [])],
             histograms=[str(h) for h in data.get("histograms", [])],
             users={str(k): uuid.UUID(str(v)) for k, v in data.get("users", {}).items()},
+            totals={str(k): int(v) for k, v in data.get("totals", {}).items()},
             by_triggers={str(k): int(v) for k, v in data.get("by_triggers", {}).items()},
             ai=_ai_usage(data.get("ai")),
         )

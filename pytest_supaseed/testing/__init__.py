@@ -27,6 +27,8 @@ _EXPORTS = {
     # Distribution of seeded rows over their parents.
     "assert_distribution": "distribution",
     "assert_category_balance": "distribution",
+    # Who can select/insert/update/delete what, tried on the seeded rows.
+    "rls_matrix": "matrix",
 }
 
 __all__ = sorted(_EXPORTS)
