@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     import psycopg
 
     from .backends.base import ServerHandle
+    from .errors import SupaseedError
     from .lifecycle.connections import ReusedConnection
     from .lifecycle.session import SeededDatabase, SeedSession
     from .options import Settings
@@ -45,6 +46,14 @@ def _fail_with(exc: BaseException) -> NoReturn:
     """Report one of our errors as its message only: it already says where and what to do."""
     __tracebackhide__ = True
     pytest.fail(f"{type(exc).__name__}: {exc}", pytrace=False)
+
+
+def _database_error(exc: BaseException) -> SupaseedError:
+    """A database error no step translated (the server went away ...), as one line."""
+    from .errors import BackendError
+
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return BackendError(f"the database refused: {text}")
 
 
 @pytest.fixture(scope="session")
@@ -115,6 +124,8 @@ def supaseed_base_database(
     ``supaseed plan --check`` does: a problem fails the test and stops the run there.
     """
     __tracebackhide__ = True
+    import psycopg
+
     from .errors import SupaseedError
     from .lifecycle.base import ensure_base_database
     from .lifecycle.schema_check import check_base_schema
@@ -130,6 +141,8 @@ def supaseed_base_database(
         return name
     except SupaseedError as exc:
         error = exc
+    except psycopg.Error as exc:
+        error = _database_error(exc)
     request.session.shouldstop = "supaseed: the base database or the plan check failed"
     _fail_with(error)
 
@@ -167,6 +180,8 @@ def _seeded_or_fail(session: SeedSession, wanted: SupaseedRequest) -> SeededData
     """The worker's clone for ``wanted``; a plan or seeding error fails the test with its message
     alone (it names the file, key or table and the fix)."""
     __tracebackhide__ = True
+    import psycopg
+
     from .errors import SupaseedError
 
     try:
@@ -176,6 +191,8 @@ def _seeded_or_fail(session: SeedSession, wanted: SupaseedRequest) -> SeededData
         return seeded
     except SupaseedError as exc:
         error = exc
+    except psycopg.Error as exc:
+        error = _database_error(exc)
     _fail_with(error)
 
 

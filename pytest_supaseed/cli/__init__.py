@@ -15,8 +15,10 @@ import warnings
 from collections.abc import Sequence
 from typing import TextIO
 
+import psycopg
+
 from .. import __version__
-from ..errors import SupaseedError
+from ..errors import SupaseedError, SupaseedWarning
 from . import ai, config, init, schema, seed
 
 # Each subparser sets ``func`` to a callable taking the parsed args and returning an exit code.
@@ -75,15 +77,37 @@ def main(argv: Sequence[str] | None = None) -> int:
     if func is None:
         parser.print_help()  # `supaseed` alone: what it can do, and success
         return 0
-    with warnings.catch_warnings():
-        # Each distinct warning once, however many places raise it, printed as one line.
-        warnings.simplefilter("once")
-        warnings.showwarning = _show_warning
-        try:
-            return int(func(args))
-        except SupaseedError as exc:
-            print(f"supaseed: error: {exc}", file=sys.stderr)
-            return 1
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            # Each distinct warning once, however many places raise it, printed as one line.
+            warnings.simplefilter("always")
+            if getattr(args, "strict", False):
+                warnings.simplefilter("error", SupaseedWarning)
+            try:
+                return int(func(args))
+            finally:
+                seen: set[tuple[type[Warning], str]] = set()
+                for warning in caught:
+                    key = (warning.category, str(warning.message))
+                    if key not in seen:
+                        seen.add(key)
+                        _show_warning(
+                            warning.message, warning.category, warning.filename, warning.lineno
+                        )
+    except SupaseedWarning as exc:  # --strict
+        print(f"supaseed: error: strict: {exc}", file=sys.stderr)
+        return 1
+    except SupaseedError as exc:
+        print(f"supaseed: error: {exc}", file=sys.stderr)
+        return 1
+    except psycopg.Error as exc:
+        # a database error no step translated: still one line, never a traceback
+        text = " ".join(str(exc).split()) or type(exc).__name__
+        print(f"supaseed: error: the database refused: {text}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("supaseed: interrupted", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":

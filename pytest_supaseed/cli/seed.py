@@ -25,10 +25,12 @@ import psycopg
 
 from .. import seed as seeding  # the package loads the engine (Faker, generators) on first use
 from ..config.resolve import ResolvedPlan, resolve_plan
+from ..errors import ConfigError
 from ..lifecycle.base import ensure_base_database, project_server
 from ..lifecycle.databases import clone_database
 from ..lifecycle.template_db import ensure_template_db
 from ..report import collect_report, write_html
+from ..seed.atomic import check_target
 from ..seed.result import SeedResult
 
 __all__ = ["register"]
@@ -47,6 +49,16 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument(
         "--dsn",
         help="seed this database instead of starting an embedded server (its schema must exist)",
+    )
+    parser.add_argument(
+        "--allow-remote",
+        action="store_true",
+        help="allow --dsn to name a host that is not this machine (refused by default)",
+    )
+    parser.add_argument(
+        "--strict",
+        action="store_true",
+        help="treat warnings (skipped files, globs matching nothing ...) as errors",
     )
     parser.add_argument("--seed", type=int, metavar="N", help="override the plan's seed")
     parser.add_argument(
@@ -77,13 +89,20 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def _cmd_seed(args: argparse.Namespace) -> int:
     root = Path(args.rootdir).resolve()
+    if args.dsn:
+        check_target(args.dsn, allow_remote=args.allow_remote)  # before any connection
     source: Any = args.template if args.template else (Path(args.plan) if args.plan else None)
     resolved = resolve_plan(source, rootdir=root)
     run_seed = resolved.plan.seed if args.seed is None else args.seed
     label = args.template or resolved.source_label
     if args.dsn:
         result = seeding.seed(
-            resolved.plan, args.dsn, seed=run_seed, progress=args.progress, rootdir=root
+            resolved.plan,
+            args.dsn,
+            seed=run_seed,
+            progress=args.progress,
+            rootdir=root,
+            strict=args.strict,
         )
         print(result.summary())
         if args.report:
@@ -100,6 +119,12 @@ def _cmd_seed(args: argparse.Namespace) -> int:
             progress=args.progress,
         )
         print(template_db.result.summary())
+        if args.strict and template_db.result.warnings:
+            # the template database is the plugin's own; the command still fails, as --dsn does
+            raise ConfigError(
+                f"strict: {template_db.result.warnings[0]}. Fix: remove the cause, or seed "
+                "without --strict to accept it as a warning"
+            )
         if args.report:
             # The template database itself, read in a transaction rolled back: left as seeded.
             dsn = server.dsn_for(template_db.name)

@@ -13,6 +13,14 @@ nest); when the block raises, its changes, role and claims are rolled back toget
 surrounding transaction stays usable, so ``pytest.raises`` around a forbidden insert just works.
 Everything is transaction-local: the blocks refuse to run outside a transaction, where ``set local``
 would silently do nothing.
+
+Inside a block the session user is ``authenticator`` (when the login user is a superuser and the
+Supabase roles exist), as under PostgREST: ``set role`` may switch among anon, authenticated and
+service_role only, so ``set role postgres`` fails. PostgreSQL still lets a superuser *login* run
+``set session authorization postgres`` (it checks the login user, and no SQL-level hook can forbid
+it on the same connection, which the test needs to see its uncommitted rows); a block that does is
+failed when it ends and everything it did is rolled back with its savepoint. The residual: a block
+that switches to postgres and back to authenticator before it ends is not noticed.
 """
 
 from __future__ import annotations
@@ -127,6 +135,7 @@ def _acting_as(
         # Only reached on a normal exit; on an exception the savepoint rollback restores all.
         if conn.info.transaction_status == TransactionStatus.INTRANS:
             if can_switch:
+                _refuse_escape(conn, role)
                 _apply(conn, {"session_authorization": login})
                 if previous_session != login:
                     _apply(conn, {"session_authorization": previous_session})
@@ -135,6 +144,28 @@ def _acting_as(
 
 #: The login role PostgREST connects as (member of anon, authenticated and service_role only).
 _AUTHENTICATOR = "authenticator"
+_API_ROLES = ("anon", "authenticated", "service_role")
+
+
+def _refuse_escape(conn: psycopg.Connection[Any], role: str) -> None:
+    """Fail the block (its savepoint is rolled back) when it left the authenticator's session.
+
+    A superuser login may always ``set session authorization`` (PostgreSQL checks the login user,
+    not the current one), and no SQL-level hook can forbid it on the same connection. So the block
+    is checked when it ends: any work done after such a switch is undone with the savepoint.
+    """
+    __tracebackhide__ = True
+    row = conn.execute("select session_user::text, current_user::text").fetchone()
+    assert row is not None
+    session, current = str(row[0]), str(row[1])
+    if session == _AUTHENTICATOR and current in (_AUTHENTICATOR, *_API_ROLES):
+        return
+    raise SupaseedError(
+        f"A block acting as {role} ended as session user '{session}', role '{current}': the code "
+        "in it ran `set session authorization` / `reset session authorization`, which a Supabase "
+        "API request (logged in as authenticator) cannot do. Its changes were rolled back. Act "
+        "as the superuser outside the as_user/as_anon/as_service_role block."
+    )
 
 
 def _session_users(conn: psycopg.Connection[Any]) -> tuple[str, str, bool]:
@@ -430,7 +461,13 @@ def assert_not_visible(
     who, seen = _visibility(conn, user, table, ids, column)
     leaked = [i for i, visible in seen.items() if visible]
     if leaked:
+        why = (
+            "service_role bypasses RLS (it has BYPASSRLS), so it sees every row; assert "
+            "visibility for anon or a signed-in user instead"
+            if user == "service_role"
+            else "RLS lets them through"
+        )
         raise AssertionError(
             f"as {who}, {len(leaked)} of {len(seen)} row(s) of {table} are visible but should "
-            f"not be ({column} = {', '.join(leaked)}): RLS lets them through."
+            f"not be ({column} = {', '.join(leaked)}): {why}."
         )

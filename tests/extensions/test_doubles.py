@@ -380,3 +380,32 @@ def test_the_doubles_as_methods_of_the_fixture_object(apps: AppDatabases, tx: Tx
     assert [c.url for c in enrich.http_calls()] == [
         "https://api.enrich.example/v1/companies?domain=x.test"
     ]
+
+
+def test_as_user_cannot_become_postgres(apps: AppDatabases, tx: TxFactory) -> None:
+    db = apps.get("user_management_starter")
+    conn = tx(db)
+    owner = sorted(db.users)[0]
+    with as_user(conn, owner):
+        # the API roles switch among themselves, as PostgREST's authenticator may
+        for role in ("anon", "service_role", "authenticated"):
+            conn.execute(f"set role {role}")
+            assert conn.execute("select current_user").fetchone() == (role,)
+    for first in ("", "set role service_role; "):
+        with (
+            pytest.raises(psycopg.errors.InsufficientPrivilege, match='set role "postgres"'),
+            as_user(conn, owner),
+        ):
+            conn.execute(f"{first}set role postgres")
+    # set session authorization works for a superuser login (PostgreSQL checks the login user):
+    # the block fails when it ends and what it did as postgres is rolled back
+    before = conn.execute("select count(*) from auth.users").fetchone()
+    with (
+        pytest.raises(SupaseedError, match="ended as session user 'postgres'"),
+        as_user(conn, owner),
+    ):
+        conn.execute("set session authorization postgres; delete from auth.users")
+    assert conn.execute("select count(*) from auth.users").fetchone() == before
+    assert conn.execute("select session_user, current_user").fetchone() == ("postgres", "postgres")
+    with as_anon(conn):  # the connection is usable as before
+        assert conn.execute("select current_user").fetchone() == ("anon",)
