@@ -114,26 +114,36 @@ def supaseed_worker_id(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture(scope="session")
-def supaseed_base_database(supaseed_server: ServerHandle, supaseed_settings: Settings) -> str:
+def supaseed_base_database(
+    request: pytest.FixtureRequest, supaseed_server: ServerHandle, supaseed_settings: Settings
+) -> str:
     """Name of the base database: Supabase layer + the project's migrations and seed files.
 
     Built once (under an advisory lock) and reused while the layer, the migration and seed files
-    and the plugin version stay the same.
+    and the plugin version stay the same. The run's plan is then checked against it as
+    ``supaseed plan --check`` does: a problem fails the test and stops the run there.
     """
     __tracebackhide__ = True
     import psycopg
 
     from .errors import SupaseedError
     from .lifecycle.base import ensure_base_database
+    from .lifecycle.schema_check import check_base_schema
 
     try:
-        return ensure_base_database(
+        name = ensure_base_database(
             supaseed_server, supaseed_settings.rootdir, supaseed_settings.migrations
         )
+        # the run's plan against the migrated schema, before anything is seeded (plan --check)
+        check_base_schema(
+            supaseed_server, name, supaseed_settings.rootdir, supaseed_settings.template
+        )
+        return name
     except SupaseedError as exc:
         error = exc
     except psycopg.Error as exc:
         error = _database_error(exc)
+    request.session.shouldstop = "supaseed: the base database or the plan check failed"
     _fail_with(error)
 
 

@@ -8,6 +8,7 @@ a database fixture, or, under xdist, once in the controller so that every worker
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -113,7 +114,26 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
         else "each plan's own seed (override with --supaseed-seed N)"
     )
     template = f"; default template {settings.template!r}" if settings.template else ""
-    return [f"supaseed: backend {settings.backend}; data seed: {seed}{template}"]
+    lines = [f"supaseed: backend {settings.backend}; data seed: {seed}{template}"]
+    drift = _schema_drift(settings.rootdir, settings.migrations)
+    return [*lines, drift] if drift else lines
+
+
+def _schema_drift(rootdir: Path, migrations: str | None) -> str | None:
+    """The header line saying the schema changed since ``supaseed.schema.json`` (files only: the
+    base database's schema as the last session that used it remembered it; no server starts)."""
+    from .schema.snapshot import DEFAULT_SNAPSHOT_FILE
+
+    if not (rootdir / DEFAULT_SNAPSHOT_FILE).is_file():
+        return None  # the common case costs one stat
+    from .errors import SupaseedError
+    from .lifecycle.base import base_database_name
+    from .schema.drift import header_note
+
+    try:
+        return header_note(rootdir, base_database_name(rootdir, migrations))
+    except (OSError, SupaseedError) as exc:  # unreadable migrations: the base fixture says why
+        return f"supaseed: cannot compare the schema with {DEFAULT_SNAPSHOT_FILE}: {exc}"
 
 
 @pytest.hookimpl(optionalhook=True)

@@ -43,6 +43,7 @@ __all__ = [
     "compile_expression",
     "compile_mapping",
     "map_rows",
+    "referenced_pools",
     "storage_path",
 ]
 
@@ -445,6 +446,16 @@ def _call(name: str, raw_args: list[tuple[Node, str | None]]) -> Node:
         f"unknown function '{name}'{did_you_mean(name, known)}; functions are "
         f"{', '.join(known)} and faker.<provider>"
     )
+
+
+_POOL_REF = re.compile(r"\brandom\(\s*([A-Za-z_]\w*)\s*\)")
+
+
+def referenced_pools(mapping: MappingConfig, pools: Sequence[str]) -> list[str]:
+    """The pools among ``pools`` other than the mapping's own that its ``random(<pool>)`` calls
+    name: the ones to load before :func:`map_rows` runs."""
+    named = {m for source in mapping.fields.values() for m in _POOL_REF.findall(source)}
+    return sorted(n for n in pools if n in named and n != mapping.pool)
 
 
 def compile_expression(source: str) -> Node:

@@ -8,9 +8,12 @@ from pathlib import Path
 from typing import Any
 
 from ..config.catalog import find_template, list_templates
+from ..config.check import check_plan
 from ..config.loader import plan_json_schema
 from ..config.resolve import ResolvedPlan, plan_hash, resolve_plan
 from ..errors import SupaseedError
+from .update import live_schema
+from .update import register as register_update
 
 __all__ = ["format_resolved", "register"]
 
@@ -50,8 +53,25 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     plan.add_argument("file", nargs="?", help="a plan file instead of the discovered one")
     plan.add_argument("--defaults", action="store_true", help="also list default values")
+    plan.add_argument(
+        "--check",
+        action="store_true",
+        help="compile the plan against the live schema (after migrations): every key naming a "
+        "table or column, constants, expressions, mappings, associations, AI fields, storage; "
+        "exit 1 on errors",
+    )
+    plan.add_argument(
+        "--dsn",
+        help="with --check: read this database as it is; default: build the project's database "
+        "(Supabase layer + migrations) on the embedded server",
+    )
+    plan.add_argument(
+        "--format", choices=("text", "json"), default="text", help="with --check: output format"
+    )
     _rootdir_option(plan)
     plan.set_defaults(func=_cmd_plan)
+
+    register_update(subparsers)
 
     schema = subparsers.add_parser(
         "schema",
@@ -99,6 +119,14 @@ def _cmd_show(args: argparse.Namespace) -> int:
 def _cmd_plan(args: argparse.Namespace) -> int:
     source = Path(args.file) if args.file else None
     resolved = resolve_plan(source, rootdir=args.rootdir)
+    if args.check:
+        with live_schema(resolved, args.dsn) as (schema, conn):
+            report = check_plan(resolved, schema, conn)
+        if args.format == "json":
+            print(json.dumps([p.to_dict() for p in report.problems], indent=2))
+        else:
+            print(report.render())
+        return 0 if report.ok else 1
     print(format_resolved(resolved, defaults=args.defaults))
     return 0
 

@@ -14,12 +14,17 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from ..config.check import check_plan
+from ..config.impact import analyze
+from ..config.resolve import resolve_plan
+from ..errors import SchemaError
 from ..lifecycle.base import project_database
 from ..schema.detect import detect
 from ..schema.diff import diff
 from ..schema.introspect import introspect
 from ..schema.model import Schema
-from ..schema.snapshot import DEFAULT_SNAPSHOT_FILE, dumps, load_snapshot, snapshot
+from ..schema.snapshot import DEFAULT_SNAPSHOT_FILE, Snapshot, dumps, load_snapshot, snapshot
+from .update import live_schema
 
 __all__ = ["register"]
 
@@ -65,6 +70,15 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     _source_options(dif)
     _format_option(dif)
+    dif.add_argument(
+        "--impact",
+        action="store_true",
+        help="say what each change does to the seed plan (error / warning / suggestion / info), "
+        "with the plan key, its file and line, and a suggested plan change",
+    )
+    dif.add_argument(
+        "--plan", metavar="FILE", help="with --impact: the plan file (default: the discovered one)"
+    )
     dif.add_argument(
         "--exit-code",
         action="store_true",
@@ -140,6 +154,8 @@ def _cmd_snapshot(args: argparse.Namespace) -> int:
 
 def _cmd_diff(args: argparse.Namespace) -> int:
     old = load_snapshot(args.old)
+    if args.impact:
+        return _cmd_impact(args, old)
     new = load_snapshot(args.new) if args.new else snapshot(_read(args))
     changes = diff(old, new)
     if args.format == "json":
@@ -147,3 +163,23 @@ def _cmd_diff(args: argparse.Namespace) -> int:
     else:
         print(changes.render())
     return 1 if args.exit_code and changes else 0
+
+
+def _cmd_impact(args: argparse.Namespace, old: Snapshot) -> int:
+    if args.new:
+        raise SchemaError(
+            "--impact compares the snapshot with the live database (the plan's constants are read "
+            f"by it); drop {args.new} and give --dsn, or nothing for the project's database"
+        )
+    root = Path(args.rootdir).resolve()
+    resolved = resolve_plan(Path(args.plan) if args.plan else None, rootdir=root)
+    schemas = [s.strip() for s in args.schemas.split(",") if s.strip()] if args.schemas else None
+    with live_schema(resolved, args.dsn, schemas=schemas) as (schema, conn):
+        report = analyze(old, schema, resolved, check_plan(resolved, schema, conn))
+    if args.format == "json":
+        print(json.dumps(report.to_dict(), indent=2, sort_keys=True))
+    else:
+        print(report.render())
+    if args.exit_code:
+        return 1 if report.actionable else 0
+    return 1 if report.of("error") else 0

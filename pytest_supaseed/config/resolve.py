@@ -89,6 +89,8 @@ class ResolvedPlan:
     source_label: str = "plan"
     layers: tuple[str, ...] = field(default=())
     """Labels of the merged layers, in merge order."""
+    sources: Mapping[str, PlanSource] = field(default_factory=dict)
+    """Each merged layer's source (file, text, format) by its label: what locates a key's line."""
 
     @property
     def chain_names(self) -> tuple[str, ...]:
@@ -411,6 +413,7 @@ def resolve_plan(
 
     merge = _Merge()
     labels: list[str] = []
+    sources: dict[str, PlanSource] = {}
     demo: list[Path] = []
     for source, template in layers:
         base_dir = template.directory if template else source.base_dir
@@ -418,6 +421,7 @@ def resolve_plan(
         own = {k: v for k, v in data.items() if k not in _NOT_MERGED}
         merge.apply(own, source, source.label)
         labels.append(source.label)
+        sources[source.label] = source
         custom = data.get("customizations")
         if isinstance(custom, Mapping) and custom:
             nested = sorted(set(custom) & {"extends", "customizations"})
@@ -464,6 +468,7 @@ def resolve_plan(
         rootdir=root,
         source_label=top.label,
         layers=tuple(labels),
+        sources=sources,
     )
 
 

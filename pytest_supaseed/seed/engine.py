@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import datetime
 import functools
 import re
 import time
@@ -63,7 +64,7 @@ from ..generate.table import (
     leave_to_database,
     uses_sequence,
 )
-from ..generate.values import REFERENCE, Constant
+from ..generate.values import REFERENCE, Constant, PerValue
 from ..generate.vocab import vocabulary
 from ..logs import event
 from ..schema import introspect
@@ -934,11 +935,30 @@ def _overrides(conn: Conn, table: Table, config: TableConfig) -> dict[str, objec
                 key_path=where,
             )
         if isinstance(value, Expression):
-            out[name] = override_generator(value.source, is_expression=True, where=where)
+            generator = override_generator(value.source, is_expression=True, where=where)
+            if table.column(name).base_type == "timestamp with time zone":
+                generator = _aware(generator)
+            out[name] = generator
         else:
             constant = _typed_constant(conn, table.column(name), value.value, where)
             out[name] = override_generator(constant, is_expression=False, where=where)
     return out
+
+
+def _aware(generator: object) -> object:
+    """A Faker datetime is naive; binary COPY into a timestamptz column needs a zone: read a
+    naive value as UTC (what the server does with it under the default TimeZone)."""
+    if not isinstance(generator, PerValue):
+        return generator
+    make = generator.make
+
+    def aware(rng: Any) -> Any:
+        value = make(rng)
+        if isinstance(value, datetime.datetime) and value.tzinfo is None:
+            return value.replace(tzinfo=datetime.UTC)
+        return value
+
+    return PerValue(aware)
 
 
 def _typed_constant(conn: Conn, column: Column, value: Any, where: str) -> Any:

@@ -55,7 +55,8 @@ def _plain(type_name: str) -> str:
 
 
 def _is_text_like(scalar: str) -> bool:
-    return scalar.endswith("citext") or scalar in ("name", "bpchar")
+    # char(n): psycopg has no binary dumper for bpchar; its receive function reads plain text
+    return scalar.endswith("citext") or scalar in ("name", "bpchar", "character")
 
 
 def copy_type(column: Column) -> tuple[str, bool]:
