@@ -2,7 +2,8 @@
 
 Phases, each timed in :attr:`SeedResult.phases`:
 
-1. ``introspect``: read the schema (:func:`pytest_supaseed.schema.introspect`);
+1. ``introspect``: read the schema (:func:`pytest_supaseed.schema.introspect`, cached per catalog
+   fingerprint: :func:`pytest_supaseed.schema.cache.introspect_cached`);
 2. ``users``: Supabase auth users and MakerKit accounts (:mod:`pytest_supaseed.seed.users`), when
    the plan asks for them; the tables that phase fills become existing parents;
 3. one phase per planned table, in foreign-key order
@@ -42,7 +43,7 @@ from ..generate.table import (
 )
 from ..generate.values import REFERENCE
 from ..generate.vocab import vocabulary
-from ..schema import introspect
+from ..schema.cache import introspect_cached
 from ..schema.graph import insert_order
 from ..schema.model import Column, ForeignKey, Schema, Table, qualify
 from .progress import Progress, progress_for
@@ -97,7 +98,7 @@ def seed_connection(
     _refuse_unsupported(plan)
     clock = time.perf_counter()
     if schema is None:
-        schema = introspect(conn)
+        schema = introspect_cached(conn)
     result.phases["introspect"] = time.perf_counter() - clock
     filled_by_users = _users_phase(conn, plan, schema, run_seed, result)
     planned = _planned_tables(plan, schema, filled_by_users, result)
