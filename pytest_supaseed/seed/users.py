@@ -32,6 +32,7 @@ import psycopg
 from psycopg import sql
 
 from ..errors import SchemaError, SupaseedError
+from ..generate.vocab import vocabulary
 
 if TYPE_CHECKING:
     from .makerkit import KitName, TeamSpec
@@ -507,15 +508,13 @@ def synthetic_user_specs(
     Ids and names come from streams named ``"{seed}:users"``; a repeated name gets a number
     (``jane.doe2@...``) so every email is unique.
     """
-    from faker import Faker  # heavy import: only when users are generated
-
-    fake = Faker(use_weighting=False)  # weighting costs ~8x per name and adds nothing here
-    fake.seed_instance(f"{seed}:users:names")
+    vocab = vocabulary()  # the shipped name pools: no Faker, the same names on every machine
+    names = random.Random(f"{seed}:users:names")
     rng = random.Random(f"{seed}:users:ids")
     used: dict[str, int] = {}
     specs: list[UserSpec] = []
     for _ in range(count):
-        first, last = fake.first_name(), fake.last_name()
+        first, last = names.choice(vocab.first_names), names.choice(vocab.last_names)
         local = f"{_ascii_word(first) or 'user'}.{_ascii_word(last) or 'seeded'}"
         used[local] = used.get(local, 0) + 1
         if used[local] > 1:
@@ -559,8 +558,6 @@ def plan_teams(
     ``roles[1:]``, ``roles[0]``, ... in rotation (so with ``["owner", "member"]``: member, owner,
     member, ...). Names are company names; slugs are unique.
     """
-    from faker import Faker
-
     from .makerkit import TeamSpec
 
     if count and not members:
@@ -568,14 +565,14 @@ def plan_teams(
             f"accounts.teams = {count} needs users to be members: set users.count (or "
             "users.makerkit_test_users = true)"
         )
-    fake = Faker(use_weighting=False)
-    fake.seed_instance(f"{seed}:teams:names")
+    companies = vocabulary().companies
+    names = random.Random(f"{seed}:teams:names")
     rng = random.Random(f"{seed}:teams")
     roles = list(roles) or ["owner", "member"]
     slugs = set(taken_slugs)
     teams: list[TeamSpec] = []
     for _ in range(count):
-        name = fake.company()
+        name = names.choice(companies)
         base = _slug(name)
         slug, n = base, 1
         while slug in slugs:
