@@ -122,6 +122,7 @@ def pip(venv: Path, *args: str) -> None:
         [str(venv / "bin" / "python"), "-m", "pip", "install", "-q", *args],
         check=True,
         stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
 
 
@@ -160,6 +161,17 @@ def venvs(root: Path, which: set[str]) -> dict[str, Path]:
             subprocess.run(["tar", "-x", "-C", str(source)], input=archive, check=True)
         made["before"] = make_venv(root, f"before-{BEFORE}", [str(source), "pytest-xdist"])
     return made
+
+
+def cache_dir(name: str) -> Path:
+    """A ``SUPASEED_CACHE_DIR`` of its own per side, on tmpfs like the plugin's default (the
+    server runs as ``nobody`` when we are root: the path must be world-traversable)."""
+    base = Path("/dev/shm") if Path("/dev/shm").is_dir() else Path(tempfile.gettempdir())
+    path = base / "supaseed-bench" / name
+    path.mkdir(parents=True, exist_ok=True)
+    for folder in (path.parent, path):
+        folder.chmod(0o777)
+    return path
 
 
 def py(venv: Path) -> str:
@@ -218,21 +230,19 @@ def section_example(report: Report, env_root: Path, rounds: int) -> None:
     made = venvs(env_root, {"now_hypothesis", "before"})
     project = REPO / "example_project"
     cmd = ["-m", "pytest", "-q", "-p", "no:cacheprovider"]
-    caches = env_root / "example-cache"
 
     def run(venv: Path, cache: Path) -> Callable[[], float]:
         env = {**os.environ, "SUPASEED_CACHE_DIR": str(cache)}
         return lambda: timed_run([py(venv), *cmd], project, env)
 
     def cold() -> float:
-        with tempfile.TemporaryDirectory(prefix="supaseed-cold-", dir="/dev/shm") as tmp:
+        with tempfile.TemporaryDirectory(prefix="cold-", dir=cache_dir("")) as tmp:
+            Path(tmp).chmod(0o777)
             return run(made["now_hypothesis"], Path(tmp))()
 
-    for name in ("now", "before"):
-        (caches / name).mkdir(parents=True, exist_ok=True)
     warm = {
-        "now": run(made["now_hypothesis"], caches / "now"),
-        "before": run(made["before"], caches / "before"),
+        "now": run(made["now_hypothesis"], cache_dir("example-now")),
+        "before": run(made["before"], cache_dir("example-before")),
     }
     for run_once in warm.values():  # build each side's templates: what "warm" means
         run_once()
@@ -281,7 +291,7 @@ def section_xdist(report: Report, env_root: Path, rounds: int, count: int) -> No
         bench_project(root, 1000)
         (root / "conftest.py").unlink()  # pytest-postgresql's part is not needed here
         (root / "test_bench.py").write_text(XDIST_TESTS.format(count=count))
-        env = {**os.environ, "SUPASEED_CACHE_DIR": str(env_root / "xdist-cache")}
+        env = {**os.environ, "SUPASEED_CACHE_DIR": str(cache_dir("xdist"))}
         cmd = [py(made["now"]), "-m", "pytest", "-q", "-p", "no:cacheprovider"]
         variants = {
             "n0": lambda: timed_run([*cmd, "-n", "0"], root, env),
@@ -316,14 +326,15 @@ def _hand_connection():
     with psycopg.connect(admin + " dbname=postgres", autocommit=True) as conn:
         conn.execute("drop database if exists bench_hand with (force)")
         conn.execute("create database bench_hand")
-    conn = psycopg.connect(admin + " dbname=bench_hand")
+    conn = psycopg.connect(admin + " dbname=bench_hand", autocommit=True)
     yield conn
     conn.close()
 
 
 @_pytest.fixture
 def hand_db(_hand_connection):
-    _hand_connection.execute("begin")  # psycopg would open it implicitly; explicit, as written by hand
+    # BEGIN before, ROLLBACK after: two round trips, nothing else
+    _hand_connection.execute("begin")
     yield _hand_connection
     _hand_connection.execute("rollback")
 """
