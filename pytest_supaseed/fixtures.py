@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from .backends.base import ServerHandle
     from .handle import Supaseed
     from .marker import SupaseedRequest
+    from .rollback_connection import RollbackConnection
     from .seeded import SeededDatabase, SeedSession
     from .settings import Settings
 
@@ -67,43 +68,36 @@ def worker_database(
 class ReusedConnection:
     """One connection to a database, handed to test after test and reset in between.
 
-    Opening a connection costs milliseconds; resetting one costs a ROLLBACK and a ``DISCARD ALL``
-    (which also clears what a rollback does not: prepared statements, advisory locks, session
-    settings). A connection the test closed, broke or left in a transaction is replaced.
+    Opening a connection costs milliseconds; handing one back costs one round trip: the rollback
+    and the reset of what outlives it go as one message
+    (:class:`~pytest_supaseed.rollback_connection.RollbackConnection`). A connection the test
+    closed or broke is replaced.
     """
 
     def __init__(self, dsn: str) -> None:
         self.dsn = dsn
-        self._conn: psycopg.Connection | None = None
+        self._conn: RollbackConnection | None = None
 
-    def acquire(self) -> psycopg.Connection:
+    def acquire(self) -> RollbackConnection:
         """A live autocommit connection (a new one if the last was closed or discarded)."""
-        import psycopg
+        from .rollback_connection import RollbackConnection
 
         if self._conn is None or self._conn.closed:
-            self._conn = psycopg.connect(self.dsn, autocommit=True)
+            self._conn = RollbackConnection.connect(self.dsn, autocommit=True)
         return self._conn
 
     def release(self) -> None:
-        """Reset the connection for the next test, or drop it when it cannot be trusted."""
-        import psycopg
-        from psycopg.pq import TransactionStatus
+        """End the test's transaction and reset the session, or drop the connection when it
+        cannot be trusted."""
         from psycopg.rows import tuple_row
 
         conn = self._conn
         if conn is None or conn.closed:
             self._conn = None
             return
-        try:
-            if (
-                conn.broken
-                or not conn.autocommit
-                or conn.info.transaction_status != TransactionStatus.IDLE
-            ):
-                raise psycopg.InterfaceError("connection left in an unusable state")
-            conn.execute("discard all")
+        if conn.end_test():
             conn.row_factory = tuple_row
-        except psycopg.Error:
+        else:
             conn.close()
             self._conn = None
 
@@ -119,24 +113,14 @@ def test_transaction(target: str | ReusedConnection) -> Iterator[psycopg.Connect
     """A connection (new for a DSN, reused for a :class:`ReusedConnection`) inside a transaction
     that is always rolled back.
 
-    ``conn.transaction()`` inside it makes savepoints; ``conn.commit()`` raises, because a commit
-    would let a test's rows reach the next test.
+    ``conn.transaction()`` inside it makes savepoints; ``conn.commit()`` and ``conn.rollback()``
+    raise, because a commit would let a test's rows reach the next test.
     """
-    import psycopg
-
     slot = ReusedConnection(target) if isinstance(target, str) else target
     conn = slot.acquire()
     try:
-        tx = conn.transaction(force_rollback=True)
-        tx.__enter__()
-        try:
-            yield conn
-        finally:
-            if not conn.closed:
-                try:
-                    tx.__exit__(None, None, None)
-                except psycopg.Error:
-                    conn.close()  # broken during the test; closing rolls back server-side
+        conn.begin_test()
+        yield conn
     finally:
         slot.release()
         if isinstance(target, str):
