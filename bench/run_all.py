@@ -451,8 +451,8 @@ def section_users(report: Report, admin_dsn: str, rounds: int, count: int) -> No
     import psycopg
     import users as users_bench
 
-    from pytest_supaseed.seed import users as users_module
-    from pytest_supaseed.seed.users import UserSpec, create_auth_users
+    from pytest_supaseed.seed import auth_users as users_module
+    from pytest_supaseed.seed.auth_users import UserSpec, create_auth_users
 
     kit = users_bench.fresh_database(admin_dsn, "supaseed_bench_users_mk", makerkit=True)
     specs = [

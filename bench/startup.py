@@ -30,10 +30,14 @@ from pathlib import Path
 
 import psycopg
 
-from pytest_supaseed.backends import ensure_base_database
 from pytest_supaseed.backends.binaries import find_binaries, runnable_by
 from pytest_supaseed.backends.embedded import cache_root, free_port, run_as, start_embedded
-from pytest_supaseed.fixtures import ReusedConnection, test_transaction, worker_database
+from pytest_supaseed.lifecycle.base import ensure_base_database
+from pytest_supaseed.lifecycle.connections import (
+    ReusedConnection,
+    test_transaction,
+    worker_database,
+)
 
 
 def _first_query(dsn: str) -> None:

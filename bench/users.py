@@ -27,8 +27,8 @@ import psycopg
 from psycopg.conninfo import make_conninfo
 
 from pytest_supaseed.backends.supabase import install_supabase_layer
-from pytest_supaseed.seed import users as users_module
-from pytest_supaseed.seed.users import UserSpec, create_auth_users
+from pytest_supaseed.seed import auth_users as users_module
+from pytest_supaseed.seed.auth_users import UserSpec, create_auth_users
 
 DEMO_V2 = Path(__file__).parents[1] / "pytest_supaseed" / "demo_schemas" / "makerkit_v2.sql"
 

@@ -8,11 +8,13 @@ from typing import TYPE_CHECKING
 import pytest
 import pytest_asyncio
 
+from .fixtures import _seeded_or_fail
+from .marker import SupaseedRequest
+
 if TYPE_CHECKING:
     import psycopg
 
-    from .marker import SupaseedRequest
-    from .seeded import SeedSession
+    from .lifecycle.session import SeedSession
 
 
 @pytest_asyncio.fixture
@@ -24,8 +26,6 @@ async def supaseed_async_db(
     """A psycopg 3 ``AsyncConnection`` to the test database, inside a transaction rolled back
     after the test: the same database, marker handling and isolation as ``supaseed_db``."""
     import psycopg
-
-    from .fixtures import _seeded_or_fail
 
     wanted = supaseed_request
     if wanted is not None and wanted.isolation == "database":

@@ -1,133 +1,44 @@
 """The fixtures users see, in layers: server ▸ base database ▸ worker clone ▸ test transaction.
 
 Each layer is a small session fixture a project may override in its ``conftest.py`` (as with
-pytest-django), and a plain function below that the marker/template layer reuses.
+pytest-django); the work is done by :mod:`pytest_supaseed.lifecycle`. The run's state (server slot,
+template databases used, pytest-randomly's seed) arrives through the ``supaseed_run_state`` fixture.
 Nothing heavy is imported at module level: the ``pytest11`` entry point imports this module.
 """
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, NoReturn
 
 import pytest
 
+from .marker import SupaseedRequest, closest_request
+from .run_state import RunState, get_run_state
+
 if TYPE_CHECKING:
     import psycopg
 
     from .backends.base import ServerHandle
-    from .handle import Supaseed
-    from .marker import SupaseedRequest
-    from .rollback_connection import RollbackConnection
-    from .seeded import SeededDatabase, SeedSession
-    from .settings import Settings
+    from .lifecycle.connections import ReusedConnection
+    from .lifecycle.session import SeededDatabase, SeedSession
+    from .options import Settings
+    from .testing.supaseed import Supaseed
 
 __all__ = [
-    "ReusedConnection",
     "supaseed",
     "supaseed_base_database",
     "supaseed_db",
     "supaseed_dsn",
     "supaseed_request",
     "supaseed_run_id",
+    "supaseed_run_state",
     "supaseed_server",
     "supaseed_session",
     "supaseed_settings",
     "supaseed_worker_id",
-    "test_transaction",
-    "worker_database",
-    "worker_database_name",
 ]
-
-
-def worker_database_name(source: str, worker_id: str) -> str:
-    """``supaseed_w_<hash of source>_<worker>``: the clone of ``source`` one xdist worker uses."""
-    digest = hashlib.sha256(source.encode()).hexdigest()[:12]
-    worker = "".join(ch for ch in worker_id.lower() if ch.isalnum() or ch == "_")[:30] or "main"
-    return f"supaseed_w_{digest}_{worker}"
-
-
-@contextmanager
-def worker_database(
-    server: ServerHandle, source: str, worker_id: str, *, keep: bool = False
-) -> Iterator[str]:
-    """Clone database ``source`` for ``worker_id``; yield the clone's DSN; drop it after (unless ``keep``)."""
-    from .databases import clone_database, drop_database
-
-    name = worker_database_name(source, worker_id)
-    dsn = clone_database(server, source, name)
-    try:
-        yield dsn
-    finally:
-        if not keep:
-            drop_database(server, name)
-
-
-class ReusedConnection:
-    """One connection to a database, handed to test after test and reset in between.
-
-    Opening a connection costs milliseconds; handing one back costs one round trip: the rollback
-    and the reset of what outlives it go as one message
-    (:class:`~pytest_supaseed.rollback_connection.RollbackConnection`). A connection the test
-    closed or broke is replaced.
-    """
-
-    def __init__(self, dsn: str) -> None:
-        self.dsn = dsn
-        self._conn: RollbackConnection | None = None
-
-    def acquire(self) -> RollbackConnection:
-        """A live autocommit connection (a new one if the last was closed or discarded)."""
-        from .rollback_connection import RollbackConnection
-
-        if self._conn is None or self._conn.closed:
-            self._conn = RollbackConnection.connect(self.dsn, autocommit=True)
-        return self._conn
-
-    def release(self) -> None:
-        """End the test's transaction and reset the session, or drop the connection when it
-        cannot be trusted."""
-        from psycopg.rows import tuple_row
-
-        conn = self._conn
-        if conn is None or conn.closed:
-            self._conn = None
-            return
-        if conn.end_test():
-            conn.row_factory = tuple_row
-        else:
-            conn.close()
-            self._conn = None
-
-    def close(self) -> None:
-        """Close the connection for good."""
-        if self._conn is not None:
-            self._conn.close()
-            self._conn = None
-
-
-@contextmanager
-def test_transaction(target: str | ReusedConnection) -> Iterator[psycopg.Connection]:
-    """A connection (new for a DSN, reused for a :class:`ReusedConnection`) inside a transaction
-    that is always rolled back.
-
-    ``conn.transaction()`` inside it makes savepoints; ``conn.commit()`` and ``conn.rollback()``
-    raise, because a commit would let a test's rows reach the next test.
-    """
-    slot = ReusedConnection(target) if isinstance(target, str) else target
-    conn = slot.acquire()
-    try:
-        conn.begin_test()
-        yield conn
-    finally:
-        slot.release()
-        if isinstance(target, str):
-            slot.close()
-
-
-test_transaction.__test__ = False  # type: ignore[attr-defined]  # not a test despite its name
 
 
 def _fail_with(exc: BaseException) -> NoReturn:
@@ -137,15 +48,20 @@ def _fail_with(exc: BaseException) -> NoReturn:
 
 
 @pytest.fixture(scope="session")
-def supaseed_settings(pytestconfig: pytest.Config) -> Settings:
-    """The resolved ``--supaseed-*`` options of this run (CLI, then env, then ini, then default)."""
-    from .plugin import get_server_slot
-
-    return get_server_slot(pytestconfig).settings
+def supaseed_run_state(pytestconfig: pytest.Config) -> RunState:
+    """This run's state: its server slot, the template databases its workers used and
+    pytest-randomly's seed (the plugin creates it; fixtures read it from here)."""
+    return get_run_state(pytestconfig)
 
 
 @pytest.fixture(scope="session")
-def supaseed_server(pytestconfig: pytest.Config) -> ServerHandle:
+def supaseed_settings(supaseed_run_state: RunState) -> Settings:
+    """The resolved ``--supaseed-*`` options of this run (CLI, then env, then ini, then default)."""
+    return supaseed_run_state.settings
+
+
+@pytest.fixture(scope="session")
+def supaseed_server(supaseed_run_state: RunState) -> ServerHandle:
     """The PostgreSQL server of this run (one per run, shared by xdist workers): a ServerHandle.
 
     ``.dsn`` is a superuser DSN of the maintenance database ``postgres``, ``.dsn_for(name)`` of any
@@ -156,9 +72,8 @@ def supaseed_server(pytestconfig: pytest.Config) -> ServerHandle:
     __tracebackhide__ = True
     from .backends.docker import docker_required_in_ci
     from .errors import DockerUnavailableError, SupaseedError
-    from .plugin import get_server_slot
 
-    slot = get_server_slot(pytestconfig)
+    slot = supaseed_run_state.server
     try:
         return slot.get()
     except DockerUnavailableError as exc:
@@ -197,8 +112,8 @@ def supaseed_base_database(supaseed_server: ServerHandle, supaseed_settings: Set
     and the plugin version stay the same.
     """
     __tracebackhide__ = True
-    from .backends import ensure_base_database
     from .errors import SupaseedError
+    from .lifecycle.base import ensure_base_database
 
     try:
         return ensure_base_database(
@@ -221,6 +136,8 @@ def supaseed_dsn(
     Committed writes stay for the rest of the session of this worker; it is dropped at the end
     (kept with ``--supaseed-keep``).
     """
+    from .lifecycle.connections import worker_database
+
     with worker_database(
         supaseed_server, supaseed_base_database, supaseed_worker_id, keep=supaseed_settings.keep
     ) as dsn:
@@ -230,9 +147,10 @@ def supaseed_dsn(
 @pytest.fixture(scope="session")
 def _supaseed_connection(supaseed_dsn: str) -> Iterator[ReusedConnection]:
     """The connection ``supaseed_db`` lends to each test of this worker (reset in between)."""
-    slot = ReusedConnection(supaseed_dsn)
-    yield slot
-    slot.close()
+    from .lifecycle.connections import ReusedConnection
+
+    with ReusedConnection(supaseed_dsn) as slot:
+        yield slot
 
 
 def _seeded_or_fail(session: SeedSession, wanted: SupaseedRequest) -> SeededDatabase:
@@ -256,6 +174,8 @@ def _test_connection(
     requested template, or of the base database), or a fresh clone for ``isolation="database"``."""
     import psycopg
 
+    from .lifecycle.connections import test_transaction
+
     if wanted is None:
         slot: ReusedConnection = request.getfixturevalue("_supaseed_connection")
         with test_transaction(slot) as conn:
@@ -272,7 +192,7 @@ def _test_connection(
 
 @pytest.fixture(scope="session")
 def supaseed_session(
-    request: pytest.FixtureRequest,
+    supaseed_run_state: RunState,
     supaseed_server: ServerHandle,
     supaseed_base_database: str,
     supaseed_settings: Settings,
@@ -282,21 +202,21 @@ def supaseed_session(
     """This worker's seeded databases: each plan is seeded once into a template database (kept
     between runs, rebuilt when its plan, assets or migrations change) and cloned once per worker.
     What it seeded or reused goes to the ``supaseed`` section of the terminal summary."""
-    from .plugin import record_templates
-    from .seeded import SeedSession
+    from .lifecycle.session import SeedSession
 
-    session = SeedSession(
+    with SeedSession(
         supaseed_server,
         supaseed_base_database,
         supaseed_settings,
         supaseed_worker_id,
         supaseed_run_id,
-    )
-    try:
-        yield session
-    finally:
-        record_templates(request.config, session.templates.values(), supaseed_worker_id)
-        session.close()
+    ) as session:
+        try:
+            yield session
+        finally:
+            supaseed_run_state.record_template_dbs(
+                session.template_dbs.values(), supaseed_worker_id
+            )
 
 
 @pytest.fixture
@@ -306,8 +226,6 @@ def supaseed_request(
     """What this test asked for: its closest ``supaseed`` marker (test, class or module), or
     ``--supaseed-template`` for an unmarked test; None when neither applies. Override it to choose
     plans in code."""
-    from .marker import closest_request
-
     return closest_request(request.node, supaseed_settings.template)
 
 
@@ -333,13 +251,14 @@ def supaseed_db(
 @pytest.fixture
 def supaseed(
     request: pytest.FixtureRequest,
+    supaseed_run_state: RunState,
     supaseed_session: SeedSession,
     supaseed_request: SupaseedRequest | None,
 ) -> Iterator[Supaseed]:
     """The seeded database as this test sees it.
 
-    ``.conn`` (rolled back after the test), ``.dsn``, ``.plan``, ``.result`` (rows per table,
-    relaxations, cache hit), ``.users`` (e-mail -> id), ``.table(name)``, ``.count(name)``,
+    ``.conn`` (rolled back after the test), ``.dsn``, ``.plan``, ``.result`` (a ``SeedResult``:
+    rows per table, relaxations), ``.template_db`` (the template database: cache hit, build time), ``.users`` (e-mail -> id), ``.table(name)``, ``.count(name)``,
     ``.as_user(email)``, ``.as_anon()``, ``.as_service_role()`` and ``.random`` (a
     ``random.Random`` for this test, derived from the data seed or pytest-randomly's seed).
     Without a marker it seeds ``--supaseed-template``, else the project's plan file
@@ -347,14 +266,12 @@ def supaseed(
     """
     import random
 
-    from .handle import Supaseed
-    from .marker import SupaseedRequest
-    from .plugin import randomly_seed
+    from .testing.supaseed import Supaseed
 
     wanted = supaseed_request or SupaseedRequest()
     with _test_connection(request, supaseed_session, wanted) as (conn, dsn, seeded):
         assert seeded is not None  # a request always seeds
-        base = randomly_seed()
-        seed = base if base is not None else seeded.template.seed
+        base = supaseed_run_state.randomly_seed
+        seed = base if base is not None else seeded.template_db.seed
         rng = random.Random(f"{seed}:{request.node.nodeid}")
-        yield Supaseed(conn, dsn, seeded.resolved, seeded.template, rng)
+        yield Supaseed(conn, dsn, seeded.resolved, seeded.template_db, rng)

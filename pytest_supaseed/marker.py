@@ -7,13 +7,20 @@ against the seed plan's sections with a did-you-mean.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
 import pytest
 
-Isolation = Literal["transaction", "database"]
-ISOLATIONS: tuple[Isolation, ...] = ("transaction", "database")
+from .lifecycle.request import ISOLATIONS, Isolation, SupaseedRequest
+
+__all__ = [
+    "ISOLATIONS",
+    "MARKER_LINE",
+    "Isolation",
+    "SupaseedRequest",
+    "closest_request",
+    "validate",
+]
 
 MARKER_LINE = (
     "supaseed(template=None, *, seed=None, isolation='transaction', **customizations): "
@@ -23,17 +30,7 @@ MARKER_LINE = (
 )
 
 
-@dataclass(frozen=True)
-class SupaseedRequest:
-    """What a test asked for through its ``supaseed`` marker (or the command-line default)."""
-
-    template: str | None = None
-    seed: int | None = None
-    isolation: Isolation = "transaction"
-    customizations: dict[str, Any] = field(default_factory=dict)
-
-
-validated_key = pytest.StashKey["SupaseedRequest"]()
+validated_key = pytest.StashKey[SupaseedRequest]()
 """Where collection keeps a test's validated closest marker."""
 
 
@@ -49,7 +46,7 @@ def _supaseed_marker(
 
 def plan_sections() -> tuple[str, ...]:
     """The top-level keys a customization may use (the seed plan's sections)."""
-    from .config import SeedPlan
+    from .config.models import SeedPlan
 
     return tuple(
         name

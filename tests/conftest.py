@@ -3,16 +3,63 @@
 Every database test gets a real PostgreSQL: the plugin's own ``supaseed_server`` (embedded by
 default, so the suite needs nothing but ``pip install``). ``fresh_db`` gives a test its own empty
 database on that server, dropped afterwards.
+
+Each run of the suite gets its own cache root (``SUPASEED_CACHE_DIR``: clusters, the initdb cache),
+made here and removed at the end, so the suite never touches the user's real cache (where the
+example project's cluster and templates live). xdist workers inherit it from the controller.
 """
 
 from __future__ import annotations
 
+import json
+import os
+import shutil
+import tempfile
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 import psycopg
 import pytest
 from psycopg.conninfo import make_conninfo
+
+_suite_cache_key = pytest.StashKey[Path]()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Give this run of the suite its own cache root (not in an xdist worker: it inherits the
+    controller's through the environment)."""
+    if hasattr(config, "workerinput"):
+        return
+    shm = "/dev/shm" if os.access("/dev/shm", os.W_OK | os.X_OK) else None
+    path = Path(tempfile.mkdtemp(prefix="supaseed-suite-cache-", dir=shm))
+    os.chmod(path, 0o755)  # the embedded server runs as 'nobody' under root
+    config.stash[_suite_cache_key] = path
+    os.environ["SUPASEED_CACHE_DIR"] = str(path)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """After the plugin stopped its server: stop whatever a test left running in the suite's
+    cache root, then remove it."""
+    path = config.stash.get(_suite_cache_key, None)
+    if path is None:
+        return
+    from pytest_supaseed.backends.embedded import reap_orphans, stop_postgres
+
+    reap_orphans(path)
+    for state in path.glob("*/*/server.json"):
+        pid = json.loads(state.read_text()).get("postgres_pid")
+        if pid:
+            stop_postgres(int(pid), state.parent / "data")
+    shutil.rmtree(path, ignore_errors=True)
+    os.environ.pop("SUPASEED_CACHE_DIR", None)
+
+
+@pytest.fixture(scope="session")
+def suite_cache_dir() -> Path:
+    """This run's own cache root (``SUPASEED_CACHE_DIR``), removed at the end of the run."""
+    return Path(os.environ["SUPASEED_CACHE_DIR"])
 
 
 @pytest.fixture(scope="session")

@@ -10,7 +10,7 @@ import psycopg
 import pytest
 from psycopg import pq
 
-from pytest_supaseed.fixtures import ReusedConnection, test_transaction
+from pytest_supaseed.lifecycle.connections import ReusedConnection, test_transaction
 
 
 def _frontend_queries(trace: Path) -> list[str]:

@@ -9,9 +9,8 @@ import psycopg
 import pytest
 from conftest import DEMO_EMAIL, DEMO_USER
 
-from pytest_supaseed.handle import Supaseed
-from pytest_supaseed.settings import Settings
-from pytest_supaseed.testing import as_user, assert_distribution
+from pytest_supaseed.options import Settings
+from pytest_supaseed.testing import Supaseed, as_user, assert_distribution
 
 
 @pytest.mark.supaseed(users={"count": 9})

@@ -18,9 +18,8 @@ from psycopg import sql
 
 from pytest_supaseed.assets import load_pool
 from pytest_supaseed.config import resolve_plan
-from pytest_supaseed.handle import Supaseed
 from pytest_supaseed.schema import Table, introspect
-from pytest_supaseed.testing import assert_not_visible, assert_visible
+from pytest_supaseed.testing import Supaseed, assert_not_visible, assert_visible
 from pytest_supaseed.testing.strategies import from_pool, rows
 
 ROOT = Path(__file__).parent.parent

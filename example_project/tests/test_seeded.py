@@ -13,9 +13,9 @@ import psycopg
 import pytest
 from conftest import DEMO_EMAIL, DEMO_USER
 
-from pytest_supaseed.handle import Supaseed
-from pytest_supaseed.settings import Settings
+from pytest_supaseed.options import Settings
 from pytest_supaseed.testing import (
+    Supaseed,
     assert_distribution,
     assert_not_visible,
     assert_rls_enabled,

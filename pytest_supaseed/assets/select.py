@@ -17,6 +17,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from ..errors import AssetError
+from ..imports import import_object
 from .config import FilterConfig, SelectionConfig
 from .fields import coerce
 from .model import MISSING, Asset, resolve
@@ -102,8 +103,6 @@ def _equal(value: Any, expected: Any) -> bool:
 
 
 def _load_callable(ref: str) -> Callable[[Asset], Any]:
-    from ..references import import_object
-
     target = import_object(ref, "filter callable", AssetError)
     if not callable(target):
         raise AssetError(f"filter callable '{ref}' is not callable")

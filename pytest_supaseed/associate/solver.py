@@ -4,7 +4,7 @@ The construction has three steps, so that satisfiable constraints hold every tim
 
 1. :func:`.constraints.resolve_counts` fixes ``low <= count <= high`` per target and the total
    (relaxing in the documented order, or raising in strict mode).
-2. The strategy allocates the counts inside those bounds (:mod:`.strategies`).
+2. The strategy allocates the counts inside those bounds (:mod:`.placement`).
 3. Items fill the slots. With category or date constraints, a feasible integer flow decides how many
    items of each category (and recent/older) each target gets, then items are drawn at random
    within those cells; otherwise items fill slots level by level (everyone's first slot, then
@@ -22,9 +22,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, ParamSpec, TypeVar
 
-from pytest_supaseed.errors import ConfigError, ConstraintError, did_you_mean
-
-from . import strategies
+from ..errors import ConfigError, ConstraintError, did_you_mean
+from ..imports import import_object
+from . import placement
 from .config import STRATEGIES, AssociationConfig, ConstraintsConfig, cutoff_date
 from .constraints import Relaxation, resolve_counts
 from .flow import INF, FlowNetwork
@@ -84,8 +84,6 @@ class Distribution:
 
 def load_callable(spec: str, what: str) -> Callable[..., Any]:
     """Import ``"module:function"``; a ConfigError names what was looked for."""
-    from ..references import import_object
-
     fn = import_object(spec, what, ConfigError)
     if not callable(fn):
         raise ConfigError(f"{what} {spec!r} is not callable")
@@ -230,7 +228,7 @@ def distribute(
 
     proposal: list[int] | None = None
     if strategy == "weighted_random":
-        counts = strategies.weighted_random(
+        counts = placement.weighted_random(
             _weights(weights, targets, target_ids), plan.total, plan.low, high, rng
         )
     elif strategy == "custom":
@@ -248,11 +246,11 @@ def distribute(
         desired = [0] * n_t
         for t in proposal:
             desired[t] += 1
-        counts = strategies.fit_counts(desired, plan.total, plan.low, high)
+        counts = placement.fit_counts(desired, plan.total, plan.low, high)
     elif strategy == "round_robin":
-        counts = strategies.round_robin(n_t, plan.total)
+        counts = placement.round_robin(n_t, plan.total)
     else:
-        counts = strategies.even_spread(n_t, plan.total, rng)
+        counts = placement.even_spread(n_t, plan.total, rng)
 
     cb = c.category_balance
     if cb is not None and cb.scope == "per_target":
@@ -262,7 +260,7 @@ def distribute(
             whole = [_share_bounds(b.min, b.max, k) for b in bounds]
             return all(lo <= hi for lo, hi in whole) and sum(lo for lo, _ in whole) <= k
 
-        counts = strategies.repair_counts(counts, plan.low, high, holds_shares)
+        counts = placement.repair_counts(counts, plan.low, high, holds_shares)
 
     if c.category_balance is not None or c.date_distribution is not None:
         pairs, synthetic, unused, more = _place_balanced(
@@ -329,6 +327,10 @@ def _place_duplicates(
     return pairs, synthetic, [i for i in range(n) if i not in seen]
 
 
+#: Items per (target, category), including ``_SYN``; and items taken per (category, recent) cell.
+_CellCounts = tuple[list[dict[str, int]], dict[tuple[str, bool], int]]
+
+
 def _place_balanced(
     items: Sequence[Any],
     counts: list[int],
@@ -338,110 +340,166 @@ def _place_balanced(
     synthetic_fallback: bool,
     strict: bool,
 ) -> tuple[list[tuple[int, int]], list[int], list[int], list[Relaxation]]:
-    """Place items so category shares and the recent share hold (see the module docstring)."""
-    n, n_t, total = len(items), len(counts), sum(counts)
-    dup = c.uniqueness == "allow_duplicates"
-    cb, dd = c.category_balance, c.date_distribution
-    bounds = dict(cb.bounds) if cb else {}
-    cats: list[str] = [*bounds, _FREE]
+    """Place items so category shares and the recent share hold (see the module docstring).
 
-    def rec(i: int) -> Record:
-        item = items[i]
-        return item if isinstance(item, Mapping) else {}
+    The steps: sort items into (category, recent) cells, solve a flow for how many items of each
+    cell each target gets (aimed shares, then the full bounds, then, in relaxed mode, the
+    narrowest widening that is feasible), draw the items, and report what was not met as asked.
+    """
+    balanced = _BalancedPlacement(items, counts, c, rng, strategy, synthetic_fallback)
+    per_target, picked = balanced.cell_counts(strict)
+    pairs, synthetic, used = balanced.draw_items(per_target, picked)
+    unused = [i for i in range(len(items)) if i not in used]
+    relaxations = _report(
+        pairs,
+        counts,
+        balanced.cat_of,
+        balanced.recent,
+        balanced.bounds,
+        balanced.cb,
+        balanced.dd,
+        balanced.since,
+        strict,
+        balanced.explain,
+    )
+    return pairs, synthetic, unused, relaxations
 
-    raw = [str(rec(i).get(cb.field)) for i in range(n)] if cb else [_FREE] * n
-    cat_of: list[str] = [x if x in bounds else _FREE for x in raw]
-    recent = [False] * n
-    since: date | None = None
-    if dd is not None:
-        dates = [_as_date(rec(i).get(dd.field)) for i in range(n)]
-        known = [d for d in dates if d is not None]
-        reference = dd.reference or (max(known) if known else date.today())
-        since = cutoff_date(reference, dd.cutoff)
-        recent = [d is not None and d >= since for d in dates]
-    cells: dict[tuple[str, bool], list[int]] = {(k, r): [] for k in cats for r in (True, False)}
-    for i in range(n):
-        cells[(cat_of[i], recent[i])].append(i)
-    if strategy != "round_robin":
-        for pool in cells.values():
-            rng.shuffle(pool)
-    avail = {k: len(cells[(k, True)]) + len(cells[(k, False)]) for k in cats}
-    syn_total = max(0, total - n) if not dup else 0
-    syn_per_t = [max(0, k - n) for k in counts] if dup else [0] * n_t
-    if not synthetic_fallback:
-        syn_total, syn_per_t = 0, [0] * n_t
-    cats_all = [*cats, _SYN]
-    # The flow fills targets in the order their edges were added; a seeded order spreads the
-    # free choices (which target gets the extra 'news' item) instead of favouring the first ids.
-    target_order = list(range(n_t))
-    if strategy != "round_robin":
-        rng.shuffle(target_order)
 
-    rounding = [False]  # relaxed mode's first step: round a share to the nearest whole item
-    # Which side of a bound relaxation may move: only the side that is in the way, if one is.
-    side = {"category": "both", "date": "both"}
+class _BalancedPlacement:
+    """One category/date-constrained placement: its items sorted into cells, and its flow."""
 
-    # Aim each bounded category at its share of the pool (clamped into its bounds) first, so a
-    # pool with 33% technical under "20%-50%" gives ~33% everywhere, not 50% (what the flow
-    # would pick first). If aiming makes it infeasible, the full bounds are used.
-    aim = [cb is not None]
-    pool_size = max(1, n + syn_total)
-    ideal = {k: min(max(avail[k] / pool_size, b.min), b.max) for k, b in bounds.items()}
+    def __init__(
+        self,
+        items: Sequence[Any],
+        counts: list[int],
+        c: ConstraintsConfig,
+        rng: random.Random,
+        strategy: str,
+        synthetic_fallback: bool,
+    ) -> None:
+        self.counts = counts
+        self.n, self.n_t, self.total = len(items), len(counts), sum(counts)
+        self.rng = rng
+        self.strategy = strategy
+        self.dup = c.uniqueness == "allow_duplicates"
+        self.cb, self.dd = c.category_balance, c.date_distribution
+        self.bounds = dict(self.cb.bounds) if self.cb else {}
+        self.cats: list[str] = [*self.bounds, _FREE]
+        self.cats_all = [*self.cats, _SYN]
+        self._classify_items(items)
+        self._fill_cells()
+        self._count_synthetic(synthetic_fallback)
+        self.target_order = self._flow_target_order()
+        # relaxed mode's first step: round a share to the nearest whole item
+        self.rounding = False
+        # Which side of a bound relaxation may move: only the side that is in the way, if one is.
+        self.side = {"category": "both", "date": "both"}
+        # Aim each bounded category at its share of the pool (clamped into its bounds) first, so a
+        # pool with 33% technical under "20%-50%" gives ~33% everywhere, not 50% (what the flow
+        # would pick first). If aiming makes it infeasible, the full bounds are used.
+        self.aim = self.cb is not None
+        self.ideal = self._aimed_shares()
 
-    def cat_bounds(k: str, size: int, widen: int) -> tuple[int, int]:
-        lo, hi = _share_bounds(bounds[k].min, bounds[k].max, size)
-        if aim[0]:
-            want = ideal[k] * size
+    # -- the items -------------------------------------------------------------------------------
+
+    def _classify_items(self, items: Sequence[Any]) -> None:
+        """Each item's category (``_FREE`` when unbounded) and whether it is recent."""
+
+        def rec(i: int) -> Record:
+            item = items[i]
+            return item if isinstance(item, Mapping) else {}
+
+        cb, dd, n = self.cb, self.dd, self.n
+        raw = [str(rec(i).get(cb.field)) for i in range(n)] if cb else [_FREE] * n
+        self.cat_of: list[str] = [x if x in self.bounds else _FREE for x in raw]
+        self.recent = [False] * n
+        self.since: date | None = None
+        if dd is not None:
+            dates = [_as_date(rec(i).get(dd.field)) for i in range(n)]
+            known = [d for d in dates if d is not None]
+            reference = dd.reference or (max(known) if known else date.today())
+            self.since = cutoff_date(reference, dd.cutoff)
+            self.recent = [d is not None and d >= self.since for d in dates]
+
+    def _fill_cells(self) -> None:
+        """Item indexes per (category, recent) cell, shuffled unless round robin; items per category."""
+        self.cells: dict[tuple[str, bool], list[int]] = {
+            (k, r): [] for k in self.cats for r in (True, False)
+        }
+        for i in range(self.n):
+            self.cells[(self.cat_of[i], self.recent[i])].append(i)
+        if self.strategy != "round_robin":
+            for pool in self.cells.values():
+                self.rng.shuffle(pool)
+        self.avail = {
+            k: len(self.cells[(k, True)]) + len(self.cells[(k, False)]) for k in self.cats
+        }
+
+    def _count_synthetic(self, synthetic_fallback: bool) -> None:
+        """Synthetic items needed: in total (unique items) or per target (duplicates allowed)."""
+        n, n_t = self.n, self.n_t
+        self.syn_total = max(0, self.total - n) if not self.dup else 0
+        self.syn_per_t = [max(0, k - n) for k in self.counts] if self.dup else [0] * n_t
+        if not synthetic_fallback:
+            self.syn_total, self.syn_per_t = 0, [0] * n_t
+
+    def _flow_target_order(self) -> list[int]:
+        """The order targets enter the flow network.
+
+        The flow fills targets in the order their edges were added; a seeded order spreads the
+        free choices (which target gets the extra 'news' item) instead of favouring the first ids.
+        """
+        order = list(range(self.n_t))
+        if self.strategy != "round_robin":
+            self.rng.shuffle(order)
+        return order
+
+    def _aimed_shares(self) -> dict[str, float]:
+        """Each bounded category's share of the pool, clamped into its bounds."""
+        pool_size = max(1, self.n + self.syn_total)
+        return {
+            k: min(max(self.avail[k] / pool_size, b.min), b.max) for k, b in self.bounds.items()
+        }
+
+    # -- the bounds ------------------------------------------------------------------------------
+
+    def category_bounds(self, k: str, size: int, widen: int) -> tuple[int, int]:
+        """Whole items of category ``k`` among ``size``: aimed, rounded or widened as set now."""
+        b = self.bounds[k]
+        lo, hi = _share_bounds(b.min, b.max, size)
+        if self.aim:
+            want = self.ideal[k] * size
             narrow = max(lo, math.floor(want + 1e-9)), min(hi, math.ceil(want - 1e-9))
             if narrow[0] <= narrow[1]:
                 return narrow
-        if lo > hi and rounding[0]:
+        if lo > hi and self.rounding:
             # 30%-50% of 1 item holds no whole number; 0..1 is the nearest a target can do.
             lo, hi = hi, lo
-        return _widened(lo, hi, widen, side["category"])
+        return _widened(lo, hi, widen, self.side["category"])
 
-    def recent_bounds(widen: int) -> tuple[int, int]:
-        assert dd is not None
-        lo, hi = math.floor(dd.recent * total + 1e-9), math.ceil(dd.recent * total - 1e-9)
-        return _widened(lo, hi, widen, side["date"])
+    def recent_bounds(self, widen: int) -> tuple[int, int]:
+        """Whole recent items among all, widened by ``widen`` on the side set now."""
+        assert self.dd is not None
+        share, total = self.dd.recent, self.total
+        lo, hi = math.floor(share * total + 1e-9), math.ceil(share * total - 1e-9)
+        return _widened(lo, hi, widen, self.side["date"])
 
-    def solve(
-        widen_c: int, widen_d: int
-    ) -> tuple[list[dict[str, int]], dict[tuple[str, bool], int]] | None:
+    # -- the flow --------------------------------------------------------------------------------
+
+    def solve(self, widen_c: int, widen_d: int) -> _CellCounts | None:
+        """Items per (target, category) and per cell meeting the bounds widened so; ``None`` if
+        no placement can.
+
+        source -> target (its count) -> category -> recent or older -> sink.
+        """
         net = FlowNetwork()
         s, sink, rec_node, old_node = net.node(), net.node(), net.node(), net.node()
-        t_nodes = [net.node() for _ in range(n_t)]
-        c_in = {k: net.node() for k in cats_all}
-        c_out = {k: net.node() for k in cats_all}
-        tc: list[dict[str, int]] = [{} for _ in range(n_t)]
-        for t in target_order:
-            k_t = counts[t]
-            net.edge(s, t_nodes[t], k_t, k_t)
-            for k in cats_all:
-                if k == _SYN:
-                    lo, hi = (syn_per_t[t], syn_per_t[t]) if dup else (0, k_t)
-                elif cb is not None and cb.scope == "per_target" and k in bounds:
-                    lo, hi = cat_bounds(k, k_t, widen_c)
-                else:
-                    lo, hi = 0, k_t
-                if dup and k != _SYN:
-                    hi = min(hi, avail[k])
-                tc[t][k] = net.edge(t_nodes[t], c_in[k], lo, hi)
-        cc: dict[tuple[str, bool], int] = {}
-        for k in cats_all:
-            if k == _SYN:
-                lo, hi = (syn_total, syn_total) if not dup else (0, INF)
-            elif cb is not None and cb.scope == "overall" and k in bounds:
-                lo, hi = cat_bounds(k, total, widen_c)
-            else:
-                lo, hi = 0, INF
-            net.edge(c_in[k], c_out[k], lo, hi)
-            for r in (True, False):
-                if k == _SYN and r:
-                    continue
-                cap = INF if dup or k == _SYN else len(cells[(k, r)])
-                cc[(k, r)] = net.edge(c_out[k], rec_node if r else old_node, 0, cap)
-        lo_d, hi_d = recent_bounds(widen_d) if dd is not None else (0, INF)
+        t_nodes = [net.node() for _ in range(self.n_t)]
+        c_in = {k: net.node() for k in self.cats_all}
+        c_out = {k: net.node() for k in self.cats_all}
+        tc = self._target_edges(net, s, t_nodes, c_in, widen_c)
+        cc = self._category_edges(net, c_in, c_out, rec_node, old_node, widen_c)
+        lo_d, hi_d = self.recent_bounds(widen_d) if self.dd is not None else (0, INF)
         net.edge(rec_node, sink, lo_d, hi_d)
         net.edge(old_node, sink, 0, INF)
         if not net.solve(s, sink):
@@ -449,111 +507,216 @@ def _place_balanced(
         z = [{k: net.flow(e) for k, e in row.items()} for row in tc]
         return z, {key: net.flow(e) for key, e in cc.items()}
 
-    def explain() -> list[str]:
-        return _explain(counts, bounds, cb, dd, avail, cells, since, dup, syn_total)
-
-    relaxations: list[Relaxation] = []
-    solution = solve(0, 0)
-    if solution is None and aim[0]:
-        aim[0] = False
-        solution = solve(0, 0)
-    aim[0] = False
-    widen_c = widen_d = 0
-    if solution is None:
-        if strict:
-            raise ConstraintError("; ".join(explain()))
-        big = total + 1
-        rounding[0] = True
-
-        def smallest(fn: Callable[[int], bool]) -> int | None:
-            if not fn(big):
-                return None
-            lo, hi = 0, big
-            while lo < hi:
-                mid = (lo + hi) // 2
-                if fn(mid):
-                    hi = mid
+    def _target_edges(
+        self,
+        net: FlowNetwork,
+        s: int,
+        t_nodes: list[int],
+        c_in: Mapping[str, int],
+        widen_c: int,
+    ) -> list[dict[str, int]]:
+        """Edges source -> target (exactly its count) -> category; their ids per target."""
+        cb, dup = self.cb, self.dup
+        tc: list[dict[str, int]] = [{} for _ in range(self.n_t)]
+        for t in self.target_order:
+            k_t = self.counts[t]
+            net.edge(s, t_nodes[t], k_t, k_t)
+            for k in self.cats_all:
+                if k == _SYN:
+                    lo, hi = (self.syn_per_t[t], self.syn_per_t[t]) if dup else (0, k_t)
+                elif cb is not None and cb.scope == "per_target" and k in self.bounds:
+                    lo, hi = self.category_bounds(k, k_t, widen_c)
                 else:
-                    lo = mid + 1
-            return lo
+                    lo, hi = 0, k_t
+                if dup and k != _SYN:
+                    hi = min(hi, self.avail[k])
+                tc[t][k] = net.edge(t_nodes[t], c_in[k], lo, hi)
+        return tc
 
-        def narrowest(which: str, fn: Callable[[int], bool]) -> int | None:
-            # Try moving only the lower bounds, only the upper ones, then both; keep the smallest.
-            best: tuple[int, str] | None = None
-            for choice in ("down", "up", "both"):
-                side[which] = choice
-                w = smallest(fn)
-                if w is not None and (best is None or w < best[0]):
-                    best = (w, choice)
-            side[which] = best[1] if best else "both"
-            return best[0] if best else None
+    def _category_edges(
+        self,
+        net: FlowNetwork,
+        c_in: Mapping[str, int],
+        c_out: Mapping[str, int],
+        rec_node: int,
+        old_node: int,
+        widen_c: int,
+    ) -> dict[tuple[str, bool], int]:
+        """Edges through each category (its overall bounds) to recent/older; ids per cell."""
+        cb, dup = self.cb, self.dup
+        cc: dict[tuple[str, bool], int] = {}
+        for k in self.cats_all:
+            if k == _SYN:
+                lo, hi = (self.syn_total, self.syn_total) if not dup else (0, INF)
+            elif cb is not None and cb.scope == "overall" and k in self.bounds:
+                lo, hi = self.category_bounds(k, self.total, widen_c)
+            else:
+                lo, hi = 0, INF
+            net.edge(c_in[k], c_out[k], lo, hi)
+            for r in (True, False):
+                if k == _SYN and r:
+                    continue
+                cap = INF if dup or k == _SYN else len(self.cells[(k, r)])
+                cc[(k, r)] = net.edge(c_out[k], rec_node if r else old_node, 0, cap)
+        return cc
 
-        if solve(0, 0) is not None:
+    def explain(self) -> list[str]:
+        """Why the constraints cannot be met (strict mode's message)."""
+        return _explain(
+            self.counts,
+            self.bounds,
+            self.cb,
+            self.dd,
+            self.avail,
+            self.cells,
+            self.since,
+            self.dup,
+            self.syn_total,
+        )
+
+    def cell_counts(self, strict: bool) -> _CellCounts:
+        """Solve with the aimed shares, then the full bounds; then relax (or raise if strict)."""
+        solution = self.solve(0, 0)
+        if solution is None and self.aim:
+            self.aim = False
+            solution = self.solve(0, 0)
+        self.aim = False
+        if solution is None:
+            if strict:
+                raise ConstraintError("; ".join(self.explain()))
+            solution = self._solve_relaxed()
+        return solution
+
+    def _solve_relaxed(self) -> _CellCounts:
+        """The flow under the least widened bounds: round tiny shares first, then widen the date
+        bound alone, else the category bounds and then what the date bound still needs."""
+        big = self.total + 1
+        self.rounding = True
+        widen_c = widen_d = 0
+        if self.solve(0, 0) is not None:
             pass  # rounding tiny per-target shares was enough
         elif (
-            dd is not None
-            and (found := narrowest("date", lambda w: solve(0, w) is not None)) is not None
+            self.dd is not None
+            and (found := self._narrowest("date", lambda w: self.solve(0, w) is not None, big))
+            is not None
         ):
             widen_d = found
         else:
-            side["date"] = "both"
-            widen_c = narrowest("category", lambda w: solve(w, big) is not None) or 0
-            if dd is not None:
-                widen_d = narrowest("date", lambda w: solve(widen_c, w) is not None) or 0
-        solution = solve(widen_c, widen_d)
+            self.side["date"] = "both"
+            widen_c = (
+                self._narrowest("category", lambda w: self.solve(w, big) is not None, big) or 0
+            )
+            if self.dd is not None:
+                widen_d = (
+                    self._narrowest("date", lambda w: self.solve(widen_c, w) is not None, big) or 0
+                )
+        solution = self.solve(widen_c, widen_d)
         assert solution is not None, "fully widened bounds are always feasible"
-    z, picked = solution
+        return solution
 
-    pairs: list[tuple[int, int]] = []
-    synthetic = [row.get(_SYN, 0) for row in z]
-    used: set[int] = set()
-    per_target = cb is not None and cb.scope == "per_target"
-    if not dup and not per_target:
-        # Only the choice of items is constrained: any slot may take any chosen item, so they
-        # are spread like unconstrained ones (real items first, level by level).
+    def _narrowest(self, which: str, fn: Callable[[int], bool], big: int) -> int | None:
+        """The smallest widening of ``which`` bound that ``fn`` accepts, trying to move only the
+        lower bounds, only the upper ones, then both; that side stays set."""
+        best: tuple[int, str] | None = None
+        for choice in ("down", "up", "both"):
+            self.side[which] = choice
+            w = _smallest_accepted(fn, big)
+            if w is not None and (best is None or w < best[0]):
+                best = (w, choice)
+        self.side[which] = best[1] if best else "both"
+        return best[0] if best else None
+
+    # -- the items drawn -------------------------------------------------------------------------
+
+    def draw_items(
+        self, per_target: list[dict[str, int]], picked: dict[tuple[str, bool], int]
+    ) -> tuple[list[tuple[int, int]], list[int], set[int]]:
+        """``(item, target)`` pairs for the solved counts, synthetic items per target, items used."""
+        synthetic = [row.get(_SYN, 0) for row in per_target]
+        if self.dup:
+            pairs, used = self._draw_with_duplicates(per_target, picked)
+        elif self.cb is not None and self.cb.scope == "per_target":
+            pairs, used = self._draw_per_target_category(per_target, picked)
+        else:
+            pairs, synthetic, used = self._spread_chosen(picked)
+        return pairs, synthetic, used
+
+    def _spread_chosen(
+        self, picked: dict[tuple[str, bool], int]
+    ) -> tuple[list[tuple[int, int]], list[int], set[int]]:
+        """Only the choice of items is constrained: any slot may take any chosen item, so they
+        are spread like unconstrained ones (real items first, level by level)."""
         chosen = sorted(
-            i for k in cats for r in (True, False) for i in cells[(k, r)][: picked[(k, r)]]
+            i
+            for k in self.cats
+            for r in (True, False)
+            for i in self.cells[(k, r)][: picked[(k, r)]]
         )
-        pairs, synthetic, _ = _place_unique(len(chosen), counts, rng, strategy, None)
-        pairs = [(chosen[i], t) for i, t in pairs]
-        used.update(chosen)
-    elif not dup:
-        for k in cats:
-            pool = cells[(k, True)][: picked[(k, True)]] + cells[(k, False)][: picked[(k, False)]]
-            if strategy != "round_robin":
-                rng.shuffle(pool)
+        pairs, synthetic, _ = _place_unique(len(chosen), self.counts, self.rng, self.strategy, None)
+        return [(chosen[i], t) for i, t in pairs], synthetic, set(chosen)
+
+    def _draw_per_target_category(
+        self, per_target: list[dict[str, int]], picked: dict[tuple[str, bool], int]
+    ) -> tuple[list[tuple[int, int]], set[int]]:
+        """Each target takes its solved number of each category's picked items, in turn."""
+        pairs: list[tuple[int, int]] = []
+        used: set[int] = set()
+        for k in self.cats:
+            pool = (
+                self.cells[(k, True)][: picked[(k, True)]]
+                + self.cells[(k, False)][: picked[(k, False)]]
+            )
+            if self.strategy != "round_robin":
+                self.rng.shuffle(pool)
             pos = 0
-            for t in range(n_t):
-                take = z[t][k]
+            for t in range(self.n_t):
+                take = per_target[t][k]
                 pairs.extend((i, t) for i in pool[pos : pos + take])
                 pos += take
             used.update(pool)
-    else:
-        # Each (target, category) draws distinct items; the recent count per draw is spread so
-        # the total matches the flow's choice as closely as the cell sizes allow.
+        return pairs, used
+
+    def _draw_with_duplicates(
+        self, per_target: list[dict[str, int]], picked: dict[tuple[str, bool], int]
+    ) -> tuple[list[tuple[int, int]], set[int]]:
+        """Each (target, category) draws distinct items; the recent count per draw is spread so
+        the total matches the flow's choice as closely as the cell sizes allow."""
+        pairs: list[tuple[int, int]] = []
+        used: set[int] = set()
         want = sum(v for (k, r), v in picked.items() if r and k != _SYN)
         spans: list[tuple[int, str, int, int, int]] = []
-        for t in range(n_t):
-            for k in cats:
-                size = z[t][k]
+        for t in range(self.n_t):
+            for k in self.cats:
+                size = per_target[t][k]
                 if size:
-                    lo = max(0, size - len(cells[(k, False)]))
-                    hi = min(size, len(cells[(k, True)]))
+                    lo = max(0, size - len(self.cells[(k, False)]))
+                    hi = min(size, len(self.cells[(k, True)]))
                     spans.append((t, k, size, lo, hi))
         extra = want - sum(sp[3] for sp in spans)
         for t, k, size, lo, hi in spans:
             add = max(0, min(extra, hi - lo))
             extra -= add
             n_recent = lo + add
-            chosen = rng.sample(cells[(k, True)], n_recent) + rng.sample(
-                cells[(k, False)], size - n_recent
+            chosen = self.rng.sample(self.cells[(k, True)], n_recent) + self.rng.sample(
+                self.cells[(k, False)], size - n_recent
             )
             pairs.extend((i, t) for i in chosen)
             used.update(chosen)
-    unused = [i for i in range(n) if i not in used]
+        return pairs, used
 
-    relaxations += _report(pairs, counts, cat_of, recent, bounds, cb, dd, since, strict, explain)
-    return pairs, synthetic, unused, relaxations
+
+def _smallest_accepted(fn: Callable[[int], bool], big: int) -> int | None:
+    """The smallest ``w`` in ``0..big`` that ``fn`` (monotone) accepts; ``None`` if not ``big``."""
+    if not fn(big):
+        return None
+    lo, hi = 0, big
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if fn(mid):
+            hi = mid
+        else:
+            lo = mid + 1
+    return lo
 
 
 def _pct(x: float) -> str:

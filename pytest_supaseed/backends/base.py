@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..settings import BackendName
+from ..options import BackendName
 
 #: The maintenance database every server has; CREATE/DROP DATABASE run while connected to it.
 MAINTENANCE_DB = "postgres"

@@ -18,9 +18,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
+
+from ..schema.model import Table
 
 _IDENT = r'(?:"[^"]+"|[a-z_][a-z0-9_$]*)'
 _CAST = r"(?:::[a-z_ ]+(?:\(\d+(?:,\d+)?\))?(?:\[\])?)*"
@@ -292,6 +295,31 @@ def understand_checks(checks: list[tuple[str, str]]) -> TableRules:
         else:
             rules.not_understood.append((name, expression))
     return rules
+
+
+def table_and_domain_checks(
+    table: Table, domain_checks: Mapping[str, Sequence[str]] | None = None
+) -> tuple[TableRules, dict[str, tuple[str, ...]]]:
+    """The rules of ``table``'s CHECK constraints and of its columns' domain checks together.
+
+    ``domain_checks`` maps a column name to CHECK expressions written with ``VALUE`` for the value
+    (``VALUE > 0``); they constrain the column like table checks. Default: each column's
+    :attr:`~pytest_supaseed.schema.model.Column.domain_checks`. Returns the understood rules and,
+    per check name, the columns it reads (a domain check is named ``domain check N of DOMAIN
+    (column)``), so a caller can say which column a not-understood check needs an override for.
+    """
+    checks = [(c.name, c.expression) for c in table.checks]
+    columns_of = {c.name: c.columns for c in table.checks}
+    if domain_checks is None:
+        domain_checks = {c.name: c.domain_checks for c in table.columns if c.domain_checks}
+    for col, exprs in domain_checks.items():
+        domain = table.column(col).domain if table.has_column(col) else None
+        of = f"{domain} ({col})" if domain else col
+        for i, expr in enumerate(exprs):
+            name = f"domain check {i + 1} of {of}"
+            checks.append((name, re.sub(r"\bVALUE\b", f'"{col}"', expr)))
+            columns_of[name] = (col,)
+    return understand_checks(checks), columns_of
 
 
 def _merge(into: ColumnRules, new: ColumnRules) -> None:

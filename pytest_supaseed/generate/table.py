@@ -20,7 +20,7 @@ from typing import Any
 from ..errors import GenerationError
 from ..schema.model import Column, ForeignKey, Table
 from . import values as v
-from .checks import Relation, understand_checks
+from .checks import Relation, table_and_domain_checks
 from .columns import INT_RANGES, generator_for, scalar_type
 from .vocab import Vocabulary, vocabulary
 
@@ -150,16 +150,7 @@ class TableRows:
             for name in given_columns:
                 self.overrides.setdefault(name, _GIVEN)
         self.vocab = vocab or vocabulary()
-        checks = [(c.name, c.expression) for c in table.checks]
-        self._check_columns = {c.name: c.columns for c in table.checks}
-        if domain_checks is None:
-            domain_checks = {c.name: c.domain_checks for c in table.columns if c.domain_checks}
-        for col, exprs in domain_checks.items():
-            for i, expr in enumerate(exprs):
-                name = f"domain check {i + 1} of {table.column(col).domain} ({col})"
-                checks.append((name, re.sub(r"\bVALUE\b", f'"{col}"', expr)))
-                self._check_columns[name] = (col,)
-        self.rules = understand_checks(checks)
+        self.rules, self._check_columns = table_and_domain_checks(table, domain_checks)
         self._check_overrides()
         self._unique_sets = self._uniques()
         self._fk_by_column: dict[str, ForeignKey] = {}

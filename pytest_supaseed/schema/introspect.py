@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, cast
 
 import psycopg
@@ -169,23 +169,52 @@ class _Reader:
     # -- the run ---------------------------------------------------------------------------------
 
     def read(self, schemas: Sequence[str] | None) -> Schema:
+        """The whole schema of ``schemas`` (default scope: see :func:`introspect`)."""
         scope = self.resolve_scope(schemas)
         version = int(self.rows("select current_setting('server_version_num')")[0][0])
-        p = {"scope": scope}
         # indnullsnotdistinct exists from PostgreSQL 15 on
         nnd = "coalesce(ix.indnullsnotdistinct, false)" if version >= 150000 else "false"
-
-        rels = self.rows(_TABLES_SQL, p)
+        rels = self.rows(_TABLES_SQL, {"scope": scope})
         rel_name = {r[0]: f"{r[1]}.{r[2]}" for r in rels}
-        oids = list(rel_name)
-        q = {"oids": oids}
+        q = {"oids": list(rel_name)}
+        columns, attnames, enums = self.read_columns(scope, q)
+        keys = self.read_constraints(q, nnd, rel_name, columns, attnames)
+        self.read_unique_indexes(q, nnd, attnames, keys)
+        triggers, trigger_fn_oids = self.read_triggers(q, rel_name)
+        policies = self.read_policies(q, rel_name)
+        functions = self.read_functions(scope, trigger_fn_oids)
+        tables = _assemble_tables(rels, columns, keys, triggers, policies)
+        database_schemas, schema_comments = self.read_database_schemas()
+        extensions = {r[0]: r[1] for r in self.rows(_EXTENSIONS_SQL)}
+        roles = tuple(r[0] for r in self.rows(_ROLES_SQL, {"names": list(SUPABASE_ROLES)}))
+        return Schema(
+            tables=tables,
+            enums={
+                e.qualified_name: e for e in sorted(enums.values(), key=lambda e: e.qualified_name)
+            },
+            functions=functions,
+            triggers=tuple(t for table in tables.values() for t in table.triggers),
+            policies=tuple(p for table in tables.values() for p in table.policies),
+            schemas=tuple(scope),
+            server_version_num=version,
+            database_schemas=tuple(database_schemas),
+            schema_comments=schema_comments,
+            extensions=extensions,
+            roles=roles,
+        )
 
+    # -- the steps of a run ----------------------------------------------------------------------
+
+    def read_columns(
+        self, scope: list[str], q: dict[str, Any]
+    ) -> tuple[dict[int, list[Column]], dict[int, dict[int, str]], dict[int, Enum]]:
+        """Columns per table oid (with their types, domains and enums), attnum -> name per table
+        oid, and the enums the columns use."""
         col_rows = self.rows(_COLUMNS_SQL, q)
         types = self.read_types({r[3] for r in col_rows})
         self.domain_checks = self.read_domain_checks(types)
         enum_oids = {t.oid for t in types.values() if t.typtype == "e"}
         enums = self.read_enums(scope, enum_oids)
-
         columns: dict[int, list[Column]] = defaultdict(list)
         attnames: dict[int, dict[int, str]] = defaultdict(dict)
         for row in col_rows:
@@ -196,12 +225,18 @@ class _Reader:
                     row, len(columns[relid]) + 1, types, enums, self.formatted, self.domain_checks
                 )
             )
+        return columns, attnames, enums
 
-        pks: dict[int, tuple[str | None, tuple[str, ...]]] = {}
-        uniques: dict[int, list[Unique]] = defaultdict(list)
-        checks: dict[int, list[Check]] = defaultdict(list)
-        fks: dict[int, list[ForeignKey]] = defaultdict(list)
-        constraint_indexes: set[int] = set()
+    def read_constraints(
+        self,
+        q: dict[str, Any],
+        nnd: str,
+        rel_name: dict[int, str],
+        columns: dict[int, list[Column]],
+        attnames: dict[int, dict[int, str]],
+    ) -> _Keys:
+        """Primary keys, unique constraints, checks and foreign keys of the tables."""
+        keys = _Keys()
         nullable = {(relid, c.name): c.nullable for relid, cols in columns.items() for c in cols}
         for (
             relid,
@@ -220,15 +255,15 @@ class _Reader:
         ) in self.rows(_CONSTRAINTS_SQL.replace("{nulls_not_distinct}", nnd), q):
             cols = tuple(attnames[relid][n] for n in (conkey or []))
             if contype == "p":
-                pks[relid] = (conname, cols)
-                constraint_indexes.add(conindid)
+                keys.pks[relid] = (conname, cols)
+                keys.constraint_indexes.add(conindid)
             elif contype == "u":
-                uniques[relid].append(Unique(conname, cols, nulls_not_distinct=bool(nulls_nd)))
-                constraint_indexes.add(conindid)
+                keys.uniques[relid].append(Unique(conname, cols, nulls_not_distinct=bool(nulls_nd)))
+                keys.constraint_indexes.add(conindid)
             elif contype == "c":
-                checks[relid].append(Check(conname, _strip_parens(check_expr), cols))
+                keys.checks[relid].append(Check(conname, _strip_parens(check_expr), cols))
             elif contype == "f":
-                fks[relid].append(
+                keys.fks[relid].append(
                     ForeignKey(
                         name=conname,
                         table=rel_name[relid],
@@ -242,16 +277,22 @@ class _Reader:
                         nullable=all(nullable[(relid, c)] for c in cols),
                     )
                 )
+        return keys
 
-        for relid, indexname, keys, predicate, nulls_nd, indexrelid in self.rows(
+    def read_unique_indexes(
+        self, q: dict[str, Any], nnd: str, attnames: dict[int, dict[int, str]], keys: _Keys
+    ) -> None:
+        """Add the unique indexes that back no constraint to ``keys.uniques`` (expression and
+        partial ones included)."""
+        for relid, indexname, index_keys, predicate, nulls_nd, indexrelid in self.rows(
             _UNIQUE_INDEXES_SQL.replace("{nulls_not_distinct}", nnd), q
         ):
-            if indexrelid in constraint_indexes:
+            if indexrelid in keys.constraint_indexes:
                 continue
             names = set(attnames[relid].values())
-            key_cols = tuple(k for k in keys if k in names)
-            exprs = tuple(k for k in keys if k not in names)
-            uniques[relid].append(
+            key_cols = tuple(k for k in index_keys if k in names)
+            exprs = tuple(k for k in index_keys if k not in names)
+            keys.uniques[relid].append(
                 Unique(
                     indexname,
                     key_cols,
@@ -262,6 +303,10 @@ class _Reader:
                 )
             )
 
+    def read_triggers(
+        self, q: dict[str, Any], rel_name: dict[int, str]
+    ) -> tuple[dict[int, list[Trigger]], set[int]]:
+        """Triggers per table oid, and the oids of their functions."""
         triggers: dict[int, list[Trigger]] = defaultdict(list)
         trigger_fn_oids: set[int] = set()
         for relid, tgname, tgtype, fn_qualified, fn_oid, enabled, definition in self.rows(
@@ -271,7 +316,10 @@ class _Reader:
             triggers[relid].append(
                 _trigger(rel_name[relid], tgname, tgtype, fn_qualified, enabled, definition)
             )
+        return triggers, trigger_fn_oids
 
+    def read_policies(self, q: dict[str, Any], rel_name: dict[int, str]) -> dict[int, list[Policy]]:
+        """Row-level security policies per table oid."""
         policies: dict[int, list[Policy]] = defaultdict(list)
         for relid, polname, cmd, permissive, roles, using, check in self.rows(_POLICIES_SQL, q):
             policies[relid].append(
@@ -285,8 +333,11 @@ class _Reader:
                     with_check=_strip_parens(check) if check else None,
                 )
             )
+        return policies
 
-        functions = tuple(
+    def read_functions(self, scope: list[str], trigger_fn_oids: set[int]) -> tuple[Function, ...]:
+        """Functions of the scoped schemas and every trigger function, sorted by signature."""
+        return tuple(
             sorted(
                 (
                     Function(
@@ -308,52 +359,15 @@ class _Reader:
             )
         )
 
-        tables: dict[str, Table] = {}
-        for relid, schema_name, name, rls, forced, relkind, comment in sorted(
-            rels, key=lambda r: (r[1], r[2])
-        ):
-            pk_name, pk_cols = pks.get(relid, (None, ()))
-            tables[f"{schema_name}.{name}"] = Table(
-                schema=schema_name,
-                name=name,
-                columns=tuple(columns[relid]),
-                primary_key=pk_cols,
-                primary_key_name=pk_name,
-                uniques=tuple(sorted(uniques[relid], key=lambda u: u.name)),
-                checks=tuple(sorted(checks[relid], key=lambda c: c.name)),
-                foreign_keys=tuple(sorted(fks[relid], key=lambda f: f.name)),
-                triggers=tuple(sorted(triggers[relid], key=lambda t: t.name)),
-                rls_enabled=rls,
-                rls_forced=forced,
-                policies=tuple(sorted(policies[relid], key=lambda p: p.name)),
-                partitioned=relkind == "p",
-                comment=comment,
-            )
-
+    def read_database_schemas(self) -> tuple[list[str], dict[str, str]]:
+        """Every non-system schema of the database, and the comments of those that have one."""
         database_schemas: list[str] = []
         schema_comments: dict[str, str] = {}
         for nspname, comment in self.rows(_SCHEMAS_SQL, {"sys": list(_SYSTEM_SCHEMAS)}):
             database_schemas.append(nspname)
             if comment:
                 schema_comments[nspname] = comment
-        extensions = {r[0]: r[1] for r in self.rows(_EXTENSIONS_SQL)}
-        roles = tuple(r[0] for r in self.rows(_ROLES_SQL, {"names": list(SUPABASE_ROLES)}))
-
-        return Schema(
-            tables=tables,
-            enums={
-                e.qualified_name: e for e in sorted(enums.values(), key=lambda e: e.qualified_name)
-            },
-            functions=functions,
-            triggers=tuple(t for table in tables.values() for t in table.triggers),
-            policies=tuple(p for table in tables.values() for p in table.policies),
-            schemas=tuple(scope),
-            server_version_num=version,
-            database_schemas=tuple(database_schemas),
-            schema_comments=schema_comments,
-            extensions=extensions,
-            roles=roles,
-        )
+        return database_schemas, schema_comments
 
     # -- types -----------------------------------------------------------------------------------
 
@@ -404,6 +418,50 @@ class _Reader:
 
 
 # -- assembly helpers ----------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Keys:
+    """Keys and checks read per table oid (see :meth:`_Reader.read_constraints`)."""
+
+    pks: dict[int, tuple[str | None, tuple[str, ...]]] = field(default_factory=dict)
+    uniques: dict[int, list[Unique]] = field(default_factory=lambda: defaultdict(list))
+    checks: dict[int, list[Check]] = field(default_factory=lambda: defaultdict(list))
+    fks: dict[int, list[ForeignKey]] = field(default_factory=lambda: defaultdict(list))
+    constraint_indexes: set[int] = field(default_factory=set)
+    """Indexes that back a primary key or unique constraint (not read again as indexes)."""
+
+
+def _assemble_tables(
+    rels: list[tuple[Any, ...]],
+    columns: dict[int, list[Column]],
+    keys: _Keys,
+    triggers: dict[int, list[Trigger]],
+    policies: dict[int, list[Policy]],
+) -> dict[str, Table]:
+    """One :class:`Table` per relation, by qualified name in name order, its parts sorted."""
+    tables: dict[str, Table] = {}
+    for relid, schema_name, name, rls, forced, relkind, comment in sorted(
+        rels, key=lambda r: (r[1], r[2])
+    ):
+        pk_name, pk_cols = keys.pks.get(relid, (None, ()))
+        tables[f"{schema_name}.{name}"] = Table(
+            schema=schema_name,
+            name=name,
+            columns=tuple(columns[relid]),
+            primary_key=pk_cols,
+            primary_key_name=pk_name,
+            uniques=tuple(sorted(keys.uniques[relid], key=lambda u: u.name)),
+            checks=tuple(sorted(keys.checks[relid], key=lambda c: c.name)),
+            foreign_keys=tuple(sorted(keys.fks[relid], key=lambda f: f.name)),
+            triggers=tuple(sorted(triggers[relid], key=lambda t: t.name)),
+            rls_enabled=rls,
+            rls_forced=forced,
+            policies=tuple(sorted(policies[relid], key=lambda p: p.name)),
+            partitioned=relkind == "p",
+            comment=comment,
+        )
+    return tables
 
 
 def _column(

@@ -4,7 +4,7 @@ Phases, each timed in :attr:`SeedResult.phases`:
 
 1. ``introspect``: read the schema (:func:`pytest_supaseed.schema.introspect`, cached per catalog
    fingerprint: :func:`pytest_supaseed.schema.cache.introspect_cached`);
-2. ``users``: Supabase auth users and MakerKit accounts (:mod:`pytest_supaseed.seed.users`), when
+2. ``users``: Supabase auth users and MakerKit accounts (:mod:`pytest_supaseed.seed.accounts`), when
    the plan asks for them; the tables that phase fills become existing parents;
 3. one phase per planned table, in foreign-key order
    (:func:`pytest_supaseed.schema.graph.insert_order`): rows generated column-wise in batches
@@ -16,7 +16,6 @@ Phases, each timed in :attr:`SeedResult.phases`:
 from __future__ import annotations
 
 import contextlib
-import importlib
 import time
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -27,8 +26,11 @@ import psycopg.errors
 import psycopg.rows
 from psycopg import sql
 
+from ..assets import load_pool, map_rows
 from ..assets.config import MappingConfig
-from ..config.models import SeedPlan, TableConfig
+from ..associate.report import render_distribution
+from ..associate.solver import distribute_from_config
+from ..config.models import Expression, SeedPlan, TableConfig
 from ..errors import ConfigError, GenerationError, did_you_mean
 from ..generate.columns import INT_RANGES, scalar_type
 from ..generate.overrides import override_generator
@@ -41,11 +43,12 @@ from ..generate.table import (
     leave_to_database,
     uses_sequence,
 )
-from ..generate.values import REFERENCE
+from ..generate.values import REFERENCE, Constant
 from ..generate.vocab import vocabulary
 from ..schema.cache import introspect_cached
 from ..schema.graph import insert_order
 from ..schema.model import Column, ForeignKey, Schema, Table, qualify
+from .accounts import seed_users_and_accounts
 from .progress import Progress, progress_for
 from .result import SeedResult
 from .writer import copy_rows, copy_type, user_triggers_disabled
@@ -166,22 +169,14 @@ def _users_phase(
     wants_users = plan.users.count > 0 or plan.users.makerkit_test_users or plan.accounts.teams > 0
     if not wants_users:
         return set()
-    module = importlib.import_module("pytest_supaseed.seed.users")
-    phase = getattr(module, "seed_users_and_accounts", None)
-    if phase is None:
-        raise ConfigError(
-            "users and accounts are not supported by this version of the seeding engine yet",
-            key_path="users",
-        )
     clock = time.perf_counter()
-    outcome = phase(conn, plan, schema, seed=run_seed)
+    outcome = seed_users_and_accounts(conn, plan, schema, seed=run_seed)
     result.phases["users"] = time.perf_counter() - clock
-    result.users.update(getattr(outcome, "users", {}) or {})
-    result.warnings += list(getattr(outcome, "warnings", []) or [])
-    filled: dict[str, int] = dict(getattr(outcome, "rows", {}) or {})
-    for table, count in filled.items():
+    result.users.update(outcome.users)
+    result.warnings += outcome.warnings
+    for table, count in outcome.rows.items():
         result.rows[qualify(table)] = count
-    return {qualify(t) for t in filled}
+    return {qualify(t) for t in outcome.rows}
 
 
 def _planned_tables(
@@ -299,9 +294,6 @@ def _associate(
     Targets are the parent's rows (all columns, so weights and constraints can read them). Placed
     items keep their values; each target's synthetic items are rows with only the parent given.
     """
-    from ..associate.report import render_distribution
-    from ..associate.solver import distribute_from_config
-
     name, assoc, fk = association
     key = "\x00supaseed_key"
     if given is None:
@@ -344,8 +336,6 @@ class _AssetRows:
         self.pools: dict[str, Any] = {}
 
     def rows(self, table: Table, name: str, mapping: MappingConfig) -> list[dict[str, Any]]:
-        from ..assets import load_pool, map_rows
-
         if mapping.pool not in self.pools:
             self.pools[mapping.pool] = load_pool(
                 mapping.pool, self.plan.asset_pools[mapping.pool], self.rootdir
@@ -392,8 +382,6 @@ def _per_parent(table: Table, config: TableConfig) -> PerParent | None:
 
 
 def _overrides(conn: Conn, table: Table, config: TableConfig) -> dict[str, object]:
-    from ..config.models import Expression
-
     out: dict[str, object] = {}
     for name, value in config.column_values().items():
         where = f"tables.{table.qualified_name}.columns.{name}"
@@ -455,8 +443,6 @@ def _seed_table(
             continue
         keys = _parent_keys(conn, fk)
         if not keys.keys and fk.nullable and not any(c in overrides for c in fk.columns):
-            from ..generate.values import Constant
-
             for col in fk.columns:
                 overrides[col] = Constant(None)
             result.warnings.append(
@@ -571,17 +557,6 @@ def _pin_trigger_stamps(
 
 def _batches(rows: TableRows) -> Iterator[dict[str, list[Any]] | int]:
     yield from rows.batches(BATCH_SIZE)
-
-
-def domain_checks(conn: Conn, table: Table) -> dict[str, list[str]]:
-    """CHECK expressions of each domain-typed column's domain chain (``VALUE > 0``).
-
-    Kept for callers of earlier versions: the schema model now carries them
-    (:attr:`~pytest_supaseed.schema.model.Column.domain_checks`, read at introspection), and
-    :class:`~pytest_supaseed.generate.table.TableRows` and
-    :func:`~pytest_supaseed.testing.strategies.rows` use those by default. ``conn`` is unused.
-    """
-    return {c.name: list(c.domain_checks) for c in table.columns if c.domain_checks}
 
 
 def _key_starts(conn: Conn, table: Table, overrides: Mapping[str, object]) -> dict[str, int]:

@@ -34,7 +34,7 @@ import psycopg.errors
 from psycopg import sql
 
 from ..errors import SchemaError
-from .users import UserSpec
+from .auth_users import UserSpec
 from .writer import user_triggers_disabled
 
 __all__ = [

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass
@@ -37,6 +38,32 @@ class SeedResult:
     def total_seconds(self) -> float:
         """Seconds spent in all phases."""
         return sum(self.phases.values())
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-able dict (stored on the template database, sent by xdist workers);
+        :meth:`from_json` turns it back into an equal :class:`SeedResult`."""
+        return {
+            "seed": self.seed,
+            "rows": dict(self.rows),
+            "phases": dict(self.phases),
+            "warnings": list(self.warnings),
+            "relaxations": list(self.relaxations),
+            "histograms": list(self.histograms),
+            "users": {email: str(uid) for email, uid in self.users.items()},
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> SeedResult:
+        """The :class:`SeedResult` that :meth:`to_json` produced ``data`` from."""
+        return cls(
+            seed=int(data["seed"]),
+            rows={str(k): int(v) for k, v in data.get("rows", {}).items()},
+            phases={str(k): float(v) for k, v in data.get("phases", {}).items()},
+            warnings=[str(w) for w in data.get("warnings", [])],
+            relaxations=[str(r) for r in data.get("relaxations", [])],
+            histograms=[str(h) for h in data.get("histograms", [])],
+            users={str(k): uuid.UUID(str(v)) for k, v in data.get("users", {}).items()},
+        )
 
     def summary(self) -> str:
         """A readable multi-line report: one line per table, each association's histogram, then

@@ -1,4 +1,5 @@
-"""What tests import: acting as a Supabase user, assertion helpers, Hypothesis strategies.
+"""What tests import: the ``supaseed`` fixture's :class:`Supaseed`, acting as a Supabase user,
+assertion helpers, Hypothesis strategies.
 
 Names are loaded on first use so that importing this package stays cheap.
 """
@@ -9,6 +10,8 @@ import importlib
 from typing import Any
 
 _EXPORTS = {
+    # The object the ``supaseed`` fixture gives a test.
+    "Supaseed": "supaseed",
     # RLS: act as a user inside the test's transaction, and check what they see.
     "as_user": "rls",
     "as_anon": "rls",

@@ -5,36 +5,24 @@
 - ``rows(table, parents=None)``: rows valid for an introspected table (types, lengths, enums,
   uniques within an example, foreign keys drawn from given parent keys).
 
-Hypothesis is imported when one of these is first used, never when this module is imported; it
-comes with the ``hypothesis`` extra (``pip install 'pytest-supaseed[hypothesis]'``).
+They are defined in :mod:`pytest_supaseed.assets.hypothesis_pools` and
+:mod:`pytest_supaseed.generate.hypothesis_rows`; this module is the public place to import them.
+They need Hypothesis, the ``hypothesis`` extra (``pip install 'pytest-supaseed[hypothesis]'``);
+nothing else in the package imports this module, so the plugin never loads Hypothesis.
 """
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+try:
+    from ..assets.hypothesis_pools import from_pool, mapped_rows
+    from ..generate.hypothesis_rows import rows
+except ModuleNotFoundError as exc:  # the one optional dependency of this module
+    if exc.name != "hypothesis":
+        raise
+    raise ModuleNotFoundError(
+        "pytest_supaseed.testing.strategies needs Hypothesis, which is not installed: "
+        "pip install 'pytest-supaseed[hypothesis]'",
+        name="hypothesis",
+    ) from None
 
-_EXPORTS = {
-    "from_pool": "pytest_supaseed.assets.strategies",
-    "mapped_rows": "pytest_supaseed.assets.strategies",
-    "rows": "pytest_supaseed.generate.strategies",
-}
-
-__all__ = sorted(_EXPORTS)
-
-
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    try:
-        loaded = importlib.import_module(module)
-    except ModuleNotFoundError as exc:
-        if exc.name != "hypothesis":
-            raise
-        raise ModuleNotFoundError(
-            f"pytest_supaseed.testing.strategies.{name} needs Hypothesis, which is not installed: "
-            "pip install 'pytest-supaseed[hypothesis]'",
-            name="hypothesis",
-        ) from None
-    return getattr(loaded, name)
+__all__ = ["from_pool", "mapped_rows", "rows"]

@@ -11,7 +11,7 @@ from hypothesis import find, given, settings
 from hypothesis import strategies as st
 
 from pytest_supaseed.assets import AssetPool, AssetPoolConfig, MappingConfig, load_pool
-from pytest_supaseed.assets.strategies import from_pool, mapped_rows
+from pytest_supaseed.assets.hypothesis_pools import from_pool, mapped_rows
 from pytest_supaseed.errors import AssetError
 
 from .helpers import Col

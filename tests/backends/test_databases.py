@@ -9,7 +9,8 @@ from collections.abc import Iterator
 import psycopg
 import pytest
 
-from pytest_supaseed.databases import (
+from pytest_supaseed.errors import UnsafeDatabaseError
+from pytest_supaseed.lifecycle.databases import (
     check_name,
     clone_database,
     create_database,
@@ -18,7 +19,6 @@ from pytest_supaseed.databases import (
     ensure_database,
     list_databases,
 )
-from pytest_supaseed.errors import UnsafeDatabaseError
 
 
 @pytest.fixture
@@ -177,7 +177,7 @@ def test_clone_keeps_database_settings(pg_superuser_dsn: str, name: str) -> None
 
 
 def test_metadata_merges_and_survives_rename(pg_superuser_dsn: str, name: str) -> None:
-    from pytest_supaseed.databases import database_metadata, write_metadata
+    from pytest_supaseed.lifecycle.databases import database_metadata, write_metadata
 
     assert database_metadata(pg_superuser_dsn, name) is None
     create_database(pg_superuser_dsn, name)
@@ -197,7 +197,7 @@ def test_prune_keeps_what_is_in_use_and_the_newest(cache_dir: object, tmp_path: 
     from pathlib import Path
 
     from pytest_supaseed.backends.embedded import start_embedded
-    from pytest_supaseed.databases import prune_databases, write_metadata
+    from pytest_supaseed.lifecycle.databases import prune_databases, write_metadata
 
     server = start_embedded(None, Path(str(tmp_path)))
     try:

@@ -17,7 +17,7 @@ from pytest_supaseed.backends.docker import (
     start_docker,
 )
 from pytest_supaseed.errors import DockerUnavailableError
-from pytest_supaseed.settings import Settings
+from pytest_supaseed.options import Settings
 
 
 class FakeClient:

@@ -8,8 +8,8 @@ import pytest
 from pytest_supaseed.backends.base import is_local_host, non_local_hosts
 from pytest_supaseed.backends.embedded import port_in_use
 from pytest_supaseed.backends.external import check_local, connect_external
-from pytest_supaseed.databases import create_database, drop_database
 from pytest_supaseed.errors import BackendError, ConfigError, UnsafeDatabaseError
+from pytest_supaseed.lifecycle.databases import create_database, drop_database
 
 SYSTEM_DSN = "postgresql://postgres@127.0.0.1:5432/postgres"
 

@@ -8,7 +8,7 @@ import psycopg
 import pytest
 
 from pytest_supaseed.errors import ConfigError, MigrationError
-from pytest_supaseed.migrations import apply_migrations, seed_files, split_statements
+from pytest_supaseed.lifecycle.migrations import apply_migrations, seed_files, split_statements
 
 
 def _write(root: Path, rel: str, text: str) -> Path:

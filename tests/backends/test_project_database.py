@@ -7,9 +7,9 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from pytest_supaseed.backends import base_database_name, project_database
 from pytest_supaseed.backends.embedded import port_in_use
-from pytest_supaseed.databases import drop_database, list_databases
+from pytest_supaseed.lifecycle.base import base_database_name, project_database
+from pytest_supaseed.lifecycle.databases import drop_database, list_databases
 
 
 def _project(root: Path, sql: str = "create table public.things (id int);\n") -> Path:

@@ -8,7 +8,7 @@ import psycopg
 import pytest
 
 from pytest_supaseed.config import resolve_plan
-from pytest_supaseed.migrations import run_sql_file
+from pytest_supaseed.lifecycle.migrations import run_sql_file
 
 EXPECTED_TABLES = {
     "makerkit-saas": {"accounts", "accounts_memberships", "roles"},

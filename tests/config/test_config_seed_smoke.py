@@ -7,7 +7,7 @@ from pathlib import Path
 import psycopg
 
 from pytest_supaseed.config import ResolvedPlan, resolve_plan
-from pytest_supaseed.migrations import run_sql_file
+from pytest_supaseed.lifecycle.migrations import run_sql_file
 from pytest_supaseed.seed import seed
 
 

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from psycopg import sql
 
 from pytest_supaseed.errors import GenerationError
-from pytest_supaseed.generate.strategies import rows
+from pytest_supaseed.generate.hypothesis_rows import rows
 from pytest_supaseed.schema import Schema, introspect
 
 ALL_TYPES_SQL = (Path(__file__).parent.parent / "seed" / "all_types.sql").read_text()
@@ -115,7 +115,7 @@ def test_identity_columns_are_left_to_the_database(fresh_conn) -> None:  # type:
     cannot collide with rows already in the table."""
     from hypothesis import given, settings
 
-    from pytest_supaseed.generate.strategies import rows
+    from pytest_supaseed.generate.hypothesis_rows import rows
     from pytest_supaseed.schema import introspect
 
     fresh_conn.execute(

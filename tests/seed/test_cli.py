@@ -119,3 +119,44 @@ def test_seed_without_dsn_applies_the_plans_explicit_migrations(
     )
     assert main(["seed", "--rootdir", str(tmp_path), "--no-progress"]) == 0
     assert "public.gear" in capsys.readouterr().out
+
+
+def test_a_second_run_on_an_unchanged_plan_reuses_the_template_database(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``supaseed seed`` goes through lifecycle/ as pytest does: the first run builds the
+    template database, the second finds it (same name, same build stamp) and seeds nothing."""
+    import re
+
+    from pytest_supaseed.lifecycle.base import project_server
+    from pytest_supaseed.lifecycle.databases import database_metadata
+
+    migrations = tmp_path / "supabase" / "migrations"
+    migrations.mkdir(parents=True)
+    (migrations / "0001_init.sql").write_text(
+        "create table authors (id uuid primary key default gen_random_uuid(), name text not null);\n"
+    )
+    (tmp_path / "supaseed.toml").write_text("seed = 3\n[tables.authors]\ncount = 6\n")
+    args = ["seed", "--rootdir", str(tmp_path), "--no-progress"]
+
+    assert main(args) == 0
+    first = capsys.readouterr().out
+    built = re.search(r"^template database (supaseed_tpl_\w+): built in ", first, re.MULTILINE)
+    assert built, first
+    with project_server(tmp_path) as server:
+        stamp = database_metadata(server, built.group(1))
+    assert stamp is not None
+    assert stamp["report"]["rows"] == {"public.authors": 6}
+
+    assert main(args) == 0
+    second = capsys.readouterr().out
+    assert f"template database {built.group(1)}: reused (cache hit, nothing seeded)" in second
+    assert second.startswith("seed 3: 6 rows")  # the stored report, read back
+    with project_server(tmp_path) as server:
+        assert database_metadata(server, built.group(1)) == stamp  # not rebuilt
+
+    (tmp_path / "supaseed.toml").write_text("seed = 3\n[tables.authors]\ncount = 7\n")
+    assert main(args) == 0
+    third = capsys.readouterr().out
+    assert "built in" in third
+    assert built.group(1) not in third

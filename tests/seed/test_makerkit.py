@@ -15,13 +15,13 @@ import pytest
 from pytest_supaseed import demo_schemas
 from pytest_supaseed.config.models import SeedPlan
 from pytest_supaseed.schema.introspect import introspect
+from pytest_supaseed.seed.accounts import UsersResult, seed_users_and_accounts
 from pytest_supaseed.seed.makerkit import (
     CUSTOM_ROLE,
     MAKERKIT_TEAM_ID,
     STANDARD_USERS,
     TEST_PASSWORD,
 )
-from pytest_supaseed.seed.users import UsersResult, seed_users_and_accounts
 
 STD = {u.email: u.id for u in STANDARD_USERS}
 

@@ -43,3 +43,21 @@ def test_progress_is_silent_under_pytest_and_rich_when_asked(
     err = capsys.readouterr().err
     assert "public.big" in err
     assert "public.small" not in err
+
+
+def test_to_json_and_from_json_round_trip_losslessly() -> None:
+    import json
+    import uuid
+
+    result = SeedResult(
+        seed=12,
+        rows={"auth.users": 2, "public.notes": 5},
+        phases={"introspect": 0.25, "public.notes": 1.5},
+        warnings=["w"],
+        relaxations=["association 'tags': r"],
+        histograms=["tags: 5 over 2\n  1 | ##"],
+        users={"a@example.com": uuid.UUID(int=1), "b@example.com": uuid.UUID(int=2)},
+    )
+    again = SeedResult.from_json(json.loads(json.dumps(result.to_json())))
+    assert again == result
+    assert list(again.rows) == list(result.rows)  # insert order kept

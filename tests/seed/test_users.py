@@ -9,14 +9,14 @@ import psycopg
 import pytest
 
 from pytest_supaseed.errors import SchemaError, SupaseedError
-from pytest_supaseed.seed.users import (
+from pytest_supaseed.seed.accounts import synthetic_user_specs
+from pytest_supaseed.seed.auth_users import (
     NIL_INSTANCE_ID,
     UserSpec,
     bcrypt_salt,
     create_auth_users,
     hash_passwords,
     insert_auth_users,
-    synthetic_user_specs,
     user_id_for_email,
 )
 

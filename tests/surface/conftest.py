@@ -1,4 +1,9 @@
-"""A small Supabase project with two plan templates, for end-to-end runs of the pytest surface."""
+"""The pytest surface end to end: real pytest runs (pytester subprocesses) of small projects.
+
+One shared cache for all of them: every run uses the suite's own cache root (one initdb per run
+of the suite, removed at its end), keeping few throw-away project clusters.
+A small Supabase project with two plan templates is the usual subject.
+"""
 
 from __future__ import annotations
 
@@ -70,6 +75,14 @@ class SeededProject:
 
     def run(self, *args: str) -> pytest.RunResult:
         return self.pytester.runpytest_subprocess("-p", "no:cacheprovider", *args)
+
+
+@pytest.fixture(autouse=True)
+def surface_cache(suite_cache_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The cache root every pytester run here uses: the suite's own (never the user's)."""
+    monkeypatch.setenv("SUPASEED_CACHE_DIR", str(suite_cache_dir))
+    monkeypatch.setenv("SUPASEED_MAX_CLUSTERS", "4")
+    return suite_cache_dir
 
 
 @pytest.fixture

@@ -172,7 +172,7 @@ def test_keep_prints_how_to_connect_to_the_seeded_template(project) -> None:
 
 def test_templates_of_old_plans_are_pruned_from_the_project_cluster(project, monkeypatch) -> None:
     from pytest_supaseed.backends.embedded import start_embedded
-    from pytest_supaseed.databases import list_databases
+    from pytest_supaseed.lifecycle.databases import list_databases
 
     monkeypatch.setenv("SUPASEED_KEEP_TEMPLATES", "0")
     project.tests(TESTS.replace('@pytest.mark.supaseed("other")', '@pytest.mark.skip("one plan")'))

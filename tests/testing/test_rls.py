@@ -12,8 +12,8 @@ from pytest_supaseed import demo_schemas
 from pytest_supaseed.config.models import SeedPlan
 from pytest_supaseed.errors import SupaseedError
 from pytest_supaseed.schema.introspect import introspect
+from pytest_supaseed.seed.accounts import seed_users_and_accounts
 from pytest_supaseed.seed.makerkit import MAKERKIT_TEAM_ID, STANDARD_USERS
-from pytest_supaseed.seed.users import seed_users_and_accounts
 from pytest_supaseed.testing import (
     as_anon,
     as_service_role,
@@ -182,7 +182,7 @@ def test_assert_rls_enabled_lists_every_table_without_rls(makerkit: psycopg.Conn
 def test_works_in_an_explicit_transaction_on_an_autocommit_connection(
     supabase_conn: psycopg.Connection,
 ) -> None:
-    from pytest_supaseed.seed.users import UserSpec, create_auth_users
+    from pytest_supaseed.seed.auth_users import UserSpec, create_auth_users
 
     ids = create_auth_users(supabase_conn, [UserSpec("solo@example.com", "pw")], cost=4)
     with supabase_conn.transaction():

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from ...errors import AssetError
+from ...imports import import_object
 from ..config import AssetPoolConfig
 from ..model import AssetProblem
 
@@ -96,8 +97,6 @@ def _schema_validator(path: Path, pool: str) -> Validator:
 
 def _model_validator(ref: str, pool: str) -> Validator:
     from pydantic import BaseModel, ValidationError
-
-    from ...references import import_object
 
     target = import_object(ref, f"pool '{pool}': model", AssetError)
     if not (isinstance(target, type) and issubclass(target, BaseModel)):

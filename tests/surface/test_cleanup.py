@@ -12,20 +12,6 @@ from pathlib import Path
 import pytest
 
 
-@pytest.fixture(autouse=True)
-def _pytester_cache(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Runs of throw-away projects use their own cache root next to the real one.
-
-    Their persistent clusters then never push the real projects' clusters out of the LRU cap,
-    while the initdb cache stays warm across sessions.
-    """
-    from pytest_supaseed.backends.embedded import cache_root
-
-    monkeypatch.delenv("SUPASEED_CACHE_DIR", raising=False)
-    monkeypatch.setenv("SUPASEED_CACHE_DIR", str(cache_root() / "pytester-runs"))
-    monkeypatch.setenv("SUPASEED_MAX_CLUSTERS", "4")
-
-
 def _alive(pid: int) -> bool:
     try:
         state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]

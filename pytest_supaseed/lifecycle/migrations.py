@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .errors import ConfigError, MigrationError
+from ..errors import ConfigError, MigrationError
 
 if TYPE_CHECKING:
     import psycopg

@@ -1,45 +1,37 @@
 """The ``supaseed`` command.
 
-Each area registers its own subcommands from a module with ``register(subparsers)``; this file only
-dispatches, so the command stays in step with the library.
+Each module of this package registers its subcommands with ``register(subparsers)`` (``schema``:
+detect, snapshot, diff; ``config``: templates, plan, schema; ``seed``: seed); this file only
+dispatches. The commands do their work through the library (``lifecycle/`` for databases), as the
+pytest plugin does.
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib
 import sys
 from collections.abc import Sequence
 
-# Modules that define ``register(subparsers: argparse._SubParsersAction) -> None``; each subparser
-# sets ``func`` to a callable taking the parsed args and returning an exit code.
-_COMMAND_MODULES = (
-    "pytest_supaseed.schema.cli",
-    "pytest_supaseed.config.cli",
-    "pytest_supaseed.seed.cli",
-)
+from ..errors import SupaseedError
+from . import config, schema, seed
+
+# Each subparser sets ``func`` to a callable taking the parsed args and returning an exit code.
+_COMMAND_MODULES = (schema, config, seed)
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The ``supaseed`` argument parser with every subcommand."""
     parser = argparse.ArgumentParser(
         prog="supaseed", description="Seeded Supabase/Postgres databases for tests and development."
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in _COMMAND_MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
-            continue
+    for module in _COMMAND_MODULES:
         module.register(sub)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``supaseed`` console script."""
-    from .errors import SupaseedError
-
     parser = build_parser()
     args = parser.parse_args(argv)
     func = getattr(args, "func", None)

@@ -7,10 +7,10 @@ import json
 from pathlib import Path
 from typing import Any
 
+from ..config.catalog import find_template, list_templates
+from ..config.loader import plan_json_schema
+from ..config.resolve import ResolvedPlan, plan_hash, resolve_plan
 from ..errors import SupaseedError
-from .catalog import find_template, list_templates
-from .loader import plan_json_schema
-from .resolve import ResolvedPlan, plan_hash, resolve_plan
 
 __all__ = ["format_resolved", "register"]
 

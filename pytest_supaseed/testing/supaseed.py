@@ -6,13 +6,17 @@ import random
 import uuid
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    import psycopg
+import psycopg
+from psycopg import sql
+from psycopg.rows import dict_row
 
-    from .config import ResolvedPlan, SeedPlan
-    from .seeded import TemplateInfo
+from ..config.models import SeedPlan
+from ..config.resolve import ResolvedPlan
+from ..lifecycle.template_db import TemplateDatabase
+from ..seed.result import SeedResult
+from .rls import as_anon, as_service_role, as_user
 
 
 @dataclass
@@ -21,15 +25,22 @@ class Supaseed:
 
     ``conn`` is the test's connection (inside a transaction rolled back after the test, unless the
     marker asked for ``isolation="database"``); ``plan`` the resolved seed plan; ``result`` what the
-    seed produced (rows per table, relaxations, cache hit); ``users`` maps e-mail to user id.
+    seed produced (rows per table, relaxations: a :class:`SeedResult`); ``template_db`` the template
+    database the test's database was cloned from (name, plan label, cache hit, build time);
+    ``users`` maps e-mail to user id.
     """
 
     conn: psycopg.Connection
     dsn: str
     resolved: ResolvedPlan
-    result: TemplateInfo
+    template_db: TemplateDatabase
     random: random.Random
     _users: dict[str, uuid.UUID] | None = field(default=None, repr=False)
+
+    @property
+    def result(self) -> SeedResult:
+        """What the seed produced: rows per table, phases, warnings, relaxations, histograms."""
+        return self.template_db.result
 
     @property
     def plan(self) -> SeedPlan:
@@ -51,9 +62,6 @@ class Supaseed:
     ) -> list[dict[str, Any]]:
         """Rows of table ``name`` (``"posts"`` or ``"schema.table"``) as dicts, as this test sees
         them (RLS applies when acting as a user). ``where`` / ``order_by`` are SQL fragments."""
-        from psycopg import sql
-        from psycopg.rows import dict_row
-
         parts = name.split(".", 1)
         ident = sql.Identifier(*parts)
         query = sql.SQL("select * from {}").format(ident)
@@ -66,8 +74,6 @@ class Supaseed:
 
     def count(self, name: str) -> int:
         """Number of rows of table ``name`` visible to this test."""
-        from psycopg import sql
-
         parts = name.split(".", 1)
         row = self.conn.execute(
             sql.SQL("select count(*) from {}").format(sql.Identifier(*parts))
@@ -79,18 +85,12 @@ class Supaseed:
     ) -> AbstractContextManager[uuid.UUID]:
         """Act as a Supabase user (e-mail or id) inside the test's transaction: RLS applies.
         The block gets the user's id; role and JWT claims are restored on exit."""
-        from .testing.rls import as_user
-
         return as_user(self.conn, user, aal=aal)
 
     def as_anon(self) -> AbstractContextManager[None]:
         """Act as an anonymous visitor (role ``anon``, no ``sub``): RLS applies."""
-        from .testing.rls import as_anon
-
         return as_anon(self.conn)
 
     def as_service_role(self) -> AbstractContextManager[None]:
         """Act as Supabase's service_role, which bypasses RLS."""
-        from .testing.rls import as_service_role
-
         return as_service_role(self.conn)

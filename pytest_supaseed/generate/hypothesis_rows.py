@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 
 from ..errors import GenerationError
 from ..schema.model import Column, ForeignKey, Table, qualify
-from .checks import ColumnRules, TableRules, understand_checks
+from .checks import ColumnRules, TableRules, table_and_domain_checks
 from .columns import INT_RANGES, TEXT_TYPES, scalar_type
 from .table import _step, has_volatile_default, uses_sequence
 
@@ -181,7 +181,9 @@ def _parents_for(
 def _insert_columns(table: Table, fk_columns: set[str]) -> list[Column]:
     chosen = []
     for col in table.columns:
-        if col.generated or col.identity is not None:  # identity, ALWAYS or BY DEFAULT: the database numbers rows
+        if (
+            col.generated or col.identity is not None
+        ):  # identity, ALWAYS or BY DEFAULT: the database numbers rows
             continue
         keyish = col.name in table.primary_key or any(
             col.name in s for s in table.unique_column_sets()
@@ -216,16 +218,7 @@ def rows(
     """
     parents = dict(parents or {})
     overrides = dict(overrides or {})
-    checks = [(c.name, c.expression) for c in table.checks]
-    check_columns = {c.name: c.columns for c in table.checks}
-    if domain_checks is None:
-        domain_checks = {c.name: c.domain_checks for c in table.columns if c.domain_checks}
-    for col_name, exprs in domain_checks.items():
-        for i, expr in enumerate(exprs):
-            name = f"domain check {i + 1} of {col_name}"
-            checks.append((name, re.sub(r"\bVALUE\b", f'"{col_name}"', expr)))
-            check_columns[name] = (col_name,)
-    rules = understand_checks(checks)
+    rules, check_columns = table_and_domain_checks(table, domain_checks)
     fk_values: dict[str, st.SearchStrategy[Any]] = {}
     fk_columns: set[str] = set()
     for fk in table.foreign_keys:

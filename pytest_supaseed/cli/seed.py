@@ -7,9 +7,11 @@
     supaseed seed --keep                           # keep the server and print a DSN to connect to
 
 With ``--dsn`` the named database is seeded as it is (its schema must already be there: a local
-``supabase start`` database, for instance). Without it, an embedded server starts, the project's
-base database (Supabase layer + migrations, or the templates' demo schema when the project has no
-migrations) is cloned into ``supaseed_cli_<seed>`` and seeded there.
+``supabase start`` database, for instance). Without it, the project's embedded server starts and
+the plan is seeded into a *template database* exactly as the pytest plugin does it
+(:func:`pytest_supaseed.lifecycle.template_db.ensure_template_db`: the project's base database
+plus the plan, named by a hash of both): a second run on an unchanged plan reuses it and says so.
+With ``--keep`` a copy ``supaseed_cli_<seed>`` is made to connect to.
 """
 
 from __future__ import annotations
@@ -18,6 +20,12 @@ import argparse
 import sys
 from pathlib import Path
 from typing import Any
+
+from .. import seed as seeding  # the package loads the engine (Faker, generators) on first use
+from ..config.resolve import resolve_plan
+from ..lifecycle.base import ensure_base_database, project_server
+from ..lifecycle.databases import clone_database
+from ..lifecycle.template_db import ensure_template_db
 
 __all__ = ["register"]
 
@@ -53,32 +61,37 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def _cmd_seed(args: argparse.Namespace) -> int:
-    from ..config import resolve_plan
-    from .engine import seed
-
     root = Path(args.rootdir).resolve()
     source: Any = args.template if args.template else (Path(args.plan) if args.plan else None)
     resolved = resolve_plan(source, rootdir=root)
     run_seed = resolved.plan.seed if args.seed is None else args.seed
     if args.dsn:
-        result = seed(resolved.plan, args.dsn, seed=run_seed, progress=args.progress, rootdir=root)
+        result = seeding.seed(
+            resolved.plan, args.dsn, seed=run_seed, progress=args.progress, rootdir=root
+        )
         print(result.summary())
         return 0
-    from ..backends import project_database
-
-    choice = resolved.migrations(root)
-    with project_database(root, keep=args.keep) as base_dsn:
-        dsn = _clone_for_cli(base_dsn, run_seed)
-        if choice.kind in ("demo", "explicit"):  # the plan's own schema, as template builds do
-            import psycopg
-
-            from ..migrations import apply_sql_paths
-
-            with psycopg.connect(dsn, autocommit=True) as conn:
-                apply_sql_paths(conn, choice.paths, root)
-        result = seed(resolved.plan, dsn, seed=run_seed, progress=args.progress, rootdir=root)
-        print(result.summary())
+    with project_server(root, keep=args.keep) as server:
+        template_db = ensure_template_db(
+            server,
+            ensure_base_database(server, root),
+            resolved,
+            project_root=root,
+            seed=run_seed,
+            label=args.template or resolved.source_label,
+            progress=args.progress,
+        )
+        print(template_db.result.summary())
+        status = (
+            "reused (cache hit, nothing seeded)"
+            if template_db.cache_hit
+            else f"built in {template_db.build_seconds:.2f} s"
+        )
+        print(f"template database {template_db.name}: {status}")
         if args.keep:
+            # A copy to work in: the template database itself stays as seeded, for the next run.
+            name = f"supaseed_cli_{run_seed}".replace("-", "m")
+            dsn = clone_database(server, template_db.name, name)
             print(
                 f"kept: psql '{dsn}'  (the server runs until the next supaseed or pytest run of "
                 "this project stops it)"
@@ -86,14 +99,3 @@ def _cmd_seed(args: argparse.Namespace) -> int:
         else:
             print("server stopped (use --keep to keep it and connect)", file=sys.stderr)
     return 0
-
-
-def _clone_for_cli(base_dsn: str, run_seed: int) -> str:
-    """A fresh copy of the base database to seed, so the cached base stays clean."""
-    from psycopg.conninfo import conninfo_to_dict, make_conninfo
-
-    from ..databases import clone_database
-
-    base_name = str(conninfo_to_dict(base_dsn)["dbname"])
-    name = f"supaseed_cli_{run_seed}".replace("-", "m")
-    return clone_database(make_conninfo(base_dsn, dbname="postgres"), base_name, name)

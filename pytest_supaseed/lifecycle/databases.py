@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Protocol
 
-from .errors import UnsafeDatabaseError
+from ..errors import UnsafeDatabaseError
 
 if TYPE_CHECKING:
     import psycopg

@@ -1,18 +1,15 @@
-"""The plugin's options: one table, one help string per option for both the CLI flag and the ini key.
+"""The plugin's options: one table, one help string per option for both the CLI flag and the ini key,
+and :class:`Settings`, the resolved values (``pytest_supaseed.run_state`` reads them from pytest).
 
 Precedence, highest first: command line, environment variable (where one exists), ini file, default.
-This module imports nothing heavy: it is loaded by the ``pytest11`` entry point.
+This module imports nothing heavy and nothing of pytest: it is loaded at pytest start-up.
 """
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
-
-if TYPE_CHECKING:
-    import pytest
+from typing import Literal
 
 BackendName = Literal["embedded", "external", "docker"]
 BACKENDS: tuple[BackendName, ...] = ("embedded", "external", "docker")
@@ -127,58 +124,6 @@ class Settings:
     rootdir: Path = field(default_factory=Path.cwd)
 
 
-def add_options(parser: pytest.Parser) -> None:
-    """Register every option as a CLI flag and an ini key with the same help text."""
-    group = parser.getgroup("supaseed", "seeded Supabase/Postgres databases (pytest-supaseed)")
-    for opt in OPTIONS:
-        if opt.kind == "bool":
-            group.addoption(
-                opt.flag, action="store_true", default=None, dest=opt.dest, help=opt.help
-            )
-            parser.addini(opt.ini, opt.help, type="bool", default=bool(opt.default))
-        else:
-            kwargs: dict[str, object] = {"dest": opt.dest, "default": None, "help": opt.help}
-            if opt.kind == "choice":
-                kwargs["choices"] = opt.choices
-            if opt.kind == "int":
-                kwargs["type"] = int
-            group.addoption(opt.flag, **kwargs)
-            parser.addini(opt.ini, opt.help, type="string", default=None)
-
-
-def _parse_bool(text: str) -> bool:
+def parse_bool(text: str) -> bool:
+    """``1``/``true``/``yes``/``on`` (any case) are true; anything else is false."""
     return text.strip().lower() in {"1", "true", "yes", "on"}
-
-
-def resolve(config: pytest.Config) -> Settings:
-    """Build :class:`Settings` from a pytest config: CLI, then env, then ini, then default."""
-    from .errors import ConfigError
-
-    values: dict[str, object] = {}
-    for opt in OPTIONS:
-        value: object = config.getoption(opt.dest, default=None)
-        if value is None and opt.env and os.environ.get(opt.env):
-            raw = os.environ[opt.env]
-            value = _parse_bool(raw) if opt.kind == "bool" else raw
-        if value is None:
-            ini_value = config.getini(opt.ini)
-            if opt.kind == "bool":
-                value = bool(ini_value)
-            elif ini_value not in (None, "", []):
-                value = ini_value
-        if value is None:
-            value = opt.default
-        if value is not None and opt.kind == "int" and not isinstance(value, int):
-            try:
-                value = int(str(value))
-            except ValueError:
-                raise ConfigError(
-                    f"{opt.flag} / {opt.ini} must be an integer, got {value!r}"
-                ) from None
-        if opt.kind == "choice" and value not in opt.choices:
-            raise ConfigError(
-                f"{opt.flag} / {opt.ini} must be one of {', '.join(opt.choices)}, got {value!r}"
-            )
-        if value is not None:
-            values[opt.dest.removeprefix("supaseed_")] = value
-    return Settings(rootdir=Path(str(config.rootpath)), **values)  # type: ignore[arg-type]

@@ -16,21 +16,6 @@ import pytest
 
 from pytest_supaseed.backends.binaries import can_traverse
 
-
-@pytest.fixture(autouse=True)
-def _pytester_cache(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Runs of throw-away projects use their own cache root next to the real one.
-
-    Their persistent clusters then never push the real projects' clusters out of the LRU cap,
-    while the initdb cache stays warm across sessions.
-    """
-    from pytest_supaseed.backends.embedded import cache_root
-
-    monkeypatch.delenv("SUPASEED_CACHE_DIR", raising=False)
-    monkeypatch.setenv("SUPASEED_CACHE_DIR", str(cache_root() / "pytester-runs"))
-    monkeypatch.setenv("SUPASEED_MAX_CLUSTERS", "4")
-
-
 PROJECT_TEST = """
 import shutil
 
@@ -123,7 +108,11 @@ def test_as_ordinary_user(nobody_dir: Path) -> None:
         "import pytest; sys.exit(pytest.main(sys.argv[1:]))"
     )
     env = _bare_env(nobody_dir)
-    env.pop("SUPASEED_CACHE_DIR")  # nobody's own default: /dev/shm/pytest-supaseed-65534
+    # nobody's own cache root inside the suite's (never nobody's real default in /dev/shm)
+    nobody_cache = Path(env["SUPASEED_CACHE_DIR"]) / "nobody"
+    nobody_cache.mkdir(exist_ok=True)
+    os.chown(nobody_cache, 65534, 65534)
+    env["SUPASEED_CACHE_DIR"] = str(nobody_cache)
     env["SUPASEED_MAX_CLUSTERS"] = "2"  # each run is a new project dir: keep few clusters
     env["HOME"] = str(nobody_dir)
     out = subprocess.run(

@@ -9,21 +9,6 @@ from pathlib import Path
 
 import pytest
 
-
-@pytest.fixture(autouse=True)
-def _pytester_cache(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Runs of throw-away projects use their own cache root next to the real one.
-
-    Their persistent clusters then never push the real projects' clusters out of the LRU cap,
-    while the initdb cache stays warm across sessions.
-    """
-    from pytest_supaseed.backends.embedded import cache_root
-
-    monkeypatch.delenv("SUPASEED_CACHE_DIR", raising=False)
-    monkeypatch.setenv("SUPASEED_CACHE_DIR", str(cache_root() / "pytester-runs"))
-    monkeypatch.setenv("SUPASEED_MAX_CLUSTERS", "4")
-
-
 MIGRATION_1 = """\
 create table public.notes (
   id bigint generated always as identity primary key,

@@ -14,11 +14,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from .detect import detect
-from .diff import diff
-from .introspect import introspect
-from .model import Schema
-from .snapshot import DEFAULT_SNAPSHOT_FILE, dumps, load_snapshot, snapshot
+from ..lifecycle.base import project_database
+from ..schema.detect import detect
+from ..schema.diff import diff
+from ..schema.introspect import introspect
+from ..schema.model import Schema
+from ..schema.snapshot import DEFAULT_SNAPSHOT_FILE, dumps, load_snapshot, snapshot
 
 __all__ = ["register"]
 
@@ -104,8 +105,6 @@ def _database(args: argparse.Namespace) -> Iterator[str]:
     if args.dsn:
         yield args.dsn
         return
-    from ..backends import project_database
-
     with project_database(Path(args.rootdir), None, args.migrations) as dsn:
         yield dsn
 

@@ -1,0 +1,185 @@
+"""Seed once: the seeded *template database* of a resolved plan, content-addressed and kept.
+
+Each distinct resolved plan (a *plan template* plus customizations) is seeded once into a template
+database ``supaseed_tpl_<hash>``, where the hash covers everything that decides its content: the
+base database (Supabase layer, migrations, plugin version), the resolved plan with its demo schema
+and asset files, and the seed. Template databases stay between runs; a warm run costs one catalog
+lookup. The build happens under a temporary name and is renamed when complete
+(:func:`pytest_supaseed.lifecycle.databases.ensure_database`), so a crash never leaves a half-seeded
+template database behind.
+
+The :class:`~pytest_supaseed.seed.SeedResult` travels with the template database as its database
+comment (JSON), so a run that reuses it reports what is in it without connecting to it
+(connections to a template database block cloning).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import psycopg
+
+from .. import __version__
+from .. import seed as seeding  # the package loads the engine (Faker, generators) on first use
+from ..config.resolve import ResolvedPlan, plan_hash
+from ..seed.result import SeedResult
+from .databases import Server, database_metadata, ensure_database, write_metadata
+from .migrations import apply_sql_paths, sql_files
+
+__all__ = [
+    "TEMPLATE_DB_PREFIX",
+    "TemplateDatabase",
+    "build_template_db",
+    "effective_seed",
+    "ensure_template_db",
+    "read_template_db_result",
+    "template_db_name",
+]
+
+TEMPLATE_DB_PREFIX = "supaseed_tpl_"
+
+
+@dataclass
+class TemplateDatabase:
+    """A seeded template database and what went into it (one line of the run's report).
+
+    ``label`` names the plan template (and customizations) it was seeded from; ``result`` is the
+    :class:`SeedResult` of its build (read back from the database when ``cache_hit``).
+    """
+
+    name: str
+    label: str
+    plan_hash: str
+    cache_hit: bool
+    build_seconds: float
+    result: SeedResult
+
+    @property
+    def seed(self) -> int:
+        """The seed the template database was filled with."""
+        return self.result.seed
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-able dict (the xdist controller receives these from its workers)."""
+        data = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+        data["result"] = self.result.to_json()
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> TemplateDatabase:
+        """The :class:`TemplateDatabase` that :meth:`to_json` produced ``data`` from."""
+        return cls(
+            name=str(data["name"]),
+            label=str(data["label"]),
+            plan_hash=str(data["plan_hash"]),
+            cache_hit=bool(data["cache_hit"]),
+            build_seconds=float(data["build_seconds"]),
+            result=SeedResult.from_json(data["result"]),
+        )
+
+
+def effective_seed(request_seed: int | None, settings_seed: int | None, plan_seed: int) -> int:
+    """``--supaseed-seed`` wins, then the marker's ``seed=``, then the plan's own ``seed``."""
+    if settings_seed is not None:
+        return settings_seed
+    if request_seed is not None:
+        return request_seed
+    return plan_seed
+
+
+def template_db_name(
+    base_database: str, plan_digest: str, seed: int, migration_files: tuple[Path, ...] = ()
+) -> str:
+    """``supaseed_tpl_<hash>`` of the base database, the resolved plan's hash, the seed and the
+    content of the SQL files the template database applies itself (explicit ``migrations.paths``)."""
+    digest = hashlib.sha256(f"{__version__}\0{base_database}\0{plan_digest}\0{seed}".encode())
+    for path in migration_files:
+        digest.update(b"\0" + path.name.encode() + b"\0" + path.read_bytes())
+    return TEMPLATE_DB_PREFIX + digest.hexdigest()[:16]
+
+
+def build_template_db(
+    dsn: str,
+    resolved: ResolvedPlan,
+    project_root: Path,
+    seed_value: int,
+    *,
+    progress: bool | None = False,
+) -> tuple[SeedResult, float]:
+    """Fill a new database (a copy of the base database) with the plan; store and return its
+    :class:`SeedResult` and the build time in seconds.
+
+    The plan's demo schema (when the project has no migrations of its own) or its explicit
+    ``migrations.paths`` are applied first, then the seeding engine runs.
+    """
+    choice = resolved.migrations(project_root)
+    started = time.perf_counter()
+    if choice.kind in ("demo", "explicit"):
+        with psycopg.connect(dsn, autocommit=True) as conn:
+            apply_sql_paths(conn, choice.paths, project_root)
+    result = seeding.seed(
+        resolved.plan, dsn, seed=seed_value, progress=progress, rootdir=project_root
+    )
+    seconds = time.perf_counter() - started
+    # The users map is left out: tests read auth.users itself (``supaseed.users``), and thousands of
+    # users would bloat a shared-catalog comment.
+    stored = dataclasses.replace(result, users={})
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        write_metadata(
+            conn, conn.info.dbname, {"report": stored.to_json(), "build_seconds": seconds}
+        )
+    return result, seconds
+
+
+def read_template_db_result(server: Server, name: str) -> SeedResult | None:
+    """The :class:`SeedResult` stored on template database ``name``; None if there is none."""
+    data = database_metadata(server, name)
+    if data is None or "report" not in data:
+        return None
+    return SeedResult.from_json(dict(data["report"]))
+
+
+def ensure_template_db(
+    server: Server,
+    base_database: str,
+    resolved: ResolvedPlan,
+    *,
+    project_root: Path,
+    seed: int,
+    label: str,
+    rebuild_token: str | None = None,
+    progress: bool | None = False,
+) -> TemplateDatabase:
+    """The template database for ``resolved`` at ``seed``, seeding it now if it does not exist.
+
+    With a ``rebuild_token`` (``--supaseed-rebuild``: the run's id), a template database not built
+    under that token is dropped and built again: once per run, however many xdist workers ask.
+    """
+    digest = plan_hash(resolved)
+    choice = resolved.migrations(project_root)
+    own_sql = tuple(sql_files(choice.paths)) if choice.kind == "explicit" else ()
+    name = template_db_name(base_database, digest, seed, own_sql)
+    built: list[tuple[SeedResult, float]] = []
+
+    def build(dsn: str) -> None:
+        built.append(build_template_db(dsn, resolved, project_root, seed, progress=progress))
+
+    ensure_database(server, name, build, template=base_database, rebuild_token=rebuild_token)
+    if built:
+        result, seconds = built[0]
+    else:
+        result = read_template_db_result(server, name) or SeedResult(seed=seed)
+        seconds = 0.0
+    return TemplateDatabase(
+        name=name,
+        label=label,
+        plan_hash=digest,
+        cache_hit=not built,
+        build_seconds=seconds,
+        result=result,
+    )

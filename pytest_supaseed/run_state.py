@@ -1,0 +1,237 @@
+"""The state of one pytest run: its options, its one server, the template databases its workers
+used, and pytest-randomly's seed.
+
+The fixtures receive it through the ``supaseed_run_state`` fixture (as pytest-django hands
+``django_db_blocker`` to its fixtures), so they never import :mod:`pytest_supaseed.plugin`.
+This module is loaded at pytest start-up, so it imports nothing heavy at module level.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from .options import OPTIONS, Settings, parse_bool
+
+if TYPE_CHECKING:
+    from .backends.base import ServerHandle
+    from .lifecycle.template_db import TemplateDatabase
+
+__all__ = [
+    "RunState",
+    "ServerSlot",
+    "UsedTemplateDb",
+    "add_options",
+    "get_run_state",
+    "resolve_settings",
+]
+
+WORKERINPUT_KEY = "supaseed_server"
+WORKEROUTPUT_KEY = "supaseed_template_dbs"
+
+
+def add_options(parser: pytest.Parser) -> None:
+    """Register every option as a CLI flag and an ini key with the same help text."""
+    group = parser.getgroup("supaseed", "seeded Supabase/Postgres databases (pytest-supaseed)")
+    for opt in OPTIONS:
+        if opt.kind == "bool":
+            group.addoption(
+                opt.flag, action="store_true", default=None, dest=opt.dest, help=opt.help
+            )
+            parser.addini(opt.ini, opt.help, type="bool", default=bool(opt.default))
+        else:
+            kwargs: dict[str, object] = {"dest": opt.dest, "default": None, "help": opt.help}
+            if opt.kind == "choice":
+                kwargs["choices"] = opt.choices
+            if opt.kind == "int":
+                kwargs["type"] = int
+            group.addoption(opt.flag, **kwargs)
+            parser.addini(opt.ini, opt.help, type="string", default=None)
+
+
+def resolve_settings(config: pytest.Config) -> Settings:
+    """Build :class:`Settings` from a pytest config: CLI, then env, then ini, then default."""
+    from .errors import ConfigError
+
+    values: dict[str, object] = {}
+    for opt in OPTIONS:
+        value: object = config.getoption(opt.dest, default=None)
+        if value is None and opt.env and os.environ.get(opt.env):
+            raw = os.environ[opt.env]
+            value = parse_bool(raw) if opt.kind == "bool" else raw
+        if value is None:
+            ini_value = config.getini(opt.ini)
+            if opt.kind == "bool":
+                value = bool(ini_value)
+            elif ini_value not in (None, "", []):
+                value = ini_value
+        if value is None:
+            value = opt.default
+        if value is not None and opt.kind == "int" and not isinstance(value, int):
+            try:
+                value = int(str(value))
+            except ValueError:
+                raise ConfigError(
+                    f"{opt.flag} / {opt.ini} must be an integer, got {value!r}"
+                ) from None
+        if opt.kind == "choice" and value not in opt.choices:
+            raise ConfigError(
+                f"{opt.flag} / {opt.ini} must be one of {', '.join(opt.choices)}, got {value!r}"
+            )
+        if value is not None:
+            values[opt.dest.removeprefix("supaseed_")] = value
+    return Settings(rootdir=Path(str(config.rootpath)), **values)  # type: ignore[arg-type]
+
+
+class ServerSlot:
+    """The run's server: started at most once, lazily; or received from the xdist controller."""
+
+    def __init__(self, config: pytest.Config) -> None:
+        self.config = config
+        self.handle: ServerHandle | None = None
+        self.error: BaseException | None = None
+        self._settings: Settings | None = None
+        workerinput: dict[str, Any] | None = getattr(config, "workerinput", None)
+        self.remote: dict[str, Any] | None = (
+            workerinput.get(WORKERINPUT_KEY) if workerinput is not None else None
+        )
+
+    @property
+    def settings(self) -> Settings:
+        """The resolved options of this run."""
+        if self._settings is None:
+            self._settings = resolve_settings(self.config)
+        return self._settings
+
+    def get(self) -> ServerHandle:
+        """The server handle; starts the server on first use (never in an xdist worker)."""
+        if self.handle is None and self.error is None:
+            if self.remote is not None:
+                self._from_remote(self.remote)
+            else:
+                self.start()
+        if self.error is not None:
+            raise self.error
+        assert self.handle is not None
+        return self.handle
+
+    def start(self) -> None:
+        """Start the server now, remembering a failure to report it where a fixture needs it."""
+        from .backends import start_server
+
+        try:
+            self.handle = start_server(self.settings)
+        except Exception as exc:
+            self.error = exc
+
+    def _from_remote(self, data: dict[str, Any]) -> None:
+        from .backends.base import ServerHandle
+        from .errors import BackendError, DockerUnavailableError
+
+        if "error" in data:
+            cls = DockerUnavailableError if data.get("kind") == "docker" else BackendError
+            self.error = cls(str(data["error"]))
+        else:
+            self.handle = ServerHandle.from_dict(data)
+
+    def to_workerinput(self) -> dict[str, Any]:
+        """What the controller passes to its workers: the handle's plain data or the error text."""
+        from .errors import DockerUnavailableError
+
+        if self.handle is None and self.error is None:
+            self.start()
+        if self.error is not None:
+            kind = "docker" if isinstance(self.error, DockerUnavailableError) else "backend"
+            return {"error": str(self.error), "kind": kind}
+        assert self.handle is not None
+        return self.handle.to_dict()
+
+    def stop(self) -> None:
+        """Stop a server this process owns (kept running with ``--supaseed-keep``)."""
+        if self.handle is not None and self.handle.owned:
+            self.handle.stop(keep=self.settings.keep)
+
+
+@dataclass
+class UsedTemplateDb:
+    """A template database one worker seeded or reused in this run."""
+
+    template_db: TemplateDatabase
+    worker: str
+
+
+_RANDOMLY_SEED: list[int] = []
+
+
+def set_randomly_seed(seed: int) -> None:
+    """Remember the seed pytest-randomly set for the next test (see ``plugin.randomly_seeder``)."""
+    _RANDOMLY_SEED[:] = [seed]
+
+
+class RunState:
+    """One run's server slot, the template databases its workers used, pytest-randomly's seed."""
+
+    def __init__(self, config: pytest.Config) -> None:
+        self.config = config
+        self.server = ServerSlot(config)
+        self.used: dict[str, list[UsedTemplateDb]] = {}
+
+    @property
+    def settings(self) -> Settings:
+        """The resolved ``--supaseed-*`` options of this run."""
+        return self.server.settings
+
+    @property
+    def randomly_seed(self) -> int | None:
+        """The seed pytest-randomly last set in this process, if it is active."""
+        return _RANDOMLY_SEED[0] if _RANDOMLY_SEED else None
+
+    def record_template_dbs(self, template_dbs: Iterable[TemplateDatabase], worker: str) -> None:
+        """Remember the template databases a worker used, for the summary (sent on to the xdist
+        controller)."""
+        for template_db in template_dbs:
+            self.used.setdefault(template_db.name, []).append(UsedTemplateDb(template_db, worker))
+        workeroutput = getattr(self.config, "workeroutput", None)
+        if workeroutput is not None:
+            workeroutput[WORKEROUTPUT_KEY] = json.dumps(
+                [
+                    {"template_db": u.template_db.to_json(), "worker": u.worker}
+                    for uses in self.used.values()
+                    for u in uses
+                ]
+            )
+
+    def receive_from_worker(self, workeroutput: dict[str, Any]) -> None:
+        """xdist controller: add the template databases one worker reported."""
+        raw = workeroutput.get(WORKEROUTPUT_KEY)
+        if not raw:
+            return
+        from .lifecycle.template_db import TemplateDatabase
+
+        for entry in json.loads(raw):
+            template_db = TemplateDatabase.from_json(entry["template_db"])
+            self.used.setdefault(template_db.name, []).append(
+                UsedTemplateDb(template_db, str(entry["worker"]))
+            )
+
+
+_run_state_key = pytest.StashKey[RunState]()
+
+
+def get_run_state(config: pytest.Config) -> RunState:
+    """The :class:`RunState` of this run (created by ``pytest_configure``)."""
+    state = config.stash.get(_run_state_key, None)
+    if state is None:
+        state = config.stash[_run_state_key] = RunState(config)
+    return state
+
+
+def peek_run_state(config: pytest.Config) -> RunState | None:
+    """The :class:`RunState` of this run if one was created."""
+    return config.stash.get(_run_state_key, None)
