@@ -105,7 +105,7 @@ def supaseed_worker_id(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture(scope="session")
-def supaseed_base_database(supaseed_server: ServerHandle, supaseed_settings: Settings) -> str:
+def supaseed_base_database(request: pytest.FixtureRequest, supaseed_server: ServerHandle) -> str:
     """Name of the base database: Supabase layer + the project's migrations and seed files.
 
     Built once (under an advisory lock) and reused while the layer, the migration and seed files
@@ -113,12 +113,10 @@ def supaseed_base_database(supaseed_server: ServerHandle, supaseed_settings: Set
     """
     __tracebackhide__ = True
     from .errors import SupaseedError
-    from .lifecycle.base import ensure_base_database
 
     try:
-        return ensure_base_database(
-            supaseed_server, supaseed_settings.rootdir, supaseed_settings.migrations
-        )
+        # built or checked once per run; under xdist by the controller, before workers start
+        return get_run_state(request.config).server.base_database()
     except SupaseedError as exc:
         error = exc
     _fail_with(error)
