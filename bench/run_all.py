@@ -87,7 +87,10 @@ class Report:
         before = load1()
         started = time.perf_counter()
         self.add("", f"## {title}", "", f"Command: `{command}`", "")
-        yield
+        try:
+            yield
+        except (Exception, SystemExit) as exc:  # one failed section must not lose the others
+            self.add(f"**Section failed**: {str(exc)[-2000:]}")
         self.add(
             "",
             f"Load average (1 min) before / after: {before:.2f} / {load1():.2f} on "
