@@ -32,6 +32,7 @@ The venvs (``startup``, ``example``, ``xdist``) are made once under ``--venvs`` 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import os
 import shutil
 import statistics
@@ -133,11 +134,15 @@ def make_venv(root: Path, name: str, install: list[str]) -> Path:
     """A venv ``root/name`` with ``install`` (made once; see the module docstring)."""
     venv = root / name
     ready = venv / ".ready"
-    if not ready.exists() or ready.read_text() != " ".join(install):
+    # remade when what it installs, or this checkout's dependencies, change
+    stamp = (
+        " ".join(install) + " " + hashlib.sha256((REPO / "pyproject.toml").read_bytes()).hexdigest()
+    )
+    if not ready.exists() or ready.read_text() != stamp:
         shutil.rmtree(venv, ignore_errors=True)
         subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
         pip(venv, *install)
-        (venv / ".ready").write_text(" ".join(install))
+        ready.write_text(stamp)
     return venv
 
 
@@ -246,11 +251,25 @@ def purge_rewritten(*roots: Path) -> None:
             pyc.unlink(missing_ok=True)
 
 
+def count_tests(project: Path) -> int:
+    """How many tests ``project`` collects (with the dev venv's pytest)."""
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "--collect-only", "-p", "no:randomly"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+    )
+    lines = [ln for ln in done.stdout.splitlines() if "::" in ln]
+    return len(lines)
+
+
 def section_example(report: Report, env_root: Path, rounds: int) -> None:
     made = venvs(env_root, {"now_hypothesis", "before"})
     project = REPO / "example_project"
     cmd = ["-m", "pytest", "-q", "-p", "no:cacheprovider"]
     sides = {"now": made["now_hypothesis"], "before": made["before"]}
+    # each side runs its own example_project: the redesign changed the project's imports
+    projects = {"now": project, "before": env_root / f"source-{BEFORE}" / "example_project"}
 
     def run(venv: Path, cache: Path, bytecode: bool = False) -> Callable[[], float]:
         env = {**os.environ, "SUPASEED_CACHE_DIR": str(cache)}
@@ -258,14 +277,15 @@ def section_example(report: Report, env_root: Path, rounds: int) -> None:
             env.pop("PYTHONDONTWRITEBYTECODE", None)
         else:
             env["PYTHONDONTWRITEBYTECODE"] = "1"
-        return lambda: timed_run([py(venv), *cmd], project, env)
+        side = "before" if venv == sides["before"] else "now"
+        return lambda: timed_run([py(venv), *cmd], projects[side], env)
 
     def cold() -> float:
         with tempfile.TemporaryDirectory(prefix="cold-", dir=cache_dir("")) as tmp:
             Path(tmp).chmod(0o777)
             return run(made["now_hypothesis"], Path(tmp))()
 
-    purge_rewritten(project, *sides.values())
+    purge_rewritten(*projects.values(), *sides.values())
     warm = {name: run(venv, cache_dir(f"example-{name}")) for name, venv in sides.items()}
     for run_once in warm.values():  # build each side's templates: what "warm" means
         run_once()
@@ -279,13 +299,14 @@ def section_example(report: Report, env_root: Path, rounds: int) -> None:
     for run_once in cached.values():
         run_once()
     times.update(interleave(cached, rounds))
-    purge_rewritten(project, *sides.values())
+    purge_rewritten(*projects.values(), *sides.values())
     m = {k: median(v) for k, v in times.items()}
     ratio = m["now"] / m["before"]
     cold_ratio = m["cold"] / m["now"]
     cached_ratio = m["now_bytecode"] / m["before_bytecode"]
     report.add(
-        f"`python -m pytest -q -p no:cacheprovider` in example_project (42 tests), whole process, "
+        f"`python -m pytest -q -p no:cacheprovider` in example_project (each side its own "
+        f"example_project, of its commit: 42 tests before, {count_tests(project)} now), whole process, "
         f"median of {rounds} interleaved runs (min-max), seconds. Each side has its own venv "
         "(pytest-supaseed installed from source, not editable, with the `hypothesis` and `asyncio` "
         "extras the project's property and async tests need, + pytest-xdist) and its own "
