@@ -10,10 +10,11 @@ section: this machine is shared, read ratios, not absolute times.
 Sections (``--only``):
 
 - ``startup``: a one-test file that never seeds, in a venv with pytest-supaseed and only its
-  required dependencies, against the same run with ``-p no:supaseed``, without any plugin
-  pytest-supaseed brings, and in a venv of the code before #18 (Faker and Hypothesis were required);
+  required dependencies, against the same run with ``-p no:supaseed``, and in a venv of the code
+  before #18 (Faker, Hypothesis and pytest-asyncio were required) with and without their plugins;
 - ``example``: ``pytest`` in example_project, warm and cold (empty ``SUPASEED_CACHE_DIR``), against
-  the code before #18 (its own venv and cache), both with the ``hypothesis`` extra it needs;
+  the code before #18 (its own venv, cache and example_project), with the extras the project needs,
+  with PYTHONDONTWRITEBYTECODE=1 and with bytecode caching allowed;
 - ``xdist``: 200 ``supaseed_db`` tests running a ~9 ms query each, ``-n 2`` against ``-n 0``;
 - ``per_test``: a marker-seeded ``supaseed_db`` test against a hand-written session connection
   with BEGIN/ROLLBACK per test, pytest-postgresql's ``postgresql`` (a clone per test) and a plain
