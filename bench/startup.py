@@ -12,7 +12,7 @@ Variants:
 - warm: this project's persistent cluster exists (the usual case: restart it);
 - pytest warm: a whole ``pytest`` run of one ``supaseed_db`` test vs one plain test (overhead);
 - per test: what ``supaseed_db`` costs each test once the server runs (a reused connection reset
-  with ROLLBACK + DISCARD ALL) next to opening a new connection per test.
+  with one message: ROLLBACK + what a rollback leaves behind) next to opening a new connection per test.
 """
 
 from __future__ import annotations

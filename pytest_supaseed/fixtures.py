@@ -127,13 +127,11 @@ def supaseed_base_database(
     import psycopg
 
     from .errors import SupaseedError
-    from .lifecycle.base import ensure_base_database
     from .lifecycle.schema_check import check_base_schema
 
     try:
-        name = ensure_base_database(
-            supaseed_server, supaseed_settings.rootdir, supaseed_settings.migrations
-        )
+        # built or checked once per run; under xdist by the controller, before workers start
+        name = get_run_state(request.config).server.base_database()
         # the run's plan against the migrated schema, before anything is seeded (plan --check)
         check_base_schema(
             supaseed_server, name, supaseed_settings.rootdir, supaseed_settings.template

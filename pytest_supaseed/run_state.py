@@ -21,6 +21,7 @@ from .options import OPTIONS, Settings, parse_bool
 
 if TYPE_CHECKING:
     from .backends.base import ServerHandle
+    from .errors import SupaseedError
     from .lifecycle.template_db import TemplateDatabase
 
 __all__ = [
@@ -102,6 +103,7 @@ class ServerSlot:
         self.handle: ServerHandle | None = None
         self.error: BaseException | None = None
         self._settings: Settings | None = None
+        self._base: str | SupaseedError | None = None
         workerinput: dict[str, Any] | None = getattr(config, "workerinput", None)
         self.remote: dict[str, Any] | None = (
             workerinput.get(WORKERINPUT_KEY) if workerinput is not None else None
@@ -145,9 +147,33 @@ class ServerSlot:
         else:
             self.handle = ServerHandle.from_dict(data)
 
+    def base_database(self) -> str:
+        """Name of the run's base database (built if missing), computed once per run: an xdist
+        worker receives it (or its error) from the controller instead of checking it again."""
+        from .errors import SupaseedError
+        from .lifecycle.base import ensure_base_database
+
+        if self._base is None:
+            remote = self.remote or {}
+            if "base_database" in remote:
+                self._base = str(remote["base_database"])
+            elif "base_error" in remote:  # the controller's error, word for word
+                self._base = _rebuilt_error(remote["base_error_type"], remote["base_error"])
+            else:
+                try:
+                    self._base = ensure_base_database(
+                        self.get(), self.settings.rootdir, self.settings.migrations
+                    )
+                except SupaseedError as exc:
+                    self._base = exc
+        if isinstance(self._base, SupaseedError):
+            raise self._base
+        return self._base
+
     def to_workerinput(self) -> dict[str, Any]:
-        """What the controller passes to its workers: the handle's plain data or the error text."""
-        from .errors import DockerUnavailableError
+        """What the controller passes to its workers: the handle's plain data and the base
+        database's name, or the error text of whichever failed."""
+        from .errors import DockerUnavailableError, SupaseedError
 
         if self.handle is None and self.error is None:
             self.start()
@@ -155,12 +181,31 @@ class ServerSlot:
             kind = "docker" if isinstance(self.error, DockerUnavailableError) else "backend"
             return {"error": str(self.error), "kind": kind}
         assert self.handle is not None
-        return self.handle.to_dict()
+        data = self.handle.to_dict()
+        try:
+            data["base_database"] = self.base_database()
+        except SupaseedError as exc:
+            data["base_error"] = str(exc)
+            data["base_error_type"] = type(exc).__name__
+        return data
 
     def stop(self) -> None:
         """Stop a server this process owns (kept running with ``--supaseed-keep``)."""
         if self.handle is not None and self.handle.owned:
             self.handle.stop(keep=self.settings.keep)
+
+
+def _rebuilt_error(type_name: str, message: str) -> SupaseedError:
+    """The controller's error as a worker raises it: same class (one of ``errors``), same text."""
+    from . import errors
+    from .errors import SupaseedError
+
+    cls = getattr(errors, type_name, SupaseedError)
+    if not (isinstance(cls, type) and issubclass(cls, SupaseedError)):
+        cls = SupaseedError
+    error = cls.__new__(cls)
+    Exception.__init__(error, message)  # the message is final: skip the class's own formatting
+    return error
 
 
 @dataclass

@@ -96,8 +96,13 @@ class EvalContext:
 
 @cache
 def _shared_faker() -> Faker:
-    from faker import Faker
-
+    try:
+        from faker import Faker  # optional: the `faker` extra, only for faker.<provider>
+    except ImportError:
+        raise _ExpressionError(
+            "faker.<provider> needs Faker, which is not installed: "
+            "pip install 'pytest-supaseed[faker]'"
+        ) from None
     return Faker()
 
 

@@ -16,8 +16,6 @@ import ast
 from random import Random
 from typing import Any
 
-from faker import Faker
-
 from ..errors import ConfigError, did_you_mean
 from . import values as v
 from .table import leave_to_database
@@ -61,6 +59,15 @@ def expression_generator(
             f"arguments of '{{{{ {text} }}}}' must be literals (numbers, strings, lists)",
             key_path=where,
         ) from exc
+    try:
+        from faker import Faker  # optional: the `faker` extra, only for these expressions
+    except ImportError:
+        raise ConfigError(
+            f"'{{{{ {text} }}}}' calls Faker, which is not installed: "
+            "pip install 'pytest-supaseed[faker]' (or drop the override and let the built-in "
+            "generators fill the column)",
+            key_path=where,
+        ) from None
     fake = Faker(locale)
     method_name = node.func.attr
     method = getattr(fake, method_name, None)

@@ -1,6 +1,12 @@
 """Connections to a seeded database: a worker's clone, the reused connection, the test transaction.
 
 Plain library code (no pytest): the fixtures, the CLI and bench/ use the same pieces.
+
+After a test, ``ROLLBACK`` and the reset of what a rollback leaves behind travel together, as one
+simple-query message: one round trip per test, where ``ROLLBACK`` then ``DISCARD ALL`` took two
+(``DISCARD ALL`` cannot run in a multi-statement message: it refuses transaction blocks). What a
+rollback already undoes is not reset again: settings (``SET``, ``set_config``), roles, temporary
+tables and cursors made inside the test's transaction die with it.
 """
 
 from __future__ import annotations
@@ -8,6 +14,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import psycopg
 from psycopg.pq import TransactionStatus
@@ -17,6 +24,7 @@ from .databases import Server, clone_database, drop_database
 
 __all__ = [
     "ReusedConnection",
+    "RollbackConnection",
     "WorkerDatabase",
     "test_transaction",
     "worker_database",
@@ -58,40 +66,95 @@ def worker_database(
     return WorkerDatabase(server, source, worker_id, keep=keep)
 
 
+#: After a test that is still inside its transaction (the usual case): end it, then clear the
+#: session state that outlives a rollback (session advisory locks, prepared statements, the
+#: sequence cache of ``currval``).
+END_OF_TEST = "ROLLBACK; SELECT pg_advisory_unlock_all(); DEALLOCATE ALL; DISCARD SEQUENCES"
+
+#: After a test that ended its transaction itself (a raw ``ROLLBACK`` or ``COMMIT``): what it did
+#: next ran outside any transaction, so everything is reset.
+FULL_RESET = "DISCARD ALL"
+
+_NO_COMMIT = (
+    "{} is not allowed on this connection: the test's transaction is rolled back after the test "
+    "so that nothing reaches the next one. Use conn.transaction() for a savepoint, or "
+    '@pytest.mark.supaseed(..., isolation="database") for a test that must commit.'
+)
+
+
+class RollbackConnection(psycopg.Connection[Any]):
+    """An autocommit connection lent to test after test (see the module docstring).
+
+    While lent (between :meth:`begin_test` and :meth:`end_test`), ``commit()`` and ``rollback()``
+    raise :class:`psycopg.ProgrammingError`; ``conn.transaction()`` makes savepoints.
+    """
+
+    _lent = False
+
+    def begin_test(self) -> None:
+        """Open the test's transaction (one round trip) and lend the connection."""
+        self.execute("BEGIN")
+        self._lent = True
+
+    def end_test(self) -> bool:
+        """Roll the test back and reset the session in one message; ``False`` when the
+        connection cannot be trusted for another test (closed, broken, left mid-query)."""
+        self._lent = False
+        if self.closed or self.broken or not self.autocommit:
+            return False
+        status = self.info.transaction_status
+        try:
+            if status in (TransactionStatus.INTRANS, TransactionStatus.INERROR):
+                self.execute(END_OF_TEST)
+            elif status == TransactionStatus.IDLE:
+                self.execute(FULL_RESET)
+            else:
+                return False
+        except psycopg.Error:
+            return False
+        return self.info.transaction_status == TransactionStatus.IDLE
+
+    def commit(self) -> None:
+        """Refused while a test holds the connection (see :data:`_NO_COMMIT`)."""
+        if self._lent:
+            raise psycopg.ProgrammingError(_NO_COMMIT.format("commit()"))
+        super().commit()
+
+    def rollback(self) -> None:
+        """Refused while a test holds the connection: the rollback comes after the test."""
+        if self._lent:
+            raise psycopg.ProgrammingError(_NO_COMMIT.format("rollback()"))
+        super().rollback()
+
+
 class ReusedConnection:
     """One connection to a database, handed to test after test and reset in between.
 
-    Opening a connection costs milliseconds; resetting one costs a ROLLBACK and a ``DISCARD ALL``
-    (which also clears what a rollback does not: prepared statements, advisory locks, session
-    settings). A connection the test closed, broke or left in a transaction is replaced.
+    Opening a connection costs milliseconds; handing one back costs one round trip: the rollback
+    and the reset of what outlives it go as one message (:class:`RollbackConnection`). A
+    connection the test closed or broke is replaced.
     """
 
     def __init__(self, dsn: str) -> None:
         self.dsn = dsn
-        self._conn: psycopg.Connection | None = None
+        self._conn: RollbackConnection | None = None
 
-    def acquire(self) -> psycopg.Connection:
+    def acquire(self) -> RollbackConnection:
         """A live autocommit connection (a new one if the last was closed or discarded)."""
         if self._conn is None or self._conn.closed:
-            self._conn = psycopg.connect(self.dsn, autocommit=True)
+            self._conn = RollbackConnection.connect(self.dsn, autocommit=True)
         return self._conn
 
     def release(self) -> None:
-        """Reset the connection for the next test, or drop it when it cannot be trusted."""
+        """End the test's transaction and reset the session, or drop the connection when it
+        cannot be trusted."""
         conn = self._conn
         if conn is None or conn.closed:
             self._conn = None
             return
-        try:
-            if (
-                conn.broken
-                or not conn.autocommit
-                or conn.info.transaction_status != TransactionStatus.IDLE
-            ):
-                raise psycopg.InterfaceError("connection left in an unusable state")
-            conn.execute("discard all")
+        if conn.end_test():
             conn.row_factory = tuple_row
-        except psycopg.Error:
+        else:
             conn.close()
             self._conn = None
 
@@ -113,22 +176,14 @@ def test_transaction(target: str | ReusedConnection) -> Iterator[psycopg.Connect
     """A connection (new for a DSN, reused for a :class:`ReusedConnection`) inside a transaction
     that is always rolled back.
 
-    ``conn.transaction()`` inside it makes savepoints; ``conn.commit()`` raises, because a commit
-    would let a test's rows reach the next test.
+    ``conn.transaction()`` inside it makes savepoints; ``conn.commit()`` and ``conn.rollback()``
+    raise, because a commit would let a test's rows reach the next test.
     """
     slot = ReusedConnection(target) if isinstance(target, str) else target
     conn = slot.acquire()
     try:
-        tx = conn.transaction(force_rollback=True)
-        tx.__enter__()
-        try:
-            yield conn
-        finally:
-            if not conn.closed:
-                try:
-                    tx.__exit__(None, None, None)
-                except psycopg.Error:
-                    conn.close()  # broken during the test; closing rolls back server-side
+        conn.begin_test()
+        yield conn
     finally:
         slot.release()
         if isinstance(target, str):

@@ -16,11 +16,11 @@ from dataclasses import dataclass, field
 from typing import Any, cast
 
 import psycopg
-from faker import Faker
 
 from ..config.models import SeedPlan
 from ..errors import SupaseedError
 from ..generate.values import REFERENCE
+from ..generate.vocab import vocabulary
 from ..schema.detect import detect
 from ..schema.model import Schema
 from .auth_users import UserSpec, insert_auth_users
@@ -88,13 +88,13 @@ def synthetic_user_specs(
     Ids and names come from streams named ``"{seed}:users"``; a repeated name gets a number
     (``jane.doe2@...``) so every email is unique.
     """
-    fake = Faker(use_weighting=False)  # weighting costs ~8x per name and adds nothing here
-    fake.seed_instance(f"{seed}:users:names")
+    vocab = vocabulary()  # the shipped name pools: no Faker, the same names on every machine
+    names = random.Random(f"{seed}:users:names")
     rng = random.Random(f"{seed}:users:ids")
     used: dict[str, int] = {}
     specs: list[UserSpec] = []
     for _ in range(count):
-        first, last = fake.first_name(), fake.last_name()
+        first, last = names.choice(vocab.first_names), names.choice(vocab.last_names)
         local = f"{_ascii_word(first) or 'user'}.{_ascii_word(last) or 'seeded'}"
         used[local] = used.get(local, 0) + 1
         if used[local] > 1:
@@ -143,14 +143,14 @@ def plan_teams(
             f"accounts.teams = {count} needs users to be members: set users.count (or "
             "users.makerkit_test_users = true)"
         )
-    fake = Faker(use_weighting=False)
-    fake.seed_instance(f"{seed}:teams:names")
+    companies = vocabulary().companies
+    names = random.Random(f"{seed}:teams:names")
     rng = random.Random(f"{seed}:teams")
     roles = list(roles) or ["owner", "member"]
     slugs = set(taken_slugs)
     teams: list[TeamSpec] = []
     for _ in range(count):
-        name = fake.company()
+        name = names.choice(companies)
         base = _slug(name)
         slug, n = base, 1
         while slug in slugs:

@@ -2,7 +2,8 @@
 
 Phases, each timed in :attr:`SeedResult.phases`:
 
-1. ``introspect``: read the schema (:func:`pytest_supaseed.schema.introspect`);
+1. ``introspect``: read the schema (:func:`pytest_supaseed.schema.introspect`, cached per catalog
+   fingerprint: :func:`pytest_supaseed.schema.cache.introspect_cached`);
 2. ``users``: Supabase auth users and MakerKit accounts (:mod:`pytest_supaseed.seed.accounts`), when
    the plan asks for them; the tables that phase fills become existing parents;
 3. one phase per planned table, in foreign-key order
@@ -67,7 +68,7 @@ from ..generate.table import (
 from ..generate.values import REFERENCE, Constant, PerValue
 from ..generate.vocab import vocabulary
 from ..logs import event
-from ..schema import introspect
+from ..schema.cache import introspect_cached
 from ..schema.detect import PLATFORM_SCHEMAS
 from ..schema.graph import insert_order
 from ..schema.model import Column, ForeignKey, Schema, Table, qualify
@@ -221,7 +222,9 @@ def _run(
 ) -> SeedResult:
     started = clock = time.perf_counter()
     if schema is None:
-        schema = introspect(conn, include=plan_schemas(plan), app_schemas=plan.schemas is None)
+        schema = introspect_cached(
+            conn, include=plan_schemas(plan), app_schemas=plan.schemas is None
+        )
     schema = with_storage_owners(schema)
     result.phases["introspect"] = time.perf_counter() - clock
     root = Path(rootdir) if rootdir is not None else Path.cwd()

@@ -1,0 +1,723 @@
+"""Every number of docs/performance.md, measured side by side with its anchor in one run.
+
+Run: ``.venv/bin/python bench/run_all.py [--quick] [--only SECTION ...] [--out PATH]``
+
+Writes markdown tables (default ``bench/results/latest.md``) and prints them. Each section measures
+pytest-supaseed and its anchor interleaved in the same run, so machine noise hits both alike; the
+tables give medians, the ratio, the goal, and the load average (1 minute) before and after the
+section: this machine is shared, read ratios, not absolute times.
+
+Sections (``--only``):
+
+- ``startup``: a one-test file that never seeds, in a venv with pytest-supaseed and only its
+  required dependencies, against the same run with ``-p no:supaseed``, and in a venv of the code
+  before #18 (Faker, Hypothesis and pytest-asyncio were required) with and without their plugins;
+- ``example``: ``pytest`` in example_project, warm and cold (empty ``SUPASEED_CACHE_DIR``), against
+  the code before #18 (its own venv, cache and example_project), with the extras the project needs,
+  with PYTHONDONTWRITEBYTECODE=1 and with bytecode caching allowed;
+- ``xdist``: 200 ``supaseed_db`` tests running a ~9 ms query each, ``-n 2`` against ``-n 0``;
+- ``per_test``: a marker-seeded ``supaseed_db`` test against a hand-written session connection
+  with BEGIN/ROLLBACK per test, pytest-postgresql's ``postgresql`` (a clone per test) and a plain
+  test (pytest's own setup + call + teardown time per test);
+- ``users``: 10,000 login-capable users (auth.users + auth.identities + the rows MakerKit's
+  trigger makes) against a raw binary COPY of the same rows into the same tables;
+- ``seeding``: ``seed()`` of a one-table plan, 10,000 rows against 1,000,000 rows (rows/s), and
+  100,000 rows against raw binary COPY of pre-built rows and Faker + ``executemany``.
+
+The venvs (``startup``, ``example``, ``xdist``) are made once under ``--venvs`` (default
+``~/.cache/supaseed-bench``) with ``pip``; pytest-supaseed itself is reinstalled from this checkout
+(not editable: as users install it) on every run. The sections ``per_test``, ``users`` and
+``seeding`` run in this interpreter (the dev venv: they need pytest-postgresql and Faker).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+BENCH = REPO / "bench"
+#: The last commit before issue #18's work: "today" in the issue's goals.
+BEFORE = "fbcf6a5"
+
+sys.path.insert(0, str(BENCH))
+
+
+# -- helpers ---------------------------------------------------------------------------------------
+
+
+def load1() -> float:
+    return os.getloadavg()[0]
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values)
+
+
+def spread(values: list[float], unit: float = 1.0, fmt: str = "{:.2f}") -> str:
+    return f"{fmt.format(median(values) * unit)} ({fmt.format(min(values) * unit)}-{fmt.format(max(values) * unit)})"
+
+
+def verdict(ok: bool) -> str:
+    return "**met**" if ok else "**not met**"
+
+
+class Report:
+    """Collects markdown; every section notes its load average before and after."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+
+    def add(self, *lines: str) -> None:
+        self.lines.extend(lines)
+        for line in lines:
+            print(line, flush=True)
+
+    @contextmanager
+    def section(self, title: str, command: str) -> Iterator[None]:
+        before = load1()
+        started = time.perf_counter()
+        self.add("", f"## {title}", "", f"Command: `{command}`", "")
+        try:
+            yield
+        except (Exception, SystemExit) as exc:  # one failed section must not lose the others
+            self.add(f"**Section failed**: {str(exc)[-2000:]}")
+        self.add(
+            "",
+            f"Load average (1 min) before / after: {before:.2f} / {load1():.2f} on "
+            f"{os.cpu_count()} cores; section took {time.perf_counter() - started:.0f} s.",
+        )
+
+
+def timed_run(cmd: list[str], cwd: Path, env: dict[str, str]) -> float:
+    started = time.perf_counter()
+    done = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True)
+    elapsed = time.perf_counter() - started
+    if done.returncode != 0:
+        sys.exit(
+            f"failed ({' '.join(cmd)} in {cwd}):\n{done.stdout[-4000:]}\n{done.stderr[-3000:]}"
+        )
+    return elapsed
+
+
+def interleave(variants: dict[str, Callable[[], float]], rounds: int) -> dict[str, list[float]]:
+    times: dict[str, list[float]] = {name: [] for name in variants}
+    for _ in range(rounds):
+        for name, run in variants.items():
+            times[name].append(run())
+    return times
+
+
+# -- venvs -----------------------------------------------------------------------------------------
+
+
+def pip(venv: Path, *args: str) -> None:
+    subprocess.run(
+        [str(venv / "bin" / "python"), "-m", "pip", "install", "-q", *args],
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+def make_venv(root: Path, name: str, install: list[str]) -> Path:
+    """A venv ``root/name`` with ``install`` (made once; see the module docstring)."""
+    venv = root / name
+    ready = venv / ".ready"
+    # remade when what it installs, or this checkout's dependencies, change
+    stamp = (
+        " ".join(install) + " " + hashlib.sha256((REPO / "pyproject.toml").read_bytes()).hexdigest()
+    )
+    if not ready.exists() or ready.read_text() != stamp:
+        shutil.rmtree(venv, ignore_errors=True)
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+        pip(venv, *install)
+        ready.write_text(stamp)
+    return venv
+
+
+def venvs(root: Path, which: set[str]) -> dict[str, Path]:
+    """``now``: pytest-supaseed + pytest-xdist; ``now_hypothesis``: with the hypothesis extra;
+    ``before``: the code of :data:`BEFORE` (Faker and Hypothesis required) + pytest-xdist."""
+    made: dict[str, Path] = {}
+    root.mkdir(parents=True, exist_ok=True)
+    if "now" in which:
+        made["now"] = make_venv(root, "now", [str(REPO), "pytest-xdist"])
+    if "now_hypothesis" in which:
+        made["now_hypothesis"] = make_venv(
+            root, "now_hypothesis", [f"{REPO}[hypothesis,asyncio]", "pytest-xdist"]
+        )
+    for name in ("now", "now_hypothesis"):
+        if name in made:  # this checkout's code, as users install it (not editable)
+            pip(made[name], "--no-deps", "--force-reinstall", str(REPO))
+    if "before" in which:
+        source = root / f"source-{BEFORE}"
+        if not source.exists():
+            source.mkdir()
+            archive = subprocess.run(
+                ["git", "-C", str(REPO), "archive", BEFORE], check=True, capture_output=True
+            ).stdout
+            subprocess.run(["tar", "-x", "-C", str(source)], input=archive, check=True)
+        made["before"] = make_venv(root, f"before-{BEFORE}", [str(source), "pytest-xdist"])
+    return made
+
+
+def cache_dir(name: str) -> Path:
+    """A ``SUPASEED_CACHE_DIR`` of its own per side, on tmpfs like the plugin's default (the
+    server runs as ``nobody`` when we are root: the path must be world-traversable)."""
+    base = Path("/dev/shm") if Path("/dev/shm").is_dir() else Path(tempfile.gettempdir())
+    path = base / "supaseed-bench" / name
+    path.mkdir(parents=True, exist_ok=True)
+    for folder in (path.parent, path):
+        folder.chmod(0o777)
+    return path
+
+
+def py(venv: Path) -> str:
+    return str(venv / "bin" / "python")
+
+
+# -- sections --------------------------------------------------------------------------------------
+
+PLAIN_TEST = "def test_one():\n    assert 1 + 1 == 2\n"
+#: Every pytest plugin an install of the code before #18 brought along.
+NO_PLUGINS_BEFORE = (
+    "-p",
+    "no:supaseed",
+    "-p",
+    "no:asyncio",
+    "-p",
+    "no:faker",
+    "-p",
+    "no:hypothesispytest",
+)
+
+
+def section_startup(report: Report, env_root: Path, rounds: int) -> None:
+    made = venvs(env_root, {"now", "before"})
+    with tempfile.TemporaryDirectory(prefix="supaseed-plain-") as tmp:
+        folder = Path(tmp)
+        (folder / "test_one.py").write_text(PLAIN_TEST)
+        env = dict(os.environ)
+        base = ["-m", "pytest", "-q", "-p", "no:cacheprovider", "test_one.py"]
+
+        def run(venv: Path, *extra: str) -> Callable[[], float]:
+            return lambda: timed_run([py(venv), *base, *extra], folder, env)
+
+        variants = {
+            "plugin": run(made["now"]),
+            "no_supaseed": run(made["now"], "-p", "no:supaseed"),
+            "before": run(made["before"]),
+            "before_none": run(made["before"], *NO_PLUGINS_BEFORE),
+        }
+        for run_once in variants.values():  # warm the page cache and any bytecode caches
+            run_once()
+        times = interleave(variants, rounds)
+    m = {k: median(v) for k, v in times.items()}
+    ratio = m["plugin"] / m["no_supaseed"]
+    report.add(
+        f"A one-test file that never touches a database; whole `python -m pytest` process, median of "
+        f"{rounds} interleaved runs (min-max), seconds. PYTHONDONTWRITEBYTECODE="
+        f"{os.environ.get('PYTHONDONTWRITEBYTECODE', '(unset)')}.",
+        "",
+        "| run | venv | wall s | ratio to `-p no:supaseed` |",
+        "| --- | --- | ---: | ---: |",
+        f"| plugin installed | now: pytest-supaseed (required deps) + pytest-xdist | {spread(times['plugin'])} | **{ratio:.2f}** |",
+        f"| `-p no:supaseed` | same | {spread(times['no_supaseed'])} | 1.00 |",
+        f"| before #18: plugin installed (Faker, Hypothesis, pytest-asyncio required) | before | {spread(times['before'])} | {m['before'] / m['no_supaseed']:.2f} |",
+        f"| before #18: `{' '.join(NO_PLUGINS_BEFORE)}` | before | {spread(times['before_none'])} | {m['before_none'] / m['no_supaseed']:.2f} |",
+        "",
+        f"Goal: plugin installed <= 1.1x `-p no:supaseed`: {ratio:.2f}x, {verdict(ratio <= 1.1)}. "
+        f"Before #18, installing pytest-supaseed made this run {m['before'] / m['before_none']:.2f}x "
+        "as long as with none of the plugins it brought.",
+    )
+
+
+def purge_rewritten(*roots: Path) -> None:
+    """Delete pytest's cached rewritten modules (``*-pytest-*.pyc``) under ``roots``: a run with
+    PYTHONDONTWRITEBYTECODE=1 would otherwise read the ones an earlier run wrote."""
+    for root in roots:
+        for pyc in root.rglob("*-pytest-*.pyc"):
+            pyc.unlink(missing_ok=True)
+
+
+def count_tests(project: Path) -> int:
+    """How many tests ``project`` collects (with the dev venv's pytest)."""
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "--collect-only", "-p", "no:randomly"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+    )
+    lines = [ln for ln in done.stdout.splitlines() if "::" in ln]
+    return len(lines)
+
+
+def section_example(report: Report, env_root: Path, rounds: int) -> None:
+    made = venvs(env_root, {"now_hypothesis", "before"})
+    project = REPO / "example_project"
+    cmd = ["-m", "pytest", "-q", "-p", "no:cacheprovider"]
+    sides = {"now": made["now_hypothesis"], "before": made["before"]}
+    # each side runs its own example_project: the redesign changed the project's imports
+    projects = {"now": project, "before": env_root / f"source-{BEFORE}" / "example_project"}
+
+    def run(venv: Path, cache: Path, bytecode: bool = False) -> Callable[[], float]:
+        env = {**os.environ, "SUPASEED_CACHE_DIR": str(cache)}
+        if bytecode:
+            env.pop("PYTHONDONTWRITEBYTECODE", None)
+        else:
+            env["PYTHONDONTWRITEBYTECODE"] = "1"
+        side = "before" if venv == sides["before"] else "now"
+        return lambda: timed_run([py(venv), *cmd], projects[side], env)
+
+    def cold() -> float:
+        with tempfile.TemporaryDirectory(prefix="cold-", dir=cache_dir("")) as tmp:
+            Path(tmp).chmod(0o777)
+            return run(made["now_hypothesis"], Path(tmp))()
+
+    purge_rewritten(*projects.values(), *sides.values())
+    warm = {name: run(venv, cache_dir(f"example-{name}")) for name, venv in sides.items()}
+    for run_once in warm.values():  # build each side's templates: what "warm" means
+        run_once()
+    times = interleave({**warm, "cold": cold}, rounds)
+    # The same, letting Python and pytest cache bytecode (a developer machine's default): the
+    # first run of each side writes the caches, the measured ones read them.
+    cached = {
+        f"{name}_bytecode": run(venv, cache_dir(f"example-{name}"), bytecode=True)
+        for name, venv in sides.items()
+    }
+    for run_once in cached.values():
+        run_once()
+    times.update(interleave(cached, rounds))
+    purge_rewritten(*projects.values(), *sides.values())
+    m = {k: median(v) for k, v in times.items()}
+    ratio = m["now"] / m["before"]
+    cold_ratio = m["cold"] / m["now"]
+    cached_ratio = m["now_bytecode"] / m["before_bytecode"]
+    report.add(
+        f"`python -m pytest -q -p no:cacheprovider` in example_project (each side its own "
+        f"example_project, of its commit: 42 tests before, {count_tests(project)} now), whole process, "
+        f"median of {rounds} interleaved runs (min-max), seconds. Each side has its own venv "
+        "(pytest-supaseed installed from source, not editable, with the `hypothesis` and `asyncio` "
+        "extras the project's property and async tests need, + pytest-xdist) and its own "
+        "`SUPASEED_CACHE_DIR`; cold = an empty cache dir (initdb, cluster, base database, "
+        "templates). PYTHONDONTWRITEBYTECODE=1 (as on this machine and in many CI images): pytest "
+        "then re-rewrites the asserts of every module of every package with a pytest plugin (and "
+        "of the test files) on every run; the last two rows let Python and pytest cache bytecode.",
+        "",
+        "| run | wall s | ratio |",
+        "| --- | ---: | ---: |",
+        f"| before #18, warm | {spread(times['before'])} | 1.00 |",
+        f"| now, warm | {spread(times['now'])} | **{ratio:.2f}** |",
+        f"| now, cold | {spread(times['cold'])} | {m['cold'] / m['before']:.2f} ({cold_ratio:.2f}x warm) |",
+        f"| before #18, warm, bytecode cached | {spread(times['before_bytecode'])} | {m['before_bytecode'] / m['before']:.2f} |",
+        f"| now, warm, bytecode cached | {spread(times['now_bytecode'])} | {m['now_bytecode'] / m['before']:.2f} ({cached_ratio:.2f}x before, cached) |",
+        "",
+        f"Goals: warm <= 0.5x of before: {ratio:.2f}x, {verdict(ratio <= 0.5)} (with bytecode "
+        f"cached on both sides: {cached_ratio:.2f}x); cold <= 1.5x warm: {cold_ratio:.2f}x, "
+        f"{verdict(cold_ratio <= 1.5)}.",
+    )
+
+
+XDIST_TESTS = """\
+import pytest
+
+@pytest.mark.supaseed("bench")
+@pytest.mark.parametrize("i", range({count}))
+def test_query(supaseed_db, i):
+    supaseed_db.execute("select pg_sleep(0.009)")
+"""
+
+
+def bench_project(root: Path, rows: int) -> None:
+    from surface_overhead import make_project
+
+    make_project(root, rows)
+
+
+def section_xdist(report: Report, env_root: Path, rounds: int, count: int) -> None:
+    made = venvs(env_root, {"now"})
+    with tempfile.TemporaryDirectory(prefix="supaseed-xdist-") as tmp:
+        root = Path(tmp)
+        bench_project(root, 1000)
+        (root / "conftest.py").unlink()  # pytest-postgresql's part is not needed here
+        (root / "test_bench.py").write_text(XDIST_TESTS.format(count=count))
+        env = {**os.environ, "SUPASEED_CACHE_DIR": str(cache_dir("xdist"))}
+        cmd = [py(made["now"]), "-m", "pytest", "-q", "-p", "no:cacheprovider"]
+        variants = {
+            "n0": lambda: timed_run([*cmd, "-n", "0"], root, env),
+            "n2": lambda: timed_run([*cmd, "-n", "2"], root, env),
+        }
+        variants["n0"]()  # builds the template once (warm runs below)
+        times = interleave(variants, rounds)
+    ratio = median(times["n2"]) / median(times["n0"])
+    report.add(
+        f"{count} tests, each `supaseed_db.execute('select pg_sleep(0.009)')` on a marker-seeded "
+        f"template; whole `python -m pytest` process (warm), median of {rounds} interleaved runs "
+        "(min-max), seconds; venv `now`.",
+        "",
+        "| run | wall s | ratio |",
+        "| --- | ---: | ---: |",
+        f"| `-n 0` | {spread(times['n0'])} | 1.00 |",
+        f"| `-n 2` | {spread(times['n2'])} | **{ratio:.2f}** |",
+        "",
+        f"Goal: `-n 2` <= 0.8x `-n 0`: {ratio:.2f}x, {verdict(ratio <= 0.8)}.",
+    )
+
+
+HAND_FIXTURE = """
+
+import pytest as _pytest
+
+
+@_pytest.fixture(scope="session")
+def _hand_connection():
+    # What a project writes by hand: one session connection to a database on the same server.
+    admin = f"host={os.environ['BENCH_HOST']} port={os.environ['BENCH_PORT']} user=postgres"
+    with psycopg.connect(admin + " dbname=postgres", autocommit=True) as conn:
+        conn.execute("drop database if exists bench_hand with (force)")
+        conn.execute("create database bench_hand")
+    conn = psycopg.connect(admin + " dbname=bench_hand", autocommit=True)
+    yield conn
+    conn.close()
+
+
+@_pytest.fixture
+def hand_db(_hand_connection):
+    # BEGIN before, ROLLBACK after: two round trips, nothing else
+    _hand_connection.execute("begin")
+    yield _hand_connection
+    _hand_connection.execute("rollback")
+"""
+
+HAND_TESTS = """
+
+@pytest.mark.parametrize("i", range(N))
+def test_hand(hand_db, i):
+    assert hand_db.execute("select 1").fetchone() == (1,)
+"""
+
+
+def section_per_test(report: Report, rounds: int, count: int) -> None:
+    import surface_overhead as so
+
+    from pytest_supaseed.backends.embedded import start_embedded
+
+    with tempfile.TemporaryDirectory(prefix="supaseed-pertest-") as tmp:
+        root = Path(tmp)
+        so.make_project(root, 10_000)
+        with (root / "conftest.py").open("a") as f:
+            f.write(HAND_FIXTURE)
+        with (root / "test_bench.py").open("a") as f:
+            f.write(HAND_TESTS)
+        server = start_embedded(None, root)
+        try:
+            info = server.details
+            env = {
+                **os.environ,
+                "BENCH_HOST": str(info.get("host", "127.0.0.1")),
+                "BENCH_PORT": str(info.get("port")),
+                "SUPASEED_BACKEND": "external",
+                "SUPASEED_DATABASE_URL": str(server.dsn),
+            }
+            so.run(root, env, 1, "-k", "test_seeded_content")  # builds both templates
+            kinds = ["supaseed", "hand", "peer", "plain"]
+            per_test: dict[str, list[float]] = {k: [] for k in kinds}
+            for _ in range(rounds):
+                for kind in kinds:
+                    per_test[kind].append(so.test_times(root, env, count, kind)[0])
+        finally:
+            server.stop()
+    m = {k: median(v) for k, v in per_test.items()}
+    net = {k: m[k] - m["plain"] for k in kinds}
+    ratio = net["supaseed"] / max(net["hand"], 1e-6)
+    report.add(
+        f"Per test = pytest's own setup + call + teardown time (`select 1` body), median over "
+        f"{count} tests of a run, then median of {rounds} interleaved runs (min-max), ms; "
+        "one embedded server; template of 10,000 rows of an 8-column table + 20 users.",
+        "",
+        "| fixture | per test, gross ms | net of a plain test, ms | ratio (net) to hand-written |",
+        "| --- | ---: | ---: | ---: |",
+        f"| plain test | {spread(per_test['plain'])} | - | |",
+        f"| hand-written session connection, BEGIN/ROLLBACK per test | {spread(per_test['hand'])} | {net['hand']:.2f} | 1.00 |",
+        f"| `@pytest.mark.supaseed('bench')` + `supaseed_db` | {spread(per_test['supaseed'])} | {net['supaseed']:.2f} | **{ratio:.2f}** |",
+        f"| pytest-postgresql `postgresql` (clone per test) | {spread(per_test['peer'])} | {net['peer']:.2f} | {net['peer'] / max(net['hand'], 1e-6):.1f} |",
+        "",
+        f"Goal: marker-seeded `supaseed_db` <= 1.1x the hand-written fixture (net): {ratio:.2f}x, "
+        f"{verdict(ratio <= 1.1)}. pytest-postgresql / supaseed (net): "
+        f"{net['peer'] / max(net['supaseed'], 1e-6):.0f}x.",
+    )
+
+
+@contextmanager
+def embedded_server() -> Iterator[str]:
+    from pytest_supaseed.backends.embedded import start_embedded
+
+    with tempfile.TemporaryDirectory(prefix="supaseed-bench-") as project:
+        handle = start_embedded(rootdir=Path(project))
+        try:
+            yield str(handle.dsn)
+        finally:
+            handle.stop()
+
+
+def section_users(report: Report, admin_dsn: str, rounds: int, count: int) -> None:
+    import psycopg
+    import users as users_bench
+
+    from pytest_supaseed.seed import auth_users as users_module
+    from pytest_supaseed.seed.auth_users import UserSpec, create_auth_users
+
+    kit = users_bench.fresh_database(admin_dsn, "supaseed_bench_users_mk", makerkit=True)
+    specs = [
+        UserSpec(f"user{i}@example.com", "password", id=users_module.user_id_for_email(str(i)))
+        for i in range(count)
+    ]
+    tables_sql = (
+        "select format('%I.%I', schemaname, relname) from pg_stat_user_tables "
+        "where schemaname in ('auth', 'public') order by 1"
+    )
+
+    def counts(conn: psycopg.Connection[Any]) -> dict[str, int]:
+        names = [r[0] for r in conn.execute(tables_sql).fetchall()]
+        out = {}
+        for name in names:
+            row = conn.execute(f"select count(*) from {name}").fetchone()
+            out[name] = int(row[0]) if row else 0
+        return out
+
+    # What supaseed writes (directly and through MakerKit's trigger), kept as binary COPY data.
+    users_module._HASH_CACHE.clear()
+    users_bench.empty(kit)
+    with psycopg.connect(kit, autocommit=True) as conn:
+        empty_counts = counts(conn)
+    users_bench.run_supaseed(kit, specs)
+    users_module._HASH_CACHE.clear()
+    with psycopg.connect(kit, autocommit=True) as conn:
+        written = {t: n for t, n in counts(conn).items() if n != empty_counts[t]}
+        assert all(empty_counts[t] == 0 for t in written), empty_counts
+        dumps: dict[str, bytes] = {}
+        for table in written:
+            data = bytearray()
+            with conn.cursor().copy(f"copy {table} to stdout (format binary)") as copy:
+                for block in copy:
+                    data += block
+            dumps[table] = bytes(data)
+
+    def raw_copy() -> float:
+        users_bench.empty(kit)
+        with psycopg.connect(kit) as conn:
+            started = time.perf_counter()
+            # The rows the kit's trigger made are given too: user triggers off, foreign-key
+            # checks (internal triggers) and GoTrue's indexes on, as for supaseed.
+            for table in dumps:
+                conn.execute(f"alter table {table} disable trigger user")
+            for table, data in sorted(dumps.items(), key=lambda kv: kv[0] != "auth.users"):
+                with conn.cursor().copy(f"copy {table} from stdin (format binary)") as copy:
+                    copy.write(data)
+            for table in dumps:
+                conn.execute(f"alter table {table} enable trigger user")
+            conn.commit()
+            return time.perf_counter() - started
+
+    def supaseed() -> float:
+        # the one bcrypt hash is cached per process (what building a second template costs);
+        # the first run below, with an empty cache, includes it
+        users_bench.empty(kit)
+        with psycopg.connect(kit) as conn:
+            started = time.perf_counter()
+            create_auth_users(conn, specs, seed=1)
+            conn.commit()
+            return time.perf_counter() - started
+
+    try:
+        first = supaseed()
+        times = interleave({"supaseed": supaseed, "raw": raw_copy}, rounds)
+        with psycopg.connect(kit) as conn:
+            assert counts(conn) == {**empty_counts, **written}
+        with psycopg.connect(kit) as conn:
+            indexes = conn.execute(
+                "select count(*) from pg_indexes where schemaname = 'auth' "
+                "and tablename in ('users', 'identities')"
+            ).fetchone()
+    finally:
+        with psycopg.connect(admin_dsn, autocommit=True) as conn:
+            conn.execute('drop database if exists "supaseed_bench_users_mk" with (force)')
+    ratio = median(times["raw"]) / median(times["supaseed"])
+    report.add(
+        f"{count:,} users with one password (bcrypt cost 10, hashed once), into a database with "
+        f"the Supabase layer and MakerKit v2 (its trigger makes a personal account per user); "
+        f"rows written: {', '.join(f'{t} {n:,}' for t, n in written.items())}; "
+        f"{indexes[0] if indexes else '?'} indexes on auth.users and auth.identities (GoTrue's). "
+        f"Raw COPY = the same rows, dumped after a supaseed run, COPied back in binary with "
+        f"user triggers off, foreign-key checks on (the ceiling). Commit included; median of {rounds} interleaved runs "
+        "(min-max), seconds; embedded server.",
+        "",
+        "| run | s | users/s | speed relative to raw COPY |",
+        "| --- | ---: | ---: | ---: |",
+        f"| raw binary COPY of the same rows | {spread(times['raw'], fmt='{:.3f}')} | {count / median(times['raw']):,.0f} | 1.00 |",
+        f"| supaseed `create_auth_users` (password hash cached in the process) | {spread(times['supaseed'], fmt='{:.3f}')} | {count / median(times['supaseed']):,.0f} | **{ratio:.2f}** |",
+        f"| supaseed, first run of the process (one bcrypt hash at cost 10 included) | {first:.3f} | {count / first:,.0f} | {median(times['raw']) / first:.2f} |",
+        "",
+        f"Goal: >= 0.8x the raw COPY ceiling: {ratio:.2f}x, {verdict(ratio >= 0.8)}.",
+    )
+
+
+def section_seeding(
+    report: Report, admin_dsn: str, rounds: int, big: int, anchor_rows: int
+) -> None:
+    import psycopg
+    import seed_throughput as st
+    from psycopg.conninfo import make_conninfo
+
+    from pytest_supaseed.seed import seed
+
+    base = st.fresh_database(admin_dsn, "supaseed_bench_seed_base")
+    serial = iter(range(10**6))
+
+    def clone() -> str:
+        name = f"supaseed_bench_seed_{next(serial)}"
+        with psycopg.connect(admin_dsn, autocommit=True) as conn:
+            conn.execute(f'create database "{name}" template "supaseed_bench_seed_base"')
+        return make_conninfo(admin_dsn, dbname=name)
+
+    def drop(dsn: str) -> None:
+        name = psycopg.conninfo.conninfo_to_dict(dsn)["dbname"]
+        with psycopg.connect(admin_dsn, autocommit=True) as conn:
+            conn.execute(f'drop database if exists "{name}" with (force)')
+
+    def seeded(rows: int) -> float:
+        dsn = clone()  # as the plugin builds a template: a fresh clone of the base database
+        try:
+            started = time.perf_counter()
+            seed({"seed": 1, "tables": {"bench_items": {"count": rows}}}, dsn, progress=False)
+            return time.perf_counter() - started
+        finally:
+            drop(dsn)
+
+    try:
+        first = seeded(10_000)  # first seed of the process: introspection, imports, warm-up
+        small = [seeded(10_000) for _ in range(max(rounds, 3))]
+        large = seeded(big)
+        small += [seeded(10_000) for _ in range(max(rounds, 3))]
+        prebuilt = st.prebuilt_rows(anchor_rows)
+
+        def fresh(run: Callable[[str], float]) -> Callable[[], float]:
+            def once() -> float:
+                dsn = clone()
+                try:
+                    return run(dsn)
+                finally:
+                    drop(dsn)
+
+            return once
+
+        three = interleave(
+            {
+                "supaseed": fresh(lambda dsn: st.run_supaseed(dsn, anchor_rows)),
+                "raw": fresh(lambda dsn: st.run_raw_copy(dsn, prebuilt)),
+                "faker": fresh(lambda dsn: st.run_faker_executemany(dsn, anchor_rows // 5)),
+            },
+            rounds,
+        )
+    finally:
+        drop(base)
+    small_rate = 10_000 / median(small)
+    large_rate = big / large
+    ratio = small_rate / large_rate
+    rate = {
+        "supaseed": anchor_rows / median(three["supaseed"]),
+        "raw": anchor_rows / median(three["raw"]),
+        "faker": anchor_rows // 5 / median(three["faker"]),
+    }
+    report.add(
+        "One 8-column table (`uuid` key, two texts, `timestamptz`, `integer`, `jsonb`, `boolean`, "
+        "`text[]`); every seed goes into a fresh clone of the base database (what template "
+        "building does), commit included; embedded server.",
+        "",
+        "| `seed()` of a one-table plan | s | rows/s | ratio to 1M rows/s |",
+        "| --- | ---: | ---: | ---: |",
+        f"| {big:,} rows (once) | {large:.2f} | {large_rate:,.0f} | 1.00 |",
+        f"| 10,000 rows, median of {len(small)} (min-max) | {spread(small, fmt='{:.3f}')} | {small_rate:,.0f} | **{ratio:.2f}** |",
+        f"| 10,000 rows, the first seed of the process | {first:.3f} | {10_000 / first:,.0f} | {10_000 / first / large_rate:.2f} |",
+        "",
+        f"Goal: 10,000 rows >= 0.5x the rows/s of {big:,}: {ratio:.2f}x, {verdict(ratio >= 0.5)}.",
+        "",
+        f"Same table, median of {rounds} interleaved runs (min-max):",
+        "",
+        "| way | rows | s | rows/s | supaseed is |",
+        "| --- | ---: | ---: | ---: | ---: |",
+        f"| supaseed `seed()` end to end | {anchor_rows:,} | {spread(three['supaseed'])} | {rate['supaseed']:,.0f} | |",
+        f"| raw binary COPY of pre-built rows (ceiling) | {anchor_rows:,} | {spread(three['raw'])} | {rate['raw']:,.0f} | {rate['supaseed'] / rate['raw']:.2f}x its speed |",
+        f"| Faker per value + `executemany` | {anchor_rows // 5:,} | {spread(three['faker'])} | {rate['faker']:,.0f} | {rate['supaseed'] / rate['faker']:.1f}x faster |",
+    )
+
+
+SECTIONS = ["startup", "example", "xdist", "per_test", "users", "seeding"]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", nargs="*", choices=SECTIONS, default=SECTIONS)
+    parser.add_argument("--quick", action="store_true", help="fewer rounds (a smoke run)")
+    parser.add_argument("--venvs", type=Path, default=Path.home() / ".cache" / "supaseed-bench")
+    parser.add_argument("--out", type=Path, default=BENCH / "results" / "latest.md")
+    args = parser.parse_args()
+    rounds = 2 if args.quick else 5
+    report = Report()
+    head = subprocess.run(
+        ["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"], capture_output=True, text=True
+    ).stdout.strip()
+    report.add(
+        "# bench/run_all.py results",
+        "",
+        f"Commit {head} (+ working tree), {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, "
+        f"Python {sys.version.split()[0]}, {os.cpu_count()} cores, load average at start "
+        f"{' / '.join(f'{x:.2f}' for x in os.getloadavg())} (1/5/15 min).",
+    )
+    sel = set(args.only)
+    command = ".venv/bin/python bench/run_all.py --only"
+    if "startup" in sel:
+        with report.section("Start-up of a pytest run that never seeds", f"{command} startup"):
+            section_startup(report, args.venvs, 3 if args.quick else 9)
+    if "example" in sel:
+        with report.section("example_project, warm and cold", f"{command} example"):
+            section_example(report, args.venvs, rounds if args.quick else 3)
+    if "xdist" in sel:
+        with report.section("xdist: -n 2 against -n 0", f"{command} xdist"):
+            section_xdist(report, args.venvs, rounds if args.quick else 3, 200)
+    if "per_test" in sel:
+        with report.section("Per test", f"{command} per_test"):
+            section_per_test(report, rounds if args.quick else 3, 100 if args.quick else 300)
+    if sel & {"users", "seeding"}:
+        with embedded_server() as admin:
+            if "users" in sel:
+                with report.section("Users", f"{command} users"):
+                    section_users(report, admin, rounds, 10_000)
+            if "seeding" in sel:
+                with report.section("Seeding throughput", f"{command} seeding"):
+                    section_seeding(
+                        report,
+                        admin,
+                        rounds if args.quick else 3,
+                        200_000 if args.quick else 1_000_000,
+                        20_000 if args.quick else 100_000,
+                    )
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text("\n".join(report.lines) + "\n")
+    print(f"\nwrote {args.out}")
+
+
+if __name__ == "__main__":
+    main()

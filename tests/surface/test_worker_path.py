@@ -1,0 +1,58 @@
+"""Under xdist the controller checks (or builds) the base database once and hands its name, or its
+error, to every worker: workers repeat none of it."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+
+def _project(pytester: pytest.Pytester, migration: str, tests: str) -> None:
+    folder = pytester.path / "supabase" / "migrations"
+    folder.mkdir(parents=True)
+    (folder / "20240101000000_app.sql").write_text(migration)
+    pytester.makepyfile(test_app=textwrap.dedent(tests))
+
+
+def _run(pytester: pytest.Pytester, *args: str) -> pytest.RunResult:
+    return pytester.runpytest_subprocess("-p", "no:randomly", "-p", "no:cacheprovider", *args)
+
+
+def test_workers_receive_the_base_database_from_the_controller(pytester: pytest.Pytester) -> None:
+    _project(
+        pytester,
+        "create table items (n int);\n",
+        """
+        import pytest
+        from pytest_supaseed.run_state import get_run_state
+
+        @pytest.mark.parametrize("i", range(4))
+        def test_base(request, supaseed_base_database, supaseed_db, i):
+            remote = get_run_state(request.config).server.remote
+            assert remote is not None and remote["base_database"] == supaseed_base_database
+            assert supaseed_db.execute("select count(*) from items").fetchone() == (0,)
+        """,
+    )
+    _run(pytester, "-n", "2").assert_outcomes(passed=4)
+
+
+def test_a_broken_migration_fails_every_worker_with_the_same_message(
+    pytester: pytest.Pytester,
+) -> None:
+    _project(
+        pytester,
+        "create table a (n int);\n\nselect * from missing_table;\n",
+        """
+        import pytest
+
+        @pytest.mark.parametrize("i", range(2))
+        def test_needs_db(supaseed_db, i):
+            pass
+        """,
+    )
+    result = _run(pytester, "-n", "2")
+    result.assert_outcomes(errors=2)
+    result.stdout.fnmatch_lines(
+        ["*MigrationError: supabase/migrations/20240101000000_app.sql:3: *missing_table*"] * 2
+    )
