@@ -77,6 +77,8 @@ _PLATFORM_SCHEMAS = frozenset(
         "pgbouncer",
         "pgtle",
         "_analytics",
+        # our own resumable-seed journal (seed/journal.py JOURNAL_SCHEMA)
+        "supaseed_journal",
     }
 )
 #: Schemas of the platform (Supabase, extensions): not the application's.

@@ -60,6 +60,8 @@ PLATFORM_SCHEMAS = frozenset(
         "pgmq",
         "pgtle",
         "supaseed_http",
+        # our own resumable-seed journal (seed/journal.py JOURNAL_SCHEMA): never the app's
+        "supaseed_journal",
         "topology",
         "tiger",
         "tiger_data",

@@ -220,8 +220,15 @@ def test_cache_dir_the_server_cannot_reach(
         pytest.skip("the server runs as another account only when we are root")
     closed = Path(tempfile.mkdtemp(prefix="supaseed-closed-"))  # 0700, root's
     try:
-        monkeypatch.setenv("SUPASEED_CACHE_DIR", str(closed / "cache"))
-        case = Case("closed", ("cannot enter", "Fix: set SUPASEED_CACHE_DIR"), plan=PLAN, dsn=None)
+        cache = closed / "cache"
+        monkeypatch.setenv("SUPASEED_CACHE_DIR", str(cache))
+        # one line naming the server's binary it cannot reach, and both fixes
+        expect = (
+            f"cannot reach {cache / 'install'}",
+            f"make {cache} and its parents world-traversable (chmod o+x)",
+            "or set SUPASEED_CACHE_DIR to a directory that is",
+        )
+        case = Case("closed", expect, plan=PLAN, dsn=None)
         check_outcome(case, run_cli(seed_argv(case, project, ""), capsys))
     finally:
         shutil.rmtree(closed, ignore_errors=True)

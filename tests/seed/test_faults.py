@@ -30,6 +30,7 @@ from pytest_supaseed.backends.embedded import (
     _copy_cluster,
     free_port,
     initdb_cache,
+    initdb_password,
     run_as,
 )
 from pytest_supaseed.errors import ConfigError, TransientDatabaseError
@@ -58,6 +59,7 @@ class Cluster:
     data: Path
     log: Path
     port: int
+    password: str
 
     def pg_ctl(self, *args: str) -> None:
         subprocess.run(
@@ -68,7 +70,9 @@ class Cluster:
         )
 
     def dsn(self, dbname: str = "postgres") -> str:
-        return f"postgresql://postgres@127.0.0.1:{self.port}/{dbname}"
+        # the copy keeps the initdb cache's scram-sha-256 password: connect with it, as the plugin
+        # does (ServerHandle.dsn)
+        return f"postgresql://postgres:{self.password}@127.0.0.1:{self.port}/{dbname}"
 
 
 @pytest.fixture(scope="module")
@@ -85,8 +89,11 @@ def cluster(suite_cache_dir: Path) -> Iterator[Cluster]:
         for path in (home, sock):
             path.chmod(0o755)
             os.chown(path, owner.uid, owner.gid)
-    _copy_cluster(initdb_cache(binaries, suite_cache_dir, owner), home / "data")
-    found = Cluster(binaries, owner, home / "data", home / "postgres.log", free_port())
+    cache = initdb_cache(binaries, suite_cache_dir, owner)
+    password = initdb_password(cache)
+    assert password is not None, f"the initdb cache {cache} has no password file"
+    _copy_cluster(cache, home / "data")
+    found = Cluster(binaries, owner, home / "data", home / "postgres.log", free_port(), password)
     options = f"-p {found.port} -k {sock} -c listen_addresses=127.0.0.1 -c fsync=off"
     found.pg_ctl("-o", options, "-w", "start")
     try:
