@@ -18,6 +18,7 @@ from .fixtures import (  # noqa: F401 - registered as this plugin's fixtures
     supaseed_base_database,
     supaseed_db,
     supaseed_dsn,
+    supaseed_lease,
     supaseed_request,
     supaseed_run_id,
     supaseed_run_state,
@@ -162,32 +163,36 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
 
 
 def _prune_caches(state: RunState) -> None:
-    """Drop what the project's own cluster no longer needs: leftovers of killed runs, and cached
-    base databases and template databases this run did not use beyond the newest few of each kind.
-
-    Only the embedded backend's persistent project cluster, held by this run's lock, is pruned: an
-    external server may be shared with other runs.
+    """Drop what no live run needs (:func:`pytest_supaseed.lifecycle.leases.prune_server`): on any
+    server, run-scoped databases of runs whose lease is gone (this run's leftovers, killed runs) and
+    idle half-built temporaries; on the embedded backend's persistent project cluster (held by this
+    run's file lock) also cached base and template databases no live run holds, beyond the newest
+    few of each kind. Other runs sharing the server keep everything they use.
     """
     handle, settings = state.server.handle, state.settings
-    if (
-        handle is None
-        or not handle.owned
-        or settings.keep
-        or handle.backend != "embedded"
-        or handle.details.get("cluster") != "persistent"
-    ):
+    if handle is None or settings.keep or hasattr(state.config, "workerinput"):
         return
     import os
     import warnings
 
     from .lifecycle.base import base_database_name
-    from .lifecycle.databases import prune_databases
+    from .lifecycle.leases import prune_server
 
+    exclusive = (
+        handle.owned
+        and handle.backend == "embedded"
+        and handle.details.get("cluster") == "persistent"
+    )
     try:
         in_use: set[str] = set(state.used)
         in_use.add(base_database_name(settings.rootdir, settings.migrations))
         keep_newest = int(os.environ.get("SUPASEED_KEEP_TEMPLATES", "8"))
-        prune_databases(handle, in_use=in_use, keep_newest=keep_newest)
+        prune_server(
+            handle,
+            in_use=in_use,
+            keep_newest=keep_newest if exclusive else None,
+            exclusive=exclusive,
+        )
     except Exception as exc:  # cleanup is best effort: never hide the run's own result
         warnings.warn(f"pytest-supaseed: could not prune cached databases: {exc}", stacklevel=1)
 
