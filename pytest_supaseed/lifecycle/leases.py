@@ -178,6 +178,7 @@ def prune_server(
     in_use: Iterable[str] = (),
     keep_newest: int | None = None,
     exclusive: bool = False,
+    names: Iterable[str] | None = None,
 ) -> list[str]:
     """Drop what no live run uses; returns the names dropped. Safe while other runs use the server.
 
@@ -188,12 +189,15 @@ def prune_server(
       ``keep_newest`` most recently built that are not in ``in_use`` and that no live run holds
       (each is dropped while holding its exclusive lock, so no run can start using it meanwhile);
     - with ``exclusive`` (a server only this run uses, such as the embedded project cluster held by
-      its file lock): also transient names from before run tokens (``supaseed_w_<hash>_gw0``).
+      its file lock): also transient names from before run tokens (``supaseed_w_<hash>_gw0``);
+    - ``names`` limits the candidates (default: every ``supaseed_*`` database of the server).
     """
     keep = set(in_use)
     dropped: list[str] = []
     dsn = server if isinstance(server, str) else server.dsn
-    names = [n for n in list_databases(server) if n not in keep]
+    existing = set(list_databases(server))
+    candidates = existing if names is None else existing & set(names)
+    names = sorted(n for n in candidates if n not in keep)
     with psycopg.connect(dsn, autocommit=True, application_name="supaseed prune") as conn:
 
         def drop_under(key: int, name: str) -> None:
