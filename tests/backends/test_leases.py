@@ -59,10 +59,12 @@ def test_a_live_runs_databases_survive_and_a_dead_runs_are_dropped(
             create_database(pg_superuser_dsn, mine)
             create_database(pg_superuser_dsn, theirs)
             with psycopg.connect(pg_superuser_dsn, autocommit=True) as conn:
-                assert run_alive(conn, live.token) and run_alive(conn, dead.token)
+                assert run_alive(conn, live.token)
+                assert run_alive(conn, dead.token)
             # While both live, a prune from a third party drops neither.
             dropped = prune_server(pg_superuser_dsn)
-            assert mine not in dropped and theirs not in dropped
+            assert mine not in dropped
+            assert theirs not in dropped
         # `dead` ended (its connection closed): its database goes, the live run's stays.
         with psycopg.connect(pg_superuser_dsn, autocommit=True) as conn:
             assert not run_alive(conn, dead.token)
@@ -83,10 +85,12 @@ def test_shared_database_held_by_a_live_run_is_kept(pg_superuser_dsn: str, made:
     with RunLease(pg_superuser_dsn, uuid.uuid4().hex) as lease:
         lease.hold(held)
         with psycopg.connect(pg_superuser_dsn, autocommit=True) as conn:
-            assert cache_in_use(conn, held) and not cache_in_use(conn, idle)
+            assert cache_in_use(conn, held)
+            assert not cache_in_use(conn, idle)
         # keep_newest=0: every cached database is a candidate; only the unheld one goes.
         dropped = prune_server(pg_superuser_dsn, keep_newest=0, names=[held, idle])
-        assert idle in dropped and held not in dropped
+        assert idle in dropped
+        assert held not in dropped
         assert list_databases(pg_superuser_dsn, f"supaseed_tpl_{tag}") == [held]
 
 

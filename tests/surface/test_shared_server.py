@@ -82,9 +82,7 @@ def test_four_runs_share_one_server(project, shared_server: str) -> None:
         assert "7 passed" in output, output[-4000:]
 
     # Each template database was built by exactly one run and reused by the three others.
-    lines = [
-        line for out in outputs for line in out.splitlines() if line.startswith("supaseed: ")
-    ]
+    lines = [line for out in outputs for line in out.splitlines() if line.startswith("supaseed: ")]
     templates = {line.rsplit("-> ", 1)[1].split()[0] for line in lines if " seed=" in line}
     assert len(templates) == 2, lines
     for name in templates:
