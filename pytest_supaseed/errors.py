@@ -65,6 +65,10 @@ class UnsafeDatabaseError(BackendError):
     """An operation would touch a database or host the plugin does not own."""
 
 
+class CacheTransferError(SupaseedError):
+    """``supaseed cache export/import`` refused or failed: a mismatch, a tampered file, a tool."""
+
+
 class MigrationError(SupaseedError):
     """A migration or seed SQL file failed; names the file and the line."""
 
