@@ -33,6 +33,7 @@ from .run_state import (
     RunState,
     add_options,
     get_run_state,
+    is_remote_gateway,
     peek_run_state,
     set_randomly_seed,
 )
@@ -96,8 +97,10 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
 
 @pytest.hookimpl(optionalhook=True)
 def pytest_configure_node(node: Any) -> None:
-    """xdist controller: start the one server of the run and hand it to every worker."""
-    node.workerinput[WORKERINPUT_KEY] = get_run_state(node.config).server.to_workerinput()
+    """xdist controller: start the one server of the run and hand it to every local worker; a
+    worker on another host (``--tx ssh=...``) starts its own, unless ``--supaseed-dsn`` is given."""
+    slot = get_run_state(node.config).server
+    node.workerinput[WORKERINPUT_KEY] = slot.to_workerinput(remote=is_remote_gateway(node))
 
 
 @pytest.hookimpl(optionalhook=True)

@@ -29,6 +29,7 @@ __all__ = [
     "UsedTemplateDb",
     "add_options",
     "get_run_state",
+    "is_remote_gateway",
     "resolve_settings",
 ]
 
@@ -134,28 +135,66 @@ class ServerSlot:
         from .backends.base import ServerHandle
         from .errors import BackendError, DockerUnavailableError
 
+        if data.get("start_local") or _other_host(data):
+            # A worker on another host: the controller's server listens on its own loopback only,
+            # so this host runs its own (deterministic seeding gives it the same rows).
+            self.start()
+            return
         if "error" in data:
             cls = DockerUnavailableError if data.get("kind") == "docker" else BackendError
             self.error = cls(str(data["error"]))
         else:
             self.handle = ServerHandle.from_dict(data)
 
-    def to_workerinput(self) -> dict[str, Any]:
-        """What the controller passes to its workers: the handle's plain data or the error text."""
+    def to_workerinput(self, remote: bool = False) -> dict[str, Any]:
+        """What the controller passes to its workers: the handle's plain data or the error text.
+
+        ``remote`` (a worker on another host, e.g. ``--tx ssh=...``): unless the run uses an
+        external server (``--supaseed-dsn``), the worker is told to start its own server, since the
+        controller's embedded one listens on this host's loopback only.
+        """
         from .errors import DockerUnavailableError
 
+        if remote and self.settings.backend != "external":
+            return {"start_local": True, "host": _hostname()}
         if self.handle is None and self.error is None:
             self.start()
         if self.error is not None:
             kind = "docker" if isinstance(self.error, DockerUnavailableError) else "backend"
             return {"error": str(self.error), "kind": kind}
         assert self.handle is not None
-        return self.handle.to_dict()
+        return {**self.handle.to_dict(), "host": _hostname()}
 
     def stop(self) -> None:
         """Stop a server this process owns (kept running with ``--supaseed-keep``)."""
         if self.handle is not None and self.handle.owned:
             self.handle.stop(keep=self.settings.keep)
+
+
+def _hostname() -> str:
+    import socket
+
+    return socket.gethostname()
+
+
+def _other_host(data: dict[str, Any]) -> bool:
+    """Whether the controller that sent ``data`` runs on another host and its server is reachable
+    only through that host's loopback (so this worker cannot use it)."""
+    host = data.get("host")
+    if not host or host == _hostname() or "dsn" not in data:
+        return False
+    from .backends.base import non_local_hosts
+
+    return not non_local_hosts(str(data["dsn"]))
+
+
+def is_remote_gateway(node: Any) -> bool:
+    """Whether an xdist worker node runs on another host (``--tx ssh=``/``socket=``/``vagrant_ssh=``,
+    or ``popen`` via another gateway) rather than as a local subprocess."""
+    spec = getattr(getattr(node, "gateway", None), "spec", None)
+    if spec is None:
+        return False
+    return not getattr(spec, "popen", False) or bool(getattr(spec, "via", None))
 
 
 @dataclass
