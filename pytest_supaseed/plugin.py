@@ -133,6 +133,9 @@ def _summarize_template_dbs(terminalreporter: Any, state: RunState) -> None:
         for histogram in result.histograms:
             for line in histogram.splitlines():
                 terminalreporter.write_line(f"  {line}")
+        if result.ai is not None:  # AI-written columns: requests, cache hits, fallbacks
+            for line in result.ai.summary_lines():
+                terminalreporter.write_line(f"  {line}")
         for relaxation in result.relaxations:
             terminalreporter.write_line(f"  relaxed: {relaxation}")
         for warning in result.warnings:

@@ -1,7 +1,8 @@
 """The ``supaseed`` command.
 
 Each module of this package registers its subcommands with ``register(subparsers)`` (``schema``:
-detect, snapshot, diff; ``config``: templates, plan, schema; ``seed``: seed; ``cache``: export, import); this file only
+detect, snapshot, diff; ``config``: templates, plan, schema; ``seed``: seed; ``ai``: ai status,
+test, cache; ``cache``: cache export, import); this file only
 dispatches. The commands do their work through the library (``lifecycle/`` for databases), as the
 pytest plugin does.
 """
@@ -13,10 +14,10 @@ import sys
 from collections.abc import Sequence
 
 from ..errors import SupaseedError
-from . import cache, config, schema, seed
+from . import ai, cache, config, schema, seed
 
 # Each subparser sets ``func`` to a callable taking the parsed args and returning an exit code.
-_COMMAND_MODULES = (schema, config, seed, cache)
+_COMMAND_MODULES = (schema, config, seed, ai, cache)
 
 
 def build_parser() -> argparse.ArgumentParser:

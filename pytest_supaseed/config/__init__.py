@@ -86,9 +86,7 @@ __all__ = [
 ]
 
 
-_SUBMODULES = frozenset(
-    ("base", "catalog", "loader", "locate", "models", "resolve", "sections")
-)
+_SUBMODULES = frozenset(("base", "catalog", "loader", "locate", "models", "resolve", "sections"))
 
 
 def __getattr__(name: str) -> Any:

@@ -8,11 +8,14 @@ to the code that reads them and imported here.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from typing import Annotated, Any, Literal
 
 from pydantic import BeforeValidator, Field, field_validator, model_validator
 
+from ..errors import did_you_mean
 from .base import PlanModel
 from .sections import AssetPoolConfig, AssociationConfig, MappingConfig
 
@@ -169,43 +172,153 @@ class TableConfig(PlanModel):
         return parsed
 
 
-class AIField(PlanModel):
-    """One column whose values a language model writes."""
+_FALLBACK = re.compile(r"^(faker|empty|asset_pool:(?P<pool>[^.\s]+)(?:\.(?P<path>\S+))?)$")
 
-    prompt: str = Field(description="Prompt; may reference other columns of the row as {column}.")
+
+class AIField(PlanModel):
+    """One column whose values a language model writes (see docs/ai.md)."""
+
+    prompt: str = Field(
+        min_length=1,
+        description="Prompt; {column} is replaced by that column's value in the row being written "
+        "({{ and }} for literal braces).",
+    )
     context: list[str] = Field(
-        default_factory=list, description="Columns of the row passed to the model as context."
+        default_factory=list,
+        description="Columns of the row passed to the model after the prompt, one 'column: value' "
+        "line each.",
     )
-    fallback: Literal["faker", "empty"] = Field(
+    fallback: str = Field(
         default="faker",
-        description="What to use when the model is disabled, fails or the budget is spent.",
+        description="Value when the model is off, unreachable, slow, over budget or its answer "
+        "does not fit: 'faker' (the column's usual generator), 'empty' ('' for text, else NULL) "
+        "or 'asset_pool:<pool>[.<path>]' (a field of that pool's assets; default path: the "
+        "column's name).",
     )
+    priority: Literal["high", "medium", "low"] = Field(
+        default="medium",
+        description="Who gets the budget first: every high field, then medium, then low.",
+    )
+
+    @field_validator("fallback")
+    @classmethod
+    def _known_fallback(cls, value: str) -> str:
+        if not _FALLBACK.match(value):
+            options = ["faker", "empty", "asset_pool:<pool>"]
+            hint = did_you_mean(value.partition(":")[0], ["faker", "empty", "asset_pool"])
+            raise ValueError(f"unknown fallback {value!r}{hint}; use one of: {', '.join(options)}")
+        return value
+
+    @property
+    def fallback_pool(self) -> tuple[str, str | None] | None:
+        """``(pool, path)`` of an ``asset_pool:`` fallback (``path`` None: the column's name)."""
+        match = _FALLBACK.match(self.fallback)
+        if match is None or match["pool"] is None:
+            return None
+        return match["pool"], match["path"]
 
 
 class AIBudget(PlanModel):
-    """Upper bounds on AI use during one seeding run."""
+    """Upper bounds on AI use during one seeding run (cache hits are free)."""
 
     max_requests: int | None = Field(default=None, ge=0, description="Most model calls per run.")
     max_cost: float | None = Field(
         default=None, ge=0, description="Most estimated cost (USD) per run."
     )
+    cost_per_request: float = Field(
+        default=0.0, ge=0, description="Estimated cost (USD) of one model call."
+    )
+    cost_per_1m_input_tokens: float = Field(
+        default=0.0, ge=0, description="Price (USD) of a million prompt tokens (as reported)."
+    )
+    cost_per_1m_output_tokens: float = Field(
+        default=0.0, ge=0, description="Price (USD) of a million answer tokens (as reported)."
+    )
+    warn_at: list[float] = Field(
+        default_factory=lambda: [0.5, 0.8, 0.95],
+        description="Fractions of the budget at which a warning is given (once each).",
+    )
+
+    @field_validator("warn_at")
+    @classmethod
+    def _fractions(cls, value: list[float]) -> list[float]:
+        bad = [f for f in value if not 0 < f <= 1]
+        if bad:
+            raise ValueError(f"warn_at fractions must be in (0, 1]; got {bad}")
+        return sorted(set(value))
+
+    @property
+    def priced(self) -> bool:
+        """A price is set (``max_cost`` can bind)."""
+        return bool(
+            self.cost_per_request or self.cost_per_1m_input_tokens or self.cost_per_1m_output_tokens
+        )
 
 
 class AIConfig(PlanModel):
-    """Optional AI-written text for chosen columns; off unless a provider is set."""
+    """Optional AI-written values for chosen columns; off unless a provider is set."""
 
-    provider: Literal["ollama", "disabled"] = Field(
-        default="disabled", description="Model provider."
+    provider: Literal["ollama", "openai", "disabled"] = Field(
+        default="disabled",
+        description="Model provider: 'ollama', 'openai' (any OpenAI-compatible endpoint) or "
+        "'disabled'.",
     )
     model: str = Field(default="llama3.2", description="Model name as the provider knows it.")
-    base_url: str = Field(default="http://localhost:11434", description="Provider endpoint.")
+    base_url: str | None = Field(
+        default=None,
+        description="Provider endpoint. Default: ollama: $OLLAMA_HOST, else "
+        "http://localhost:11434; openai: https://api.openai.com/v1.",
+    )
+    api_key_env: str = Field(
+        default="OPENAI_API_KEY",
+        description="Environment variable holding the API key (openai); never the key itself.",
+    )
+    temperature: float = Field(
+        default=0.0, ge=0, le=2, description="Sampling temperature (0: the most repeatable)."
+    )
+    seed: int | None = Field(
+        default=None, description="Seed sent to the model (default: the run's seed)."
+    )
+    max_tokens: int | None = Field(
+        default=None, ge=1, description="Most tokens per answer (num_predict for Ollama)."
+    )
+    system: str | None = Field(default=None, description="System prompt sent with every request.")
+    timeout: float = Field(
+        default=30.0,
+        gt=0,
+        description="Seconds to wait for one answer; then the provider is "
+        "treated as slow for the rest of the run (fallbacks).",
+    )
+    concurrency: int = Field(default=4, ge=1, le=64, description="Requests in flight at once.")
     fields: dict[str, dict[str, AIField]] = Field(
-        default_factory=dict, description="{table: {column: {prompt, context, fallback}}}."
+        default_factory=dict,
+        description="{table: {column: {prompt, context, fallback, priority}}}.",
     )
     budget: AIBudget = Field(default_factory=AIBudget)
     cache: bool = Field(
-        default=True, description="Reuse earlier answers for the same prompt and model."
+        default=True,
+        description="Reuse earlier answers for the same provider, model, prompt, options and seed.",
     )
+    cache_dir: str | None = Field(
+        default=None,
+        description="Where answers are cached (default: <project>/.supaseed/ai-cache).",
+    )
+
+    @property
+    def enabled(self) -> bool:
+        """A provider is set and at least one field asks for it."""
+        return self.provider != "disabled" and bool(self.fields)
+
+    def fingerprint(self) -> str:
+        """What decides the AI-written values, as a digest for the template hash: provider,
+        model, the options (temperature, seed, token limit, system prompt), and each field's
+        prompt, context, fallback and priority, and the budget. Not the endpoint, timeouts or
+        concurrency (they do not change an answer). The run's seed, the default of ``seed``,
+        is part of the template name already."""
+        payload = self.model_dump(
+            mode="json", exclude={"base_url", "api_key_env", "timeout", "concurrency", "cache_dir"}
+        )
+        return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:16]
 
 
 class MigrationsConfig(PlanModel):

@@ -484,12 +484,15 @@ def _portable_path(path: Path, root: Path) -> str:
 
 
 def plan_hash(resolved: ResolvedPlan) -> str:
-    """Stable hex digest of what the plan will produce: the merged plan, and the content of its
-    demo schema files and asset files. Independent of where the project is checked out."""
+    """Stable hex digest of what the plan will produce: the merged plan, the content of its
+    demo schema files and asset files, and (AI on) the key of its AI answers. Independent of where
+    the project is checked out."""
     digest = hashlib.sha256()
     dumped = resolved.plan.model_dump(mode="json", by_alias=True)
     canonical = json.dumps(_portable(dumped, resolved.rootdir), sort_keys=True, default=str)
     digest.update(canonical.encode())
+    if resolved.plan.ai.enabled:  # what decides the AI answers (the answer cache's key inputs)
+        digest.update(f"\0ai\0{resolved.plan.ai.fingerprint()}".encode())
     for kind, files in (("demo", resolved.demo_schema), ("asset", resolved.asset_files())):
         for path in files:
             digest.update(f"\0{kind}\0{_portable_path(path, resolved.rootdir)}\0".encode())

@@ -119,6 +119,8 @@ class TableRows:
         given_rows: rows with values for some columns (asset rows from a mapping), one per row to
             generate: ``count`` becomes their number, their columns are always sent, and a row
             without a value for one of them gets a generated one.
+        send: columns always sent even when the database has a default for them (AI-written
+            columns: their generated values are the fallback).
     """
 
     def __init__(
@@ -136,8 +138,10 @@ class TableRows:
         domain_checks: Mapping[str, Sequence[str]] | None = None,
         given_rows: Sequence[Mapping[str, Any]] | None = None,
         existing_rows: int = 0,
+        send: Sequence[str] = (),
     ) -> None:
         self.table = table
+        self.send = set(send)
         self.seed = seed
         self.parents = dict(parents or {})
         self.overrides = dict(overrides or {})
@@ -215,7 +219,7 @@ class TableRows:
             override = self.overrides.get(col.name)
             if override is _LEAVE or col.generated:
                 continue
-            if override is not None or col.name in self._fk_by_column:
+            if override is not None or col.name in self._fk_by_column or col.name in self.send:
                 chosen.append(col.name)
             elif any(col.name in fk.columns for fk in self.table.foreign_keys):
                 # deferred cycle edge: NULL now (or, NOT NULL under a deferred constraint, a

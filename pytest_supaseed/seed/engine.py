@@ -10,6 +10,10 @@ Phases, each timed in :attr:`SeedResult.phases`:
    (:class:`pytest_supaseed.generate.table.TableRows`) and streamed into ``COPY``, one transaction per
    table, then sequences advanced past explicit ids;
 4. ``cycles``: foreign keys that closed a cycle were left NULL; they are set by one UPDATE per key.
+
+A plan with AI-written columns (``[ai]``, :mod:`pytest_supaseed.ai`) passes each table's batches
+through :class:`pytest_supaseed.ai.engine.TableFiller` before ``COPY``; its usage is
+:attr:`SeedResult.ai`.
 """
 
 from __future__ import annotations
@@ -97,7 +101,6 @@ def seed_connection(
         plan = SeedPlan.model_validate(plan)
     run_seed = plan.seed if seed is None else seed
     result = SeedResult(seed=run_seed)
-    _refuse_unsupported(plan)
     clock = time.perf_counter()
     if schema is None:
         schema = introspect(conn)
@@ -109,6 +112,7 @@ def seed_connection(
     for name, config in planned.items():
         _per_parent(schema.tables[name], config)  # a wrong count_per_parent fails before writing
     assets = _AssetRows(plan, Path(rootdir) if rootdir is not None else Path.cwd(), run_seed)
+    ai = _ai_run(plan, schema, planned, mapped, assets, run_seed, result)
     order = insert_order(schema, planned) if planned else None
     deferrable = [
         d.foreign_key
@@ -117,7 +121,10 @@ def seed_connection(
     ]
     # A cycle broken by a DEFERRABLE NOT NULL key: its rows go in with placeholder values, checked
     # only at commit, so the whole run is one transaction (each table a savepoint inside it).
-    with conn.transaction() if deferrable else contextlib.nullcontext():
+    with (
+        contextlib.closing(ai) if ai is not None else contextlib.nullcontext(),
+        conn.transaction() if deferrable else contextlib.nullcontext(),
+    ):
         for fk in deferrable:
             conn.execute(
                 sql.SQL("SET CONSTRAINTS {} DEFERRED").format(
@@ -139,7 +146,7 @@ def seed_connection(
                         conn, table, planned[name], associated[name], given, run_seed, result
                     )
                 written = _seed_table(
-                    conn, table, planned[name], run_seed, deferred, bars, result, given
+                    conn, table, planned[name], run_seed, deferred, bars, result, given, ai
                 )
                 result.phases[name] = time.perf_counter() - clock
                 result.rows[name] = result.rows.get(name, 0) + written
@@ -152,14 +159,41 @@ def seed_connection(
     return result
 
 
-def _refuse_unsupported(plan: SeedPlan) -> None:
-    # Never a silent no-op: a plan section the engine cannot honour yet is an error.
-    if plan.ai.provider != "disabled" and plan.ai.fields:
-        raise ConfigError(
-            "AI-written columns are not supported by the seeding engine yet; set ai.provider = "
-            '"disabled" (columns then get their synthetic fallback)',
-            key_path="ai.provider",
-        )
+def _ai_run(
+    plan: SeedPlan,
+    schema: Schema,
+    planned: dict[str, TableConfig],
+    mapped: dict[str, tuple[str, MappingConfig]],
+    assets: _AssetRows,
+    run_seed: int,
+    result: SeedResult,
+) -> Any:
+    """The run's AI state (:class:`pytest_supaseed.ai.engine.AIRun`) when the plan turns AI on,
+    else None; nothing of :mod:`pytest_supaseed.ai` (or httpx) is imported when it is off."""
+    if not plan.ai.enabled:
+        return None
+    from ..ai.engine import AIRun  # here, not at the top: AI is optional (httpx, the [ai] extra)
+
+    estimates = {}
+    for name, config in planned.items():
+        if name in mapped:
+            estimates[name] = mapped[name][1].count or 0
+        elif config.count_per_parent:
+            estimates[name] = max(c.max for c in config.count_per_parent.values()) * DEFAULT_COUNT
+        else:
+            estimates[name] = DEFAULT_COUNT if config.count is None else config.count
+    run = AIRun(
+        plan,
+        schema,
+        planned,
+        rootdir=assets.rootdir,
+        seed=run_seed,
+        load_pool=assets.pool,
+        warn=result.warnings.append,
+        estimates=estimates,
+    )
+    result.ai = run.usage
+    return run
 
 
 def _users_phase(
@@ -334,11 +368,14 @@ class _AssetRows:
         self.seed = run_seed
         self.pools: dict[str, Any] = {}
 
+    def pool(self, name: str) -> Any:
+        """The asset pool ``name`` (loaded on first use)."""
+        if name not in self.pools:
+            self.pools[name] = load_pool(name, self.plan.asset_pools[name], self.rootdir)
+        return self.pools[name]
+
     def rows(self, table: Table, name: str, mapping: MappingConfig) -> list[dict[str, Any]]:
-        if mapping.pool not in self.pools:
-            self.pools[mapping.pool] = load_pool(
-                mapping.pool, self.plan.asset_pools[mapping.pool], self.rootdir
-            )
+        self.pool(mapping.pool)
         rng = derive_rng(self.seed, table.qualified_name, "#assets", name)
         return map_rows(self.pools[mapping.pool], mapping, table.columns, rng, pools=self.pools)
 
@@ -432,6 +469,7 @@ def _seed_table(
     bars: Progress,
     result: SeedResult,
     given: list[dict[str, Any]] | None = None,
+    ai: Any = None,
 ) -> int:
     schema_fks = {fk.name for fk in deferred}
     overrides = _overrides(conn, table, config)
@@ -465,16 +503,17 @@ def _seed_table(
         vocab=vocabulary(),
         given_rows=given,
         existing_rows=int(existing),
+        send=ai.columns_for(table) if ai is not None else (),
     )
+    filler = ai.table(table, rows) if ai is not None else None
+    batches = _batches(rows) if filler is None else filler.batches(_batches(rows))
     bars.start(table.qualified_name, rows.total)
     with conn.transaction():
         if config.disable_triggers:
             with user_triggers_disabled(conn, table.qualified_name):
-                written = copy_rows(
-                    conn, table, rows.columns, _batches(rows), on_batch=bars.advance
-                )
+                written = copy_rows(conn, table, rows.columns, batches, on_batch=bars.advance)
         else:
-            written = copy_rows(conn, table, rows.columns, _batches(rows), on_batch=bars.advance)
+            written = copy_rows(conn, table, rows.columns, batches, on_batch=bars.advance)
             _pin_trigger_stamps(conn, table, overrides, result)
         for name in starts:
             if uses_sequence(table.column(name)):

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ..ai.usage import AIUsage
 
 
 @dataclass
@@ -19,6 +22,8 @@ class SeedResult:
         relaxations: where the plan could not be met exactly and what was done instead.
         histograms: per association, a summary line and a text histogram of items per target.
         users: email -> user id of the users the users phase created.
+        ai: what the AI fields cost and did (requests, cache hits, fallbacks), when the plan
+            turns AI on; else None.
     """
 
     seed: int
@@ -28,6 +33,7 @@ class SeedResult:
     relaxations: list[str] = field(default_factory=list)
     histograms: list[str] = field(default_factory=list)
     users: dict[str, uuid.UUID] = field(default_factory=dict)
+    ai: AIUsage | None = None
 
     @property
     def total_rows(self) -> int:
@@ -50,6 +56,7 @@ class SeedResult:
             "relaxations": list(self.relaxations),
             "histograms": list(self.histograms),
             "users": {email: str(uid) for email, uid in self.users.items()},
+            "ai": self.ai.to_json() if self.ai is not None else None,
         }
 
     @classmethod
@@ -63,11 +70,12 @@ class SeedResult:
             relaxations=[str(r) for r in data.get("relaxations", [])],
             histograms=[str(h) for h in data.get("histograms", [])],
             users={str(k): uuid.UUID(str(v)) for k, v in data.get("users", {}).items()},
+            ai=_ai_usage(data.get("ai")),
         )
 
     def summary(self) -> str:
-        """A readable multi-line report: one line per table, each association's histogram, then
-        warnings and relaxations."""
+        """A readable multi-line report: one line per table, each association's histogram, the AI
+        usage, then warnings and relaxations."""
         width = max((len(t) for t in self.rows), default=5)
         lines = [f"seed {self.seed}: {self.total_rows} rows in {self.total_seconds:.2f} s"]
         for table, count in self.rows.items():
@@ -75,6 +83,18 @@ class SeedResult:
             timing = f"  {secs:.2f} s" if secs is not None else ""
             lines.append(f"  {table:<{width}}  {count:>9}{timing}")
         lines += self.histograms
+        if self.ai is not None:
+            lines += self.ai.summary_lines()
         lines += [f"warning: {w}" for w in self.warnings]
         lines += [f"relaxed: {r}" for r in self.relaxations]
         return "\n".join(lines)
+
+
+def _ai_usage(data: Any) -> AIUsage | None:
+    """The AI usage of a stored result; :mod:`pytest_supaseed.ai` is imported only when the result
+    has one (a plan without AI loads no AI module)."""
+    if not data:
+        return None
+    from ..ai.usage import AIUsage
+
+    return AIUsage.from_json(dict(data))

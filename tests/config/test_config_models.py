@@ -73,4 +73,4 @@ def test_customizations_cannot_nest_extends() -> None:
 
 def test_unknown_ai_provider_is_rejected() -> None:
     with pytest.raises(ValidationError, match="ollama"):
-        SeedPlan.model_validate({"ai": {"provider": "openai"}})
+        SeedPlan.model_validate({"ai": {"provider": "chatgpt"}})

@@ -382,14 +382,14 @@ def test_missing_parent_rows_and_unknown_names_are_clear_errors(
         )
 
 
-def test_sections_the_engine_does_not_handle_yet_are_errors_not_silent(all_types_db: str) -> None:
+def test_ai_fields_of_a_table_the_plan_does_not_fill_are_an_error(all_types_db: str) -> None:
     plan = {
         "tables": {"organizations": {"count": 1}},
-        "ai": {"provider": "ollama", "fields": {"organizations": {"name": {"prompt": "a name"}}}},
+        "ai": {"provider": "ollama", "fields": {"categories": {"name": {"prompt": "a name"}}}},
     }
-    with pytest.raises(ConfigError, match="not supported") as info:
+    with pytest.raises(ConfigError, match="not filled by the plan") as info:
         seed(plan, all_types_db, progress=False)
-    assert info.value.key_path == "ai.provider"
+    assert info.value.key_path == "ai.fields.categories"
 
 
 def test_regex_and_boolean_checks_are_met_or_explained(
