@@ -40,6 +40,26 @@ class ConfigError(SupaseedError):
         super().__init__(prefix + message)
 
 
+class SeedDataError(ConfigError):
+    """The database refused a row the plan asked for; names table.column, the plan key, the fix.
+
+    ``table`` and ``columns`` locate the refused value; ``key_path`` is the plan key that wrote it
+    (or the table's entry when supaseed generated it).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        key_path: str | None = None,
+        table: str | None = None,
+        columns: Sequence[str] = (),
+    ) -> None:
+        self.table = table
+        self.columns = tuple(columns)
+        super().__init__(message, key_path=key_path)
+
+
 class BackendError(SupaseedError):
     """A PostgreSQL server could not be started, reached or used."""
 
@@ -50,7 +70,10 @@ class BinariesNotFoundError(BackendError):
     def __init__(self, tried: Sequence[str], remedies: Sequence[str]) -> None:
         self.tried = list(tried)
         self.remedies = list(remedies)
-        lines = ["No PostgreSQL server binaries (initdb, postgres) were found. Tried, in order:"]
+        first = f" (first tried: {tried[0]}; fix: {remedies[0]})" if tried and remedies else ""
+        lines = [
+            f"No PostgreSQL server binaries (initdb, postgres) were found{first}. Tried, in order:"
+        ]
         lines += [f"  - {place}" for place in tried]
         lines.append("Remedies:")
         lines += [f"  {i}. {remedy}" for i, remedy in enumerate(remedies, 1)]
@@ -63,6 +86,28 @@ class DockerUnavailableError(BackendError):
 
 class UnsafeDatabaseError(BackendError):
     """An operation would touch a database or host the plugin does not own."""
+
+
+class MissingExtensionsError(BackendError):
+    """The project's SQL creates extensions the server cannot provide; raised before any SQL runs.
+
+    ``missing`` maps each extension name to the ``file:line`` places that create it.
+    """
+
+    def __init__(self, missing: dict[str, list[str]], server: str, remedies: Sequence[str]) -> None:
+        self.missing = dict(missing)
+        self.server = server
+        self.remedies = list(remedies)
+        lines = [
+            f"The project's migrations and seed files create {len(missing)} extension(s) that "
+            f"{server} does not have; nothing was applied:"
+        ]
+        lines += [
+            f"  - {name} (created at {', '.join(places)})" for name, places in missing.items()
+        ]
+        lines.append("Remedies:")
+        lines += [f"  {i}. {remedy}" for i, remedy in enumerate(remedies, 1)]
+        super().__init__("\n".join(lines))
 
 
 class CacheTransferError(SupaseedError):
@@ -83,6 +128,11 @@ class SchemaError(SupaseedError):
     """The database schema is not what an operation needs (missing table, bad reference)."""
 
 
+class UnknownTableError(ConfigError, SchemaError):
+    """A plan names a table the database does not have (a :class:`SchemaError` that also says
+    which plan key named it)."""
+
+
 class AssetError(SupaseedError):
     """An asset pool could not be loaded, selected or mapped."""
 
@@ -97,6 +147,11 @@ class ConstraintError(SupaseedError):
 
 class MissingDependencyError(SupaseedError, ImportError):
     """An optional dependency is needed for this feature; says what to install."""
+
+
+class SupaseedWarning(UserWarning):
+    """Something that worked but may not be what was meant (a glob matching nothing, a skipped
+    file). ``supaseed`` prints it as ``warning: ...``; ``--strict`` makes it an error."""
 
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str:

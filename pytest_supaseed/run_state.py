@@ -41,19 +41,24 @@ def add_options(parser: pytest.Parser) -> None:
     """Register every option as a CLI flag and an ini key with the same help text."""
     group = parser.getgroup("supaseed", "seeded Supabase/Postgres databases (pytest-supaseed)")
     for opt in OPTIONS:
+        # The same text as the README's option table (options_markdown), plus the variable.
+        text = f"{opt.help} (env {opt.env})" if opt.env else opt.help
         if opt.kind == "bool":
-            group.addoption(
-                opt.flag, action="store_true", default=None, dest=opt.dest, help=opt.help
-            )
-            parser.addini(opt.ini, opt.help, type="bool", default=bool(opt.default))
+            group.addoption(opt.flag, action="store_true", default=None, dest=opt.dest, help=text)
+            parser.addini(opt.ini, text, type="bool", default=bool(opt.default))
         else:
-            kwargs: dict[str, object] = {"dest": opt.dest, "default": None, "help": opt.help}
+            kwargs: dict[str, object] = {
+                "dest": opt.dest,
+                "default": None,
+                "help": text,
+                "metavar": opt.metavar,
+            }
             if opt.kind == "choice":
                 kwargs["choices"] = opt.choices
             if opt.kind == "int":
                 kwargs["type"] = int
             group.addoption(opt.flag, **kwargs)
-            parser.addini(opt.ini, opt.help, type="string", default=None)
+            parser.addini(opt.ini, text, type="string", default=None)
 
 
 def resolve_settings(config: pytest.Config) -> Settings:

@@ -1,44 +1,56 @@
-"""Helpers of the example app's tests.
+"""Who is who in the seeded outdoor platform, for the tests of this folder.
 
-test_notes.py acts as users by hand (what the plugin's helpers do for you); the other files use
-the ``supaseed`` fixture and ``pytest_supaseed.testing``.
+The plan (../supaseed.toml) seeds 6 users plus MakerKit's standard test users, a personal account
+for each (the kit.setup_new_user trigger), and team accounts ("clubs") with an owner and members.
 """
 
 from __future__ import annotations
 
-import json
 import uuid
+from dataclasses import dataclass
+from typing import Any
 
-import psycopg
 import pytest
 
-DEMO_USER = uuid.UUID("11111111-1111-1111-1111-111111111111")
-DEMO_EMAIL = "demo@example.com"  # both from supabase/seed.sql
+GEAR_CATEGORIES = (
+    "accessories", "clothing", "electronics", "kitchen", "packs", "safety", "shelter", "sleep", "water",
+)  # fmt: skip
 
 
-def act_as(conn: psycopg.Connection, user_id: uuid.UUID | None) -> None:
-    """Switch the rest of the transaction to role authenticated as ``user_id`` (None = anon)."""
-    if user_id is None:
-        conn.execute("set local role anon")
-        conn.execute("select set_config('request.jwt.claims', '', true)")
-        return
-    claims = {"sub": str(user_id), "role": "authenticated"}
-    conn.execute("set local role authenticated")
-    conn.execute("select set_config('request.jwt.claims', %s, true)", (json.dumps(claims),))
+@dataclass(frozen=True)
+class Club:
+    """A team account, its owner, one of its members and a user who belongs to neither."""
+
+    id: uuid.UUID
+    slug: str
+    owner: str
+    member: str
+    stranger: str
 
 
-def create_user(conn: psycopg.Connection, email: str) -> uuid.UUID:
-    """Insert an auth.users row (the profile trigger does the rest); returns its id."""
-    user_id = uuid.uuid4()
-    conn.execute(
-        "insert into auth.users (id, email, encrypted_password, raw_user_meta_data) "
-        "values (%s, %s, extensions.crypt('pw', extensions.gen_salt('bf', 4)), %s)",
-        (user_id, email, json.dumps({"username": email.split("@")[0]})),
-    )
-    return user_id
+def find_club(supaseed: Any) -> Club:
+    """The first club (by slug) that has a plain member besides its owner."""
+    rows = supaseed.conn.execute(
+        "select a.id, a.slug, "
+        "  (select u.email from auth.users u where u.id = a.primary_owner_user_id), "
+        "  (select min(u.email) from public.accounts_memberships m join auth.users u "
+        "     on u.id = m.user_id where m.account_id = a.id and m.account_role = 'member') "
+        "from public.accounts a where not a.is_personal_account order by a.slug"
+    ).fetchall()
+    for club_id, slug, owner, member in rows:
+        if member is None:
+            continue
+        outsiders = supaseed.conn.execute(
+            "select u.email from auth.users u where u.email is not null and u.id <> all("
+            "  select user_id from public.accounts_memberships where account_id = %s) "
+            "and u.id <> %s order by u.email",
+            (club_id, supaseed.users[owner]),
+        ).fetchall()
+        return Club(club_id, slug, owner, member, outsiders[0][0])
+    raise AssertionError("the plan seeds no club with a member")
 
 
 @pytest.fixture
-def alice(supaseed_db: psycopg.Connection) -> uuid.UUID:
-    """A fresh user (rolled back with the test)."""
-    return create_user(supaseed_db, "alice@example.com")
+def club(supaseed: Any) -> Club:
+    """A seeded club with its owner, a member and a stranger (see :func:`find_club`)."""
+    return find_club(supaseed)

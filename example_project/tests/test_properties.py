@@ -1,8 +1,7 @@
-"""Property-based tests with ``pytest_supaseed.testing.strategies``.
+"""Property-based tests (Hypothesis) over the plan's asset pools and the real schema.
 
-``rows(table)`` knows the column types, lengths and CHECKs of an introspected table, so every
-example is a row the database accepts: a failure is the app's bug. ``from_pool(pool)`` draws
-assets of an asset pool (shrinking toward the first file).
+``from_pool(pool)`` draws assets of a pool (shrinking toward the first file); ``rows(table)``
+draws rows the table accepts (types, lengths, CHECKs), so a failure is the app's bug.
 """
 
 from __future__ import annotations
@@ -19,61 +18,69 @@ from psycopg import sql
 from pytest_supaseed.assets import load_pool
 from pytest_supaseed.config import resolve_plan
 from pytest_supaseed.schema import Table, introspect
-from pytest_supaseed.testing import Supaseed, assert_not_visible, assert_visible
+from pytest_supaseed.testing import assert_not_visible
 from pytest_supaseed.testing.strategies import from_pool, rows
 
 ROOT = Path(__file__).parent.parent
-# The plan's pool of markdown guides, loaded as the seeding engine loads it (6 small files).
-GUIDES = load_pool("guides", resolve_plan(rootdir=ROOT).plan.asset_pools["guides"], ROOT)
+PLAN = resolve_plan(rootdir=ROOT).plan
+GEAR = load_pool("gear_catalog", PLAN.asset_pools["gear_catalog"], ROOT)
+REPORTS = load_pool("trip_reports", PLAN.asset_pools["trip_reports"], ROOT)
 
-# The ``supaseed`` fixture is created once per test, not per example: an example that writes runs
-# in a savepoint that it rolls back, so examples never see each other's rows.
+# One ``supaseed`` fixture per test, many examples: each example rolls its writes back.
 EXAMPLES = settings(
-    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 
 
+@EXAMPLES
+@given(item=from_pool(GEAR))
+def test_every_catalogue_item_is_listed_in_its_category(supaseed: Any, item: Any) -> None:
+    found = supaseed.table(
+        "gear", where=f"category = '{item.fields['category']}'", order_by="weight_grams"
+    )
+    assert item.fields["name"] in [g["name"] for g in found]
+
+
+@EXAMPLES
+@given(report=from_pool(REPORTS))
+def test_every_report_is_private_to_its_account(supaseed: Any, report: Any) -> None:
+    (trip,) = supaseed.table("trips", where=f"slug = '{report.key.removesuffix('.md')}'")
+    assert_not_visible(supaseed.conn, "anon", "public.trips", [trip["id"]])
+    outsiders = supaseed.conn.execute(
+        "select email from auth.users where id <> %s and id not in ("
+        "  select user_id from accounts_memberships where account_id = %s) order by email",
+        (trip["account_id"], trip["account_id"]),
+    ).fetchall()
+    assert_not_visible(supaseed.conn, outsiders[0][0], "public.trips", [trip["id"]])
+
+
 @pytest.fixture
-def notes_table(supaseed: Supaseed) -> Table:
-    """public.notes as introspected from the test database (once per test, not per example)."""
-    return introspect(supaseed.conn).table("public.notes")
+def setups_table(supaseed: Any) -> Table:
+    """public.setups as introspected from the test database."""
+    return introspect(supaseed.conn).table("public.setups")
 
 
 @EXAMPLES
 @given(data=st.data())
-def test_any_valid_note_round_trips_for_its_owner_only(
-    supaseed: Supaseed, notes_table: Table, data: Any
+def test_any_valid_setup_a_member_saves_is_theirs_alone(
+    supaseed: Any, setups_table: Table, data: Any
 ) -> None:
-    owner, stranger = data.draw(st.permutations(sorted(supaseed.users)))[:2]
-    batch = data.draw(rows(notes_table, parents={"public.profiles": [supaseed.users[owner]]}))
+    email = data.draw(st.sampled_from(sorted(supaseed.users)))
+    account = supaseed.users[email]  # the personal account's id is the user's id
+    batch = data.draw(rows(setups_table, parents={"public.accounts": [account]}))
     with supaseed.conn.transaction():
-        with supaseed.as_user(owner):
-            before = supaseed.count("notes")
-            ids = []
-            for row in batch:
-                cur = supaseed.conn.execute(
-                    sql.SQL("insert into notes ({}) values ({}) returning id").format(
+        with supaseed.as_user(email):
+            ids = [
+                supaseed.conn.execute(
+                    sql.SQL("insert into setups ({}) values ({}) returning id").format(
                         sql.SQL(", ").join(map(sql.Identifier, row)),
                         sql.SQL(", ").join(sql.Placeholder() * len(row)),
                     ),
                     list(row.values()),
-                )
-                ids.append(cur.fetchone()[0])
-            assert supaseed.count("notes") == before + len(batch)
-            stored = supaseed.table("notes", where=f"id >= {min(ids)}", order_by="id")
-            assert [r["title"] for r in stored] == [r["title"] for r in batch]
-        assert_not_visible(supaseed.conn, stranger, "public.notes", ids)
-        assert_not_visible(supaseed.conn, "anon", "public.notes", ids)
+                ).fetchone()[0]
+                for row in batch
+            ]
+            assert len(supaseed.table("setups", where="account_id = auth.uid()")) >= len(ids)
+        private = [i for i, row in zip(ids, batch, strict=True) if not row.get("is_public")]
+        assert_not_visible(supaseed.conn, "anon", "public.setups", private)
         raise psycopg.Rollback()
-
-
-@EXAMPLES
-@given(guide=from_pool(GUIDES))
-def test_every_guide_is_an_article_anon_sees_once_published(supaseed: Supaseed, guide: Any) -> None:
-    (article,) = [r for r in supaseed.table("articles") if r["title"] == guide.fields["title"]]
-    assert article["body"] == guide.body
-    assert article["published"] is guide.fields["published"]
-    check = assert_visible if guide.fields["published"] else assert_not_visible
-    check(supaseed.conn, "anon", "public.articles", [article["id"]])
-    author = next(e for e, uid in supaseed.users.items() if uid == article["author_id"])
-    assert_visible(supaseed.conn, author, "public.articles", [article["id"]])

@@ -83,15 +83,30 @@ def _names_to_any(value: Any) -> Any:
     return value
 
 
+#: supa-seed's (TypeScript) spellings of field types, accepted as aliases.
+TYPE_ALIASES: dict[str, str] = {
+    "string": "str",
+    "string[]": "list[str]",
+    "number": "float",
+    "number[]": "list[float]",
+    "integer": "int",
+    "boolean": "bool",
+    "array": "list",
+    "object": "dict",
+}
+
+
 def _check_types(fields: dict[str, str]) -> dict[str, str]:
     for name, type_name in fields.items():
         normal = type_name.replace(" ", "")
+        normal = TYPE_ALIASES.get(normal, normal)
         if normal not in FIELD_TYPES:
             from pytest_supaseed.errors import did_you_mean
 
             raise ValueError(
                 f"field '{name}' has unknown type '{type_name}'"
-                f"{did_you_mean(normal, FIELD_TYPES)}; use one of {', '.join(sorted(FIELD_TYPES))}"
+                f"{did_you_mean(normal, FIELD_TYPES | set(TYPE_ALIASES))}; use one of "
+                f"{', '.join(sorted(FIELD_TYPES))}"
             )
         fields[name] = normal
     return fields
@@ -337,6 +352,12 @@ class MappingConfig(PlanModel):
     table: str = Field(min_length=1, description='Target table ("schema.table" or "table").')
     fields: dict[str, str] = Field(
         min_length=1, description="{column: expression} for each column the assets fill."
+    )
+    fallbacks: dict[str, str] = Field(
+        default_factory=dict,
+        description="{column: expression} used when the column's expression gives nothing (a "
+        "missing field, a synthetic row): supa-seed's fallbacks block; the same as writing "
+        "'expression | fallback'.",
     )
     count: int | None = Field(
         default=None,

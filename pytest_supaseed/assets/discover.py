@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 from collections.abc import Iterable
@@ -13,7 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import NamedTuple
 
-__all__ = ["FoundFile", "find_files", "glob_regex"]
+__all__ = ["FoundFile", "expand_braces", "find_files", "glob_regex"]
 
 _MAGIC = re.compile(r"[*?\[]")
 
@@ -61,6 +62,37 @@ def glob_regex(pattern: str) -> re.Pattern[str]:
             out.append(re.escape(char))
             i += 1
     return re.compile("".join(out) + r"\Z")
+
+
+def expand_braces(pattern: str) -> list[str]:
+    """Expand shell-style braces: ``*.{jpg,png}`` -> ``["*.jpg", "*.png"]`` (nested braces too).
+
+    A ``{`` without its ``}`` (or without a comma inside) is kept as a literal character.
+    """
+    depth = 0
+    start = -1
+    commas: list[int] = []
+    for index, char in enumerate(pattern):
+        if char == "{":
+            if depth == 0:
+                start, commas = index, []
+            depth += 1
+        elif char == "}" and depth:
+            depth -= 1
+            if depth == 0:
+                if not commas:
+                    continue
+                head, tail = pattern[:start], pattern[index + 1 :]
+                bounds = [start, *commas, index]
+                options = [pattern[a + 1 : b] for a, b in itertools.pairwise(bounds)]
+                return [
+                    expanded
+                    for option in options
+                    for expanded in expand_braces(head + option + tail)
+                ]
+        elif char == "," and depth == 1:
+            commas.append(index)
+    return [pattern]
 
 
 def _split(pattern: str) -> tuple[str, str]:
@@ -154,11 +186,12 @@ def find_files(
     path.
     """
     base = str(base_dir)
-    excludes = [(_normal(p), glob_regex(_normal(p))) for p in exclude]
+    excludes = [(_normal(e), glob_regex(_normal(e))) for p in exclude for e in expand_braces(p)]
     found: dict[str, FoundFile] = {}
     counts: dict[str, int] = {}
-    for pattern in patterns:
-        fixed, rest = _split(_normal(pattern))
+    expanded = [(pattern, one) for pattern in patterns for one in expand_braces(pattern)]
+    for pattern, one in expanded:
+        fixed, rest = _split(_normal(one))
         root = fixed if os.path.isabs(fixed) else os.path.join(base, fixed) if fixed else base
         # rel = prefix + key: one relpath per pattern, not one per file (relpath costs ~15 µs).
         prefix = os.path.relpath(root, base).replace(os.sep, "/") + "/"
@@ -184,5 +217,5 @@ def find_files(
             if rel not in found:
                 stat = entry.stat()
                 found[rel] = FoundFile(rel, key, stat.st_size, stat.st_mtime_ns)
-        counts[pattern] = matched
+        counts[pattern] = counts.get(pattern, 0) + matched
     return [found[rel] for rel in sorted(found)], counts

@@ -51,7 +51,7 @@ Node = Callable[["EvalContext", Asset | None], Any]
 
 _TOKEN = re.compile(
     r"""\s*(?:
-        (?P<duration>\d+(?:\.\d+)?\s*(?:seconds?|minutes?|hours?|days?|weeks?|months?|years?)\b)
+        (?P<duration>\d+(?:\.\d+)?(?:\s*|_)(?:seconds?|minutes?|hours?|days?|weeks?|months?|years?)\b)
       | (?P<number>-?\d+(?:\.\d+)?)
       | (?P<string>'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")
       | (?P<name>[A-Za-z_][\w]*(?:\.[A-Za-z_0-9][\w]*)*)
@@ -80,6 +80,7 @@ class EvalContext:
     pool: AssetPool
     pools: Mapping[str, AssetPool] = field(default_factory=dict)
     today: date = field(default_factory=date.today)
+    synthetic: dict[str, Any] = field(default_factory=dict)
     _faker: Faker | None = None
 
     @property
@@ -166,12 +167,17 @@ class _Parser:
             value = bytes(text[1:-1], "utf-8").decode("unicode_escape")
             return lambda ctx, asset: value
         if kind == "duration":
-            amount, unit = re.match(r"([\d.]+)\s*([a-z]+?)s?$", text).groups()  # type: ignore[union-attr]
+            amount, unit = re.match(r"([\d.]+)[\s_]*([a-z]+?)s?$", text).groups()  # type: ignore[union-attr]
             span = timedelta(seconds=float(amount) * _UNIT_SECONDS[unit])
             return lambda ctx, asset: span
         if text == "[":
+            items: list[Node] = []
+            while (token := self.peek()) is not None and token[1] != "]":
+                items.append(self.term())
+                if (sep := self.peek()) is not None and sep[1] == ",":
+                    self.take(",")
             self.take("]")
-            return lambda ctx, asset: []
+            return lambda ctx, asset: [item(ctx, asset) for item in items]
         if text == "{":
             self.take("}")
             return lambda ctx, asset: {}
@@ -228,7 +234,15 @@ def _path(path: str) -> Node:
             return storage_path(ctx.pool, asset) if asset is not None else MISSING
 
         return object_name
-    return lambda ctx, asset: resolve(asset, path) if asset is not None else MISSING
+
+    def lookup(ctx: EvalContext, asset: Asset | None) -> Any:
+        if asset is not None:
+            return resolve(asset, path)
+        # A synthetic row: the value this row's own column got from the same path (its title,
+        # its body), so slugify(frontmatter.title) describes the row's generated title.
+        return ctx.synthetic.get(path, MISSING)
+
+    return lookup
 
 
 def storage_path(pool: AssetPool, asset: Asset) -> str:
@@ -246,6 +260,8 @@ def _asset_value(pool: AssetPool, asset: Asset) -> str:
 def _words(value: Any) -> int:
     if isinstance(value, int) and not isinstance(value, bool):
         return value
+    if isinstance(value, TextList):
+        value = value.joined()
     return len(str(value).split())
 
 
@@ -255,19 +271,57 @@ def _need(name: str, args: Sequence[Any], low: int, high: int) -> None:
         raise _ExpressionError(f"{name}() takes {want} argument(s), got {len(args)}")
 
 
+#: Spellings of supa-seed (the TypeScript tool) accepted as aliases: name -> our name.
+FUNCTION_ALIASES: dict[str, str] = {
+    "calculate_read_time": "read_time",
+    "random_recent_date": "random_recent",
+    "slug": "slugify",
+}
+#: Faker results that are lists of text, and how they become one text for a text column.
+_TEXT_LISTS = {"paragraphs": "\n\n", "texts": "\n\n", "sentences": " ", "words": " "}
+
+
+class TextList(list[str]):
+    """A list of texts from Faker (``faker.paragraphs(3)``): one text, joined, in a text column."""
+
+    joiner = "\n\n"
+
+    def joined(self) -> str:
+        """The texts as one string."""
+        return self.joiner.join(self)
+
+
+def _faker_provider(name: str) -> str:
+    # faker.lorem.sentence() (Faker.js spelling) is faker.sentence() in Python's Faker: the
+    # middle parts name Faker.js modules, Python's Faker has every provider method at the top.
+    parts = name.split(".")[1:]
+    fake = _shared_faker()
+    if len(parts) > 1 and not hasattr(fake, parts[0]) and hasattr(fake, parts[-1]):
+        return parts[-1]
+    return ".".join(parts)
+
+
 def _call(name: str, raw_args: list[tuple[Node, str | None]]) -> Node:
     args = [node for node, _ in raw_args]
+    name = FUNCTION_ALIASES.get(name, name)
     if name.startswith("faker."):
-        provider = name[len("faker.") :]
+        provider = _faker_provider(name)
         if not hasattr(_shared_faker(), provider):
             known = [n for n in dir(_shared_faker()) if not n.startswith("_")]
             raise _ExpressionError(
                 f"faker has no provider '{provider}'{did_you_mean(provider, known)}"
             )
 
+        joiner = _TEXT_LISTS.get(provider)
+
         def fake(ctx: EvalContext, asset: Asset | None) -> Any:
             values = [arg(ctx, asset) for arg in args]
-            return getattr(ctx.faker, provider)(*values)
+            value = getattr(ctx.faker, provider)(*values)
+            if joiner is not None and isinstance(value, list):
+                texts = TextList(value)
+                texts.joiner = joiner
+                return texts
+            return value
 
         return fake
 
@@ -386,6 +440,7 @@ def _call(name: str, raw_args: list[tuple[Node, str | None]]) -> Node:
 
         return element
     known = ["lower", "upper", "slugify", "read_time", "truncate", "random", "random_recent"]
+    known += list(FUNCTION_ALIASES)
     raise _ExpressionError(
         f"unknown function '{name}'{did_you_mean(name, known)}; functions are "
         f"{', '.join(known)} and faker.<provider>"
@@ -407,21 +462,57 @@ class CompiledMapping:
     name: str
     config: MappingConfig
     fields: dict[str, tuple[str, Node]]
+    #: column -> the asset path its expression starts with (``frontmatter.title | ...``), if any.
+    paths: dict[str, str] = field(default_factory=dict)
+
+
+_PLAIN_PATH = re.compile(r"^\s*([A-Za-z_][\w]*(?:\.[A-Za-z_0-9][\w]*)*)\s*(?:\||$)")
 
 
 def compile_mapping(mapping: MappingConfig, name: str = "") -> CompiledMapping:
-    """Compile every expression of ``mapping`` once; one AssetError lists every bad expression."""
+    """Compile every expression of ``mapping`` once; one AssetError lists every bad expression.
+
+    A column of ``fallbacks`` (supa-seed's block) is written after the column's expression as one
+    more ``|`` alternative; a fallback for a column without an expression is its expression.
+    """
     fields: dict[str, tuple[str, Node]] = {}
+    paths: dict[str, str] = {}
     problems: list[str] = []
     label = f"mapping '{name}'" if name else f"mapping of pool '{mapping.pool}'"
-    for column, source in mapping.fields.items():
+    sources = dict(mapping.fields)
+    for column, fallback in mapping.fallbacks.items():
+        sources[column] = f"{sources[column]} | {fallback}" if column in sources else fallback
+    for column, source in sources.items():
         try:
             fields[column] = (source, _Parser(source).parse())
         except _ExpressionError as exc:
             problems.append(f"  - column '{column}' = {source!r}: {exc}")
+            continue
+        found = _PLAIN_PATH.match(mapping.fields.get(column, ""))
+        if found and found[1].lower() not in _LITERAL_NAMES and not found[1].startswith("faker."):
+            # Only a path another column derives from (slugify(frontmatter.title)) matters here.
+            used = re.compile(rf"(?<![\w.]){re.escape(found[1])}(?![\w.])")
+            if any(used.search(s) for c, s in sources.items() if c != column):
+                paths[column] = found[1]
     if problems:
         raise AssetError(f"{label} → {mapping.table}: bad expression(s):\n" + "\n".join(problems))
-    return CompiledMapping(name, mapping, fields)
+    return CompiledMapping(name, mapping, fields, paths)
+
+
+#: What a synthetic row's text column gets when its path has no fallback (so a slug or a read time
+#: derived from it describes this row): Faker text by the column's name.
+def _synthetic_text(ctx: EvalContext, column: str) -> str:
+    if any(word in column.lower() for word in ("body", "content", "description", "text")):
+        return "\n\n".join(ctx.faker.paragraphs(3))
+    return str(ctx.faker.sentence(nb_words=4)).rstrip(".")
+
+
+def _is_text(column: ColumnLike) -> bool:
+    type_name = (getattr(column, "base_type", None) or column.type).lower()
+    is_array = getattr(column, "is_array", None)
+    if is_array or type_name.endswith("[]"):
+        return False
+    return type_name.split("(")[0].strip() in {"text", "character varying", "varchar", "citext"}
 
 
 def _columns_by_name(
@@ -481,13 +572,23 @@ def map_rows(
     rows: list[dict[str, Any]] = []
     problems: list[str] = []
     sources: list[Asset | None] = [*chosen, *([None] * shortfall)]
+    # Columns read from a plain path first: a synthetic row's derived columns then see them.
+    synthetic_order = sorted(compiled.fields, key=lambda c: c not in compiled.paths)
     for asset in sources:
         row: dict[str, Any] = {}
-        for column_name, (source, node) in compiled.fields.items():
+        ctx.synthetic = {}
+        for column_name in compiled.fields if asset is not None else synthetic_order:
+            source, node = compiled.fields[column_name]
             column = by_name[column_name]
             where = asset.label if asset is not None else "(synthetic row)"
             try:
                 value = node(ctx, asset)
+                path = compiled.paths.get(column_name)
+                if asset is None and path is not None:
+                    if value is MISSING and _is_text(column):
+                        value = _synthetic_text(ctx, column_name)
+                    if value is not MISSING:
+                        ctx.synthetic[path] = value
             except _ExpressionError as exc:
                 raise AssetError(
                     f"mapping of pool '{pool.name}', column '{column_name}': {exc}"
@@ -502,6 +603,8 @@ def map_rows(
                 if asset is None:
                     continue  # no fallback: the engine generates this column
                 value = None
+            if isinstance(value, TextList) and _is_text(column):
+                value = value.joined()
             try:
                 converted = to_column(value, column)
             except ValueError as exc:

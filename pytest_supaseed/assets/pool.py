@@ -109,7 +109,11 @@ class AssetPool:
     def error_report(self) -> str:
         """Every problem on its own line, for messages and the pytest report."""
         files = len({p.file.split("[")[0] for p in self.errors})
-        lines = [f"pool '{self.name}': {len(self.errors)} problem(s) in {files} file(s):"]
+        first = self.errors[0] if self.errors else None
+        lines = [
+            f"asset_pools.{self.name} (strict): {first} ({len(self.errors)} problem(s) in "
+            f"{files} file(s)); all of them:"
+        ]
         lines += [f"  - {problem}" for problem in self.errors]
         lines.append(
             "Fix the files, exclude them (exclude = [...]), or set strict = false to skip them."
@@ -242,6 +246,17 @@ def _load(
     if cache is not None and (pool.parsed or len(new) != len(old)):
         cache.write(new)
     if config.strict:
+        # strict: a pattern that finds nothing is as wrong as a file that does not parse
+        for pattern, count in counts.items():
+            if count == 0:
+                errors.append(
+                    AssetProblem(
+                        pattern,
+                        f"pattern matched no file under {base} (fix the path or the glob)",
+                    )
+                )
+        if not errors and not loaded:
+            errors.append(AssetProblem(str(base), "the pool is empty: no asset loaded"))
         pool.raise_for_errors()
     return pool
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
@@ -97,8 +97,47 @@ class DateDistribution(PlanModel):
         return value
 
 
+#: supa-seed's spellings of constraint keys, accepted as aliases.
+CONSTRAINT_ALIASES: dict[str, str] = {
+    "min": "min_per_target",
+    "max": "max_per_target",
+    "minPerTarget": "min_per_target",
+    "maxPerTarget": "max_per_target",
+    "totalItems": "total_items",
+    "total": "total_items",
+}
+#: supa-seed's spellings of strategies, accepted as aliases.
+STRATEGY_ALIASES: dict[str, str] = {
+    "random": "weighted_random",
+    "weightedRandom": "weighted_random",
+    "roundRobin": "round_robin",
+    "evenSpread": "even_spread",
+}
+
+
+def _rename(data: Any, aliases: dict[str, str]) -> Any:
+    if not isinstance(data, dict):
+        return data
+    out = dict(data)
+    for alias, name in aliases.items():
+        if alias in out:
+            if name in out:
+                raise ValueError(f"'{alias}' and '{name}' are the same setting; keep one")
+            out[name] = out.pop(alias)
+    return out
+
+
 class ConstraintsConfig(PlanModel):
-    """The rules an association must satisfy; every field is optional."""
+    """The rules an association must satisfy; every field is optional.
+
+    ``min``/``max`` (and supa-seed's ``minPerTarget``/``maxPerTarget``/``totalItems``) are
+    aliases of ``min_per_target``/``max_per_target``/``total_items``.
+    """
+
+    @model_validator(mode="before")
+    @classmethod
+    def _aliases(cls, data: Any) -> Any:
+        return _rename(data, CONSTRAINT_ALIASES)
 
     min_per_target: int | None = Field(default=None, ge=0)
     max_per_target: int | None = Field(default=None, ge=0)
@@ -138,6 +177,14 @@ class AssociationConfig(PlanModel):
     constraints: ConstraintsConfig = ConstraintsConfig()
     mode: Literal["relaxed", "strict"] = "relaxed"
     synthetic_fallback: bool = True
+
+    @model_validator(mode="before")
+    @classmethod
+    def _aliases(cls, data: Any) -> Any:
+        # strategy = "random" (supa-seed) is weighted_random with equal weights.
+        if isinstance(data, dict) and isinstance(data.get("strategy"), str):
+            data = {**data, "strategy": STRATEGY_ALIASES.get(data["strategy"], data["strategy"])}
+        return data
 
     @model_validator(mode="after")
     def _strategy_options(self) -> AssociationConfig:

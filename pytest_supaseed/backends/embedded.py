@@ -9,10 +9,16 @@ Everything lives under :func:`cache_root` (``/dev/shm/pytest-supaseed-<uid>`` wh
 
     install/<key>/         hard-linked copy of a binary install nobody cannot reach (root only)
     initdb/<key>/          the cached, pristine initdb'd cluster of one binary version
+    initdb/<key>.password  its superuser password (0600), replaced in every cluster copied from it
     clusters/<key>/        persistent cluster of one (binary version, project rootdir)
-        data/ sock/ postgres.log server.json last_used
+        data/ sock/ postgres.log server.json last_used password
     clusters/<key>.lock    held (filelock) while a run uses that cluster
     ephemeral/<name>/      cluster of a concurrent second run of the same project, deleted after
+
+Locked down (docs/backends.md, "Security"): no ``trust`` anywhere; every connection, TCP or
+socket, authenticates with scram-sha-256 and a random per-cluster password kept in a 0600 file
+of the account running the plugin; the socket lives in a 0700 directory of the server's account;
+the log is 0600; pg_hba.conf has no replication entries.
 """
 
 from __future__ import annotations
@@ -34,14 +40,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import psycopg
+from psycopg import sql
+
 from ..errors import BackendError
 from .base import ServerHandle
 from .binaries import PgBinaries, find_binaries, runnable_by
+from .extensions import with_extension_pack
 
 #: Persistent clusters kept at most (least recently used ones beyond this are deleted).
 DEFAULT_MAX_CLUSTERS = 8
 #: Bumped whenever the initdb flags change, so that old caches are not reused.
-INITDB_FORMAT = "w1"
+INITDB_FORMAT = "w2"
 START_TIMEOUT = 60.0
 POLL_INTERVAL = 0.005
 SERVER_SETTINGS = (
@@ -49,7 +59,18 @@ SERVER_SETTINGS = (
     "synchronous_commit=off",
     "full_page_writes=off",
     "listen_addresses=127.0.0.1",
+    "unix_socket_permissions=0700",
+    "password_encryption=scram-sha-256",
 )
+#: The only client authentication rules of an embedded cluster: a password for every connection
+#: (socket and IPv4 loopback), no ``trust``, no replication.
+PG_HBA = """\
+# Written by pytest-supaseed: every connection needs the cluster's password (scram-sha-256).
+# TYPE  DATABASE  USER  ADDRESS       METHOD
+local   all       all                 scram-sha-256
+host    all       all   127.0.0.1/32  scram-sha-256
+"""
+SUPERUSER = "postgres"
 
 
 @dataclass(frozen=True)
@@ -66,14 +87,58 @@ class RunAs:
 
 
 def run_as() -> RunAs | None:
-    """``nobody`` when running as root (PostgreSQL refuses root), else None (run as ourselves)."""
+    """The account the server runs as when this process is root (PostgreSQL refuses root), else
+    None (run as ourselves): ``SUPASEED_RUN_AS`` (a dedicated system account) or ``nobody``."""
     if os.geteuid() != 0:
         return None
+    wanted = os.environ.get("SUPASEED_RUN_AS", "").strip()
+    if wanted:
+        try:
+            entry = pwd.getpwnam(wanted)
+        except KeyError:
+            raise BackendError(
+                f"SUPASEED_RUN_AS={wanted}: no such account. Create it (useradd --system "
+                f"--no-create-home --shell /usr/sbin/nologin {wanted}) or unset the variable"
+            ) from None
+        if entry.pw_uid == 0:
+            raise BackendError(
+                f"SUPASEED_RUN_AS={wanted} is root; PostgreSQL refuses to run as root"
+            )
+        return RunAs(entry.pw_uid, entry.pw_gid, wanted)
     try:
         entry = pwd.getpwnam("nobody")
         return RunAs(entry.pw_uid, entry.pw_gid, "nobody")
     except KeyError:
         return RunAs(65534, 65534, "uid 65534")
+
+
+def _owner_tag(owner: RunAs | None) -> str:
+    # Clusters belong to the account that runs the server: another account gets other copies.
+    return "" if owner is None or owner.name == "nobody" else f"-u{owner.uid}"
+
+
+def _write_secret(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` readable by this account only (0600), atomically."""
+    tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        os.fchmod(fd, 0o600)
+        os.write(fd, text.encode())
+    finally:
+        os.close(fd)
+    os.replace(tmp, path)
+
+
+def _read_secret(path: Path) -> str | None:
+    try:
+        return path.read_text().strip() or None
+    except OSError:
+        return None
+
+
+def new_password() -> str:
+    """A random superuser password (256 bits, URL-safe, so it can sit in a DSN as it is)."""
+    return secrets.token_urlsafe(32)
 
 
 def cache_root() -> Path:
@@ -125,22 +190,29 @@ def initdb_cache(binaries: PgBinaries, root: Path, owner: RunAs | None) -> Path:
     from filelock import FileLock
 
     parent = _mkdir(root / "initdb", None)
-    target = parent / f"{binaries.key}-{INITDB_FORMAT}"
-    if (target / "PG_VERSION").exists():
+    target = parent / f"{binaries.key}-{INITDB_FORMAT}{_owner_tag(owner)}"
+    if (target / "PG_VERSION").exists() and initdb_password(target):
         return target
     with FileLock(str(target) + ".lock", timeout=300):
-        if (target / "PG_VERSION").exists():
+        if (target / "PG_VERSION").exists() and initdb_password(target):
             return target
         staging = parent / f"{target.name}.tmp-{os.getpid()}"
         shutil.rmtree(staging, ignore_errors=True)
         _mkdir(staging, owner, 0o700)
+        password = new_password()
+        # initdb reads the password from a file: one only it and we can read, deleted right after
+        pwfile = parent / f".{target.name}.pw-{os.getpid()}"
+        _write_secret(pwfile, password + "\n")
+        if owner is not None:
+            os.chown(pwfile, owner.uid, owner.gid)
         argv = [
             binaries.tool("initdb"),
             "-D",
             str(staging),
             "-U",
-            "postgres",
-            "--auth=trust",
+            SUPERUSER,
+            "--auth=scram-sha-256",
+            f"--pwfile={pwfile}",
             "-E",
             "UTF8",
             "--locale=C",
@@ -151,17 +223,41 @@ def initdb_cache(binaries: PgBinaries, root: Path, owner: RunAs | None) -> Path:
             "--wal-segsize=1",
         ]
         kwargs = owner.popen_kwargs() if owner else {}
-        out = subprocess.run(
-            argv, capture_output=True, text=True, env=_clean_env(), check=False, **kwargs
-        )
+        try:
+            out = subprocess.run(
+                argv, capture_output=True, text=True, env=_clean_env(), check=False, **kwargs
+            )
+        finally:
+            pwfile.unlink(missing_ok=True)
         if out.returncode != 0:
             shutil.rmtree(staging, ignore_errors=True)
             raise BackendError(
                 f"initdb failed (binaries from {binaries.source}, {binaries.bin_dir}):\n"
                 f"{out.stderr.strip() or out.stdout.strip()}"
             )
+        _write_hba(staging, owner)
+        shutil.rmtree(target, ignore_errors=True)
+        _write_secret(_initdb_password_file(target), password)
         os.replace(staging, target)
     return target
+
+
+def _initdb_password_file(cache: Path) -> Path:
+    return cache.with_name(cache.name + ".password")
+
+
+def initdb_password(cache: Path) -> str | None:
+    """The superuser password of the initdb cache ``cache`` (None: unknown, rebuild it)."""
+    return _read_secret(_initdb_password_file(cache))
+
+
+def _write_hba(data: Path, owner: RunAs | None) -> None:
+    """Replace initdb's pg_hba.conf (which has replication entries) with :data:`PG_HBA`."""
+    hba = data / "pg_hba.conf"
+    hba.write_text(PG_HBA)
+    os.chmod(hba, 0o600)
+    if owner is not None:
+        os.chown(hba, owner.uid, owner.gid)
 
 
 def _copy_cluster(src: Path, dst: Path) -> None:
@@ -380,6 +476,11 @@ class Cluster:
     def state_file(self) -> Path:
         return self.dir / "server.json"
 
+    @property
+    def password_file(self) -> Path:
+        """The cluster's superuser password, 0600, readable by the account running the plugin."""
+        return self.dir / "password"
+
 
 def _owner_state() -> dict[str, Any]:
     return {"owner_pid": os.getpid(), "owner_start": _proc_start_time(os.getpid())}
@@ -391,7 +492,9 @@ def acquire_cluster(
     """This project's persistent cluster, or an ephemeral copy if another run holds it."""
     from filelock import FileLock, Timeout
 
-    key = hashlib.sha256(f"{binaries.key}\0{rootdir.resolve()}".encode()).hexdigest()[:16]
+    key = hashlib.sha256(
+        f"{binaries.key}\0{rootdir.resolve()}{_owner_tag(owner)}".encode()
+    ).hexdigest()[:16]
     clusters = _mkdir(root / "clusters", None)
     lock: Any = FileLock(str(clusters / key) + ".lock")
     try:
@@ -412,11 +515,19 @@ def acquire_cluster(
         cluster = Cluster(dir=_mkdir(root / "ephemeral" / name, None), persistent=False)
         _mkdir(root / "ephemeral", None)
         _write_state(cluster.state_file, {**_owner_state(), "postgres_pid": None})
-    if not (cluster.data / "PG_VERSION").exists():
-        _copy_cluster(initdb_cache(binaries, root, owner), cluster.data)
-        cluster.fresh = True
-    _mkdir(cluster.sock, owner, 0o755)
+    if not (cluster.data / "PG_VERSION").exists() or not cluster.password_file.exists():
+        # no password file: new, or made by a version that trusted every local connection
+        fresh_copy(binaries, root, owner, cluster)
+    # Only the server's account (and root) may enter the socket's directory.
+    _mkdir(cluster.sock, owner, 0o700)
     return cluster
+
+
+def fresh_copy(binaries: PgBinaries, root: Path, owner: RunAs | None, cluster: Cluster) -> None:
+    """Make ``cluster``'s data a new copy of the initdb cache (its password is set at start)."""
+    cluster.password_file.unlink(missing_ok=True)
+    _copy_cluster(initdb_cache(binaries, root, owner), cluster.data)
+    cluster.fresh = True
 
 
 def release_cluster(cluster: Cluster, keep: bool) -> None:
@@ -461,11 +572,12 @@ class EmbeddedServer:
     port: int
     process: subprocess.Popen[bytes]
     owner: RunAs | None
+    password: str = ""
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
     def dsn(self) -> str:
-        return f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
+        return f"postgresql://{SUPERUSER}:{self.password}@127.0.0.1:{self.port}/postgres"
 
     def stop(self, keep: bool = False) -> None:
         """Fast shutdown (SIGINT) and release the cluster; with ``keep`` leave it running."""
@@ -541,7 +653,10 @@ def _spawn(
     ]
     for setting in SERVER_SETTINGS:
         argv += ["-c", setting]
-    log = open(cluster.log, "ab")  # noqa: SIM115 - handed to the child; closed right after
+    # The log can hold SQL and data: this account's only (postgres writes through the fd).
+    log_fd = os.open(cluster.log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    os.fchmod(log_fd, 0o600)
+    log = os.fdopen(log_fd, "ab")
     try:
         # A new session: Ctrl-C in the terminal must not shut the server down under our teardown.
         return subprocess.Popen(
@@ -580,6 +695,61 @@ def start_postgres(binaries: PgBinaries, cluster: Cluster, owner: RunAs | None) 
     )
 
 
+def _check_reachable(root: Path, owner: RunAs) -> None:
+    """The server's account must be able to enter every directory above the cache root."""
+    for parent in [root, *root.parents]:
+        st = parent.stat()
+        if st.st_mode & 0o001 or st.st_uid == owner.uid:
+            continue
+        if st.st_gid == owner.gid and st.st_mode & 0o010:
+            continue
+        raise BackendError(
+            f"The server runs as {owner.name}, which cannot enter {parent} (mode "
+            f"{oct(st.st_mode & 0o777)}), above the cache dir {root}. Fix: set "
+            "SUPASEED_CACHE_DIR to a directory below /tmp or /dev/shm (or a path every account "
+            "can traverse)"
+        )
+
+
+def _cluster_password(
+    binaries: PgBinaries, root: Path, owner: RunAs | None, cluster: Cluster, port: int
+) -> str:
+    """The cluster's password; a fresh copy still has the initdb cache's, replaced now by its own.
+
+    The new password is written (0600) before ``ALTER ROLE`` and renamed into place after, so a
+    crash in between leaves no ``password`` file and the next run copies the cluster again.
+    """
+    known = _read_secret(cluster.password_file)
+    if known is not None:
+        return known
+    inherited = initdb_password(initdb_cache(binaries, root, owner))
+    password = new_password()
+    pending = cluster.dir / "password.new"
+    _write_secret(pending, password)
+    try:
+        with psycopg.connect(
+            host="127.0.0.1",
+            port=port,
+            user=SUPERUSER,
+            password=inherited,
+            dbname="postgres",
+            autocommit=True,
+            connect_timeout=10,
+        ) as conn:
+            conn.execute(
+                sql.SQL("ALTER ROLE {} PASSWORD {}").format(
+                    sql.Identifier(SUPERUSER), sql.Literal(password)
+                )
+            )
+    except psycopg.Error as exc:
+        raise BackendError(
+            f"Could not set the password of the new cluster {cluster.data}: {exc}. Delete "
+            f"{cluster.dir} and run again."
+        ) from None
+    os.replace(pending, cluster.password_file)
+    return password
+
+
 def start_embedded(
     pg_bin: str | None = None,
     rootdir: Path | None = None,
@@ -587,11 +757,14 @@ def start_embedded(
     max_clusters: int | None = None,
 ) -> ServerHandle:
     """Start a private server for the project at ``rootdir``; returns a handle that stops it."""
-    binaries = find_binaries(pg_bin)
     owner = run_as()
     root = cache_root()
+    # The plugin's own copy of the install, with the Supabase extension pack in share/extension.
+    binaries = with_extension_pack(find_binaries(pg_bin), root)
     if owner is not None:
         binaries = runnable_by(binaries, owner.uid, owner.gid, root)
+    if owner is not None:
+        _check_reachable(root, owner)
     reap_orphans(root)
     cluster = acquire_cluster(binaries, (rootdir or Path.cwd()), root, owner)
     try:
@@ -603,8 +776,13 @@ def start_embedded(
             if cluster.fresh:
                 raise
             # A persistent cluster can be damaged (killed mid-write, disk full): start it over.
-            _copy_cluster(initdb_cache(binaries, root, owner), cluster.data)
+            fresh_copy(binaries, root, owner, cluster)
             server = start_postgres(binaries, cluster, owner)
+        try:
+            server.password = _cluster_password(binaries, root, owner, cluster, server.port)
+        except BaseException:
+            server.stop()
+            raise
     except BaseException:
         release_cluster(cluster, keep=False)
         raise
@@ -620,6 +798,7 @@ def start_embedded(
         "binaries": f"{binaries.bin_dir} ({binaries.source})",
         "cluster": "persistent" if cluster.persistent else "ephemeral",
         "run_as": owner.name if owner else "current user",
+        "password_file": str(cluster.password_file),
     }
     return ServerHandle(
         dsn=server.dsn,

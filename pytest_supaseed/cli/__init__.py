@@ -1,8 +1,8 @@
 """The ``supaseed`` command.
 
 Each module of this package registers its subcommands with ``register(subparsers)`` (``schema``:
-detect, snapshot, diff; ``config``: templates, plan, schema; ``seed``: seed; ``ai``: ai status,
-test, cache; ``cache``: cache export, import); this file only
+detect, snapshot, diff; ``config``: templates, plan, schema; ``seed``: seed; ``init``: init;
+``ai``: ai status, test, cache; ``cache``: cache export, import); this file only
 dispatches. The commands do their work through the library (``lifecycle/`` for databases), as the
 pytest plugin does.
 """
@@ -11,13 +11,35 @@ from __future__ import annotations
 
 import argparse
 import sys
+import warnings
 from collections.abc import Sequence
+from typing import TextIO
 
-from ..errors import SupaseedError
-from . import ai, cache, config, schema, seed
+import psycopg
+
+from .. import __version__
+from ..errors import SupaseedError, SupaseedWarning
+from . import ai, cache, config, init, schema, seed
 
 # Each subparser sets ``func`` to a callable taking the parsed args and returning an exit code.
-_COMMAND_MODULES = (schema, config, seed, ai, cache)
+_COMMAND_MODULES = (schema, config, seed, init, ai, cache)
+
+
+def _plain(text: str | None) -> str | None:
+    # Help comes from docstrings written for Sphinx/markdown: no raw backticks on a terminal.
+    return text.replace("``", "").replace("`", "") if text else text
+
+
+def _plain_help(parser: argparse.ArgumentParser) -> None:
+    parser.description = _plain(parser.description)
+    parser.epilog = _plain(parser.epilog)
+    for action in parser._actions:
+        action.help = _plain(action.help)
+        if isinstance(action, argparse._SubParsersAction):
+            for choice in action._choices_actions:
+                choice.help = _plain(choice.help)
+            for child in action.choices.values():
+                _plain_help(child)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -25,10 +47,26 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="supaseed", description="Seeded Supabase/Postgres databases for tests and development."
     )
+    parser.add_argument(
+        "--version", action="version", version=f"supaseed (pytest-supaseed) {__version__}"
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module in _COMMAND_MODULES:
         module.register(sub)
+    _plain_help(parser)
     return parser
+
+
+def _show_warning(
+    message: Warning | str,
+    category: type[Warning],
+    filename: str,
+    lineno: int,
+    file: TextIO | None = None,
+    line: str | None = None,
+) -> None:
+    # One line, no source excerpt: "supaseed: warning: Skipping ... ".
+    print(f"supaseed: warning: {' '.join(str(message).split())}", file=sys.stderr)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -37,13 +75,39 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     func = getattr(args, "func", None)
     if func is None:
-        parser.print_help()
-        return 2
+        parser.print_help()  # `supaseed` alone: what it can do, and success
+        return 0
     try:
-        return int(func(args))
+        with warnings.catch_warnings(record=True) as caught:
+            # Each distinct warning once, however many places raise it, printed as one line.
+            warnings.simplefilter("always")
+            if getattr(args, "strict", False):
+                warnings.simplefilter("error", SupaseedWarning)
+            try:
+                return int(func(args))
+            finally:
+                seen: set[tuple[type[Warning], str]] = set()
+                for warning in caught:
+                    key = (warning.category, str(warning.message))
+                    if key not in seen:
+                        seen.add(key)
+                        _show_warning(
+                            warning.message, warning.category, warning.filename, warning.lineno
+                        )
+    except SupaseedWarning as exc:  # --strict
+        print(f"supaseed: error: strict: {exc}", file=sys.stderr)
+        return 1
     except SupaseedError as exc:
         print(f"supaseed: error: {exc}", file=sys.stderr)
         return 1
+    except psycopg.Error as exc:
+        # a database error no step translated: still one line, never a traceback
+        text = " ".join(str(exc).split()) or type(exc).__name__
+        print(f"supaseed: error: the database refused: {text}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("supaseed: interrupted", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":

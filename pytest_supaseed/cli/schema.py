@@ -87,7 +87,9 @@ def _source_options(parser: argparse.ArgumentParser) -> None:
         "--rootdir", default=".", help="project root holding supabase/ (default: current directory)"
     )
     parser.add_argument(
-        "--migrations", help="migrations directory (default: supabase/migrations under ROOTDIR)"
+        "--migrations",
+        metavar="PATH",
+        help="migrations directory (default: supabase/migrations under ROOTDIR)",
     )
 
 

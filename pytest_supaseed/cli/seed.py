@@ -21,11 +21,17 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import psycopg
+
 from .. import seed as seeding  # the package loads the engine (Faker, generators) on first use
-from ..config.resolve import resolve_plan
+from ..config.resolve import ResolvedPlan, resolve_plan
+from ..errors import ConfigError
 from ..lifecycle.base import ensure_base_database, project_server
 from ..lifecycle.databases import clone_database
 from ..lifecycle.template_db import ensure_template_db
+from ..report import collect_report, write_html
+from ..seed.atomic import check_target
+from ..seed.result import SeedResult
 
 __all__ = ["register"]
 
@@ -44,11 +50,32 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--dsn",
         help="seed this database instead of starting an embedded server (its schema must exist)",
     )
+    parser.add_argument(
+        "--allow-remote",
+        action="store_true",
+        help="allow --dsn to name a host that is not this machine (refused by default)",
+    )
+    parser.add_argument(
+        "--strict",
+        action="store_true",
+        help="treat warnings (skipped files, globs matching nothing ...) as errors",
+    )
     parser.add_argument("--seed", type=int, metavar="N", help="override the plan's seed")
     parser.add_argument(
         "--keep",
         action="store_true",
         help="keep the embedded server running afterwards and print a DSN to connect to",
+    )
+    parser.add_argument(
+        "--migrations",
+        metavar="PATH",
+        help="migrations directory (default: supabase/migrations under ROOTDIR)",
+    )
+    parser.add_argument(
+        "--report",
+        metavar="PATH",
+        help="also write an HTML seed report: rows, association histograms, relaxations, pool "
+        "problems, timings, the RLS matrix",
     )
     parser.add_argument("--rootdir", default=".", help="project root (default: current directory)")
     parser.add_argument(
@@ -62,26 +89,46 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def _cmd_seed(args: argparse.Namespace) -> int:
     root = Path(args.rootdir).resolve()
+    if args.dsn:
+        check_target(args.dsn, allow_remote=args.allow_remote)  # before any connection
     source: Any = args.template if args.template else (Path(args.plan) if args.plan else None)
     resolved = resolve_plan(source, rootdir=root)
     run_seed = resolved.plan.seed if args.seed is None else args.seed
+    label = args.template or resolved.source_label
     if args.dsn:
         result = seeding.seed(
-            resolved.plan, args.dsn, seed=run_seed, progress=args.progress, rootdir=root
+            resolved.plan,
+            args.dsn,
+            seed=run_seed,
+            progress=args.progress,
+            rootdir=root,
+            strict=args.strict,
         )
         print(result.summary())
+        if args.report:
+            _write_report(args.report, args.dsn, result, resolved, root, label)
         return 0
     with project_server(root, keep=args.keep) as server:
         template_db = ensure_template_db(
             server,
-            ensure_base_database(server, root),
+            ensure_base_database(server, root, args.migrations),
             resolved,
             project_root=root,
             seed=run_seed,
-            label=args.template or resolved.source_label,
+            label=label,
             progress=args.progress,
         )
         print(template_db.result.summary())
+        if args.strict and template_db.result.warnings:
+            # the template database is the plugin's own; the command still fails, as --dsn does
+            raise ConfigError(
+                f"strict: {template_db.result.warnings[0]}. Fix: remove the cause, or seed "
+                "without --strict to accept it as a warning"
+            )
+        if args.report:
+            # The template database itself, read in a transaction rolled back: left as seeded.
+            dsn = server.dsn_for(template_db.name)
+            _write_report(args.report, dsn, template_db.result, resolved, root, label)
         status = (
             "reused (cache hit, nothing seeded)"
             if template_db.cache_hit
@@ -99,3 +146,13 @@ def _cmd_seed(args: argparse.Namespace) -> int:
         else:
             print("server stopped (use --keep to keep it and connect)", file=sys.stderr)
     return 0
+
+
+def _write_report(
+    path: str, dsn: str, result: SeedResult, resolved: ResolvedPlan, root: Path, label: str
+) -> None:
+    """--report PATH: the HTML seed report of the database just seeded."""
+    with psycopg.connect(dsn) as conn:
+        report = collect_report(conn, result, resolved.plan, root, label=label)
+    written = write_html(Path(path).resolve(), [report])
+    print(f"report: {written}")

@@ -132,6 +132,14 @@ ColumnValue = Constant | Expression
 _EXPRESSION = re.compile(r"^\{\{\s*(?P<source>.+?)\s*\}\}$", re.DOTALL)
 
 
+class StorageBucketConfig(PlanModel):
+    """One ``[storage.<bucket id>]`` section: a bucket and, per seeded user, objects they own."""
+
+    pool: str = Field(description="Asset pool whose files become the objects.")
+    per_user: int = Field(default=1, ge=0, description="Objects each seeded user owns.")
+    public: bool = Field(default=False, description="storage.buckets.public of the bucket.")
+
+
 class TableConfig(PlanModel):
     """How to fill one table: how many rows, and values for chosen columns.
 
@@ -150,6 +158,7 @@ class TableConfig(PlanModel):
     )
     disable_triggers: bool = Field(
         default=False,
+        strict=True,
         description="Insert with the table's user triggers disabled (opt-in; ALTER TABLE ... "
         "DISABLE TRIGGER USER inside the table's transaction; foreign-key checks stay on).",
     )
@@ -350,6 +359,13 @@ class SeedPlan(PlanModel):
     tables: dict[str, TableConfig] = Field(
         default_factory=dict, description='Per table ("schema.table" or "table").'
     )
+    schemas: list[str] | None = Field(
+        default=None,
+        description="Schemas whose tables the plan may seed (plus the schemas they reference, such "
+        "as auth). Default: every schema the migrations create (all but pg_*, information_schema, "
+        "the Supabase platform's and the extensions' own), plus every schema named in a "
+        "tables/mappings/associations key (such as storage).",
+    )
     asset_pools: dict[str, AssetPoolConfig] = Field(
         default_factory=dict,
         description="Named pools of real content (markdown, JSON, CSV, images).",
@@ -359,6 +375,10 @@ class SeedPlan(PlanModel):
     )
     associations: dict[str, AssociationConfig] = Field(
         default_factory=dict, description="How items are distributed over targets."
+    )
+    storage: dict[str, StorageBucketConfig] = Field(
+        default_factory=dict,
+        description="Storage buckets by id; each seeded user owns per_user objects from a pool.",
     )
     ai: AIConfig = Field(default_factory=AIConfig)
     migrations: MigrationsConfig = Field(default_factory=MigrationsConfig)

@@ -260,7 +260,8 @@ class _Merge:
                 self._forget(here)
                 self._record(here, source, f"{before} + {label}")
                 continue
-            dropped = _drop_exclusive(base, key, path)
+            # one layer giving both keys is a conflict the plan model refuses, not a replacement
+            dropped = _drop_exclusive(base, key, path, over)
             if dropped:
                 self._forget((*path, dropped))
             if isinstance(value, Mapping) and not _replaces_whole(here):
@@ -285,13 +286,16 @@ def _is_table_path(path: KeyPath) -> bool:
     return len(path) == 2 and path[0] == "tables"
 
 
-def _drop_exclusive(base: dict[str, Any], key: str, path: KeyPath) -> str | None:
+def _drop_exclusive(
+    base: dict[str, Any], key: str, path: KeyPath, layer: Mapping[str, Any]
+) -> str | None:
     """Remove the key ``key`` excludes from ``base``; return its name when one was removed."""
     # ``count`` and ``count_per_parent`` are two ways to say one thing; a layer that says it the
-    # other way means to replace, not to produce an invalid plan.
+    # other way means to replace, not to produce an invalid plan. A layer that says both is
+    # left alone: validation refuses it with the fix.
     if _is_table_path(path):
         other = {"count": "count_per_parent", "count_per_parent": "count"}.get(key)
-        if other and other in base:
+        if other and other in base and other not in layer and other + APPEND_SUFFIX not in layer:
             del base[other]
             return other
     return None

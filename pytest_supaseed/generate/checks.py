@@ -209,9 +209,59 @@ def _python_regex(pattern: str) -> str:
 _FLIP = {"<": ">", ">": "<", "<=": ">=", ">=": "<=", "=": "=", "<>": "<>", "!=": "!="}
 
 
+def _split_top(text: str, word: str) -> list[str]:
+    """``text`` split at its top-level ``word`` (`` OR ``), parentheses and strings respected."""
+    parts: list[str] = []
+    depth = 0
+    in_str = False
+    start = 0
+    i = 0
+    upper = text.upper()
+    while i < len(text):
+        ch = text[i]
+        if ch == "'":
+            in_str = not in_str
+        elif not in_str:
+            if ch == "(":
+                depth += 1
+            elif ch == ")":
+                depth -= 1
+            elif depth == 0 and upper.startswith(word, i):
+                parts.append(text[start:i])
+                i += len(word)
+                start = i
+                continue
+        i += 1
+    parts.append(text[start:])
+    return [_strip_parens(p) for p in parts]
+
+
+_IS_NULL = re.compile(r'^(?P<col>"(?:[^"]|"")+"|[a-z_][a-z0-9_$]*) IS NULL$', re.IGNORECASE)
+
+
+def _or_null(part: str, rules: TableRules) -> bool:
+    """``(col IS NULL) OR (condition)``: generated values meet the condition (NULL also would)."""
+    pieces = _split_top(part, " OR ")
+    if len(pieces) != 2:
+        return False
+    for nullable, other in (pieces, pieces[::-1]):
+        m = _IS_NULL.match(nullable)
+        if m is None:
+            continue
+        trial = TableRules()
+        if all(understand_part(p, trial) for p in split_and(other)):
+            for col, r in trial.columns.items():
+                _merge(rules.for_column(col), r)
+            rules.relations.extend(trial.relations)
+            return True
+    return False
+
+
 def understand_part(part: str, rules: TableRules) -> bool:
     """Record what the single condition ``part`` demands in ``rules``; False if not understood."""
     if part.lower() in _BOOL:
+        return True
+    if " OR " in part.upper() and _or_null(part, rules):
         return True
     m = _LEN_OP_NUM.match(part)
     if m:

@@ -17,7 +17,7 @@ from decimal import Decimal
 from random import Random
 from typing import Any
 
-from ..errors import GenerationError
+from ..errors import ConfigError, GenerationError
 from ..schema.model import Column, ForeignKey, Table
 from . import values as v
 from .checks import Relation, table_and_domain_checks
@@ -278,9 +278,26 @@ class TableRows:
             column.name in s for s in self._unique_sets
         )
         null_rate = NULL_RATE if column.nullable and not in_key else 0.0
-        return generator_for(
-            self.table, column, rules, self.vocab, unique=unique, null_rate=null_rate
-        )
+        try:
+            return generator_for(
+                self.table, column, rules, self.vocab, unique=unique, null_rate=null_rate
+            )
+        except ValueError as exc:
+            # The checks leave no value at all (age >= 11 AND age <= 4): no row can ever be
+            # inserted, whatever a generator does; the schema, not the generator, needs the fix.
+            qualified = self.table.qualified_name
+            checks = "; ".join(
+                f"{name} ({expr})"
+                for name, expr in [(c.name, c.expression) for c in self.table.checks]
+                + [(f"domain {column.domain}", e) for e in column.domain_checks]
+                if column.name in self._check_columns.get(name, (column.name,))
+            )
+            raise ConfigError(
+                f"no value of {qualified}.{column.name} ({column.type}) can meet its CHECK "
+                f"constraints ({exc}): {checks or 'see the table definition'}. Fix: correct the "
+                f"constraint in a migration, or remove {qualified} from the plan",
+                key_path=f'tables."{qualified}"',
+            ) from None
 
     def _checked_sets(self) -> list[tuple[str, ...]]:
         """Unique sets whose values are not unique by construction: checked row by row."""

@@ -12,6 +12,8 @@ import psycopg
 
 from .. import __version__
 from ..backends import ServerHandle, connect_server
+from ..backends.extensions import pack_fingerprint
+from ..backends.extensions.preflight import check_extensions
 from ..backends.supabase import install_supabase_layer
 from .databases import ensure_database
 from .migrations import apply_migrations, source_files
@@ -35,6 +37,7 @@ def _layer_fingerprint() -> bytes:
             if path.is_file() and path.suffix in {".sql", ".py"}:
                 digest.update(path.relative_to(_SUPABASE_LAYER).as_posix().encode() + b"\0")
                 digest.update(path.read_bytes() + b"\0")
+    digest.update(pack_fingerprint().encode())
     return digest.digest()
 
 
@@ -49,8 +52,13 @@ def base_database_name(project_root: Path, migrations_dir: str | Path | None = N
 def build_base_database(
     dsn: str, project_root: Path, migrations_dir: str | Path | None = None
 ) -> None:
-    """Install the Supabase layer, then the project's migrations and seed files, into ``dsn``."""
+    """Install the Supabase layer, then the project's migrations and seed files, into ``dsn``.
+
+    First, one answer before anything runs: every extension the migrations and seed files create
+    that the server cannot provide is named in one :class:`~pytest_supaseed.errors.MissingExtensionsError`.
+    """
     with psycopg.connect(dsn, autocommit=True) as conn:
+        check_extensions(conn, source_files(Path(project_root), migrations_dir), Path(project_root))
         install_supabase_layer(conn)
         apply_migrations(conn, Path(project_root), migrations_dir)
 

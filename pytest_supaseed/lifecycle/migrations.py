@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..errors import ConfigError, MigrationError
+from ..errors import ConfigError, MigrationError, SupaseedWarning
 
 if TYPE_CHECKING:
     import psycopg
@@ -50,6 +50,7 @@ def migration_files(project_root: Path, migrations_dir: str | Path | None = None
         warnings.warn(
             f"Skipping {', '.join(skipped)} in {folder}: migration file names must look like "
             "<version>_<name>.sql (e.g. 20240101000000_init.sql), as the Supabase CLI requires.",
+            SupaseedWarning,
             stacklevel=2,
         )
     return [p for p in files if MIGRATION_FILE_RE.match(p.name)]
@@ -86,6 +87,13 @@ def seed_files(project_root: Path) -> list[Path]:
         else:
             candidate = supabase_dir / pattern
             matches = [candidate] if candidate.is_file() else []
+        if not matches and patterns != ["./seed.sql"]:
+            warnings.warn(
+                f"{config_file} at 'db.seed.sql_paths': '{pattern}' matches no file under "
+                f"{supabase_dir}; fix the path (relative to supabase/) or remove it",
+                SupaseedWarning,
+                stacklevel=2,
+            )
         for match in matches:
             resolved = match.resolve()
             if resolved not in [f.resolve() for f in files]:

@@ -3,10 +3,12 @@ for. Imports nothing heavy: the marker validation at pytest start-up uses it."""
 
 from __future__ import annotations
 
+import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-__all__ = ["ISOLATIONS", "Isolation", "SupaseedRequest"]
+__all__ = ["ISOLATIONS", "Isolation", "SupaseedRequest", "describe_customizations"]
 
 Isolation = Literal["transaction", "database"]
 ISOLATIONS: tuple[Isolation, ...] = ("transaction", "database")
@@ -22,3 +24,21 @@ class SupaseedRequest:
     seed: int | None = None
     isolation: Isolation = "transaction"
     customizations: dict[str, Any] = field(default_factory=dict)
+
+
+def _flatten(value: Any, prefix: str) -> list[str]:
+    if isinstance(value, Mapping) and value:
+        parts: list[str] = []
+        for key in sorted(value):
+            name = str(key)
+            step = f'"{name}"' if "." in name else name
+            parts += _flatten(value[key], f"{prefix}.{step}" if prefix else step)
+        return parts
+    return [f"{prefix}={json.dumps(value, sort_keys=True, default=str)}"]
+
+
+def describe_customizations(customizations: Mapping[str, Any] | None) -> str:
+    """``users.count=9, tables."public.notes".count_per_parent.owner_id=3``: every leaf value."""
+    if not customizations:
+        return ""
+    return ", ".join(_flatten(customizations, ""))

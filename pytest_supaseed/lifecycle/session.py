@@ -20,7 +20,7 @@ from ..options import Settings
 from .connections import ReusedConnection, test_transaction, worker_database
 from .databases import clone_database, drop_database
 from .leases import RunLease
-from .request import SupaseedRequest
+from .request import SupaseedRequest, describe_customizations
 from .template_db import TemplateDatabase, effective_seed, ensure_template_db
 
 __all__ = ["SeedSession", "SeededDatabase"]
@@ -81,7 +81,7 @@ class SeedSession:
         )
         label = request.template or resolved.source_label
         if request.customizations:
-            label += " + " + ", ".join(sorted(request.customizations))
+            label += " + " + describe_customizations(request.customizations)
         return resolved, label
 
     def seeded(self, request: SupaseedRequest) -> SeededDatabase:

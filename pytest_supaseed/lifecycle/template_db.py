@@ -27,6 +27,7 @@ import psycopg
 
 from .. import __version__
 from .. import seed as seeding  # the package loads the engine (Faker, generators) on first use
+from ..backends.extensions.preflight import check_extensions
 from ..config.resolve import ResolvedPlan, plan_hash
 from ..seed.result import SeedResult
 from .databases import Server, database_metadata, ensure_database, write_metadata
@@ -59,6 +60,8 @@ class TemplateDatabase:
     cache_hit: bool
     build_seconds: float
     result: SeedResult
+    #: The HTML seed report's data for this database (``SeedReport.to_dict()``), when asked for.
+    report: dict[str, Any] | None = None
 
     @property
     def seed(self) -> int:
@@ -81,6 +84,7 @@ class TemplateDatabase:
             cache_hit=bool(data["cache_hit"]),
             build_seconds=float(data["build_seconds"]),
             result=SeedResult.from_json(data["result"]),
+            report=data.get("report"),
         )
 
 
@@ -122,6 +126,8 @@ def build_template_db(
     started = time.perf_counter()
     if choice.kind in ("demo", "explicit"):
         with psycopg.connect(dsn, autocommit=True) as conn:
+            # The same extension preflight as the base database: one answer before any SQL.
+            check_extensions(conn, sql_files(choice.paths), project_root)
             apply_sql_paths(conn, choice.paths, project_root)
     result = seeding.seed(
         resolved.plan, dsn, seed=seed_value, progress=progress, rootdir=project_root

@@ -79,6 +79,8 @@ _PLATFORM_SCHEMAS = frozenset(
         "_analytics",
     }
 )
+#: Schemas of the platform (Supabase, extensions): not the application's.
+PLATFORM_SCHEMAS = _PLATFORM_SCHEMAS
 # Schemas only a real Supabase database has (created by supabase/postgres init scripts and services).
 _REAL_SUPABASE_SCHEMAS = ("_realtime", "graphql_public", "realtime", "supabase_functions", "vault")
 # How a compatibility layer marks itself: a COMMENT ON SCHEMA auth mentioning it.
@@ -375,13 +377,17 @@ def _decide_supabase(schema: Schema) -> tuple[SupabaseKind, list[Evidence]]:
             "Supabase's API roles",
         ),
     ]
-    if any(e.found for e in real):
-        return "real", [e for e in real if e.found] + basics
     marker = Evidence(
         "comment on schema auth naming a compatibility layer",
         any(m in auth_comment.lower() for m in _LAYER_MARKERS),
         auth_comment or "no comment",
     )
+    # A layer can provide Supabase's platform schemas too (pytest-supaseed's extension pack
+    # installs supabase_functions, vault, realtime): its marker on auth decides first.
+    if marker.found and has_auth:
+        return "layer", [*basics, marker, *[e for e in real if e.found]]
+    if any(e.found for e in real):
+        return "real", [e for e in real if e.found] + basics
     none_real = Evidence(
         "schemas " + ", ".join(_REAL_SUPABASE_SCHEMAS),
         False,

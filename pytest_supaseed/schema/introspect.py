@@ -36,6 +36,39 @@ from .model import (
 _PLATFORM_SCHEMAS = ("auth", "storage")
 _SYSTEM_SCHEMAS = ("pg_catalog", "information_schema", "pg_toast")
 
+PLATFORM_SCHEMAS = frozenset(
+    {
+        # the Supabase layer (backends/supabase) and Supabase's own services
+        "auth",
+        "storage",
+        "extensions",
+        "realtime",
+        "_realtime",
+        "_analytics",
+        "_supavisor",
+        "graphql",
+        "graphql_public",
+        "pgbouncer",
+        "supabase_functions",
+        "supabase_migrations",
+        # the extension pack (backends/extensions) and the extensions Supabase ships
+        "cron",
+        "net",
+        "vault",
+        "pgsodium",
+        "pgsodium_masks",
+        "pgmq",
+        "pgtle",
+        "supaseed_http",
+        "topology",
+        "tiger",
+        "tiger_data",
+    }
+)
+"""Schemas the platform owns: left out of a plan's default scope ("every schema the migrations
+create"), as are ``pg_*``, ``information_schema`` and every schema an extension's script created.
+A table in one of them is still seeded when a plan key names it (``"storage.objects"``)."""
+
 SUPABASE_ROLES = (
     "anon",
     "authenticated",
@@ -82,7 +115,13 @@ _WHEN_RE = re.compile(r"\bWHEN \((.*)\) EXECUTE (?:FUNCTION|PROCEDURE)\b", re.DO
 Conn = psycopg.Connection[Any]
 
 
-def introspect(conn: Conn | str, schemas: Sequence[str] | None = None) -> Schema:
+def introspect(
+    conn: Conn | str,
+    schemas: Sequence[str] | None = None,
+    *,
+    include: Sequence[str] | None = None,
+    app_schemas: bool = False,
+) -> Schema:
     """Read tables, columns, keys, checks, triggers, policies, enums and functions of ``schemas``.
 
     ``conn`` is an open psycopg connection (left as it was) or a DSN. ``schemas`` defaults to
@@ -90,10 +129,16 @@ def introspect(conn: Conn | str, schemas: Sequence[str] | None = None) -> Schema
     ``storage`` when the application puts its own triggers or policies on their tables (MakerKit's
     ``on_auth_user_created``). Functions are read from the scoped schemas and, wherever they live,
     every trigger function of a scoped table (``kit.setup_new_user``).
+
+    ``include`` (when ``schemas`` is not given) replaces ``public`` as the starting point: those
+    schemas plus the ones they reference (a plan's ``schemas = ["app"]`` reads ``app`` and, through
+    its foreign keys, ``auth``). Each must exist. ``app_schemas`` adds every schema of the
+    application: each non-system schema that is not in :data:`PLATFORM_SCHEMAS` and was not
+    created by an extension (no extra query: the scope check reads them anyway).
     """
     if isinstance(conn, str):
         with psycopg.connect(conn, autocommit=True) as owned:
-            return introspect(owned, schemas)
+            return introspect(owned, schemas, include=include, app_schemas=app_schemas)
     # one snapshot for all queries, and no transaction left open on an autocommit connection
     with conn.transaction():
         reader = _Reader(conn)
@@ -102,7 +147,7 @@ def introspect(conn: Conn | str, schemas: Sequence[str] | None = None) -> Schema
         previous = reader.rows("select current_setting('search_path')")[0][0]
         reader.rows("select set_config('search_path', 'pg_catalog', true)")
         try:
-            return reader.read(schemas)
+            return reader.read(schemas, include, app_schemas=app_schemas)
         finally:
             reader.rows("select set_config('search_path', %(p)s, true)", {"p": previous})
 
@@ -136,25 +181,33 @@ class _Reader:
 
     # -- scope -----------------------------------------------------------------------------------
 
-    def resolve_scope(self, schemas: Sequence[str] | None) -> list[str]:
-        existing = [
-            r[0]
-            for r in self.rows(
-                "select nspname from pg_namespace where nspname <> all(%(sys)s) "
-                "and nspname not like 'pg\\_temp\\_%%' and nspname not like 'pg\\_toast\\_temp\\_%%'",
-                {"sys": list(_SYSTEM_SCHEMAS)},
-            )
-        ]
-        if schemas is not None:
-            missing = [s for s in schemas if s not in existing]
+    def resolve_scope(
+        self,
+        schemas: Sequence[str] | None,
+        include: Sequence[str] | None = None,
+        *,
+        app_schemas: bool = False,
+    ) -> list[str]:
+        rows = self.rows(_SCOPE_SCHEMAS_SQL, {"sys": list(_SYSTEM_SCHEMAS)})
+        existing = [r[0] for r in rows]
+        wanted = schemas if schemas is not None else include
+        if wanted is not None:
+            missing = [s for s in wanted if s not in existing]
             if missing:
                 name = missing[0]
                 raise SchemaError(
                     f"Schema '{name}' does not exist in the database{did_you_mean(name, existing)}."
                     f" Schemas there: {', '.join(sorted(existing))}."
                 )
+        if schemas is not None:
             return sorted(set(schemas))
-        scope = {"public"} & set(existing)
+        scope = set(include) if include is not None else {"public"} & set(existing)
+        if app_schemas:
+            scope |= {
+                name
+                for name, by_extension in rows
+                if not by_extension and name not in PLATFORM_SCHEMAS and not name.startswith("pg_")
+            }
         # referenced schemas can reference others (auth.identities -> auth.users): follow them
         while True:
             found = {
@@ -168,9 +221,15 @@ class _Reader:
 
     # -- the run ---------------------------------------------------------------------------------
 
-    def read(self, schemas: Sequence[str] | None) -> Schema:
+    def read(
+        self,
+        schemas: Sequence[str] | None,
+        include: Sequence[str] | None = None,
+        *,
+        app_schemas: bool = False,
+    ) -> Schema:
         """The whole schema of ``schemas`` (default scope: see :func:`introspect`)."""
-        scope = self.resolve_scope(schemas)
+        scope = self.resolve_scope(schemas, include, app_schemas=app_schemas)
         version = int(self.rows("select current_setting('server_version_num')")[0][0])
         # indnullsnotdistinct exists from PostgreSQL 15 on
         nnd = "coalesce(ix.indnullsnotdistinct, false)" if version >= 150000 else "false"
@@ -608,6 +667,18 @@ def _wraps(text: str) -> bool:
 
 
 # -- the catalog queries -------------------------------------------------------------------------
+
+# every schema a scope may name, and whether an extension's script created it (a member)
+_SCOPE_SCHEMAS_SQL = """
+select n.nspname, exists (
+    select 1 from pg_depend d
+    where d.classid = 'pg_namespace'::regclass and d.objid = n.oid
+      and d.refclassid = 'pg_extension'::regclass and d.deptype = 'e'
+)
+from pg_namespace n
+where n.nspname <> all(%(sys)s)
+  and n.nspname not like 'pg\\_temp\\_%%' and n.nspname not like 'pg\\_toast\\_temp\\_%%'
+"""
 
 _SCHEMAS_SQL = """
 select nspname, obj_description(oid, 'pg_namespace')

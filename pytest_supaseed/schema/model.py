@@ -401,7 +401,8 @@ class Schema:
         scope = ", ".join(self.schemas) or "none"
         raise SchemaError(
             f"No table '{qualified}' in the database{did_you_mean(name, candidates)}. "
-            f"Schemas introspected: {scope}; pass schemas=[...] to introspect() to include others."
+            f'Schemas introspected: {scope}; name the table with its schema ("app.tasks"), or '
+            "widen the plan's schemas = [...] (introspect(schemas=[...]) in code)."
         )
 
     def has_function(self, name: str) -> bool:

@@ -19,8 +19,11 @@ through :class:`pytest_supaseed.ai.engine.TableFiller` before ``COPY``; its usag
 from __future__ import annotations
 
 import contextlib
+import dataclasses
+import functools
+import re
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +37,13 @@ from ..assets.config import MappingConfig
 from ..associate.report import render_distribution
 from ..associate.solver import distribute_from_config
 from ..config.models import Expression, SeedPlan, TableConfig
-from ..errors import ConfigError, GenerationError, did_you_mean
+from ..errors import (
+    ConfigError,
+    GenerationError,
+    SchemaError,
+    UnknownTableError,
+    did_you_mean,
+)
 from ..generate.columns import INT_RANGES, scalar_type
 from ..generate.overrides import override_generator
 from ..generate.table import (
@@ -49,11 +58,15 @@ from ..generate.table import (
 from ..generate.values import REFERENCE, Constant
 from ..generate.vocab import vocabulary
 from ..schema import introspect
+from ..schema.detect import PLATFORM_SCHEMAS
 from ..schema.graph import insert_order
 from ..schema.model import Column, ForeignKey, Schema, Table, qualify
 from .accounts import seed_users_and_accounts
+from .atomic import connect_target, seed_atomically
+from .explain import ColumnSources, explain_phase_error, explain_write_error
 from .progress import Progress, progress_for
 from .result import SeedResult
+from .storage import seed_storage
 from .writer import copy_rows, copy_type, user_triggers_disabled
 
 #: Rows of a table named in the plan without ``count`` or ``count_per_parent``.
@@ -71,15 +84,35 @@ def seed(
     seed: int | None = None,
     progress: bool | None = None,
     rootdir: str | Path | None = None,
+    strict: bool = False,
 ) -> SeedResult:
     """Seed the database at ``dsn`` as ``plan`` says and return what was written.
 
     ``seed`` overrides the plan's own seed (``--supaseed-seed``); ``progress`` forces progress
     bars on or off (default: on for a terminal outside pytest); ``rootdir`` is the directory the
     plan's asset-pool paths are relative to (default: the current directory).
+
+    All or nothing: the run is one transaction; when anything fails the database is left exactly
+    as it was (rows rolled back, sequences restored) and the error names the plan key at fault.
+    ``strict``: a warning (a file a pool skipped, a glob that matched nothing ...) is an error
+    too, and nothing is written.
     """
-    with psycopg.connect(dsn, autocommit=True) as conn:
-        return seed_connection(conn, plan, seed=seed, progress=progress, rootdir=rootdir)
+    with connect_target(dsn, what="the seeding DSN") as conn:
+
+        def run() -> SeedResult:
+            result = seed_connection(conn, plan, seed=seed, progress=progress, rootdir=rootdir)
+            if strict and result.warnings:
+                more = f" (and {len(result.warnings) - 1} more)" if len(result.warnings) > 1 else ""
+                raise ConfigError(
+                    f"strict: {result.warnings[0]}{more}. Nothing was written. Fix: remove the "
+                    "cause, or seed without --strict to accept it as a warning"
+                )
+            return result
+
+        try:
+            return seed_atomically(conn, run)
+        except psycopg.Error as exc:  # at COMMIT: a deferred constraint, a deferred trigger
+            raise explain_phase_error(exc, "commit") from None
 
 
 def seed_connection(
@@ -101,17 +134,54 @@ def seed_connection(
         plan = SeedPlan.model_validate(plan)
     run_seed = plan.seed if seed is None else seed
     result = SeedResult(seed=run_seed)
+    phase = ["introspect"]
+    try:
+        return _run(conn, plan, run_seed, result, progress, schema, rootdir, phase)
+    except psycopg.Error as exc:
+        raise explain_phase_error(exc, phase[0]) from None
+
+
+def _run(
+    conn: Conn,
+    plan: SeedPlan,
+    run_seed: int,
+    result: SeedResult,
+    progress: bool | None,
+    schema: Schema | None,
+    rootdir: str | Path | None,
+    phase: list[str],
+) -> SeedResult:
     clock = time.perf_counter()
     if schema is None:
-        schema = introspect(conn)
+        schema = introspect(conn, include=plan_schemas(plan), app_schemas=plan.schemas is None)
+    schema = with_storage_owners(schema)
     result.phases["introspect"] = time.perf_counter() - clock
-    filled_by_users = _users_phase(conn, plan, schema, run_seed, result)
+    root = Path(rootdir) if rootdir is not None else Path.cwd()
+    assets = _AssetRows(plan, root, run_seed, result)
+    assets.check_strict_pools()  # strict pools are validated whether a mapping uses them or not
+    planned_keys = {_table(schema, k, f"tables.{k}").qualified_name: k for k in plan.tables}
+    # Everything the plan says is checked before the first row is written (when the plan has a
+    # users phase, the tables it fills are known only after it, so the rest is checked then).
+    counts_before = _row_counts(conn, schema)
+    filled_by_users: set[str] = set()
+    if _wants_users(plan):
+        phase[0] = "users"
+        filled_by_users = _users_phase(conn, plan, schema, run_seed, result)
+    phase[0] = "tables"
     planned = _planned_tables(plan, schema, filled_by_users, result)
     mapped = _mapped_tables(plan, schema, planned)
-    associated = _associated_tables(plan, schema, planned)
+    _warn_no_effect(plan, schema, planned, result)
+    if not planned and not filled_by_users:
+        result.warnings.append(
+            "the plan fills no table: add [tables.<name>] with a count, a [mappings] entry or "
+            "[users]; nothing was seeded"
+        )
     for name, config in planned.items():
         _per_parent(schema.tables[name], config)  # a wrong count_per_parent fails before writing
-    assets = _AssetRows(plan, Path(rootdir) if rootdir is not None else Path.cwd(), run_seed)
+    _check_generators(conn, schema, planned, mapped, run_seed)  # impossible CHECKs, before writing
+    phase[0] = "associations"
+    associated = _associated_tables(plan, schema, planned)
+    phase[0] = "tables"
     ai = _ai_run(plan, schema, planned, mapped, assets, run_seed, result)
     order = insert_order(schema, planned) if planned else None
     deferrable = [
@@ -142,21 +212,154 @@ def seed_connection(
                 clock = time.perf_counter()
                 given = assets.rows(table, *mapped[name]) if name in mapped else None
                 if name in associated:
-                    given = _associate(
-                        conn, table, planned[name], associated[name], given, run_seed, result
+                    synthetic = (
+                        functools.partial(assets.synthetic, table, *mapped[name])
+                        if name in mapped
+                        else None
                     )
+                    given = _associate(
+                        conn,
+                        table,
+                        planned[name],
+                        associated[name],
+                        given,
+                        run_seed,
+                        result,
+                        synthetic,
+                    )
+                sources = ColumnSources(
+                    planned_keys.get(name, name),
+                    planned[name],
+                    (mapped[name][0], dict(mapped[name][1].fields)) if name in mapped else None,
+                )
                 written = _seed_table(
-                    conn, table, planned[name], run_seed, deferred, bars, result, given, ai
+                    conn,
+                    table,
+                    planned[name],
+                    run_seed,
+                    deferred,
+                    bars,
+                    result,
+                    given,
+                    ai,
+                    sources,
                 )
                 result.phases[name] = time.perf_counter() - clock
                 result.rows[name] = result.rows.get(name, 0) + written
         if order is not None and any(not d.foreign_key.is_self_reference for d in order.deferred):
+            phase[0] = "cycles"
             clock = time.perf_counter()
             for edge in order.deferred:
                 if not edge.foreign_key.is_self_reference:
                     _close_cycle(conn, schema, edge.foreign_key, run_seed, result)
             result.phases["cycles"] = time.perf_counter() - clock
+    if plan.storage:
+        made = seed_storage(conn, plan, result.users, assets.pool, run_seed)
+        result.rows["storage.objects"] = result.rows.get("storage.objects", 0) + made
+    _count_trigger_rows(conn, schema, counts_before, result)
+    result.totals = _totals(conn, schema, result)
     return result
+
+
+def _totals(conn: Conn, schema: Schema, result: SeedResult) -> dict[str, int]:
+    """Rows each table holds after seeding: the seeded tables and every application table (so
+    rows made by triggers, migrations or seed files show next to the rows the seeder wrote)."""
+    names = list(result.rows)
+    names += sorted(
+        n for n, t in schema.tables.items() if t.schema not in PLATFORM_SCHEMAS and n not in names
+    )
+    totals: dict[str, int] = {}
+    for name in names:
+        table_schema, table = name.split(".", 1)
+        row = conn.execute(
+            sql.SQL("SELECT count(*) FROM {}").format(sql.Identifier(table_schema, table))
+        ).fetchone()
+        totals[name] = int(row[0]) if row else 0
+    return totals
+
+
+def _row_counts(conn: Conn, schema: Schema) -> dict[str, int]:
+    """Exact row count of every introspected table, in one query."""
+    names = sorted(schema.tables)
+    if not names:
+        return {}
+    query = sql.SQL(" UNION ALL ").join(
+        sql.SQL("SELECT {}::text, count(*) FROM {}").format(
+            sql.Literal(name), sql.Identifier(*name.split(".", 1))
+        )
+        for name in names
+    )
+    try:
+        with conn.transaction():
+            rows = conn.execute(query).fetchall()
+    except psycopg.errors.InsufficientPrivilege:
+        return {}  # a seeding role that may not read every table: no trigger count
+    return {str(name): int(count) for name, count in rows}
+
+
+def _count_trigger_rows(
+    conn: Conn, schema: Schema, before: Mapping[str, int], result: SeedResult
+) -> None:
+    """Rows that appeared in tables beyond the ones the run wrote: the database's triggers."""
+    after = _row_counts(conn, schema)
+    if not before or not after:
+        return
+    for name, count in after.items():
+        made = count - before.get(name, 0) - result.rows.get(name, 0)
+        if made > 0:
+            result.by_triggers[name] = made
+
+
+#: Columns Supabase Storage fills with the uploading user's id without a foreign key (Storage
+#: dropped it), so that a plan can give each seeded user their own objects:
+#: ``count_per_parent = { owner = { min = 2, max = 2 } }`` on ``storage.objects``.
+STORAGE_OWNER_COLUMNS = (("storage.objects", "owner"), ("storage.buckets", "owner"))
+
+
+def with_storage_owners(schema: Schema) -> Schema:
+    """``schema`` with ``storage.objects.owner`` / ``storage.buckets.owner`` seen as references
+    to ``auth.users(id)`` (as Storage uses them), where no real foreign key covers them."""
+    if "auth.users" not in schema.tables:
+        return schema
+    tables = dict(schema.tables)
+    changed = False
+    for name, column in STORAGE_OWNER_COLUMNS:
+        table = tables.get(name)
+        if table is None or not table.has_column(column):
+            continue
+        if any(column in fk.columns for fk in table.foreign_keys):
+            continue
+        implied = ForeignKey(
+            name=f"{table.name}_{column}_supaseed_implied",
+            table=name,
+            columns=(column,),
+            ref_table="auth.users",
+            ref_columns=("id",),
+            nullable=table.column(column).nullable,
+        )
+        keys = tuple(sorted((*table.foreign_keys, implied), key=lambda fk: fk.name))
+        tables[name] = dataclasses.replace(table, foreign_keys=keys)
+        changed = True
+    return dataclasses.replace(schema, tables=tables) if changed else schema
+
+
+def plan_schemas(plan: SeedPlan) -> list[str]:
+    """The schemas ``plan`` names: its ``schemas``, else public and every schema its table, mapping
+    and association keys name (``"app.projects"`` -> ``app``, ``"storage.objects"`` -> ``storage``).
+
+    Without ``schemas`` the engine also reads every schema of the application (each non-system
+    schema outside :data:`~pytest_supaseed.schema.introspect.PLATFORM_SCHEMAS`), so a table in a
+    schema the migrations create is seeded without any setting."""
+    if plan.schemas is not None:
+        return list(plan.schemas)
+    found = {"public"}
+    keys = [*plan.tables, *(m.table for m in plan.mappings.values())]
+    for association in plan.associations.values():
+        keys += [association.items, association.targets]
+    for key in keys:
+        if "." in key:
+            found.add(key.split(".", 1)[0])
+    return sorted(found)
 
 
 def _ai_run(
@@ -196,11 +399,87 @@ def _ai_run(
     return run
 
 
+def _pools_read_by_mappings(plan: SeedPlan) -> set[str]:
+    """Pools a mapping reads: its own, and any its field expressions name (``random(other)``)."""
+    used = {m.pool for m in plan.mappings.values()}
+    for mapping in plan.mappings.values():
+        for expression in mapping.fields.values():
+            used |= {
+                name
+                for name in plan.asset_pools
+                if re.search(rf"(?<![\w.]){re.escape(name)}(?![\w])", expression)
+            }
+    return used
+
+
+def _warn_no_effect(
+    plan: SeedPlan,
+    schema: Schema,
+    planned: Mapping[str, TableConfig],
+    result: SeedResult,
+) -> None:
+    """A plan key that changes nothing is a warning: it is usually a mistake."""
+    read = _pools_read_by_mappings(plan)
+    for name, pool in sorted(plan.asset_pools.items()):
+        if name not in read and not pool.strict:
+            result.warnings.append(
+                f"asset_pools.{name} has no effect: no mapping reads it (add a [mappings] entry "
+                "with pool = "
+                f'"{name}", set strict = true to validate it anyway, or remove it)'
+            )
+    for qualified, config in planned.items():
+        table = schema.tables[qualified]
+        for column in config.columns:
+            if table.has_column(column) and table.column(column).generated:
+                result.warnings.append(
+                    f"tables.{qualified}.columns.{column} has no effect: {qualified}.{column} is "
+                    "a generated column, computed by the database (remove the override)"
+                )
+        if config.disable_triggers and not table.triggers:
+            result.warnings.append(
+                f"tables.{qualified}.disable_triggers has no effect: {qualified} has no user "
+                "triggers (remove it)"
+            )
+
+
+def _wants_users(plan: SeedPlan) -> bool:
+    return bool(plan.users.count > 0 or plan.users.makerkit_test_users or plan.accounts.teams > 0)
+
+
+def _check_generators(
+    conn: Conn,
+    schema: Schema,
+    planned: Mapping[str, TableConfig],
+    mapped: Mapping[str, tuple[str, MappingConfig]],
+    run_seed: int,
+) -> None:
+    """Build every planned table's generators once, writing nothing: a CHECK no value can meet,
+    a check nobody understands, a bad constant are errors before the first row is sent."""
+    for name, config in planned.items():
+        table = schema.tables[name]
+        overrides = _overrides(conn, table, config)
+        if name in mapped:
+            for column in mapped[name][1].fields:
+                if table.has_column(column):
+                    overrides.setdefault(column, Constant(None))
+        TableRows(
+            table,
+            seed=run_seed,
+            count=0,
+            # one placeholder parent each: nothing is drawn for 0 rows, nothing is refused
+            parents={
+                fk.name: ParentKeys(fk.ref_columns, [(None,) * len(fk.ref_columns)])
+                for fk in table.foreign_keys
+            },
+            overrides=overrides,
+            vocab=vocabulary(),
+        )
+
+
 def _users_phase(
     conn: Conn, plan: SeedPlan, schema: Schema, run_seed: int, result: SeedResult
 ) -> set[str]:
-    wants_users = plan.users.count > 0 or plan.users.makerkit_test_users or plan.accounts.teams > 0
-    if not wants_users:
+    if not _wants_users(plan):
         return set()
     clock = time.perf_counter()
     outcome = seed_users_and_accounts(conn, plan, schema, seed=run_seed)
@@ -213,12 +492,13 @@ def _users_phase(
 
 
 def _planned_tables(
-    plan: SeedPlan, schema: Schema, filled: set[str], result: SeedResult
+    plan: SeedPlan, schema: Schema, filled: set[str], result: SeedResult | None
 ) -> dict[str, TableConfig]:
     planned: dict[str, TableConfig] = {}
     for key, config in plan.tables.items():
-        table = schema.table(key)  # SchemaError with did-you-mean
+        table = _table(schema, key, f"tables.{key}")  # with did-you-mean
         if table.qualified_name in filled:
+            assert result is not None
             result.warnings.append(
                 f"{table.qualified_name} was filled by the users/accounts phase; its [tables] "
                 "entry was not applied"
@@ -233,6 +513,17 @@ def _planned_tables(
     return planned
 
 
+def _table(schema: Schema, name: str, key_path: str) -> Table:
+    """``schema.table(name)``; a missing table is a ConfigError at the plan key that names it."""
+    try:
+        return schema.table(name)
+    except SchemaError as exc:
+        text = str(exc).rstrip(". ")
+        raise UnknownTableError(
+            f"{text}. Fix the table name in the plan", key_path=key_path
+        ) from None
+
+
 def _mapped_tables(
     plan: SeedPlan, schema: Schema, planned: dict[str, TableConfig]
 ) -> dict[str, tuple[str, MappingConfig]]:
@@ -240,7 +531,7 @@ def _mapped_tables(
     mapped: dict[str, tuple[str, MappingConfig]] = {}
     for name, mapping in sorted(plan.mappings.items()):
         where = f"mappings.{name}"
-        table = schema.table(mapping.table)
+        table = _table(schema, mapping.table, f"{where}.table")
         if mapping.pool not in plan.asset_pools:
             raise ConfigError(
                 f"mapping '{name}' uses pool '{mapping.pool}', which [asset_pools] does not define"
@@ -255,7 +546,11 @@ def _mapped_tables(
                 key_path=where,
             )
         config = planned.get(qualified, TableConfig())
-        if config.count is not None or config.count_per_parent is not None:
+        if config.count is not None and mapping.count is None:
+            # [tables].count with a mapping is the mapping's count: assets first, then synthetic
+            # rows (a plan that extends a template can turn its count_per_parent into a count).
+            mapping = mapping.model_copy(update={"count": config.count})
+        elif config.count is not None or config.count_per_parent is not None:
             raise ConfigError(
                 f"{qualified} has both a count in [tables] and mapping '{name}'; the mapping "
                 f'decides the rows (set its count), remove the count from [tables."{qualified}"]',
@@ -273,7 +568,8 @@ def _associated_tables(
     found: dict[str, tuple[str, Any, ForeignKey]] = {}
     for name, config in sorted(plan.associations.items()):
         where = f"associations.{name}"
-        items, targets = schema.table(config.items), schema.table(config.targets)
+        items = _table(schema, config.items, f"{where}.items")
+        targets = _table(schema, config.targets, f"{where}.targets")
         fk = next(
             (
                 f
@@ -320,6 +616,7 @@ def _associate(
     given: list[dict[str, Any]] | None,
     run_seed: int,
     result: SeedResult,
+    synthetic: Callable[[int], list[dict[str, Any]]] | None = None,
 ) -> list[dict[str, Any]]:
     """Rows of an item table with their parent chosen by the association engine.
 
@@ -354,30 +651,70 @@ def _associate(
         )
     column = fk.columns[0]
     rows = [{**given[int(item)], column: target} for item, target in placed.assignments]  # type: ignore[call-overload]
+    wanted = sum(placed.synthetic.get(target, 0) for target in placed.targets)
+    # A mapped table's synthetic items are the mapping's synthetic rows (fallbacks, and a slug or
+    # read time derived from the row's own title and body); else the engine generates them.
+    made = iter(synthetic(wanted) if synthetic is not None else [{} for _ in range(wanted)])
     for target in placed.targets:
-        rows += [{column: target} for _ in range(placed.synthetic.get(target, 0))]
+        rows += [{**next(made), column: target} for _ in range(placed.synthetic.get(target, 0))]
     return rows
 
 
 class _AssetRows:
     """Asset pools loaded on first use, and mapped rows for a table."""
 
-    def __init__(self, plan: SeedPlan, rootdir: Path, run_seed: int) -> None:
+    def __init__(self, plan: SeedPlan, rootdir: Path, run_seed: int, result: SeedResult) -> None:
         self.plan = plan
         self.rootdir = rootdir
         self.seed = run_seed
+        self.result = result
         self.pools: dict[str, Any] = {}
 
-    def pool(self, name: str) -> Any:
-        """The asset pool ``name`` (loaded on first use)."""
+    def load(self, name: str) -> Any:
+        """Pool ``name``, loaded once; what it dropped or found nothing for becomes warnings."""
         if name not in self.pools:
-            self.pools[name] = load_pool(name, self.plan.asset_pools[name], self.rootdir)
+            pool = load_pool(name, self.plan.asset_pools[name], self.rootdir)
+            self.pools[name] = pool
+            self.result.warnings += [
+                f"pool '{name}': skipped {problem} (set strict = true to make this an error)"
+                for problem in pool.errors
+            ]
+            self.result.warnings += pool.warnings
         return self.pools[name]
 
+    def pool(self, name: str) -> Any:
+        """The asset pool ``name`` (loaded on first use, its problems reported as warnings)."""
+        return self.load(name)
+
+    def check_strict_pools(self) -> None:
+        """Load every ``strict = true`` pool now: its problems are errors even when no mapping
+        uses it (a strict pool is a promise that its files are right)."""
+        for name, config in sorted(self.plan.asset_pools.items()):
+            if config.strict:
+                self.load(name)
+
     def rows(self, table: Table, name: str, mapping: MappingConfig) -> list[dict[str, Any]]:
-        self.pool(mapping.pool)
+        self.load(mapping.pool)
+        for other in sorted(_pools_read_by_mappings(self.plan) & set(self.plan.asset_pools)):
+            if any(
+                re.search(rf"(?<![\w.]){re.escape(other)}(?![\w])", e)
+                for e in mapping.fields.values()
+            ):
+                self.load(other)  # random(other) in an expression reads another pool
         rng = derive_rng(self.seed, table.qualified_name, "#assets", name)
         return map_rows(self.pools[mapping.pool], mapping, table.columns, rng, pools=self.pools)
+
+    def synthetic(
+        self, table: Table, name: str, mapping: MappingConfig, count: int
+    ) -> list[dict[str, Any]]:
+        """``count`` synthetic rows of a mapping (no asset): its fallbacks, and columns derived
+        from the row's own generated text (a slug from its title, a read time from its body)."""
+        if count == 0:
+            return []
+        pool = self.pool(mapping.pool)
+        rng = derive_rng(self.seed, table.qualified_name, "#synthetic", name)
+        wanted = mapping.model_copy(update={"count": count, "synthetic_fill": True})
+        return map_rows(pool, wanted, table.columns, rng, assets=[], pools=self.pools)
 
 
 def _parent_keys(conn: Conn, fk: ForeignKey) -> ParentKeys:
@@ -455,7 +792,7 @@ def _typed_constant(conn: Conn, column: Column, value: Any, where: str) -> Any:
         }.get(value, "")
         raise ConfigError(
             f"constant {value!r} is not a valid {column.type} for column {column.name}: "
-            f"{error.diag.message_primary or error}{hint}",
+            f"{error.diag.message_primary or error}{hint or f'. Fix: write a {column.type} value'}",
             key_path=where,
         ) from None
 
@@ -470,6 +807,7 @@ def _seed_table(
     result: SeedResult,
     given: list[dict[str, Any]] | None = None,
     ai: Any = None,
+    sources: ColumnSources | None = None,
 ) -> int:
     schema_fks = {fk.name for fk in deferred}
     overrides = _overrides(conn, table, config)
@@ -508,16 +846,28 @@ def _seed_table(
     filler = ai.table(table, rows) if ai is not None else None
     batches = _batches(rows) if filler is None else filler.batches(_batches(rows))
     bars.start(table.qualified_name, rows.total)
-    with conn.transaction():
-        if config.disable_triggers:
-            with user_triggers_disabled(conn, table.qualified_name):
+    sources = sources or ColumnSources(table.qualified_name, config)
+    try:
+        with conn.transaction():
+            if config.disable_triggers:
+                with user_triggers_disabled(conn, table.qualified_name):
+                    written = copy_rows(conn, table, rows.columns, batches, on_batch=bars.advance)
+            else:
                 written = copy_rows(conn, table, rows.columns, batches, on_batch=bars.advance)
-        else:
-            written = copy_rows(conn, table, rows.columns, batches, on_batch=bars.advance)
-            _pin_trigger_stamps(conn, table, overrides, result)
-        for name in starts:
-            if uses_sequence(table.column(name)):
-                _advance_sequence(conn, table, name)
+                _pin_trigger_stamps(conn, table, overrides, result)
+            for name in starts:
+                if uses_sequence(table.column(name)):
+                    _advance_sequence(conn, table, name)
+    except psycopg.Error as exc:
+        raise explain_write_error(exc, table, sources) from None
+    except (TypeError, ValueError, OverflowError) as exc:
+        # psycopg could not turn a plan value into the column's type (5 for a text[] column ...)
+        raise ConfigError(
+            f"{table.qualified_name}: a value of the plan cannot be sent as its column's type "
+            f"({exc}); check the constants and mapped values of {table.qualified_name} against "
+            "the column types",
+            key_path=f'tables."{sources.table_key}".columns',
+        ) from None
     bars.finish()
     result.warnings += rows.report.warnings
     result.relaxations += rows.report.relaxations

@@ -22,6 +22,10 @@ class SeedResult:
         relaxations: where the plan could not be met exactly and what was done instead.
         histograms: per association, a summary line and a text histogram of items per target.
         users: email -> user id of the users the users phase created.
+        totals: rows each table holds after seeding (seeded tables and every application
+            table): ``totals[t] - rows.get(t, 0)`` were made by triggers, migrations or seed files.
+        by_triggers: rows the database's own triggers added per table during the run (a signup
+            trigger's profiles, MakerKit's personal accounts), not counted in ``rows``.
         ai: what the AI fields cost and did (requests, cache hits, fallbacks), when the plan
             turns AI on; else None.
     """
@@ -33,6 +37,8 @@ class SeedResult:
     relaxations: list[str] = field(default_factory=list)
     histograms: list[str] = field(default_factory=list)
     users: dict[str, uuid.UUID] = field(default_factory=dict)
+    totals: dict[str, int] = field(default_factory=dict)
+    by_triggers: dict[str, int] = field(default_factory=dict)
     ai: AIUsage | None = None
 
     @property
@@ -56,6 +62,8 @@ class SeedResult:
             "relaxations": list(self.relaxations),
             "histograms": list(self.histograms),
             "users": {email: str(uid) for email, uid in self.users.items()},
+            "totals": dict(self.totals),
+            "by_triggers": dict(self.by_triggers),
             "ai": self.ai.to_json() if self.ai is not None else None,
         }
 
@@ -70,18 +78,22 @@ class SeedResult:
             relaxations=[str(r) for r in data.get("relaxations", [])],
             histograms=[str(h) for h in data.get("histograms", [])],
             users={str(k): uuid.UUID(str(v)) for k, v in data.get("users", {}).items()},
+            totals={str(k): int(v) for k, v in data.get("totals", {}).items()},
+            by_triggers={str(k): int(v) for k, v in data.get("by_triggers", {}).items()},
             ai=_ai_usage(data.get("ai")),
         )
 
     def summary(self) -> str:
-        """A readable multi-line report: one line per table, each association's histogram, the AI
-        usage, then warnings and relaxations."""
-        width = max((len(t) for t in self.rows), default=5)
+        """A readable multi-line report: one line per table (and rows made by triggers), each
+        association's histogram, the AI usage, then warnings and relaxations."""
+        width = max((len(t) for t in (*self.rows, *self.by_triggers)), default=5)
         lines = [f"seed {self.seed}: {self.total_rows} rows in {self.total_seconds:.2f} s"]
         for table, count in self.rows.items():
             secs = self.phases.get(table)
             timing = f"  {secs:.2f} s" if secs is not None else ""
             lines.append(f"  {table:<{width}}  {count:>9}{timing}")
+        for table, count in self.by_triggers.items():
+            lines.append(f"  {table:<{width}}  {count:>9}  made by triggers")
         lines += self.histograms
         if self.ai is not None:
             lines += self.ai.summary_lines()

@@ -19,9 +19,16 @@ _EXPORTS = {
     "assert_rls_enabled": "rls",
     "assert_visible": "rls",
     "assert_not_visible": "rls",
+    # The extension pack's recording doubles: pg_net requests, http answers, pg_cron runs.
+    "http_requests": "doubles",
+    "http_calls": "doubles",
+    "register_http_response": "doubles",
+    "run_cron_job": "doubles",
     # Distribution of seeded rows over their parents.
     "assert_distribution": "distribution",
     "assert_category_balance": "distribution",
+    # Who can select/insert/update/delete what, tried on the seeded rows.
+    "rls_matrix": "matrix",
 }
 
 __all__ = sorted(_EXPORTS)

@@ -13,6 +13,14 @@ nest); when the block raises, its changes, role and claims are rolled back toget
 surrounding transaction stays usable, so ``pytest.raises`` around a forbidden insert just works.
 Everything is transaction-local: the blocks refuse to run outside a transaction, where ``set local``
 would silently do nothing.
+
+Inside a block the session user is ``authenticator`` (when the login user is a superuser and the
+Supabase roles exist), as under PostgREST: ``set role`` may switch among anon, authenticated and
+service_role only, so ``set role postgres`` fails. PostgreSQL still lets a superuser *login* run
+``set session authorization postgres`` (it checks the login user, and no SQL-level hook can forbid
+it on the same connection, which the test needs to see its uncommitted rows); a block that does is
+failed when it ends and everything it did is rolled back with its savepoint. The residual: a block
+that switches to postgres and back to authenticator before it ends is not noticed.
 """
 
 from __future__ import annotations
@@ -50,6 +58,7 @@ _EXPIRY_SECONDS = 3600
 # override the claims document.
 _SETTINGS = (
     "role",
+    "request.headers",
     "request.jwt.claims",
     "request.jwt.claim.sub",
     "request.jwt.claim.role",
@@ -82,8 +91,12 @@ def _acting_as(
     conn: psycopg.Connection[Any],
     role: str,
     claims_for: Callable[[psycopg.Connection[Any]], dict[str, Any]],
+    headers: Mapping[str, str] | None = None,
 ) -> Iterator[None]:
     """Savepoint, switch role and claims, restore them on exit; ``claims_for(conn)`` builds claims.
+
+    ``request.headers`` is set as PostgREST sets it: a JSON object of the request's headers with
+    lower-cased names (``{}`` when the block gives none).
 
     ``claims_for`` runs after ``set local role none``, i.e. as the session user, so that a nested
     block (inside ``as_anon``, say) can still read ``auth.users``.
@@ -95,12 +108,23 @@ def _acting_as(
         row = conn.execute(sql.SQL("select {}").format(placeholders)).fetchone()
         assert row is not None
         previous = dict(zip(_SETTINGS, row))
+        login, previous_session, can_switch = _session_users(conn)
+        # As the login user (a nested block may have switched to the authenticator), role none.
+        if can_switch and previous_session != login:
+            _apply(conn, {"session_authorization": login})
         conn.execute("set local role none")
         claims = claims_for(conn)
+        if can_switch:
+            # As PostgREST: a non-superuser login role (authenticator) that may only switch to the
+            # API roles, so `set role postgres` inside the block fails as it would on Supabase.
+            _apply(conn, {"session_authorization": _AUTHENTICATOR})
         _apply(
             conn,
             {
                 "role": role,
+                "request.headers": json.dumps(
+                    {str(k).lower(): str(v) for k, v in (headers or {}).items()}
+                ),
                 "request.jwt.claims": json.dumps(claims),
                 "request.jwt.claim.sub": str(claims.get("sub") or ""),
                 "request.jwt.claim.role": str(claims.get("role") or ""),
@@ -110,7 +134,64 @@ def _acting_as(
         yield
         # Only reached on a normal exit; on an exception the savepoint rollback restores all.
         if conn.info.transaction_status == TransactionStatus.INTRANS:
+            if can_switch:
+                _refuse_escape(conn, role)
+                _apply(conn, {"session_authorization": login})
+                if previous_session != login:
+                    _apply(conn, {"session_authorization": previous_session})
             _apply(conn, {name: previous[name] or "" for name in _SETTINGS})
+
+
+#: The login role PostgREST connects as (member of anon, authenticated and service_role only).
+_AUTHENTICATOR = "authenticator"
+_API_ROLES = ("anon", "authenticated", "service_role")
+
+
+def _refuse_escape(conn: psycopg.Connection[Any], role: str) -> None:
+    """Fail the block (its savepoint is rolled back) when it left the authenticator's session.
+
+    A superuser login may always ``set session authorization`` (PostgreSQL checks the login user,
+    not the current one), and no SQL-level hook can forbid it on the same connection. So the block
+    is checked when it ends: any work done after such a switch is undone with the savepoint.
+    """
+    __tracebackhide__ = True
+    row = conn.execute("select session_user::text, current_user::text").fetchone()
+    assert row is not None
+    session, current = str(row[0]), str(row[1])
+    if session == _AUTHENTICATOR and current in (_AUTHENTICATOR, *_API_ROLES):
+        return
+    raise SupaseedError(
+        f"A block acting as {role} ended as session user '{session}', role '{current}': the code "
+        "in it ran `set session authorization` / `reset session authorization`, which a Supabase "
+        "API request (logged in as authenticator) cannot do. Its changes were rolled back. Act "
+        "as the superuser outside the as_user/as_anon/as_service_role block."
+    )
+
+
+def _session_users(conn: psycopg.Connection[Any]) -> tuple[str, str, bool]:
+    """(login user, current session user, whether blocks switch to the authenticator).
+
+    Switching needs the login user to be a superuser (``set session authorization``) and an
+    ``authenticator`` role that is a member of the API roles (the Supabase layer makes it; a real
+    Supabase has it).
+    """
+    row = conn.execute(
+        """
+        select a.usename::text, session_user::text,
+               case when coalesce(r.rolsuper, false)
+                         and exists (select from pg_catalog.pg_roles where rolname = %s)
+                         and exists (select from pg_catalog.pg_roles where rolname = 'authenticated')
+                    then pg_catalog.pg_has_role(%s, 'authenticated', 'MEMBER')
+                    else false end
+        from pg_catalog.pg_stat_activity a
+        left join pg_catalog.pg_roles r on r.rolname = a.usename
+        where a.pid = pg_catalog.pg_backend_pid()
+        """,
+        [_AUTHENTICATOR, _AUTHENTICATOR],
+    ).fetchone()
+    if row is None or row[0] is None:
+        return "", "", False
+    return str(row[0]), str(row[1]), bool(row[2])
 
 
 def _apply(conn: psycopg.Connection[Any], settings: Mapping[str, str]) -> None:
@@ -172,6 +253,7 @@ def as_user(
     *,
     aal: str = "aal1",
     claims: Mapping[str, Any] | None = None,
+    headers: Mapping[str, str] | None = None,
 ) -> Iterator[uuid.UUID]:
     """Run the block as the Supabase user ``user`` (email or id): role ``authenticated`` + claims.
 
@@ -179,6 +261,8 @@ def as_user(
     ``email``, ``phone``, ``role``, ``aud``, ``app_metadata``, ``user_metadata``, ``aal``,
     ``amr``, ``session_id``, ``is_anonymous``, ``iss``, ``iat``, ``exp``); ``aal="aal2"`` claims a
     second factor (MakerKit's super-admin checks need it) and ``claims`` overrides or adds keys.
+    ``headers`` become ``request.headers`` as PostgREST sets them (names lower-cased), for apps
+    that read ``current_setting('request.headers', true)::json ->> 'x-forwarded-for'``.
     Yields the user's id. Needs an open transaction; restores the previous role on exit.
     """
     __tracebackhide__ = True
@@ -208,12 +292,17 @@ def as_user(
         built.update(claims or {})
         return built
 
-    with _acting_as(conn, "authenticated", build):
+    with _acting_as(conn, "authenticated", build, headers):
         yield found[0]
 
 
 @contextmanager
-def _as_role(conn: psycopg.Connection[Any], role: str, what: str) -> Iterator[None]:
+def _as_role(
+    conn: psycopg.Connection[Any],
+    role: str,
+    what: str,
+    headers: Mapping[str, str] | None = None,
+) -> Iterator[None]:
     """Run the block as a Supabase API role with that role's key claims (no ``sub``)."""
     __tracebackhide__ = True
     _require_transaction(conn, what)
@@ -221,18 +310,28 @@ def _as_role(conn: psycopg.Connection[Any], role: str, what: str) -> Iterator[No
     def build(c: psycopg.Connection[Any]) -> dict[str, Any]:
         return {"iss": "supabase-demo", "role": role, **_time_claims(c)}
 
-    with _acting_as(conn, role, build):
+    with _acting_as(conn, role, build, headers):
         yield
 
 
-def as_anon(conn: psycopg.Connection[Any]) -> AbstractContextManager[None]:
-    """Run the block as an anonymous visitor: role ``anon``, the anon key's claims, no ``sub``."""
-    return _as_role(conn, "anon", "as_anon()")
+def as_anon(
+    conn: psycopg.Connection[Any], *, headers: Mapping[str, str] | None = None
+) -> AbstractContextManager[None]:
+    """Run the block as an anonymous visitor: role ``anon``, the anon key's claims, no ``sub``.
+
+    ``headers`` become ``request.headers``, as in :func:`as_user`.
+    """
+    return _as_role(conn, "anon", "as_anon()", headers)
 
 
-def as_service_role(conn: psycopg.Connection[Any]) -> AbstractContextManager[None]:
-    """Run the block as the backend (role ``service_role``, which bypasses RLS), claims included."""
-    return _as_role(conn, "service_role", "as_service_role()")
+def as_service_role(
+    conn: psycopg.Connection[Any], *, headers: Mapping[str, str] | None = None
+) -> AbstractContextManager[None]:
+    """Run the block as the backend (role ``service_role``, which bypasses RLS), claims included.
+
+    ``headers`` become ``request.headers``, as in :func:`as_user`.
+    """
+    return _as_role(conn, "service_role", "as_service_role()", headers)
 
 
 def assert_rls_enabled(
@@ -362,7 +461,13 @@ def assert_not_visible(
     who, seen = _visibility(conn, user, table, ids, column)
     leaked = [i for i, visible in seen.items() if visible]
     if leaked:
+        why = (
+            "service_role bypasses RLS (it has BYPASSRLS), so it sees every row; assert "
+            "visibility for anon or a signed-in user instead"
+            if user == "service_role"
+            else "RLS lets them through"
+        )
         raise AssertionError(
             f"as {who}, {len(leaked)} of {len(seen)} row(s) of {table} are visible but should "
-            f"not be ({column} = {', '.join(leaked)}): RLS lets them through."
+            f"not be ({column} = {', '.join(leaked)}): {why}."
         )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 import uuid
+from collections.abc import Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,18 +17,21 @@ from ..config.models import SeedPlan
 from ..config.resolve import ResolvedPlan
 from ..lifecycle.template_db import TemplateDatabase
 from ..seed.result import SeedResult
+from .doubles import ExtensionDoubles
 from .rls import as_anon, as_service_role, as_user
 
 
 @dataclass
-class Supaseed:
+class Supaseed(ExtensionDoubles):
     """A seeded database as one test sees it.
 
     ``conn`` is the test's connection (inside a transaction rolled back after the test, unless the
     marker asked for ``isolation="database"``); ``plan`` the resolved seed plan; ``result`` what the
     seed produced (rows per table, relaxations: a :class:`SeedResult`); ``template_db`` the template
     database the test's database was cloned from (name, plan label, cache hit, build time);
-    ``users`` maps e-mail to user id.
+    ``users`` maps e-mail to user id. The extension pack's doubles act on ``conn``:
+    ``http_requests()`` (what pg_net queued), ``http_calls()`` and ``http_responses[url] = ...``
+    (the ``http`` extension), ``run_cron_job(name)`` (a pg_cron job run now).
     """
 
     conn: psycopg.Connection
@@ -81,16 +85,27 @@ class Supaseed:
         return int(row[0]) if row else 0
 
     def as_user(
-        self, user: str | uuid.UUID, *, aal: str = "aal1"
+        self,
+        user: str | uuid.UUID,
+        claims: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+        *,
+        aal: str = "aal1",
     ) -> AbstractContextManager[uuid.UUID]:
         """Act as a Supabase user (e-mail or id) inside the test's transaction: RLS applies.
-        The block gets the user's id; role and JWT claims are restored on exit."""
-        return as_user(self.conn, user, aal=aal)
 
-    def as_anon(self) -> AbstractContextManager[None]:
+        ``claims`` add to or override the JWT claims; ``headers`` become ``request.headers`` as
+        PostgREST sets them. The session runs as the ``authenticator`` login role meanwhile (as
+        PostgREST's), so ``set role postgres`` fails. The block gets the user's id; role, claims
+        and headers are restored on exit."""
+        return as_user(self.conn, user, aal=aal, claims=claims, headers=headers)
+
+    def as_anon(self, headers: Mapping[str, str] | None = None) -> AbstractContextManager[None]:
         """Act as an anonymous visitor (role ``anon``, no ``sub``): RLS applies."""
-        return as_anon(self.conn)
+        return as_anon(self.conn, headers=headers)
 
-    def as_service_role(self) -> AbstractContextManager[None]:
+    def as_service_role(
+        self, headers: Mapping[str, str] | None = None
+    ) -> AbstractContextManager[None]:
         """Act as Supabase's service_role, which bypasses RLS."""
-        return as_service_role(self.conn)
+        return as_service_role(self.conn, headers=headers)

@@ -113,7 +113,8 @@ def test_strict_raises_one_error_listing_every_bad_file(data_dir: Path) -> None:
         load_pool("broken", config, data_dir)
 
     message = str(info.value)
-    assert "pool 'broken': 4 problem(s) in 4 file(s)" in message
+    assert message.startswith("asset_pools.broken (strict): ")
+    assert "(4 problem(s) in 4 file(s))" in message
     for name in ("bad-date.md", "bad-yaml.md", "missing-title.md", "wrong-type.md"):
         assert name in message
     assert "good.md" not in message

@@ -95,7 +95,8 @@ def test_started_container_gives_a_handle_that_stops_it(pg_superuser_dsn: str) -
     from psycopg.conninfo import conninfo_to_dict
 
     params = conninfo_to_dict(pg_superuser_dsn)
-    url = f"postgresql://postgres@{params['host']}:{params['port']}/postgres"
+    secret = f":{params['password']}" if params.get("password") else ""  # the embedded one's
+    url = f"postgresql://postgres{secret}@{params['host']}:{params['port']}/postgres"
 
     class RunningContainer(FakeContainer):
         """Stands in for the container: its 'published port' is this suite's own server."""

@@ -562,11 +562,11 @@ def plain_login(pg_superuser_dsn: str, fresh_db: str) -> Iterator[str]:
     """DSN of ``fresh_db`` for a throwaway login role without superuser rights."""
     role = f"supaseed_t_plain_{uuid.uuid4().hex[:8]}"
     with psycopg.connect(pg_superuser_dsn, autocommit=True) as admin:
-        admin.execute(f'create role "{role}" login')
+        admin.execute(f"create role \"{role}\" login password 'plain-pw'")
     try:
         params = conninfo_to_dict(fresh_db)
         params["user"] = role
-        params.pop("password", None)
+        params["password"] = "plain-pw"  # the embedded server asks every login for a password
         yield make_conninfo(**{k: str(v) for k, v in params.items() if v is not None})
     finally:
         with psycopg.connect(pg_superuser_dsn, autocommit=True) as admin:
@@ -716,10 +716,11 @@ def other_superuser(pg_superuser_dsn: str, fresh_db: str) -> Iterator[str]:
     """DSN of ``fresh_db`` for a throwaway superuser that is not ``postgres``."""
     role = f"supaseed_t_su_{uuid.uuid4().hex[:8]}"
     with psycopg.connect(pg_superuser_dsn, autocommit=True) as admin:
-        admin.execute(f'create role "{role}" login superuser')
+        admin.execute(f"create role \"{role}\" login superuser password 'su-pw'")
     try:
         params = {k: str(v) for k, v in conninfo_to_dict(fresh_db).items() if v is not None}
         params["user"] = role
+        params["password"] = "su-pw"
         yield make_conninfo(**params)
     finally:
         # Its default privileges live in fresh_db: drop them there before the role.

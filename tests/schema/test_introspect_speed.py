@@ -1,11 +1,9 @@
-"""The 500-table budget: a fixed number of catalog queries, and well under a second on the server."""
+"""The 500-table budget: a fixed number of catalog queries, whatever the table count."""
 
 from __future__ import annotations
 
 import importlib.util
-import statistics
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
@@ -56,15 +54,12 @@ def test_query_count_does_not_grow_with_the_table_count(
     assert small < 25  # one per catalog, plus search_path / version / scope
 
 
-def test_500_tables_in_under_a_second(fresh_conn: psycopg.Connection) -> None:
+def test_500_tables_introspected_whole(fresh_conn: psycopg.Connection) -> None:
+    """Every table and foreign key of the 500-table schema; its time is bench/schema_introspect.py's
+    to measure (tests never assert wall times: they fail on a loaded machine, not on slow code)."""
     with fresh_conn.transaction():
         fresh_conn.execute(_schema_sql(500))
-    schema = introspect(fresh_conn)  # warm the catalog caches, as in the bench
+    schema = introspect(fresh_conn)
     assert len(schema.tables) == 500
     assert sum(len(t.foreign_keys) for t in schema.tables.values()) == 571
-    runs = []
-    for _ in range(3):
-        start = time.perf_counter()
-        introspect(fresh_conn)
-        runs.append(time.perf_counter() - start)
-    assert statistics.median(runs) < 1.0, runs
+    assert introspect(fresh_conn) == schema  # a second read gives the same model

@@ -661,7 +661,7 @@ def test_a_role_that_may_not_disable_triggers_keeps_the_stamps_and_is_told(
         create function stamp() returns trigger language plpgsql as $$
             begin new.created_at := now(); return new; end $$;
         create trigger posts_stamp before insert on posts for each row execute function stamp();
-        create role {role} login;
+        create role {role} login password 'seeder-pw';
         grant usage on schema public to {role};
         grant select, insert, update on posts to {role};
         """
@@ -669,7 +669,7 @@ def test_a_role_that_may_not_disable_triggers_keeps_the_stamps_and_is_told(
     try:
         result = seed(
             {"tables": {"posts": {"count": 5}}},
-            make_conninfo(fresh_db, user=role),
+            make_conninfo(fresh_db, user=role, password="seeder-pw"),
             progress=False,
         )
         assert result.rows["public.posts"] == 5

@@ -131,7 +131,10 @@ def test_one_email_identity_per_user(supabase_conn: psycopg.Connection) -> None:
             "email_verified": True,
             "phone_verified": False,
         }
-    again = psycopg.connect(supabase_conn.info.dsn, autocommit=True)
+    # info.dsn leaves the password out; the embedded server asks for it
+    again = psycopg.connect(
+        supabase_conn.info.dsn, password=supabase_conn.info.password, autocommit=True
+    )
     with again:
         again.execute("delete from auth.users")
         create_auth_users(again, [UserSpec(f"i{i}@example.com", "pw") for i in range(3)], cost=4)

@@ -32,7 +32,7 @@ def test_the_summary_shows_the_ai_usage_of_a_template(project) -> None:
     result.assert_outcomes(passed=1)
     result.stdout.fnmatch_lines(
         [
-            "supaseed: ai_notes seed=7 built in *",
+            "ai_notes seed=7: * rows inserted, built in *",
             "  ai ollama/llama3.2: 0 requests, 0 cache hits, 6 fallbacks, cost $0.0000",
             "    public.notes.body [medium]: 0 written (0 requests, 0 cached), 6 fallback empty "
             "(6 unreachable)",
@@ -42,5 +42,5 @@ def test_the_summary_shows_the_ai_usage_of_a_template(project) -> None:
     again = project.run("-p", "no:randomly")  # reused: the usage comes from the stored result
     again.assert_outcomes(passed=1)
     again.stdout.fnmatch_lines(
-        ["supaseed: ai_notes seed=7 reused*", "  ai ollama/llama3.2: 0 requests*"]
+        ["ai_notes seed=7: * rows inserted, reused*", "  ai ollama/llama3.2: 0 requests*"]
     )

@@ -268,7 +268,7 @@ def test_wrong_pg_bin_reports_places_and_remedies(pytester: pytest.Pytester) -> 
     result.assert_outcomes(passed=1, errors=1)
     result.stdout.fnmatch_lines(
         [
-            "BinariesNotFoundError: No PostgreSQL server binaries (initdb, postgres) were found.*",
+            "BinariesNotFoundError: No PostgreSQL server binaries (initdb, postgres) were found*",
             "*--supaseed-pg-bin / SUPASEED_PG_BIN: */no-such-dir *",
             "Remedies:",
             "  1. *",

@@ -50,8 +50,8 @@ def test_workers_only_clone_when_templates_exist(project) -> None:
     project.run("-p", "no:randomly", "-n", "0").assert_outcomes(passed=200)
     result = project.run("-p", "no:randomly", "-n", "2")
     result.assert_outcomes(passed=200)
-    summary = [line for line in result.stdout.lines if line.startswith("supaseed: ")]
+    summary = [line for line in result.stdout.lines if " seed=" in line and "rows inserted" in line]
     assert summary, "\n".join(result.stdout.lines)
-    template_lines = [line for line in summary if " seed=" in line]
+    template_lines = summary
     assert len(template_lines) == 2, summary
     assert all("reused" in line and "built" not in line for line in template_lines), summary

@@ -24,7 +24,7 @@ def test_other(supaseed):
 def _status(result, label):
     """The summary line of one template: 'built' or 'reused'."""
     for line in result.stdout.lines:
-        if line.startswith(f"supaseed: {label} ") and ("built" in line or "reused" in line):
+        if line.startswith(f"{label} seed=") and ("built" in line or "reused" in line):
             return "built" if "built" in line else "reused"
     raise AssertionError(f"no summary line for {label!r}:\n" + "\n".join(result.stdout.lines))
 
@@ -35,7 +35,8 @@ def test_second_run_reuses_templates(project) -> None:
     first.assert_outcomes(passed=2)
     assert _status(first, "small") == "built"
     assert _status(first, "other") == "built"
-    first.stdout.fnmatch_lines(["*supaseed*", "*rows:*public.notes=6*"])
+    # small: 3 users + 3 identities + 6 notes, one line for the plan.
+    first.stdout.fnmatch_lines(["*- supaseed -*", "small seed=7: 12 rows inserted, built in *"])
 
     second = project.run("-p", "no:randomly")
     second.assert_outcomes(passed=2)
@@ -144,12 +145,22 @@ def test_summary_shows_association_histogram_and_relaxations(project) -> None:
     )
     result = project.run("-p", "no:randomly")
     result.assert_outcomes(passed=1)
+    # One line for the plan, its relaxation below it; the histogram is a -v detail.
     result.stdout.fnmatch_lines(
         [
-            "supaseed: spread seed=3 built in *",
-            "*rows:*public.notes=10*",
+            "spread seed=3: 16 rows inserted, built in *; 1 relaxation",
+            "  relaxed: association 'notes_to_owners'*min_per_target*",
+        ]
+    )
+    assert not any("items over 3 targets" in line for line in result.stdout.lines)
+    verbose = project.run("-p", "no:randomly", "-v")
+    verbose.assert_outcomes(passed=1)
+    verbose.stdout.fnmatch_lines(
+        [
+            "spread seed=3: 16 rows inserted, reused; 1 relaxation",
+            "  relaxed: association 'notes_to_owners'*min_per_target*",
+            "  public.notes *10",
             "*notes_to_owners (even_spread): 10 items over 3 targets, 3..4 each*",
-            "*relaxed: association 'notes_to_owners'*min_per_target*",
         ]
     )
 
@@ -177,12 +188,12 @@ def test_templates_of_old_plans_are_pruned_from_the_project_cluster(project, mon
     monkeypatch.setenv("SUPASEED_KEEP_TEMPLATES", "0")
     project.tests(TESTS.replace('@pytest.mark.supaseed("other")', '@pytest.mark.skip("one plan")'))
     for seed in ("1", "2", "3"):
-        result = project.run("-p", "no:randomly", f"--supaseed-seed={seed}")
+        result = project.run("-p", "no:randomly", "-v", f"--supaseed-seed={seed}")
         result.assert_outcomes(passed=1, skipped=1)
-    last = next(line for line in result.stdout.lines if line.startswith("supaseed: small "))
+    last = next(line for line in result.stdout.lines if line.startswith("  database: "))
     server = start_embedded(None, project.root)  # the project's persistent cluster again
     try:
-        assert list_databases(server, "supaseed_tpl_") == [last.rsplit("-> ", 1)[1]]
+        assert list_databases(server, "supaseed_tpl_") == [last.split("database: ", 1)[1]]
         assert list_databases(server, "supaseed_w_") == []
     finally:
         server.stop()

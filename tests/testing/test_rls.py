@@ -163,6 +163,11 @@ def test_visibility_failures_name_user_table_and_ids(makerkit: psycopg.Connectio
     assert "member@makerkit.dev" in str(leaked.value)
     assert str(MAKERKIT_TEAM_ID) in str(leaked.value)
     assert "RLS lets them through" in str(leaked.value)
+    # service_role is not let through by RLS: it bypasses it, and the message says so
+    with pytest.raises(AssertionError) as bypassed:
+        assert_not_visible(makerkit, "service_role", "public.accounts", _team_ids(makerkit))
+    assert "service_role bypasses RLS" in str(bypassed.value)
+    assert "RLS lets them through" not in str(bypassed.value)
     # upper-case text ids match the uuid column
     assert_visible(makerkit, "test@makerkit.dev", "accounts", [str(MAKERKIT_TEAM_ID).upper()])
 

@@ -13,7 +13,16 @@ from ...imports import import_object
 from ..config import AssetPoolConfig
 from ..model import AssetProblem
 
-__all__ = ["LoadContext", "Parsed", "Record", "Validator"]
+__all__ = ["LoadContext", "Parsed", "Record", "Validator", "encoding_problem"]
+
+
+def encoding_problem(encoding: str, exc: UnicodeDecodeError) -> str:
+    """Why bytes are not ``encoding`` text, with the pool option that fixes it."""
+    guess = "latin-1" if encoding.lower().replace("_", "-") in ("utf-8", "utf8") else "utf-8"
+    return (
+        f"not {encoding} text ({exc.reason} at byte {exc.start}); if the file is in another "
+        f'encoding, set encoding = "{guess}" (or the right one) on the pool'
+    )
 
 
 class Record(NamedTuple):

@@ -8,7 +8,7 @@ from typing import Any
 
 from ..fields import parse_text
 from ..model import AssetProblem
-from .base import LoadContext, Parsed, Record
+from .base import LoadContext, Parsed, Record, encoding_problem
 
 __all__ = ["parse_csv"]
 
@@ -18,7 +18,7 @@ def parse_csv(data: bytes, rel: str, ctx: LoadContext) -> Parsed:
     try:
         text = data.decode(ctx.config.encoding).removeprefix("\ufeff")
     except UnicodeDecodeError as exc:
-        return [], [AssetProblem(rel, f"not {ctx.config.encoding} text ({exc.reason})")]
+        return [], [AssetProblem(rel, encoding_problem(ctx.config.encoding, exc))]
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=ctx.config.delimiter)
     try:
         header = [name.strip() for name in next(reader)]

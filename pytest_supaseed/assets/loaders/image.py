@@ -27,6 +27,19 @@ _TRAILERS: dict[str, tuple[bytes, ...]] = {
 }
 
 
+# How files of common formats begin: a file that starts like one and does not open is damaged.
+_MAGIC: tuple[tuple[bytes, str], ...] = (
+    (b"\x89PNG\r\n\x1a\n", "PNG"),
+    (b"\xff\xd8\xff", "JPEG"),
+    (b"GIF87a", "GIF"),
+    (b"GIF89a", "GIF"),
+    (b"RIFF", "WEBP"),
+    (b"BM", "BMP"),
+    (b"II*\x00", "TIFF"),
+    (b"MM\x00*", "TIFF"),
+)
+
+
 def _exif_date(value: Any) -> datetime | None:
     if not isinstance(value, str):
         return None
@@ -68,9 +81,31 @@ def parse_image(data: bytes, rel: str, ctx: LoadContext) -> Parsed:
             if ctx.config.verify_images:
                 image.load()
     except UnidentifiedImageError:
-        return [], [AssetProblem(rel, "not an image Pillow can read (wrong extension?)")]
+        known = next((fmt for magic, fmt in _MAGIC if data.startswith(magic)), None)
+        if known is not None:
+            return [], [
+                AssetProblem(
+                    rel,
+                    f"truncated or corrupt {known} image ({len(data)} bytes; it starts like a "
+                    f"{known} but Pillow cannot read it): replace or exclude the file",
+                )
+            ]
+        if not data:
+            return [], [AssetProblem(rel, "empty file (0 bytes): replace or exclude it")]
+        return [], [
+            AssetProblem(
+                rel, "not an image Pillow can read (its bytes match no known image format)"
+            )
+        ]
     except (OSError, SyntaxError, ValueError) as exc:
         if "truncat" in str(exc).lower():
-            return [], [AssetProblem(rel, f"truncated image (the file ends early: {exc})")]
+            known = next((fmt for magic, fmt in _MAGIC if data.startswith(magic)), "")
+            return [], [
+                AssetProblem(
+                    rel,
+                    f"truncated or corrupt {known or 'image'} (the file ends early: {exc}): "
+                    "replace or exclude the file",
+                )
+            ]
         return [], [AssetProblem(rel, f"broken image: {exc}")]
     return [Record(fields)], []

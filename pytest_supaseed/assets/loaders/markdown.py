@@ -11,7 +11,7 @@ from frontmatter.default_handlers import BaseHandler, YAMLHandler
 
 from ..fields import check_fields
 from ..model import AssetProblem
-from .base import LoadContext, Parsed, Record
+from .base import LoadContext, Parsed, Record, encoding_problem
 
 __all__ = ["parse_markdown"]
 
@@ -152,7 +152,7 @@ def parse_markdown(data: bytes, rel: str, ctx: LoadContext) -> Parsed:
     try:
         text = data.decode(ctx.config.encoding)
     except UnicodeDecodeError as exc:
-        return [], [AssetProblem(rel, f"not {ctx.config.encoding} text ({exc.reason})")]
+        return [], [AssetProblem(rel, encoding_problem(ctx.config.encoding, exc))]
     text = text.removeprefix("\ufeff")
     meta: Any = {}
     body = text

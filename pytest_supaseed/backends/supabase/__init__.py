@@ -22,6 +22,7 @@ import psycopg
 from psycopg import sql
 
 from ...errors import BackendError
+from ..extensions import PRESENT_ON_SUPABASE, pack_fingerprint
 
 __all__ = [
     "LAYER_SQL_FILES",
@@ -80,6 +81,7 @@ def layer_fingerprint() -> str:
     for name in (*LAYER_SQL_FILES, UUID_SHIM_FILE):
         digest.update(name.encode() + b"\0" + _sql_text(name).encode() + b"\0")
     digest.update(",".join(_EXTENSIONS).encode() + b"\0" + SEARCH_PATH.encode())
+    digest.update(",".join(PRESENT_ON_SUPABASE).encode() + b"\0" + pack_fingerprint().encode())
     return digest.hexdigest()
 
 
@@ -151,6 +153,7 @@ def install_supabase_layer(
                 _install_extensions(conn, use_uuid_ossp)
                 for name in LAYER_SQL_FILES[1:]:
                     _run_file(conn, name)
+                _install_platform_extensions(conn)
                 conn.execute(
                     sql.SQL("comment on schema auth is {}").format(sql.Literal(layer_marker()))
                 )
@@ -304,3 +307,25 @@ def _install_extensions(conn: psycopg.Connection[Any], use_uuid_ossp: bool | Non
             )
     if "uuid-ossp" not in installed and (use_uuid_ossp is False or "uuid-ossp" not in available):
         _run_file(conn, UUID_SHIM_FILE)
+
+
+def _install_platform_extensions(conn: psycopg.Connection[Any]) -> None:
+    """What a new Supabase project has before its first migration (pg_net, supabase_functions,
+    pgsodium, supabase_vault, pg_graphql, realtime), where the server offers it.
+
+    The embedded server offers them through the extension pack (``backends/extensions``); on a
+    server without them nothing is created, and the preflight check names what a project's own
+    files need.
+    """
+    available = {
+        str(name) for (name,) in conn.execute("select name from pg_catalog.pg_available_extensions")
+    }
+    for ext in PRESENT_ON_SUPABASE:
+        if ext in available:
+            conn.execute(
+                sql.SQL("create extension if not exists {} with schema extensions").format(
+                    sql.Identifier(ext)
+                )
+                if ext == "pg_net"
+                else sql.SQL("create extension if not exists {}").format(sql.Identifier(ext))
+            )

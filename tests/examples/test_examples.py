@@ -1,0 +1,51 @@
+"""The second example (examples/notes) and the example's --supaseed-template use, as users run them.
+
+Each runs pytest in a subprocess from the example's folder (its own rootdir, conftest and plan),
+so these are end-to-end: the plugin as installed, a server of its own, the example's assertions.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _pytest(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "SUPASEED_"))}
+    return subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:randomly",
+            "-p",
+            "no:cacheprovider",
+            *args,
+        ],
+        cwd=folder,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+
+
+def test_the_notes_example_passes() -> None:
+    done = _pytest(ROOT / "examples" / "notes")
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
+    assert "42 passed" in done.stdout
+
+
+def test_the_rls_tests_pass_on_the_big_club_template() -> None:
+    # README of example_project: the same RLS tests on a 30-user, 5-club dataset.
+    done = _pytest(ROOT / "example_project", "tests/test_rls.py", "--supaseed-template", "big-club")
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
+    assert "7 passed" in done.stdout
+    assert "big-club" in done.stdout  # the summary names the template that was seeded
