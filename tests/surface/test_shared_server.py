@@ -15,8 +15,10 @@ import psycopg
 import pytest
 
 from pytest_supaseed.backends.embedded import port_in_use
+from pytest_supaseed.config.resolve import plan_hash, resolve_plan
 from pytest_supaseed.lifecycle.base import base_database_name
 from pytest_supaseed.lifecycle.databases import drop_database, list_databases
+from pytest_supaseed.lifecycle.template_db import template_db_name
 
 SYSTEM_DSN = "postgresql://postgres@127.0.0.1:5432/postgres"
 
@@ -55,6 +57,7 @@ def shared_server() -> Iterator[str]:
 
 
 def test_four_runs_share_one_server(project, shared_server: str) -> None:
+    before = set(list_databases(shared_server))
     # A migration unique to this test, so its base and template databases are new on the server.
     marker = uuid.uuid4().hex
     (project.root / "supabase" / "migrations" / "20240102000000_marker.sql").write_text(
@@ -82,12 +85,15 @@ def test_four_runs_share_one_server(project, shared_server: str) -> None:
         assert "7 passed" in output, output[-4000:]
 
     # Each template database was built by exactly one run and reused by the three others.
-    lines = [line for out in outputs for line in out.splitlines() if line.startswith("supaseed: ")]
-    templates = {line.rsplit("-> ", 1)[1].split()[0] for line in lines if " seed=" in line}
-    assert len(templates) == 2, lines
-    for name in templates:
-        uses = [line for line in lines if f"-> {name}" in line]
-        assert len(uses) == 4, uses
+    lines = [
+        line
+        for out in outputs
+        for line in out.splitlines()
+        if " seed=" in line and "rows inserted" in line
+    ]
+    for label in ("small", "other"):
+        uses = [line for line in lines if line.startswith(f"{label} seed=")]
+        assert len(uses) == 4, lines
         assert sum("built in" in line for line in uses) == 1, uses
         assert sum("reused" in line for line in uses) == 3, uses
 
@@ -96,6 +102,11 @@ def test_four_runs_share_one_server(project, shared_server: str) -> None:
         names = [str(r[0]) for r in conn.execute("select datname from pg_database").fetchall()]
     base = base_database_name(project.root)
     assert base in names
+    templates = []
+    for label in ("small", "other"):
+        resolved = resolve_plan(label, rootdir=project.root)
+        templates.append(template_db_name(base, plan_hash(resolved), resolved.plan.seed))
+    assert all(name not in before for name in templates), "built by these runs"
     sources = [*templates, base]
     digests = {hashlib.sha256(s.encode()).hexdigest()[:10] for s in sources}
     left = [n for n in names if n.startswith("supaseed_w_") and any(d in n for d in digests)]
