@@ -110,6 +110,10 @@ class MissingExtensionsError(BackendError):
         super().__init__("\n".join(lines))
 
 
+class CacheTransferError(SupaseedError):
+    """``supaseed cache export/import`` refused or failed: a mismatch, a tampered file, a tool."""
+
+
 class MigrationError(SupaseedError):
     """A migration or seed SQL file failed; names the file and the line."""
 

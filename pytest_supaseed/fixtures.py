@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from .backends.base import ServerHandle
     from .errors import SupaseedError
     from .lifecycle.connections import ReusedConnection
+    from .lifecycle.leases import RunLease
     from .lifecycle.session import SeededDatabase, SeedSession
     from .options import Settings
     from .testing.supaseed import Supaseed
@@ -32,6 +33,7 @@ __all__ = [
     "supaseed_base_database",
     "supaseed_db",
     "supaseed_dsn",
+    "supaseed_lease",
     "supaseed_request",
     "supaseed_run_id",
     "supaseed_run_state",
@@ -114,13 +116,27 @@ def supaseed_worker_id(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture(scope="session")
+def supaseed_lease(supaseed_server: ServerHandle, supaseed_run_id: str) -> Iterator[RunLease]:
+    """This run's lease on the server (an advisory lock held by one idle connection per process):
+    while it is held no other run drops this run's databases, nor the base and template databases
+    it uses. Worker and test clones carry its token in their names."""
+    from .lifecycle.leases import RunLease
+
+    with RunLease(supaseed_server, supaseed_run_id) as lease:
+        yield lease
+
+
+@pytest.fixture(scope="session")
 def supaseed_base_database(
-    request: pytest.FixtureRequest, supaseed_server: ServerHandle, supaseed_settings: Settings
+    request: pytest.FixtureRequest,
+    supaseed_server: ServerHandle,
+    supaseed_settings: Settings,
+    supaseed_lease: RunLease,
 ) -> str:
     """Name of the base database: Supabase layer + the project's migrations and seed files.
 
     Built once (under an advisory lock) and reused while the layer, the migration and seed files
-    and the plugin version stay the same. The run's plan is then checked against it as
+    and the plugin version stay the same, and held by this run's lease while it runs. The run's plan is then checked against it as
     ``supaseed plan --check`` does: a problem fails the test and stops the run there.
     """
     __tracebackhide__ = True
@@ -132,6 +148,7 @@ def supaseed_base_database(
     try:
         # built or checked once per run; under xdist by the controller, before workers start
         name = get_run_state(request.config).server.base_database()
+        supaseed_lease.hold(name)  # no other run prunes it while this one uses it
         # the run's plan against the migrated schema, before anything is seeded (plan --check)
         check_base_schema(
             supaseed_server, name, supaseed_settings.rootdir, supaseed_settings.template
@@ -151,8 +168,9 @@ def supaseed_dsn(
     supaseed_base_database: str,
     supaseed_worker_id: str,
     supaseed_settings: Settings,
+    supaseed_lease: RunLease,
 ) -> Iterator[str]:
-    """DSN of this worker's own copy of the base database (``supaseed_w_<hash>_<worker>``).
+    """DSN of this worker's own copy of the base database (``supaseed_w_<run>_<hash>_<worker>``).
 
     Committed writes stay for the rest of the session of this worker; it is dropped at the end
     (kept with ``--supaseed-keep``).
@@ -160,7 +178,11 @@ def supaseed_dsn(
     from .lifecycle.connections import worker_database
 
     with worker_database(
-        supaseed_server, supaseed_base_database, supaseed_worker_id, keep=supaseed_settings.keep
+        supaseed_server,
+        supaseed_base_database,
+        supaseed_worker_id,
+        keep=supaseed_settings.keep,
+        run_token=supaseed_lease.token,
     ) as dsn:
         yield dsn
 
@@ -254,6 +276,7 @@ def supaseed_session(
     supaseed_settings: Settings,
     supaseed_worker_id: str,
     supaseed_run_id: str,
+    supaseed_lease: RunLease,
 ) -> Iterator[SeedSession]:
     """This worker's seeded databases: each plan is seeded once into a template database (kept
     between runs, rebuilt when its plan, assets or migrations change) and cloned once per worker.
@@ -266,6 +289,7 @@ def supaseed_session(
         supaseed_settings,
         supaseed_worker_id,
         supaseed_run_id,
+        supaseed_lease,
     ) as session:
         try:
             yield session

@@ -19,6 +19,7 @@ from .fixtures import (  # noqa: F401 - registered as this plugin's fixtures
     supaseed_base_database,
     supaseed_db,
     supaseed_dsn,
+    supaseed_lease,
     supaseed_request,
     supaseed_run_id,
     supaseed_run_state,
@@ -33,6 +34,7 @@ from .run_state import (
     RunState,
     add_options,
     get_run_state,
+    is_remote_gateway,
     peek_run_state,
     set_randomly_seed,
 )
@@ -138,8 +140,10 @@ def _schema_drift(rootdir: Path, migrations: str | None) -> str | None:
 
 @pytest.hookimpl(optionalhook=True)
 def pytest_configure_node(node: Any) -> None:
-    """xdist controller: start the one server of the run and hand it to every worker."""
-    node.workerinput[WORKERINPUT_KEY] = get_run_state(node.config).server.to_workerinput()
+    """xdist controller: start the one server of the run and hand it to every local worker; a
+    worker on another host (``--tx ssh=...``) starts its own, unless ``--supaseed-dsn`` is given."""
+    slot = get_run_state(node.config).server
+    node.workerinput[WORKERINPUT_KEY] = slot.to_workerinput(remote=is_remote_gateway(node))
 
 
 @pytest.hookimpl(optionalhook=True)
@@ -270,33 +274,41 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
 
 
 def _prune_caches(state: RunState) -> None:
-    """Drop what the project's own cluster no longer needs: leftovers of killed runs, and cached
-    base databases and template databases this run did not use beyond the newest few of each kind.
-
-    Only the embedded backend's persistent project cluster, held by this run's lock, is pruned: an
-    external server may be shared with other runs.
+    """Drop what no live run needs (:func:`pytest_supaseed.lifecycle.leases.prune_server`): on any
+    server, run-scoped databases of runs whose lease is gone (this run's leftovers, killed runs) and
+    idle half-built temporaries; on the embedded backend's persistent project cluster (held by this
+    run's file lock) also cached base and template databases no live run holds, beyond the newest
+    few of each kind. Other runs sharing the server keep everything they use.
     """
     handle, settings = state.server.handle, state.settings
     if (
         state.server_gone is not None
         or handle is None
-        or not handle.owned
         or settings.keep
-        or handle.backend != "embedded"
-        or handle.details.get("cluster") != "persistent"
+        or hasattr(state.config, "workerinput")
     ):
         return
     import os
     import warnings
 
     from .lifecycle.base import base_database_name
-    from .lifecycle.databases import prune_databases
+    from .lifecycle.leases import prune_server
 
+    exclusive = (
+        handle.owned
+        and handle.backend == "embedded"
+        and handle.details.get("cluster") == "persistent"
+    )
     try:
         in_use: set[str] = set(state.used)
         in_use.add(base_database_name(settings.rootdir, settings.migrations))
         keep_newest = int(os.environ.get("SUPASEED_KEEP_TEMPLATES", "8"))
-        prune_databases(handle, in_use=in_use, keep_newest=keep_newest)
+        prune_server(
+            handle,
+            in_use=in_use,
+            keep_newest=keep_newest if exclusive else None,
+            exclusive=exclusive,
+        )
     except Exception as exc:  # cleanup is best effort: never hide the run's own result
         warnings.warn(f"pytest-supaseed: could not prune cached databases: {exc}", stacklevel=1)
 

@@ -30,6 +30,7 @@ __all__ = [
     "UsedTemplateDb",
     "add_options",
     "get_run_state",
+    "is_remote_gateway",
     "resolve_settings",
 ]
 
@@ -141,6 +142,11 @@ class ServerSlot:
         from .backends.base import ServerHandle
         from .errors import BackendError, DockerUnavailableError
 
+        if data.get("start_local") or _other_host(data):
+            # A worker on another host: the controller's server listens on its own loopback only,
+            # so this host runs its own (deterministic seeding gives it the same rows).
+            self.start()
+            return
         if "error" in data:
             cls = DockerUnavailableError if data.get("kind") == "docker" else BackendError
             self.error = cls(str(data["error"]))
@@ -170,18 +176,26 @@ class ServerSlot:
             raise self._base
         return self._base
 
-    def to_workerinput(self) -> dict[str, Any]:
+    def to_workerinput(self, remote: bool = False) -> dict[str, Any]:
         """What the controller passes to its workers: the handle's plain data and the base
-        database's name, or the error text of whichever failed."""
+        database's name, or the error text of whichever failed.
+
+        ``remote`` (a worker on another host, e.g. ``--tx ssh=...``): unless the run uses an
+        external server (``--supaseed-dsn``), the worker is told to start its own server (and so
+        its own base database), since the controller's embedded one listens on this host's
+        loopback only.
+        """
         from .errors import DockerUnavailableError, SupaseedError
 
+        if remote and self.settings.backend != "external":
+            return {"start_local": True, "host": _hostname()}
         if self.handle is None and self.error is None:
             self.start()
         if self.error is not None:
             kind = "docker" if isinstance(self.error, DockerUnavailableError) else "backend"
             return {"error": str(self.error), "kind": kind}
         assert self.handle is not None
-        data = self.handle.to_dict()
+        data = {**self.handle.to_dict(), "host": _hostname()}
         try:
             data["base_database"] = self.base_database()
         except SupaseedError as exc:
@@ -206,6 +220,32 @@ def _rebuilt_error(type_name: str, message: str) -> SupaseedError:
     error = cls.__new__(cls)
     Exception.__init__(error, message)  # the message is final: skip the class's own formatting
     return error
+
+
+def _hostname() -> str:
+    import socket
+
+    return socket.gethostname()
+
+
+def _other_host(data: dict[str, Any]) -> bool:
+    """Whether the controller that sent ``data`` runs on another host and its server is reachable
+    only through that host's loopback (so this worker cannot use it)."""
+    host = data.get("host")
+    if not host or host == _hostname() or "dsn" not in data:
+        return False
+    from .backends.base import non_local_hosts
+
+    return not non_local_hosts(str(data["dsn"]))
+
+
+def is_remote_gateway(node: Any) -> bool:
+    """Whether an xdist worker node runs on another host (``--tx ssh=``/``socket=``/``vagrant_ssh=``,
+    or ``popen`` via another gateway) rather than as a local subprocess."""
+    spec = getattr(getattr(node, "gateway", None), "spec", None)
+    if spec is None:
+        return False
+    return not getattr(spec, "popen", False) or bool(getattr(spec, "via", None))
 
 
 @dataclass

@@ -2,7 +2,7 @@
 
 Each module of this package registers its subcommands with ``register(subparsers)`` (``schema``:
 detect, snapshot, diff; ``config``: templates, plan, schema; ``seed``: seed; ``init``: init;
-``ai``: ai status, test, cache); this file only
+``ai``: ai status, test, cache; ``cache``: cache export, import); this file only
 dispatches. The commands do their work through the library (``lifecycle/`` for databases), as the
 pytest plugin does.
 """
@@ -21,10 +21,10 @@ import psycopg
 from .. import __version__
 from ..errors import SupaseedError, SupaseedWarning
 from ..logs import enable_json, event, json_requested
-from . import ai, config, init, schema, seed
+from . import ai, cache, config, init, schema, seed
 
 # Each subparser sets ``func`` to a callable taking the parsed args and returning an exit code.
-_COMMAND_MODULES = (schema, config, seed, init, ai)
+_COMMAND_MODULES = (schema, config, seed, init, ai, cache)
 
 
 def _plain(text: str | None) -> str | None:

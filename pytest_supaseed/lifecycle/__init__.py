@@ -10,7 +10,10 @@
   between runs, carrying its :class:`~pytest_supaseed.seed.SeedResult`;
 - :mod:`.session`: one worker's template databases, clones and connections;
 - :mod:`.request`: what a test (or caller) asks for: plan template, seed, isolation, customizations;
-- :mod:`.connections`: a worker's clone, the reused connection, the per-test transaction.
+- :mod:`.connections`: a worker's clone, the reused connection, the per-test transaction;
+- :mod:`.leases`: many runs on one server: a run's advisory-lock lease, pruning only what no live
+  run holds;
+- :mod:`.transfer`: export / import base and template databases (pg_dump + manifest).
 
 Names are loaded on first use (PEP 562), so that importing :mod:`.request` stays cheap.
 """

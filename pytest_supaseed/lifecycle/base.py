@@ -4,7 +4,7 @@ and seed files, named by a hash of everything that decides its content, built on
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -69,9 +69,15 @@ def ensure_base_database(
     migrations_dir: str | Path | None = None,
     *,
     rebuild: bool = False,
+    before: Callable[[str], None] | None = None,
 ) -> str:
-    """Name of the project's base database on ``server``, built now if missing (or ``rebuild``)."""
+    """Name of the project's base database on ``server``, built now if missing (or ``rebuild``).
+
+    ``before(name)`` runs first (a run's lease ``hold``: pruning then leaves the database alone).
+    """
     name = base_database_name(project_root, migrations_dir)
+    if before is not None:
+        before(name)
     ensure_database(
         server,
         name,

@@ -32,11 +32,16 @@ __all__ = [
 ]
 
 
-def worker_database_name(source: str, worker_id: str) -> str:
-    """``supaseed_w_<hash of source>_<worker>``: the clone of ``source`` one xdist worker uses."""
-    digest = hashlib.sha256(source.encode()).hexdigest()[:12]
-    worker = "".join(ch for ch in worker_id.lower() if ch.isalnum() or ch == "_")[:30] or "main"
-    return f"supaseed_w_{digest}_{worker}"
+def worker_database_name(source: str, worker_id: str, run_token: str | None = None) -> str:
+    """``supaseed_w_<run token>_<hash of source>_<worker>``: the clone of ``source`` one xdist
+    worker of one run uses (the run token lets runs sharing a server tell their clones apart; see
+    :mod:`pytest_supaseed.lifecycle.leases`). Without a token: ``supaseed_w_<hash>_<worker>``."""
+    worker = "".join(ch for ch in worker_id.lower() if ch.isalnum() or ch == "_")[:20] or "main"
+    if run_token is None:
+        digest = hashlib.sha256(source.encode()).hexdigest()[:12]
+        return f"supaseed_w_{digest}_{worker}"
+    digest = hashlib.sha256(source.encode()).hexdigest()[:10]
+    return f"supaseed_w_{run_token}_{digest}_{worker}"
 
 
 class WorkerDatabase:
@@ -44,10 +49,18 @@ class WorkerDatabase:
     pytest-postgresql's ``DatabaseJanitor``): cloned on enter (the DSN is returned), dropped on exit
     unless ``keep``."""
 
-    def __init__(self, server: Server, source: str, worker_id: str, *, keep: bool = False) -> None:
+    def __init__(
+        self,
+        server: Server,
+        source: str,
+        worker_id: str,
+        *,
+        keep: bool = False,
+        run_token: str | None = None,
+    ) -> None:
         self.server = server
         self.source = source
-        self.name = worker_database_name(source, worker_id)
+        self.name = worker_database_name(source, worker_id, run_token)
         self.keep = keep
 
     def __enter__(self) -> str:
@@ -59,11 +72,16 @@ class WorkerDatabase:
 
 
 def worker_database(
-    server: Server, source: str, worker_id: str, *, keep: bool = False
+    server: Server,
+    source: str,
+    worker_id: str,
+    *,
+    keep: bool = False,
+    run_token: str | None = None,
 ) -> WorkerDatabase:
-    """Clone database ``source`` for ``worker_id``; ``with`` yields the clone's DSN and drops it
-    after (unless ``keep``)."""
-    return WorkerDatabase(server, source, worker_id, keep=keep)
+    """Clone database ``source`` for ``worker_id`` (of the run ``run_token``, when given);
+    ``with`` yields the clone's DSN and drops it after (unless ``keep``)."""
+    return WorkerDatabase(server, source, worker_id, keep=keep, run_token=run_token)
 
 
 #: After a test that is still inside its transaction (the usual case): end it, then clear the

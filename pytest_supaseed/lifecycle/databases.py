@@ -203,6 +203,17 @@ def _temp_name(name: str) -> str:
     return PREFIX + "tmp_" + hashlib.sha256(name.encode()).hexdigest()[:16]
 
 
+def build_lock_key(temp_name: str) -> int:
+    """The advisory lock held while a database is built under temporary name ``temp_name``
+    (pruning skips a temporary whose lock is taken: it is being built)."""
+    return _lock_key(temp_name)
+
+
+def drop_database_locked(conn: psycopg.Connection, name: str) -> None:
+    """Drop ``name`` through an open admin connection (the caller holds whatever lock applies)."""
+    _drop(conn, name)
+
+
 _META_PREFIX = "pytest-supaseed "
 # Settings whose value is a list: pg_dump quotes them element by element, and so must we.
 _LIST_SETTINGS = frozenset(
@@ -275,10 +286,11 @@ def ensure_database(
             return False
         return rebuild_token is None or _build_token(conn, name) == rebuild_token
 
+    lock_key = build_lock_key(_temp_name(name))
     with _connect_admin(server) as conn:
         if reusable(conn):
             return dsn_for(server, name)
-        conn.execute("select pg_advisory_lock(%s)", (_lock_key(name),))
+        conn.execute("select pg_advisory_lock(%s)", (lock_key,))
         try:
             if reusable(conn):
                 return dsn_for(server, name)
@@ -298,7 +310,7 @@ def ensure_database(
                 _drop(conn, temp)
                 raise
         finally:
-            conn.execute("select pg_advisory_unlock(%s)", (_lock_key(name),))
+            conn.execute("select pg_advisory_unlock(%s)", (lock_key,))
     return dsn_for(server, name)
 
 

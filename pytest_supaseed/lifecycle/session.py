@@ -19,6 +19,7 @@ from ..config.resolve import ResolvedPlan, resolve_plan
 from ..options import Settings
 from .connections import ReusedConnection, test_transaction, worker_database
 from .databases import clone_database, drop_database
+from .leases import RunLease
 from .request import SupaseedRequest, describe_customizations
 from .template_db import TemplateDatabase, effective_seed, ensure_template_db
 
@@ -50,8 +51,11 @@ class SeedSession:
         settings: Settings,
         worker_id: str,
         run_id: str,
+        lease: RunLease | None = None,
     ) -> None:
         self.server = server
+        #: The run's lease: template databases are held through it, clones carry its token.
+        self.lease = lease
         self.base_database = base_database
         self.settings = settings
         self.worker_id = worker_id
@@ -99,13 +103,18 @@ class SeedSession:
             seed=seed,
             label=label,
             rebuild_token=self.run_id if self.settings.rebuild else None,
+            before=self.lease.hold if self.lease is not None else None,
         )
         clone = self._clones.get(template_db.name)
         if clone is None:
             self.template_dbs.setdefault(template_db.name, template_db)
             dsn = self._stack.enter_context(
                 worker_database(
-                    self.server, template_db.name, self.worker_id, keep=self.settings.keep
+                    self.server,
+                    template_db.name,
+                    self.worker_id,
+                    keep=self.settings.keep,
+                    run_token=self.lease.token if self.lease is not None else None,
                 )
             )
             clone = SeededDatabase(dsn, template_db, resolved)
@@ -131,7 +140,11 @@ class SeedSession:
         """A clone of the request's template database (or of the base database) for one test,
         dropped after."""
         source = self.seeded(request).template_db.name if request else self.base_database
-        name = f"supaseed_t_{uuid.uuid4().hex[:16]}"
+        name = (
+            self.lease.database_name("t", uuid.uuid4().hex[:16])
+            if self.lease is not None
+            else f"supaseed_t_{uuid.uuid4().hex[:16]}"
+        )
         dsn = clone_database(self.server, source, name)
         try:
             yield dsn

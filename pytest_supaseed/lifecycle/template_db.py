@@ -18,6 +18,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -161,8 +162,12 @@ def ensure_template_db(
     label: str,
     rebuild_token: str | None = None,
     progress: bool | None = False,
+    before: Callable[[str], None] | None = None,
 ) -> TemplateDatabase:
     """The template database for ``resolved`` at ``seed``, seeding it now if it does not exist.
+
+    ``before(name)`` is called with the template database's name before it is looked at (a run's
+    :meth:`~pytest_supaseed.lifecycle.leases.RunLease.hold`, so pruning leaves it alone).
 
     With a ``rebuild_token`` (``--supaseed-rebuild``: the run's id), a template database not built
     under that token is dropped and built again: once per run, however many xdist workers ask.
@@ -173,6 +178,8 @@ def ensure_template_db(
     name = template_db_name(base_database, digest, seed, own_sql)
     built: list[tuple[SeedResult, float]] = []
     clock = time.perf_counter()
+    if before is not None:
+        before(name)
 
     def build(dsn: str) -> None:
         built.append(build_template_db(dsn, resolved, project_root, seed, progress=progress))
