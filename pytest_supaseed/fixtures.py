@@ -158,7 +158,13 @@ def supaseed_base_database(
         error = exc
     except psycopg.Error as exc:
         error = _database_error(exc)
-    request.session.shouldstop = "supaseed: the base database or the plan check failed"
+    from .errors import BackendError
+
+    if not isinstance(error, BackendError) and get_run_state(request.config).check_server() is None:
+        # the project's migrations or plan are at fault, so every test would fail the same way;
+        # a server that went away is reported once by the plugin instead (no stop: the next
+        # tests say it in one line each)
+        request.session.shouldstop = "supaseed: the base database or the plan check failed"
     _fail_with(error)
 
 

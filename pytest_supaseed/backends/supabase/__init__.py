@@ -171,6 +171,15 @@ def _set_search_path(conn: psycopg.Connection[Any]) -> None:
     The default is (re)written when missing because ``CREATE DATABASE ... TEMPLATE`` does not copy
     database settings: calling :func:`install_supabase_layer` on a clone restores it.
     """
+    with conn.transaction():
+        # Two processes finishing the same database would both write the setting (a unique
+        # violation in pg_db_role_setting): the install lock orders them.
+        conn.execute("select pg_advisory_xact_lock(%s)", [_INSTALL_LOCK_KEY])
+        _write_search_path_default(conn)
+    conn.execute("select set_config('search_path', %s, false)", [SEARCH_PATH])
+
+
+def _write_search_path_default(conn: psycopg.Connection[Any]) -> None:
     row = conn.execute(
         """
         select exists (
@@ -188,7 +197,6 @@ def _set_search_path(conn: psycopg.Connection[Any]) -> None:
                 sql.Identifier(_dbname(conn)), sql.SQL(SEARCH_PATH)
             )
         )
-    conn.execute("select set_config('search_path', %s, false)", [SEARCH_PATH])
 
 
 def _dbname(conn: psycopg.Connection[Any]) -> str:
