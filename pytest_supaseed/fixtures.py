@@ -143,16 +143,11 @@ def supaseed_base_database(
     import psycopg
 
     from .errors import SupaseedError
-    from .lifecycle.schema_check import check_base_schema
 
     try:
-        # built or checked once per run; under xdist by the controller, before workers start
+        # built and checked against the plan once per run; under xdist by the controller, before workers start
         name = get_run_state(request.config).server.base_database()
         supaseed_lease.hold(name)  # no other run prunes it while this one uses it
-        # the run's plan against the migrated schema, before anything is seeded (plan --check)
-        check_base_schema(
-            supaseed_server, name, supaseed_settings.rootdir, supaseed_settings.template
-        )
         return name
     except SupaseedError as exc:
         error = exc

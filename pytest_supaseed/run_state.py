@@ -156,22 +156,38 @@ class ServerSlot:
     def base_database(self) -> str:
         """Name of the run's base database (built if missing), computed once per run: an xdist
         worker receives it (or its error) from the controller instead of checking it again."""
-        from .errors import SupaseedError
+        import psycopg
+
+        from .errors import BackendError, SupaseedError
         from .lifecycle.base import ensure_base_database
+        from .lifecycle.schema_check import check_base_schema
 
         if self._base is None:
             remote = self.remote or {}
+            # A worker that started a server of its own (another host) builds its own base.
+            own_server = bool(remote.get("start_local") or (remote and _other_host(remote)))
+            if own_server:
+                remote = {}
             if "base_database" in remote:
                 self._base = str(remote["base_database"])
             elif "base_error" in remote:  # the controller's error, word for word
                 self._base = _rebuilt_error(remote["base_error_type"], remote["base_error"])
             else:
                 try:
-                    self._base = ensure_base_database(
-                        self.get(), self.settings.rootdir, self.settings.migrations
+                    server = self.get()
+                    name = ensure_base_database(
+                        server, self.settings.rootdir, self.settings.migrations
                     )
+                    # The run's plan against the migrated schema, before anything is seeded
+                    # (plan --check): here, once, before xdist workers start cloning the base
+                    # database (a clone ends every session connected to it).
+                    check_base_schema(server, name, self.settings.rootdir, self.settings.template)
+                    self._base = name
                 except SupaseedError as exc:
                     self._base = exc
+                except psycopg.Error as exc:  # a database error no step translated: one line
+                    text = " ".join(str(exc).split()) or type(exc).__name__
+                    self._base = BackendError(f"the database refused: {text}")
         if isinstance(self._base, SupaseedError):
             raise self._base
         return self._base

@@ -39,18 +39,28 @@ class AppDatabases:
     built: dict[str, AppDatabase] = field(default_factory=dict)
 
     def get(self, app: str) -> AppDatabase:
+        """The module's shared database of ``app`` (for tests that commit nothing)."""
         if app not in self.built:
-            name = f"supaseed_ext_{app}_{uuid.uuid4().hex[:8]}"
-            with psycopg.connect(self.superuser_dsn, autocommit=True) as conn:
-                conn.execute(f'create database "{name}"')
-            dsn = make_conninfo(self.superuser_dsn, dbname=name)
-            self.built[app] = AppDatabase(app, dsn, {})
-            build_base_database(dsn, APPS / app)
-            result = seed({"seed": 7, "users": {"count": USERS}}, dsn, progress=False)
-            self.built[app].users = {
-                email: uuid.UUID(str(uid)) for email, uid in result.users.items()
-            }
+            self.built[app] = self._build(app)
         return self.built[app]
+
+    def fresh(self, app: str) -> AppDatabase:
+        """A database of ``app`` of the calling test's own, for a test that seeds more rows (so
+        that tests in any order see the same starting rows)."""
+        db = self._build(app)
+        self.built[db.name] = db
+        return db
+
+    def _build(self, app: str) -> AppDatabase:
+        name = f"supaseed_ext_{app}_{uuid.uuid4().hex[:8]}"
+        with psycopg.connect(self.superuser_dsn, autocommit=True) as conn:
+            conn.execute(f'create database "{name}"')
+        dsn = make_conninfo(self.superuser_dsn, dbname=name)
+        db = AppDatabase(name, dsn, {})
+        build_base_database(dsn, APPS / app)
+        result = seed({"seed": 7, "users": {"count": USERS}}, dsn, progress=False)
+        db.users = {email: uuid.UUID(str(uid)) for email, uid in result.users.items()}
+        return db
 
     def drop_all(self) -> None:
         with psycopg.connect(self.superuser_dsn, autocommit=True) as conn:

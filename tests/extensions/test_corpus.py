@@ -177,7 +177,7 @@ def test_rls_shows_an_owners_row_to_the_owner_only(
 def test_rows_made_by_signup_triggers_are_counted_in_the_seed_summary(apps: AppDatabases) -> None:
     from pytest_supaseed.seed import seed
 
-    db = apps.get("user_management_starter")
+    db = apps.fresh("user_management_starter")
     result = seed({"seed": 11, "users": {"count": 2}}, db.dsn, progress=False)
     assert result.rows["auth.users"] == 2
     assert result.by_triggers == {"public.profiles": 2}
@@ -186,6 +186,6 @@ def test_rows_made_by_signup_triggers_are_counted_in_the_seed_summary(apps: AppD
     # MakerKit-style: the users phase reports the personal accounts it expects from the kit's
     # trigger; the memberships the same trigger makes are counted as trigger rows.
     kit = seed(
-        {"seed": 11, "users": {"count": 2}}, apps.get("makerkit_accounts").dsn, progress=False
+        {"seed": 11, "users": {"count": 2}}, apps.fresh("makerkit_accounts").dsn, progress=False
     )
     assert kit.by_triggers == {"public.accounts_memberships": 2}

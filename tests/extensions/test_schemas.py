@@ -21,7 +21,7 @@ from pytest_supaseed.seed.engine import plan_schemas
 
 
 def test_a_plan_naming_a_table_outside_public_seeds_it(apps: AppDatabases) -> None:
-    db = apps.get("outside_public")
+    db = apps.fresh("outside_public")
     result = seed(
         {"seed": 3, "tables": {"app.projects": {"count": 6}, "app.tasks": {"count": 15}}},
         db.dsn,
@@ -39,7 +39,7 @@ def test_a_plan_naming_a_table_outside_public_seeds_it(apps: AppDatabases) -> No
 
 
 def test_schemas_key_and_its_errors(apps: AppDatabases) -> None:
-    db = apps.get("outside_public")
+    db = apps.fresh("outside_public")
     assert plan_schemas(SeedPlan.model_validate({"tables": {"app.tasks": {"count": 1}}})) == [
         "app",
         "public",
@@ -65,7 +65,7 @@ def test_schemas_key_and_its_errors(apps: AppDatabases) -> None:
 
 
 def test_every_app_schema_is_read_without_a_key_naming_it(apps: AppDatabases) -> None:
-    db = apps.get("outside_public")
+    db = apps.fresh("outside_public")
     # no key names schema app: the default scope is every schema the migrations created
     result = seed({"seed": 8, "users": {"count": 2}}, db.dsn, progress=False)
     assert result.by_triggers.get("app.profiles") == 2  # the signup trigger's rows, counted
@@ -82,7 +82,7 @@ def test_every_app_schema_is_read_without_a_key_naming_it(apps: AppDatabases) ->
 
 
 def test_schemas_public_narrows_the_default(apps: AppDatabases) -> None:
-    db = apps.get("outside_public")
+    db = apps.fresh("outside_public")
     result = seed(
         {"seed": 9, "schemas": ["public", "auth"], "users": {"count": 1}}, db.dsn, progress=False
     )

@@ -24,7 +24,7 @@ from pytest_supaseed.testing import as_anon, as_user
 def test_each_seeded_user_owns_objects_visible_to_them_only(
     apps: AppDatabases, tx: TxFactory
 ) -> None:
-    db = apps.get("queue_uploads")
+    db = apps.fresh("queue_uploads")
     result = seed(
         {
             "seed": 5,
@@ -66,7 +66,7 @@ def _docs_pool(root: Path) -> None:
 def test_storage_section_gives_each_seeded_user_their_own_files(
     apps: AppDatabases, tx: TxFactory, tmp_path: Path
 ) -> None:
-    db = apps.get("queue_uploads")
+    db = apps.fresh("queue_uploads")
     _docs_pool(tmp_path)
     plan = {
         "seed": 11,
@@ -115,7 +115,7 @@ def test_storage_section_gives_each_seeded_user_their_own_files(
 def test_storage_section_is_deterministic_and_checked(
     apps: AppDatabases, tx: TxFactory, tmp_path: Path
 ) -> None:
-    db = apps.get("queue_uploads")
+    db = apps.fresh("queue_uploads")
     _docs_pool(tmp_path)
     plan = SeedPlan.model_validate(
         {
