@@ -1345,9 +1345,18 @@ def _close_cycle(
         ):
             for row in rows:
                 copy.write_row(row)
+        # The rows' new versions are written in the order the join yields them, and a dump lists
+        # rows in that physical order: a nested loop over the temporary table (in the order the
+        # values were generated) into the key's index makes it the same on every run, whatever
+        # statistics autovacuum has gathered meanwhile.
+        conn.execute("ANALYZE _supaseed_cycle")
+        conn.execute("SET LOCAL enable_hashjoin = off")
+        conn.execute("SET LOCAL enable_mergejoin = off")
         conn.execute(
             sql.SQL("UPDATE {} AS t SET {} FROM _supaseed_cycle s WHERE {}").format(
                 ident, assignments, match
             )
         )
+        conn.execute("RESET enable_hashjoin")
+        conn.execute("RESET enable_mergejoin")
     result.rows.setdefault(fk.table, 0)
