@@ -12,6 +12,7 @@ reason is counted. Requests and their order are deterministic; so are the rows, 
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -50,6 +51,10 @@ __all__ = ["AIRun", "TableFiller"]
 logger = logging.getLogger("pytest_supaseed.ai")
 
 _NO_ANSWER = object()
+
+#: Transient provider errors (5xx, 408, 429) in a row after which the provider is given up for the
+#: run: a server that keeps failing costs a few requests, not one per row.
+GIVE_UP_AFTER = 3
 
 
 @dataclass
@@ -120,6 +125,8 @@ class AIRun:
         )
         self.budget = Budget(self.config.budget, self.config.max_tokens, self._warn(warn))
         self.down: str | None = None  # why the provider is not asked any more
+        self._failures_in_a_row = 0  # transient errors (5xx, 408, 429) since the last answer
+        self._lock = threading.Lock()
         self._noticed: set[tuple[str, str]] = set()
         self._executor: ThreadPoolExecutor | None = None
         self.fields: dict[str, list[_Field]] = {}
@@ -300,18 +307,30 @@ class AIRun:
         if self.down is not None:
             return _stopped(self.down)
         try:
-            return self.provider.generate(prompt)
+            answer = self.provider.generate(prompt)
         except ProviderError as exc:
-            stop = isinstance(exc, ProviderUnreachable | ProviderTimeout) or (
-                isinstance(exc, ProviderFailed) and exc.permanent
-            )
-            if stop and self.down is None:
-                self.down = exc.reason
-                self.notice(
-                    f"{self.usage.provider} at {self.usage.base_url}: {exc}; AI fields use "
-                    "their fallbacks for the rest of this run"
+            with self._lock:
+                self._failures_in_a_row += 1
+                stop = (
+                    isinstance(exc, ProviderUnreachable | ProviderTimeout)
+                    or (isinstance(exc, ProviderFailed) and exc.permanent)
+                    or self._failures_in_a_row >= GIVE_UP_AFTER
                 )
+                if stop and self.down is None:
+                    self.down = exc.reason
+                    again = (
+                        f" ({self._failures_in_a_row} errors in a row)"
+                        if self._failures_in_a_row > 1
+                        else ""
+                    )
+                    self.notice(
+                        f"{self.usage.provider} at {self.usage.base_url}: {exc}{again}; AI "
+                        "fields use their fallbacks for the rest of this run"
+                    )
             return exc
+        with self._lock:
+            self._failures_in_a_row = 0
+        return answer
 
     def notice(self, message: str) -> None:
         """Record and log (info) a run-level notice."""

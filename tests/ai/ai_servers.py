@@ -25,6 +25,8 @@ class FakeModel:
         self.headers: list[dict[str, str]] = []
         self.answer: Callable[[str], str] = lambda prompt: f"AI says: {prompt[:30]}"
         self.delay = 0.0
+        #: answer POSTs with this HTTP status (and an error body) while it is set, e.g. 503
+        self.fail_with: int | None = None
         self.lock = threading.Lock()
         model = self
 
@@ -56,6 +58,9 @@ class FakeModel:
                     model.headers.append(dict(self.headers))
                 if model.delay:
                     time.sleep(model.delay)
+                if model.fail_with is not None:
+                    self._reply(model.fail_with, {"error": "model overloaded"})
+                    return
                 if model.kind == "ollama" and self.path == "/api/generate":
                     text = model.answer(body["prompt"])
                     self._reply(

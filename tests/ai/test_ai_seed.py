@@ -14,6 +14,7 @@ import psycopg
 import pytest
 from ai_servers import FakeModel
 
+from pytest_supaseed.ai.engine import GIVE_UP_AFTER
 from pytest_supaseed.config import SeedPlan
 from pytest_supaseed.errors import ConfigError
 from pytest_supaseed.seed import seed
@@ -549,6 +550,49 @@ def test_an_unknown_model_stops_the_requests_after_the_first_error(
     assert result.ai.fields["public.posts.summary"].fallbacks == {"provider error": 10}
     assert len(result.ai.notices) == 1
     assert "answered 404" in result.ai.notices[0]
+
+
+def test_a_provider_failing_with_5xx_is_given_up_after_a_few_errors_in_a_row(
+    blog_db: str, ollama: FakeModel, tmp_path: Path
+) -> None:
+    plan = ai_plan(
+        ollama.url, tmp_path, {"summary": {"prompt": "Summarise {title}"}}, concurrency=1
+    )
+    ollama.fail_with = 503
+    result = seed(plan, blog_db, progress=False)
+    assert len(ollama.requests) == GIVE_UP_AFTER  # not one request per row
+    assert result.ai is not None
+    assert result.ai.fields["public.posts.summary"].fallbacks == {"provider error": 10}
+    assert len(result.ai.notices) == 1
+    assert "answered 503" in result.ai.notices[0]
+    assert f"({GIVE_UP_AFTER} errors in a row)" in result.ai.notices[0]
+    assert rows(blog_db, "select count(*) from posts") == [(10,)]
+
+
+def test_an_answer_between_transient_errors_resets_the_count(
+    blog_db: str, ollama: FakeModel, tmp_path: Path
+) -> None:
+    plan = ai_plan(
+        ollama.url, tmp_path, {"summary": {"prompt": "Summarise {title}"}}, concurrency=1
+    )
+    calls = {"n": 0}
+    original = ollama.requests
+
+    class Alternating(list[dict[str, object]]):
+        def append(self, item: dict[str, object]) -> None:
+            super().append(item)
+            calls["n"] += 1
+            # the 1st, 3rd, 5th... request fails with 502: never GIVE_UP_AFTER in a row
+            ollama.fail_with = 502 if calls["n"] % 2 == 1 else None
+
+    ollama.requests = Alternating(original)
+    result = seed(plan, blog_db, progress=False)
+    assert len(ollama.requests) == 10  # every row was asked: the provider was never given up
+    assert result.ai is not None
+    usage = result.ai.fields["public.posts.summary"]
+    assert usage.fallbacks == {"provider error": 5}
+    assert usage.written == 5
+    assert result.ai.notices == []
 
 
 def test_without_httpx_an_ai_plan_is_one_clear_error(blog_db: str, tmp_path: Path) -> None:
