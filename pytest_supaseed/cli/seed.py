@@ -63,7 +63,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument(
         "--strict",
         action="store_true",
-        help="treat warnings (skipped files, globs matching nothing ...) as errors",
+        help="treat warnings (skipped files, globs matching nothing ...) and relaxations as errors",
     )
     parser.add_argument("--seed", type=int, metavar="N", help="override the plan's seed")
     resumable = parser.add_mutually_exclusive_group()
@@ -158,11 +158,13 @@ def _cmd_seed(args: argparse.Namespace) -> int:
             progress=args.progress,
         )
         print(template_db.result.summary())
-        if args.strict and template_db.result.warnings:
+        problems = template_db.result.strict_problems
+        if args.strict and problems:
             # the template database is the plugin's own; the command still fails, as --dsn does
             raise ConfigError(
-                f"strict: {template_db.result.warnings[0]}. Fix: remove the cause, or seed "
-                "without --strict to accept it as a warning"
+                f"strict: {problems[0]}. Fix: remove the cause (for a relaxation: loosen the "
+                "constraint or seed more targets), or seed without --strict to accept it as a "
+                "warning"
             )
         if args.report:
             # The template database itself, read in a transaction rolled back: left as seeded.

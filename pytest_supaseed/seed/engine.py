@@ -109,8 +109,8 @@ def seed(
 
     All or nothing: the run is one transaction; when anything fails the database is left exactly
     as it was (rows rolled back, sequences restored) and the error names the plan key at fault.
-    ``strict``: a warning (a file a pool skipped, a glob that matched nothing ...) is an error
-    too, and nothing is written. A transient fault (connection lost, server restarting, deadlock
+    ``strict``: a warning (a file a pool skipped, a glob that matched nothing ...) or a relaxation
+    (a constraint met only approximately) is an error too, and nothing is written. A transient fault (connection lost, server restarting, deadlock
     ...) rolls the run back and it starts again from a fresh generator state, so a retried seed
     writes exactly the rows an undisturbed one writes; ``retry`` sets the caps (default
     :meth:`RetryPolicy.from_env`). With ``resumable`` each batch commits with its progress in a
@@ -123,11 +123,13 @@ def seed(
     digest = plan_digest(plan.model_dump_json(), run_seed)
 
     def checked(result: SeedResult) -> SeedResult:
-        if strict and result.warnings:
-            more = f" (and {len(result.warnings) - 1} more)" if len(result.warnings) > 1 else ""
+        problems = result.strict_problems
+        if strict and problems:
+            more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
             raise ConfigError(
-                f"strict: {result.warnings[0]}{more}. Nothing was written. Fix: remove the "
-                "cause, or seed without --strict to accept it as a warning"
+                f"strict: {problems[0]}{more}. Nothing was written. Fix: remove the cause (for "
+                "a relaxation: loosen the constraint or seed more targets), or seed without "
+                "--strict to accept it as a warning"
             )
         return result
 

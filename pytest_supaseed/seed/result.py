@@ -47,6 +47,12 @@ class SeedResult:
         return sum(self.rows.values())
 
     @property
+    def strict_problems(self) -> list[str]:
+        """What ``strict`` refuses: the warnings, then each relaxation (a plan constraint that
+        could not be met exactly), prefixed ``relaxed:``."""
+        return [*self.warnings, *(f"relaxed: {r}" for r in self.relaxations)]
+
+    @property
     def total_seconds(self) -> float:
         """Seconds spent in all phases."""
         return sum(self.phases.values())

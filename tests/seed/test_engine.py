@@ -330,6 +330,30 @@ def test_unique_composite_key_that_runs_out_is_a_reported_relaxation(
     assert any("memberships" in r and "dropped" in r for r in result.relaxations)
 
 
+def test_strict_makes_a_relaxation_an_error_and_writes_nothing(
+    fresh_conn: psycopg.Connection[Any], fresh_db: str
+) -> None:
+    fresh_conn.execute(
+        """
+        create table teams (id uuid primary key);
+        create table people (id uuid primary key);
+        create table memberships (
+            team_id uuid not null references teams(id),
+            person_id uuid not null references people(id),
+            primary key (team_id, person_id));
+        """
+    )
+    plan = {"tables": {"teams": {"count": 3}, "people": {"count": 4}, "memberships": {"count": 20}}}
+    with pytest.raises(ConfigError) as info:
+        seed(plan, fresh_db, progress=False, strict=True)
+    message = str(info.value)
+    assert message.startswith("strict: relaxed: ")
+    assert "memberships" in message
+    assert "Nothing was written" in message
+    assert scalar(fresh_conn, "select count(*) from teams") == 0
+    assert scalar(fresh_conn, "select count(*) from memberships") == 0
+
+
 def test_a_type_supaseed_cannot_generate_names_table_column_and_the_fix(
     fresh_conn: psycopg.Connection[Any], fresh_db: str
 ) -> None:
