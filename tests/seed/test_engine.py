@@ -309,10 +309,14 @@ def test_identity_always_and_all_default_tables(
     assert scalar(fresh_conn, "select count(*) from ticks") == 4
 
 
-def test_unique_composite_key_that_runs_out_is_a_reported_relaxation(
-    fresh_conn: psycopg.Connection[Any], fresh_db: str
-) -> None:
-    fresh_conn.execute(
+#: 3 teams x 4 people give 12 (team, person) pairs; 20 memberships cannot all be unique.
+_TOO_MANY_PAIRS = {
+    "tables": {"teams": {"count": 3}, "people": {"count": 4}, "memberships": {"count": 20}}
+}
+
+
+def _memberships_with_a_composite_key(conn: psycopg.Connection[Any]) -> dict[str, Any]:
+    conn.execute(
         """
         create table teams (id uuid primary key);
         create table people (id uuid primary key);
@@ -322,7 +326,13 @@ def test_unique_composite_key_that_runs_out_is_a_reported_relaxation(
             primary key (team_id, person_id));
         """
     )
-    plan = {"tables": {"teams": {"count": 3}, "people": {"count": 4}, "memberships": {"count": 20}}}
+    return _TOO_MANY_PAIRS
+
+
+def test_unique_composite_key_that_runs_out_is_a_reported_relaxation(
+    fresh_conn: psycopg.Connection[Any], fresh_db: str
+) -> None:
+    plan = _memberships_with_a_composite_key(fresh_conn)
     result = seed(plan, fresh_db, progress=False)
     written = result.rows["public.memberships"]
     assert written == scalar(fresh_conn, "select count(*) from memberships")
@@ -333,17 +343,7 @@ def test_unique_composite_key_that_runs_out_is_a_reported_relaxation(
 def test_strict_makes_a_relaxation_an_error_and_writes_nothing(
     fresh_conn: psycopg.Connection[Any], fresh_db: str
 ) -> None:
-    fresh_conn.execute(
-        """
-        create table teams (id uuid primary key);
-        create table people (id uuid primary key);
-        create table memberships (
-            team_id uuid not null references teams(id),
-            person_id uuid not null references people(id),
-            primary key (team_id, person_id));
-        """
-    )
-    plan = {"tables": {"teams": {"count": 3}, "people": {"count": 4}, "memberships": {"count": 20}}}
+    plan = _memberships_with_a_composite_key(fresh_conn)
     with pytest.raises(ConfigError) as info:
         seed(plan, fresh_db, progress=False, strict=True)
     message = str(info.value)
