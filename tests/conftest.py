@@ -56,6 +56,27 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     os.environ.pop("SUPASEED_CACHE_DIR", None)
 
 
+# pytest plugins of the dev dependencies that no pytest run started by a test here uses, and that
+# cost every such run (each pytester project, each of its xdist workers) most of its start-up:
+# Hypothesis' plugin imports all of Hypothesis at the end of every run (~0.5 s), Faker's imports
+# Faker (~0.3 s; pytest-randomly imports it too where a run keeps randomly), pytest-postgresql
+# imports its factories. The plugin under test, pytest-asyncio, pytest-randomly, xdist and
+# pytest-cov stay. A test that needs one of these in its runs passes `-p <name>` (it wins over
+# PYTEST_ADDOPTS) or deletes the variable (monkeypatch.delenv("PYTEST_ADDOPTS")).
+INNER_RUN_ADDOPTS = "-p no:hypothesispytest -p no:faker -p no:pytest_postgresql"
+
+
+@pytest.fixture(autouse=True)
+def _lean_inner_pytest_runs(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Pytest runs a test starts (pytester's, or ``python -m pytest`` with this environment)
+    load none of the plugins in INNER_RUN_ADDOPTS. After pytester, which clears PYTEST_ADDOPTS."""
+    if "pytester" in request.fixturenames:
+        request.getfixturevalue("pytester")
+    monkeypatch.setenv("PYTEST_ADDOPTS", INNER_RUN_ADDOPTS)
+
+
 @pytest.fixture(scope="session")
 def suite_cache_dir() -> Path:
     """This run's own cache root (``SUPASEED_CACHE_DIR``), removed at the end of the run."""
