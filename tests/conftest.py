@@ -56,6 +56,19 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     os.environ.pop("SUPASEED_CACHE_DIR", None)
 
 
+def _runs_pytest(item: pytest.Item) -> bool:
+    """Tests that start whole pytest runs (pytester projects, the examples): seconds each."""
+    return "pytester" in getattr(item, "fixturenames", ()) or "examples" in item.path.parts
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The slow tests first, in pytest-randomly's order among themselves (a stable sort on top of
+    its shuffle, as every worker sorts the same): with ``--dist worksteal`` (pyproject addopts) an
+    idle worker takes the quick tests queued last, so no run ends waiting on one slow test."""
+    items.sort(key=lambda item: not _runs_pytest(item))
+
+
 # pytest plugins of the dev dependencies that no pytest run started by a test here uses, and that
 # cost every such run (each pytester project, each of its xdist workers) most of its start-up:
 # Hypothesis' plugin imports all of Hypothesis at the end of every run (~0.5 s), Faker's imports
