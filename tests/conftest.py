@@ -73,10 +73,13 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 # cost every such run (each pytester project, each of its xdist workers) most of its start-up:
 # Hypothesis' plugin imports all of Hypothesis at the end of every run (~0.5 s), Faker's imports
 # Faker (~0.3 s; pytest-randomly imports it too where a run keeps randomly), pytest-postgresql
-# imports its factories. The plugin under test, pytest-asyncio, pytest-randomly, xdist and
-# pytest-cov stay. A test that needs one of these in its runs passes `-p <name>` (it wins over
+# imports its factories, AnyIO's (httpx's dependency) and platformdirs' import their packages
+# (~0.2 s together). The plugin under test, pytest-asyncio, pytest-randomly, xdist and pytest-cov
+# stay. A test that needs one of these in its runs passes `-p <name>` (it wins over
 # PYTEST_ADDOPTS) or deletes the variable (monkeypatch.delenv("PYTEST_ADDOPTS")).
-INNER_RUN_ADDOPTS = "-p no:hypothesispytest -p no:faker -p no:pytest_postgresql"
+INNER_RUN_ADDOPTS = (
+    "-p no:hypothesispytest -p no:faker -p no:pytest_postgresql -p no:anyio -p no:platformdirs"
+)
 
 
 @pytest.fixture(autouse=True)
