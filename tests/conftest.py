@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import shutil
 import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import pytest
@@ -64,9 +66,25 @@ def _runs_pytest(item: pytest.Item) -> bool:
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """The slow tests first, in pytest-randomly's order among themselves (a stable sort on top of
-    its shuffle, as every worker sorts the same): with ``--dist worksteal`` (pyproject addopts) an
-    idle worker takes the quick tests queued last, so no run ends waiting on one slow test."""
+    its shuffle, as every worker sorts the same): with work stealing (below) an idle worker takes
+    the quick tests queued last, so no run ends waiting on one slow test."""
     items.sort(key=lambda item: not _runs_pytest(item))
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """``-n N`` without ``--dist``: xdist's work-stealing scheduler instead of its default ``load``
+    (which hands each worker a fixed first chunk, so slow tests queued together stay together).
+    A ``--dist`` given on the command line or in PYTEST_ADDOPTS is kept. Not in pyproject's
+    addopts: ``--dist`` there would break ``pytest -p no:xdist``."""
+    args = [*config.invocation_params.args, *shlex.split(os.environ.get("PYTEST_ADDOPTS", ""))]
+    if config.getoption("dist") != "load" or any(
+        str(arg) == "--dist" or str(arg).startswith("--dist=") for arg in args
+    ):
+        return None
+    from xdist.scheduler import WorkStealingScheduling
+
+    return WorkStealingScheduling(config, log)
 
 
 # pytest plugins of the dev dependencies that no pytest run started by a test here uses, and that
