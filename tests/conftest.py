@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import shutil
 import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import pytest
@@ -54,6 +56,59 @@ def pytest_unconfigure(config: pytest.Config) -> None:
             stop_postgres(int(pid), state.parent / "data")
     shutil.rmtree(path, ignore_errors=True)
     os.environ.pop("SUPASEED_CACHE_DIR", None)
+
+
+def _runs_pytest(item: pytest.Item) -> bool:
+    """Tests that start whole pytest runs (pytester projects, the examples): seconds each."""
+    return "pytester" in getattr(item, "fixturenames", ()) or "examples" in item.path.parts
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The slow tests first, in pytest-randomly's order among themselves (a stable sort on top of
+    its shuffle, as every worker sorts the same): with work stealing (below) an idle worker takes
+    the quick tests queued last, so no run ends waiting on one slow test."""
+    items.sort(key=lambda item: not _runs_pytest(item))
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """``-n N`` without ``--dist``: xdist's work-stealing scheduler instead of its default ``load``
+    (which hands each worker a fixed first chunk, so slow tests queued together stay together).
+    A ``--dist`` given on the command line or in PYTEST_ADDOPTS is kept. Not in pyproject's
+    addopts: ``--dist`` there would break ``pytest -p no:xdist``."""
+    args = [*config.invocation_params.args, *shlex.split(os.environ.get("PYTEST_ADDOPTS", ""))]
+    if config.getoption("dist") != "load" or any(
+        str(arg) == "--dist" or str(arg).startswith("--dist=") for arg in args
+    ):
+        return None
+    from xdist.scheduler import WorkStealingScheduling
+
+    return WorkStealingScheduling(config, log)
+
+
+# pytest plugins of the dev dependencies that no pytest run started by a test here uses, and that
+# cost every such run (each pytester project, each of its xdist workers) most of its start-up:
+# Hypothesis' plugin imports all of Hypothesis at the end of every run (~0.5 s), Faker's imports
+# Faker (~0.3 s; pytest-randomly imports it too where a run keeps randomly), pytest-postgresql
+# imports its factories, AnyIO's (httpx's dependency) and platformdirs' import their packages
+# (~0.2 s together). The plugin under test, pytest-asyncio, pytest-randomly, xdist and pytest-cov
+# stay. A test that needs one of these in its runs passes `-p <name>` (it wins over
+# PYTEST_ADDOPTS) or deletes the variable (monkeypatch.delenv("PYTEST_ADDOPTS")).
+INNER_RUN_ADDOPTS = (
+    "-p no:hypothesispytest -p no:faker -p no:pytest_postgresql -p no:anyio -p no:platformdirs"
+)
+
+
+@pytest.fixture(autouse=True)
+def _lean_inner_pytest_runs(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Pytest runs a test starts (pytester's, or ``python -m pytest`` with this environment)
+    load none of the plugins in INNER_RUN_ADDOPTS. After pytester, which clears PYTEST_ADDOPTS."""
+    if "pytester" in request.fixturenames:
+        request.getfixturevalue("pytester")
+    monkeypatch.setenv("PYTEST_ADDOPTS", INNER_RUN_ADDOPTS)
 
 
 @pytest.fixture(scope="session")

@@ -15,7 +15,12 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _pytest(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "SUPASEED_"))}
+    # PYTEST_ADDOPTS: the suite's list of plugins these runs do not load (tests/conftest.py)
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k == "PYTEST_ADDOPTS" or not k.startswith(("PYTEST_", "SUPASEED_"))
+    }
     return subprocess.run(
         [
             sys.executable,

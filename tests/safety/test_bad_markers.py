@@ -82,8 +82,20 @@ def _source() -> str:
     return "\n".join(lines)
 
 
+@pytest.fixture(scope="module")
+def _runs() -> dict[str, pytest.RunResult]:
+    """The run of the project below, made once per module (per xdist worker) for both tests."""
+    return {}
+
+
 @pytest.fixture
-def outcome(pytester: pytest.Pytester) -> pytest.RunResult:
+def outcome(pytester: pytest.Pytester, _runs: dict[str, pytest.RunResult]) -> pytest.RunResult:
+    if "outcome" not in _runs:
+        _runs["outcome"] = _run_project(pytester)
+    return _runs["outcome"]
+
+
+def _run_project(pytester: pytest.Pytester) -> pytest.RunResult:
     root = pytester.path
     (root / "supabase" / "migrations").mkdir(parents=True)
     (root / "supabase" / "migrations" / "20240101000000_notes.sql").write_text(MIGRATION)

@@ -69,14 +69,16 @@ def databases(pg_superuser_dsn: str) -> Iterator[tuple[str, str]]:
                 conn.execute(f'drop database if exists "{name}" with (force)')
 
 
-def committed_rows(dsn: str) -> int:
-    with psycopg.connect(dsn, autocommit=True) as conn:
-        try:
-            row = conn.execute(
-                f"select coalesce(sum(rows), 0) from {JOURNAL_SCHEMA}.step"
-            ).fetchone()
-        except psycopg.errors.UndefinedTable:
-            return 0
+def committed_rows(dsn: str, conn: psycopg.Connection | None = None) -> int:
+    """Rows the journal records as committed (through ``conn`` when given: an autocommit
+    connection reused by a polling loop, rather than a new server process every 10 ms)."""
+    if conn is None:
+        with psycopg.connect(dsn, autocommit=True) as own:
+            return committed_rows(dsn, own)
+    try:
+        row = conn.execute(f"select coalesce(sum(rows), 0) from {JOURNAL_SCHEMA}.step").fetchone()
+    except psycopg.errors.UndefinedTable:
+        return 0
     return int(row[0]) if row else 0
 
 
@@ -102,12 +104,13 @@ def kill_when(command: list[str], dsn: str, rows: int) -> int:
     rows committed when it died."""
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
-        while committed_rows(dsn) < rows:
-            if process.poll() is not None:
-                raise AssertionError(
-                    f"the seed ended before {rows} rows: {process.stderr.read().decode()}"  # type: ignore[union-attr]
-                )
-            time.sleep(0.01)
+        with psycopg.connect(dsn, autocommit=True) as poll:
+            while committed_rows(dsn, poll) < rows:
+                if process.poll() is not None:
+                    raise AssertionError(
+                        f"the seed ended before {rows} rows: {process.stderr.read().decode()}"  # type: ignore[union-attr]
+                    )
+                time.sleep(0.01)
         os.kill(process.pid, signal.SIGKILL)
     finally:
         process.wait()

@@ -180,7 +180,12 @@ def host_caches() -> Iterator[tuple[Path, Path]]:
 
 
 def _env(cache: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "SUPASEED_"))}
+    # PYTEST_ADDOPTS: the suite's list of plugins these runs do not load (tests/conftest.py)
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k == "PYTEST_ADDOPTS" or not k.startswith(("PYTEST_", "SUPASEED_"))
+    }
     env["SUPASEED_CACHE_DIR"] = str(cache)
     return env
 

@@ -46,7 +46,8 @@ def _bare_env(tmp: Path) -> dict[str, str]:
     env = {
         k: v
         for k, v in os.environ.items()
-        if k in ("SUPASEED_CACHE_DIR", "SUPASEED_MAX_CLUSTERS")
+        # PYTEST_ADDOPTS: the plugins the suite's pytest runs do not load (tests/conftest.py)
+        if k in ("SUPASEED_CACHE_DIR", "SUPASEED_MAX_CLUSTERS", "PYTEST_ADDOPTS")
         or not k.startswith(("SUPASEED_", "PG", "PYTEST_"))
     }
     env["PATH"] = str(empty)

@@ -31,10 +31,11 @@ def test_other(supaseed_db, i):
 """
 
 
+# The serial case (-n 0 on a fresh project, 200 passed) is the first run of
+# test_workers_only_clone_when_templates_exist below.
 @pytest.mark.parametrize(
     "args",
     [
-        pytest.param(("-p", "no:randomly", "-n", "0"), id="serial"),
         pytest.param(("-p", "no:randomly", "-n", "2"), id="xdist"),
         pytest.param(("-p", "randomly", "-n", "2"), id="xdist-randomly"),
     ],
@@ -47,6 +48,7 @@ def test_two_hundred_isolated_tests(project, args) -> None:
 
 def test_workers_only_clone_when_templates_exist(project) -> None:
     project.tests(TESTS)
+    # 200 isolated tests under -n 0 (the serial case), building both templates
     project.run("-p", "no:randomly", "-n", "0").assert_outcomes(passed=200)
     result = project.run("-p", "no:randomly", "-n", "2")
     result.assert_outcomes(passed=200)

@@ -43,16 +43,28 @@ def test_plain(supaseed_db):
 """
 
 
+def _shared_sources(project) -> list[str]:
+    """The base and template databases of ``project`` on the shared server (named by content)."""
+    base = base_database_name(project.root)
+    templates = []
+    for label in ("small", "other"):
+        resolved = resolve_plan(label, rootdir=project.root)
+        templates.append(template_db_name(base, plan_hash(resolved), resolved.plan.seed))
+    return [*templates, base]
+
+
 @pytest.fixture
-def shared_server() -> Iterator[str]:
+def shared_server(project) -> Iterator[str]:
     """The server on :5432; the base and template databases this test's project made are
-    dropped afterwards (they are named by content, which includes a unique migration)."""
+    dropped afterwards (they are named by content, which includes a unique migration). Only
+    those: other runs may be creating and dropping databases of their own on the same server."""
     if not port_in_use(5432):
         pytest.skip("no PostgreSQL listens on 127.0.0.1:5432 (the external server shared here)")
     before = set(list_databases(SYSTEM_DSN))
     yield SYSTEM_DSN
-    for name in set(list_databases(SYSTEM_DSN)) - before:
-        if name.startswith(("supaseed_base_", "supaseed_tpl_")):
+    now = set(list_databases(SYSTEM_DSN)) - before
+    for name in _shared_sources(project):
+        if name in now:
             drop_database(SYSTEM_DSN, name)
 
 
@@ -100,14 +112,10 @@ def test_four_runs_share_one_server(project, shared_server: str) -> None:
     # No run left a database of its own: no worker or test clone of these sources, no temporary.
     with psycopg.connect(shared_server, autocommit=True) as conn:
         names = [str(r[0]) for r in conn.execute("select datname from pg_database").fetchall()]
-    base = base_database_name(project.root)
+    sources = _shared_sources(project)
+    *templates, base = sources
     assert base in names
-    templates = []
-    for label in ("small", "other"):
-        resolved = resolve_plan(label, rootdir=project.root)
-        templates.append(template_db_name(base, plan_hash(resolved), resolved.plan.seed))
     assert all(name not in before for name in templates), "built by these runs"
-    sources = [*templates, base]
     digests = {hashlib.sha256(s.encode()).hexdigest()[:10] for s in sources}
     left = [n for n in names if n.startswith("supaseed_w_") and any(d in n for d in digests)]
     assert left == [], left

@@ -29,7 +29,11 @@ def _status(result, label):
     raise AssertionError(f"no summary line for {label!r}:\n" + "\n".join(result.stdout.lines))
 
 
-def test_second_run_reuses_templates(project) -> None:
+def test_reuse_rebuild_option_and_changes_rebuild_what_depends_on_them(project) -> None:
+    """One project through five runs (each step's assertions are those of a test of its own
+    before; sharing the first build saves two runs): the second run reuses both templates,
+    --supaseed-rebuild builds again, a plan change rebuilds only its template, a migration change
+    both."""
     project.tests(TESTS)
     first = project.run("-p", "no:randomly")
     first.assert_outcomes(passed=2)
@@ -38,15 +42,16 @@ def test_second_run_reuses_templates(project) -> None:
     # small: 3 users + 3 identities + 6 notes, one line for the plan.
     first.stdout.fnmatch_lines(["*- supaseed -*", "small seed=7: 12 rows inserted, built in *"])
 
+    # The second run reuses the cached templates.
     second = project.run("-p", "no:randomly")
     second.assert_outcomes(passed=2)
     assert _status(second, "small") == "reused"
     assert _status(second, "other") == "reused"
 
-
-def test_changes_rebuild_exactly_the_templates_that_depend_on_them(project) -> None:
-    project.tests(TESTS)
-    project.run("-p", "no:randomly").assert_outcomes(passed=2)
+    # --supaseed-rebuild ignores them.
+    again = project.run("-p", "no:randomly", "--supaseed-rebuild")
+    again.assert_outcomes(passed=2)
+    assert _status(again, "small") == "built"
 
     # A template's own file changes: only that template is rebuilt.
     small = project.root / "supaseed" / "templates" / "small.toml"
@@ -63,14 +68,6 @@ def test_changes_rebuild_exactly_the_templates_that_depend_on_them(project) -> N
     after_migration.assert_outcomes(passed=2)
     assert _status(after_migration, "small") == "built"
     assert _status(after_migration, "other") == "built"
-
-
-def test_rebuild_option_ignores_cached_templates(project) -> None:
-    project.tests(TESTS)
-    project.run("-p", "no:randomly").assert_outcomes(passed=2)
-    again = project.run("-p", "no:randomly", "--supaseed-rebuild")
-    again.assert_outcomes(passed=2)
-    assert _status(again, "small") == "built"
 
 
 def test_killed_template_build_leaves_nothing_a_later_run_uses(project) -> None:
