@@ -8,10 +8,38 @@ a database fixture, or, under xdist, once in the controller so that every worker
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+#: The modules of this distribution whose asserts pytest rewrites: this module and the helpers
+#: tests call (``pytest_supaseed.testing``). pytest marks every module of a distribution with a
+#: ``pytest11`` entry point; under ``PYTHONDONTWRITEBYTECODE=1`` it re-parses and re-compiles each
+#: one on every run (and in every xdist worker) instead of reading the bytecode pip compiled. The
+#: library's own ``assert``s are internal invariants: they need no rewriting.
+REWRITTEN = ("pytest_supaseed.plugin", "pytest_supaseed.testing")
+
+
+def _rewrite_only_the_pytest_layer() -> None:
+    """Narrow pytest's mark of the whole ``pytest_supaseed`` package to :data:`REWRITTEN`.
+
+    pytest has no public way to unmark a package (``pytest.register_assert_rewrite`` only adds), so
+    this edits its rewrite hook's marks when they have the shape pytest 7-9 gives them; otherwise
+    (another pytest, ``--assert=plain``) it changes nothing and the run is only slower.
+    """
+    package = __name__.rpartition(".")[0]
+    for finder in sys.meta_path:
+        marked = getattr(finder, "_must_rewrite", None)
+        cache = getattr(finder, "_marked_for_rewrite_cache", None)
+        if isinstance(marked, set) and isinstance(cache, dict) and package in marked:
+            marked.discard(package)
+            marked.update(REWRITTEN)
+            cache.clear()
+
+
+_rewrite_only_the_pytest_layer()
 
 from .fixtures import (  # noqa: F401 - registered as this plugin's fixtures
     _supaseed_connection,
@@ -197,11 +225,11 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
 
 
 def _summarize_template_dbs(terminalreporter: Any, state: RunState) -> None:
-    from .report.terminal import SummaryEntry, summary_lines
-
     used = state.used
     if not used:
-        return
+        return  # a run that seeded nothing imports nothing of the report
+    from .report.terminal import SummaryEntry, summary_lines
+
     verbose = state.config.getoption("verbose", 0) > 0
     handle = state.server.handle
     keep = state.settings.keep
