@@ -317,7 +317,7 @@ def supaseed_request(request: pytest.FixtureRequest) -> SupaseedRequest | None:
     """What this test asked for: its closest ``supaseed`` marker (test, class or module), or
     ``--supaseed-template`` (``supaseed_settings.template``) for an unmarked test; None when neither
     applies. Override it to choose plans in code."""
-    validated = request.node.stash.get(validated_key, None)
+    validated: SupaseedRequest | None = request.node.stash.get(validated_key, None)
     if validated is not None and validated.template is not None:
         return validated  # the marker names its template: the settings cannot change it
     settings: Settings = request.getfixturevalue("supaseed_settings")

@@ -41,7 +41,7 @@ def _rewrite_only_the_pytest_layer() -> None:
 
 _rewrite_only_the_pytest_layer()
 
-from .fixtures import (  # noqa: F401 - registered as this plugin's fixtures
+from .fixtures import (  # noqa: F401, E402 - fixtures registered after the narrowing above
     _supaseed_connection,
     supaseed,
     supaseed_base_database,
@@ -56,8 +56,8 @@ from .fixtures import (  # noqa: F401 - registered as this plugin's fixtures
     supaseed_settings,
     supaseed_worker_id,
 )
-from .marker import MARKER_LINE, validate, validated_key
-from .run_state import (
+from .marker import MARKER_LINE, validate, validated_key  # noqa: E402
+from .run_state import (  # noqa: E402
     WORKERINPUT_KEY,
     RunState,
     add_options,
@@ -149,16 +149,20 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
     return [*lines, drift] if drift else lines
 
 
+#: ``pytest_supaseed.schema.snapshot.DEFAULT_SNAPSHOT_FILE``, spelled here so that a run without
+#: a snapshot imports nothing of the schema package (tests/surface/test_startup_cost.py checks both).
+SNAPSHOT_FILE = "supaseed.schema.json"
+
+
 def _schema_drift(rootdir: Path, migrations: str | None) -> str | None:
     """The header line saying the schema changed since ``supaseed.schema.json`` (files only: the
     base database's schema as the last session that used it remembered it; no server starts)."""
-    from .schema.snapshot import DEFAULT_SNAPSHOT_FILE
-
-    if not (rootdir / DEFAULT_SNAPSHOT_FILE).is_file():
+    if not (rootdir / SNAPSHOT_FILE).is_file():
         return None  # the common case costs one stat
     from .errors import SupaseedError
     from .lifecycle.base import base_database_name
     from .schema.drift import header_note
+    from .schema.snapshot import DEFAULT_SNAPSHOT_FILE
 
     try:
         return header_note(rootdir, base_database_name(rootdir, migrations))
