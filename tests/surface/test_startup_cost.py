@@ -85,7 +85,6 @@ def test_the_plugin_names_the_schema_snapshot_file_as_the_schema_package_does() 
     assert SNAPSHOT_FILE == DEFAULT_SNAPSHOT_FILE
 
 
-@pytest.mark.filterwarnings("ignore:Module already imported:pytest.PytestAssertRewriteWarning")
 def test_only_the_plugin_and_the_test_helpers_are_rewritten(
     pytestconfig: pytest.Config, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -101,7 +100,10 @@ def test_only_the_plugin_and_the_test_helpers_are_rewritten(
     from pytest_supaseed import plugin
 
     hook = AssertionRewritingHook(pytestconfig)
-    hook.mark_rewrite("pytest_supaseed")  # warns: the package is imported (not what is checked)
+    with monkeypatch.context() as scope:
+        # as at pytest's start-up, before the package is imported (else pytest warns about it)
+        scope.delitem(sys.modules, "pytest_supaseed")
+        hook.mark_rewrite("pytest_supaseed")
     monkeypatch.setattr(sys, "meta_path", [hook, *sys.meta_path])
 
     def rewritten(name: str, package: object) -> bool:
