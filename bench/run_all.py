@@ -148,17 +148,18 @@ def make_venv(root: Path, name: str, install: list[str]) -> Path:
 
 
 def venvs(root: Path, which: set[str]) -> dict[str, Path]:
-    """``now``: pytest-supaseed + pytest-xdist; ``now_hypothesis``: with the hypothesis extra;
+    """``now``: pytest-supaseed + pytest-xdist; ``now_extras``: with the extras example_project
+    needs (``faker`` for its plan's Faker overrides, ``hypothesis``, ``asyncio``);
     ``before``: the code of :data:`BEFORE` (Faker and Hypothesis required) + pytest-xdist."""
     made: dict[str, Path] = {}
     root.mkdir(parents=True, exist_ok=True)
     if "now" in which:
         made["now"] = make_venv(root, "now", [str(REPO), "pytest-xdist"])
-    if "now_hypothesis" in which:
-        made["now_hypothesis"] = make_venv(
-            root, "now_hypothesis", [f"{REPO}[hypothesis,asyncio]", "pytest-xdist"]
+    if "now_extras" in which:
+        made["now_extras"] = make_venv(
+            root, "now_extras", [f"{REPO}[faker,hypothesis,asyncio]", "pytest-xdist"]
         )
-    for name in ("now", "now_hypothesis"):
+    for name in ("now", "now_extras"):
         if name in made:  # this checkout's code, as users install it (not editable)
             pip(made[name], "--no-deps", "--force-reinstall", str(REPO))
     if "before" in which:
@@ -265,10 +266,10 @@ def count_tests(project: Path) -> int:
 
 
 def section_example(report: Report, env_root: Path, rounds: int) -> None:
-    made = venvs(env_root, {"now_hypothesis", "before"})
+    made = venvs(env_root, {"now_extras", "before"})
     project = REPO / "example_project"
     cmd = ["-m", "pytest", "-q", "-p", "no:cacheprovider"]
-    sides = {"now": made["now_hypothesis"], "before": made["before"]}
+    sides = {"now": made["now_extras"], "before": made["before"]}
     # each side runs its own example_project: the redesign changed the project's imports
     projects = {"now": project, "before": env_root / f"source-{BEFORE}" / "example_project"}
 
@@ -284,7 +285,7 @@ def section_example(report: Report, env_root: Path, rounds: int) -> None:
     def cold() -> float:
         with tempfile.TemporaryDirectory(prefix="cold-", dir=cache_dir("")) as tmp:
             Path(tmp).chmod(0o777)
-            return run(made["now_hypothesis"], Path(tmp))()
+            return run(made["now_extras"], Path(tmp))()
 
     purge_rewritten(*projects.values(), *sides.values())
     warm = {name: run(venv, cache_dir(f"example-{name}")) for name, venv in sides.items()}
@@ -309,8 +310,8 @@ def section_example(report: Report, env_root: Path, rounds: int) -> None:
         f"`python -m pytest -q -p no:cacheprovider` in example_project (each side its own "
         f"example_project, of its commit: 42 tests before, {count_tests(project)} now), whole process, "
         f"median of {rounds} interleaved runs (min-max), seconds. Each side has its own venv "
-        "(pytest-supaseed installed from source, not editable, with the `hypothesis` and `asyncio` "
-        "extras the project's property and async tests need, + pytest-xdist) and its own "
+        "(pytest-supaseed installed from source, not editable, with the extras the project needs: "
+        "`faker` now (its plan's Faker overrides), `hypothesis` and `asyncio`, + pytest-xdist) and its own "
         "`SUPASEED_CACHE_DIR`; cold = an empty cache dir (initdb, cluster, base database, "
         "templates). PYTHONDONTWRITEBYTECODE=1 (as on this machine and in many CI images): pytest "
         "then re-rewrites the asserts of every module of every package with a pytest plugin (and "
@@ -384,7 +385,10 @@ import pytest as _pytest
 @_pytest.fixture(scope="session")
 def _hand_connection():
     # What a project writes by hand: one session connection to a database on the same server.
-    admin = f"host={os.environ['BENCH_HOST']} port={os.environ['BENCH_PORT']} user=postgres"
+    admin = (
+        f"host={os.environ['BENCH_HOST']} port={os.environ['BENCH_PORT']} user=postgres"
+        f" password={os.environ['BENCH_PASSWORD']}"
+    )
     with psycopg.connect(admin + " dbname=postgres", autocommit=True) as conn:
         conn.execute("drop database if exists bench_hand with (force)")
         conn.execute("create database bench_hand")
@@ -426,6 +430,7 @@ def section_per_test(report: Report, rounds: int, count: int) -> None:
             info = server.details
             env = {
                 **os.environ,
+                **so.bench_env(str(server.dsn)),
                 "BENCH_HOST": str(info.get("host", "127.0.0.1")),
                 "BENCH_PORT": str(info.get("port")),
                 "SUPASEED_BACKEND": "external",

@@ -70,7 +70,7 @@ def load(host, port, user, dbname, password, autocommit=False, **_):
     from pytest_supaseed.config import resolve_plan
     from pytest_supaseed.seed import seed
 
-    dsn = f"host={host} port={port} user={user} dbname={dbname}"
+    dsn = f"host={host} port={port} user={user} dbname={dbname} password={password}"
     with psycopg.connect(dsn, autocommit=True) as conn:
         install_supabase_layer(conn)
         conn.execute(Path("supabase/migrations/0001_items.sql").read_text())
@@ -80,7 +80,7 @@ def load(host, port, user, dbname, password, autocommit=False, **_):
 
 postgresql_noproc = factories.postgresql_noproc(
     host=os.environ["BENCH_HOST"], port=int(os.environ["BENCH_PORT"]), user="postgres",
-    dbname="ppgbench", load=[load],
+    password=os.environ.get("BENCH_PASSWORD") or None, dbname="ppgbench", load=[load],
 )
 postgresql = factories.postgresql("postgresql_noproc")
 
@@ -122,6 +122,14 @@ def test_seeded_content(supaseed_db, postgresql):
 def test_plain(i):
     assert i >= 0
 """
+
+
+def bench_env(dsn: str) -> dict[str, str]:
+    """``BENCH_PASSWORD`` for the fixtures that connect by hand: the embedded server asks every
+    connection for its superuser password (scram-sha-256)."""
+    from psycopg.conninfo import conninfo_to_dict
+
+    return {"BENCH_PASSWORD": str(conninfo_to_dict(dsn).get("password") or "")}
 
 
 def make_project(root: Path, rows: int) -> None:
@@ -171,6 +179,7 @@ def main() -> None:
         try:
             info = server.details
             env = dict(os.environ)
+            env.update(bench_env(server.dsn))
             env.update(
                 BENCH_HOST=info.get("host", "127.0.0.1"),
                 BENCH_PORT=str(info.get("port")),

@@ -4,6 +4,14 @@ Each layer is a small session fixture a project may override in its ``conftest.p
 pytest-django); the work is done by :mod:`pytest_supaseed.lifecycle`. The run's state (server slot,
 template databases used, pytest-randomly's seed) arrives through the ``supaseed_run_state`` fixture.
 Nothing heavy is imported at module level: the ``pytest11`` entry point imports this module.
+
+Per test, pytest looks up every fixture of a test's static closure, the cached session ones too,
+and each cached one again walks its own arguments. So the session fixtures the per-test fixtures
+sit on (``supaseed_session``, ``supaseed_dsn``) name only ``request`` and fetch their layers with
+``request.getfixturevalue`` when they are first set up (overrides in a ``conftest.py`` apply the
+same way; pytest still tears them down after the fixture that fetched them): a marker-seeded
+``supaseed_db`` test then costs pytest three fixture look-ups, like a hand-written fixture on a
+session connection.
 """
 
 from __future__ import annotations
@@ -14,7 +22,7 @@ from typing import TYPE_CHECKING, NoReturn
 
 import pytest
 
-from .marker import SupaseedRequest, closest_request
+from .marker import SupaseedRequest, closest_request, validated_key
 from .run_state import RunState, get_run_state
 
 if TYPE_CHECKING:
@@ -59,10 +67,10 @@ def _database_error(exc: BaseException) -> SupaseedError:
 
 
 @pytest.fixture(scope="session")
-def supaseed_run_state(pytestconfig: pytest.Config) -> RunState:
+def supaseed_run_state(request: pytest.FixtureRequest) -> RunState:
     """This run's state: its server slot, the template databases its workers used and
     pytest-randomly's seed (the plugin creates it; fixtures read it from here)."""
-    return get_run_state(pytestconfig)
+    return get_run_state(request.config)
 
 
 @pytest.fixture(scope="session")
@@ -164,20 +172,21 @@ def supaseed_base_database(
 
 
 @pytest.fixture(scope="session")
-def supaseed_dsn(
-    supaseed_server: ServerHandle,
-    supaseed_base_database: str,
-    supaseed_worker_id: str,
-    supaseed_settings: Settings,
-    supaseed_lease: RunLease,
-) -> Iterator[str]:
-    """DSN of this worker's own copy of the base database (``supaseed_w_<run>_<hash>_<worker>``).
+def supaseed_dsn(request: pytest.FixtureRequest) -> Iterator[str]:
+    """DSN of this worker's own copy of the base database (``supaseed_w_<run>_<hash>_<worker>``),
+    from ``supaseed_server``, ``supaseed_base_database``, ``supaseed_worker_id``,
+    ``supaseed_settings`` and ``supaseed_lease``.
 
     Committed writes stay for the rest of the session of this worker; it is dropped at the end
     (kept with ``--supaseed-keep``).
     """
     from .lifecycle.connections import worker_database
 
+    supaseed_server: ServerHandle = request.getfixturevalue("supaseed_server")
+    supaseed_base_database: str = request.getfixturevalue("supaseed_base_database")
+    supaseed_worker_id: str = request.getfixturevalue("supaseed_worker_id")
+    supaseed_settings: Settings = request.getfixturevalue("supaseed_settings")
+    supaseed_lease: RunLease = request.getfixturevalue("supaseed_lease")
     with worker_database(
         supaseed_server,
         supaseed_base_database,
@@ -270,19 +279,22 @@ def _test_connection(
 
 
 @pytest.fixture(scope="session")
-def supaseed_session(
-    supaseed_run_state: RunState,
-    supaseed_server: ServerHandle,
-    supaseed_base_database: str,
-    supaseed_settings: Settings,
-    supaseed_worker_id: str,
-    supaseed_run_id: str,
-    supaseed_lease: RunLease,
-) -> Iterator[SeedSession]:
+def supaseed_session(request: pytest.FixtureRequest) -> Iterator[SeedSession]:
     """This worker's seeded databases: each plan is seeded once into a template database (kept
     between runs, rebuilt when its plan, assets or migrations change) and cloned once per worker.
-    What it seeded or reused goes to the ``supaseed`` section of the terminal summary."""
+    What it seeded or reused goes to the ``supaseed`` section of the terminal summary.
+    Built from ``supaseed_server``, ``supaseed_base_database``, ``supaseed_settings``,
+    ``supaseed_worker_id``, ``supaseed_run_id`` and ``supaseed_lease`` (fetched on first use: see
+    the module docstring)."""
     from .lifecycle.session import SeedSession
+
+    supaseed_run_state: RunState = request.getfixturevalue("supaseed_run_state")
+    supaseed_server: ServerHandle = request.getfixturevalue("supaseed_server")
+    supaseed_base_database: str = request.getfixturevalue("supaseed_base_database")
+    supaseed_settings: Settings = request.getfixturevalue("supaseed_settings")
+    supaseed_worker_id: str = request.getfixturevalue("supaseed_worker_id")
+    supaseed_run_id: str = request.getfixturevalue("supaseed_run_id")
+    supaseed_lease: RunLease = request.getfixturevalue("supaseed_lease")
 
     with SeedSession(
         supaseed_server,
@@ -301,13 +313,15 @@ def supaseed_session(
 
 
 @pytest.fixture
-def supaseed_request(
-    request: pytest.FixtureRequest, supaseed_settings: Settings
-) -> SupaseedRequest | None:
+def supaseed_request(request: pytest.FixtureRequest) -> SupaseedRequest | None:
     """What this test asked for: its closest ``supaseed`` marker (test, class or module), or
-    ``--supaseed-template`` for an unmarked test; None when neither applies. Override it to choose
-    plans in code."""
-    return closest_request(request.node, supaseed_settings.template)
+    ``--supaseed-template`` (``supaseed_settings.template``) for an unmarked test; None when neither
+    applies. Override it to choose plans in code."""
+    validated: SupaseedRequest | None = request.node.stash.get(validated_key, None)
+    if validated is not None and validated.template is not None:
+        return validated  # the marker names its template: the settings cannot change it
+    settings: Settings = request.getfixturevalue("supaseed_settings")
+    return closest_request(request.node, settings.template)
 
 
 @pytest.fixture

@@ -8,12 +8,40 @@ a database fixture, or, under xdist, once in the controller so that every worker
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from .fixtures import (  # noqa: F401 - registered as this plugin's fixtures
+#: The modules of this distribution whose asserts pytest rewrites: this module and the helpers
+#: tests call (``pytest_supaseed.testing``). pytest marks every module of a distribution with a
+#: ``pytest11`` entry point; under ``PYTHONDONTWRITEBYTECODE=1`` it re-parses and re-compiles each
+#: one on every run (and in every xdist worker) instead of reading the bytecode pip compiled. The
+#: library's own ``assert``s are internal invariants: they need no rewriting.
+REWRITTEN = ("pytest_supaseed.plugin", "pytest_supaseed.testing")
+
+
+def _rewrite_only_the_pytest_layer() -> None:
+    """Narrow pytest's mark of the whole ``pytest_supaseed`` package to :data:`REWRITTEN`.
+
+    pytest has no public way to unmark a package (``pytest.register_assert_rewrite`` only adds), so
+    this edits its rewrite hook's marks when they have the shape pytest 7-9 gives them; otherwise
+    (another pytest, ``--assert=plain``) it changes nothing and the run is only slower.
+    """
+    package = __name__.rpartition(".")[0]
+    for finder in sys.meta_path:
+        marked = getattr(finder, "_must_rewrite", None)
+        cache = getattr(finder, "_marked_for_rewrite_cache", None)
+        if isinstance(marked, set) and isinstance(cache, dict) and package in marked:
+            marked.discard(package)
+            marked.update(REWRITTEN)
+            cache.clear()
+
+
+_rewrite_only_the_pytest_layer()
+
+from .fixtures import (  # noqa: F401, E402 - fixtures registered after the narrowing above
     _supaseed_connection,
     supaseed,
     supaseed_base_database,
@@ -28,8 +56,8 @@ from .fixtures import (  # noqa: F401 - registered as this plugin's fixtures
     supaseed_settings,
     supaseed_worker_id,
 )
-from .marker import MARKER_LINE, validate, validated_key
-from .run_state import (
+from .marker import MARKER_LINE, validate, validated_key  # noqa: E402
+from .run_state import (  # noqa: E402
     WORKERINPUT_KEY,
     RunState,
     add_options,
@@ -121,16 +149,20 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
     return [*lines, drift] if drift else lines
 
 
+#: ``pytest_supaseed.schema.snapshot.DEFAULT_SNAPSHOT_FILE``, spelled here so that a run without
+#: a snapshot imports nothing of the schema package (tests/surface/test_startup_cost.py checks both).
+SNAPSHOT_FILE = "supaseed.schema.json"
+
+
 def _schema_drift(rootdir: Path, migrations: str | None) -> str | None:
     """The header line saying the schema changed since ``supaseed.schema.json`` (files only: the
     base database's schema as the last session that used it remembered it; no server starts)."""
-    from .schema.snapshot import DEFAULT_SNAPSHOT_FILE
-
-    if not (rootdir / DEFAULT_SNAPSHOT_FILE).is_file():
+    if not (rootdir / SNAPSHOT_FILE).is_file():
         return None  # the common case costs one stat
     from .errors import SupaseedError
     from .lifecycle.base import base_database_name
     from .schema.drift import header_note
+    from .schema.snapshot import DEFAULT_SNAPSHOT_FILE
 
     try:
         return header_note(rootdir, base_database_name(rootdir, migrations))
@@ -197,11 +229,11 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
 
 
 def _summarize_template_dbs(terminalreporter: Any, state: RunState) -> None:
-    from .report.terminal import SummaryEntry, summary_lines
-
     used = state.used
     if not used:
-        return
+        return  # a run that seeded nothing imports nothing of the report
+    from .report.terminal import SummaryEntry, summary_lines
+
     verbose = state.config.getoption("verbose", 0) > 0
     handle = state.server.handle
     keep = state.settings.keep

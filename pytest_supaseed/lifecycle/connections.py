@@ -7,17 +7,24 @@ simple-query message: one round trip per test, where ``ROLLBACK`` then ``DISCARD
 (``DISCARD ALL`` cannot run in a multi-statement message: it refuses transaction blocks). What a
 rollback already undoes is not reset again: settings (``SET``, ``set_config``), roles, temporary
 tables and cursors made inside the test's transaction die with it.
+
+The reset is sent when the test ends and its answer read when the connection is lent again (before
+the next ``BEGIN``): the server rolls back while pytest reports the test, instead of the test
+waiting for it. Nothing else can use the connection in between, and a reset that failed means a
+new connection for the next test, as before. The connection never prepares statements on its own
+(``prepare_threshold=None``): psycopg's cache of prepared statements would not see the reset.
 """
 
 from __future__ import annotations
 
 import hashlib
+import select
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 import psycopg
-from psycopg.pq import TransactionStatus
+from psycopg.pq import ExecStatus, TransactionStatus
 from psycopg.rows import tuple_row
 
 from .databases import Server, clone_database, drop_database
@@ -108,6 +115,8 @@ class RollbackConnection(psycopg.Connection[Any]):
     """
 
     _lent = False
+    #: a reset was sent after the last test and its answer is not read yet
+    _pending = False
 
     def begin_test(self) -> None:
         """Open the test's transaction (one round trip) and lend the connection."""
@@ -115,22 +124,52 @@ class RollbackConnection(psycopg.Connection[Any]):
         self._lent = True
 
     def end_test(self) -> bool:
-        """Roll the test back and reset the session in one message; ``False`` when the
-        connection cannot be trusted for another test (closed, broken, left mid-query)."""
+        """Roll the test back and reset the session in one message, sent without waiting for
+        the answer (:meth:`settle` reads it); ``False`` when the connection cannot be trusted for
+        another test (closed, broken, left mid-query)."""
         self._lent = False
         if self.closed or self.broken or not self.autocommit:
             return False
         status = self.info.transaction_status
+        if status in (TransactionStatus.INTRANS, TransactionStatus.INERROR):
+            query = END_OF_TEST
+        elif status == TransactionStatus.IDLE:
+            query = FULL_RESET
+        else:
+            return False
         try:
-            if status in (TransactionStatus.INTRANS, TransactionStatus.INERROR):
-                self.execute(END_OF_TEST)
-            elif status == TransactionStatus.IDLE:
-                self.execute(FULL_RESET)
-            else:
-                return False
+            if self.prepare_threshold is not None:
+                # a test turned psycopg's prepared statements on: let psycopg see the reset
+                self.execute(query)
+                return self.info.transaction_status == TransactionStatus.IDLE
+            self.pgconn.send_query(query.encode())
+            while self.pgconn.flush():
+                select.select([], [self.pgconn.socket], [])
         except psycopg.Error:
             return False
-        return self.info.transaction_status == TransactionStatus.IDLE
+        self._pending = True
+        return True
+
+    def settle(self) -> bool:
+        """Read the answer to the reset :meth:`end_test` sent; ``False`` when it failed or the
+        connection cannot be trusted for another test."""
+        if not self._pending:
+            return not (self.closed or self.broken)
+        self._pending = False
+        pgconn = self.pgconn
+        ok = True
+        try:
+            while True:
+                while pgconn.is_busy():
+                    select.select([pgconn.socket], [], [])
+                    pgconn.consume_input()
+                result = pgconn.get_result()
+                if result is None:
+                    break
+                ok = ok and result.status in (ExecStatus.COMMAND_OK, ExecStatus.TUPLES_OK)
+        except (psycopg.Error, OSError):
+            return False
+        return ok and self.info.transaction_status == TransactionStatus.IDLE
 
     def commit(self) -> None:
         """Refused while a test holds the connection (see :data:`_NO_COMMIT`)."""
@@ -158,10 +197,17 @@ class ReusedConnection:
         self._conn: RollbackConnection | None = None
 
     def acquire(self) -> RollbackConnection:
-        """A live autocommit connection (a new one if the last was closed or discarded)."""
-        if self._conn is None or self._conn.closed:
-            self._conn = RollbackConnection.connect(self.dsn, autocommit=True)
-        return self._conn
+        """A live autocommit connection, reset after the last test (a new one if the last was
+        closed, discarded, or its reset failed)."""
+        conn = self._conn
+        if conn is not None and not conn.settle():
+            conn.close()
+            conn = self._conn = None
+        if conn is None:
+            conn = self._conn = RollbackConnection.connect(
+                self.dsn, autocommit=True, prepare_threshold=None
+            )
+        return conn
 
     def release(self) -> None:
         """End the test's transaction and reset the session, or drop the connection when it
