@@ -1,4 +1,4 @@
-"""Write docs/api-reference.md from the code: plan sections (the JSON Schema), test helpers,
+"""Write docs/api-reference/index.md from the code: plan sections (the JSON Schema), test helpers,
 Hypothesis strategies, the report API. ``python tools/api_reference.py`` rewrites the file;
 ``tests/docs/test_api_reference.py`` fails when it is out of date.
 """
@@ -93,7 +93,7 @@ def render() -> str:
 
 
 def main() -> int:
-    """Rewrite docs/api-reference.md."""
+    """Rewrite docs/api-reference/index.md."""
     TARGET.write_text(render(), encoding="utf-8")
     print(f"wrote {TARGET.relative_to(ROOT)}")
     return 0

@@ -1,4 +1,4 @@
-"""docs/api-reference.md is what tools/api_reference.py generates from the code today."""
+"""docs/api-reference/index.md is what tools/api_reference.py generates from the code today."""
 
 from __future__ import annotations
 
