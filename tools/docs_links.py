@@ -18,8 +18,11 @@ def rewrite(moves: dict[Path, Path]) -> list[Path]:
     """Fix every relative link of README.md and docs/**.md; returns the files changed."""
     back = {new: old for old, new in moves.items()}
     changed = []
-    for path in [ROOT / "README.md", ROOT / "example_project" / "README.md",
-                 *sorted((ROOT / "docs").rglob("*.md"))]:
+    for path in [
+        ROOT / "README.md",
+        ROOT / "example_project" / "README.md",
+        *sorted((ROOT / "docs").rglob("*.md")),
+    ]:
         old_self = back.get(path, path)
         text = path.read_text(encoding="utf-8")
 
