@@ -9,6 +9,9 @@ before it (``<!-- docs-test: MODE ARGS -->``):
   ROOT's migrations;
 - ``seed-sql``: the same on a database where the page's ``sql`` block above it ran first;
 - ``run``: the Python block runs as it is (it is complete);
+- ``run-test PLAN``: the block's ``test_*`` functions are called with ``conn``, a connection (in a
+  transaction rolled back afterwards) to a database seeded from PLAN: a folder of the repository
+  (its plan, on its migrations) or a built-in template (on its demo schema);
 - ``seeded-by PATH`` / ``run-by PATH``: a test of the suite reads the block from this page and
   runs it (PATH must exist and name the page);
 - ``same-as PATH``: the block is, word for word, part of PATH (a test file that runs: the
@@ -48,7 +51,7 @@ ROOT = Path(__file__).resolve().parents[2]
 FILES = [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))]
 BLOCK = re.compile(r"^```(\w+)\n(.*?)^```", re.S | re.M)
 MARK = re.compile(r"<!-- docs-test: ([\w-]+)(?: (.*?))? -->\s*\Z")
-MODES = {"seed", "seed-sql", "run", "seeded-by", "run-by", "same-as", "checked"}
+MODES = {"seed", "seed-sql", "run", "run-test", "seeded-by", "run-by", "same-as", "checked"}
 MARKED_LANGUAGES = {"toml", "python", "sql"}
 #: Commands a console block may use besides supaseed and pytest.
 KNOWN_COMMANDS = {
@@ -130,7 +133,7 @@ def _of(*langs: str, modes: set[str] | None = None) -> list[Block]:
 def test_there_are_blocks_to_check() -> None:
     assert len(_of("toml", "python")) >= 45
     assert len(_of("toml", modes={"seed", "seed-sql", "seeded-by"})) >= 8
-    assert len(_of("python", modes={"run", "run-by"})) >= 3
+    assert len(_of("python", modes={"run", "run-test", "same-as"})) >= 4
 
 
 @pytest.mark.parametrize("block", _of(*MARKED_LANGUAGES), ids=str)
@@ -144,11 +147,16 @@ def test_every_block_says_how_it_is_checked(block: Block) -> None:
 
 
 @pytest.mark.parametrize("block", _of("toml"), ids=str)
-def test_toml_blocks_parse_and_whole_plans_validate(block: Block) -> None:
+def test_toml_blocks_parse_and_whole_plans_validate(block: Block, tmp_path: Path) -> None:
+    from pytest_supaseed.config import resolve_plan
+
     data = tomllib.loads(block.body)
     if block.mode == "checked" and block.args.startswith(FRAGMENTS):
         return  # parsed; a part of a plan, or a template only valid once merged
-    SeedPlan.model_validate(data)
+    if "extends" in data:
+        resolve_plan(data, rootdir=tmp_path)  # merged with its templates, then validated
+    else:
+        SeedPlan.model_validate(data)
 
 
 @pytest.mark.parametrize("block", _of("python"), ids=str)
@@ -327,3 +335,39 @@ def test_plans_seed(block: Block, databases: Databases, tmp_path: Path) -> None:
         qualified = table if "." in table else f"public.{table}"
         if config.count:
             assert result.rows.get(qualified) == config.count, (block.id, table)
+
+
+def _seeded(databases: Databases, plan: str, tmp_path: Path) -> str:
+    """A database seeded from ``plan``: a folder of the repository (its own plan) or a template."""
+    from pytest_supaseed.config import resolve_plan
+    from pytest_supaseed.lifecycle.migrations import apply_sql_paths
+    from pytest_supaseed.seed import seed
+
+    folder = ROOT / plan
+    root = folder if folder.is_dir() else tmp_path
+    resolved = resolve_plan(None if folder.is_dir() else plan, rootdir=root)
+    dsn = databases.dsn(databases.for_root(root))
+    choice = resolved.migrations(root)
+    if choice.kind in ("demo", "explicit"):
+        with psycopg.connect(dsn, autocommit=True) as conn:
+            apply_sql_paths(conn, choice.paths, root)
+    seed(resolved.plan, dsn, progress=False, rootdir=root)
+    return dsn
+
+
+@pytest.mark.parametrize("block", _of("python", modes={"run-test"}), ids=str)
+def test_python_tests_run_on_seeded_data(
+    block: Block, databases: Databases, tmp_path: Path
+) -> None:
+    namespace: dict[str, Any] = {"__name__": "docs_block"}
+    exec(compile(block.body, block.id, "exec"), namespace)
+    tests = [f for name, f in namespace.items() if name.startswith("test_") and callable(f)]
+    assert tests, f"{block.id}: no test_* function in the block"
+    dsn = _seeded(databases, block.args, tmp_path)
+    for test in tests:
+        with psycopg.connect(dsn) as conn:
+            conn.execute("select 1")  # in a transaction, as supaseed_db's connection is
+            try:
+                test(conn)
+            finally:
+                conn.rollback()
