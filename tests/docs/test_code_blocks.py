@@ -33,6 +33,7 @@ import configparser
 import json
 import re
 import shlex
+import textwrap
 import tomllib
 import uuid
 from collections.abc import Iterator
@@ -49,7 +50,7 @@ from pytest_supaseed.config.models import SeedPlan
 
 ROOT = Path(__file__).resolve().parents[2]
 FILES = [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))]
-BLOCK = re.compile(r"^```(\w+)\n(.*?)^```", re.S | re.M)
+BLOCK = re.compile(r"^( *)```(\w+)\n(.*?)^\1```", re.S | re.M)
 MARK = re.compile(r"<!-- docs-test: ([\w-]+)(?: (.*?))? -->\s*\Z")
 MODES = {"seed", "seed-sql", "run", "run-test", "seeded-by", "run-by", "same-as", "checked"}
 MARKED_LANGUAGES = {"toml", "python", "sql"}
@@ -86,7 +87,7 @@ MARKS: dict[tuple[str, str], tuple[str, str]] = {
 
 
 #: "checked" reasons of TOML blocks that are not a plan on their own (so they only parse).
-FRAGMENTS = ("a fragment", "a project template", "extends the project template")
+FRAGMENTS = ("a fragment", "a project template", "extends the project template", "supabase/")
 
 
 class Block:
@@ -119,7 +120,8 @@ def _blocks() -> list[Block]:
         text = path.read_text(encoding="utf-8")
         for match in BLOCK.finditer(text):
             line = text[: match.start()].count("\n") + 1
-            found.append(Block(path, line, match[1], match[2], text[: match.start()]))
+            body = textwrap.dedent(match[3])  # a block inside a list item is indented
+            found.append(Block(path, line, match[2], body, text[: match.start()]))
     return found
 
 
