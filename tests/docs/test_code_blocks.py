@@ -75,7 +75,7 @@ MARKS: dict[tuple[str, str], tuple[str, str]] = {
         "checked",
         "a fragment of a plan for a blog schema that is not in the repository",
     ),
-    ("docs/production/ci.md", "      matrix:"): (
+    ("docs/production/ci.md", "  matrix:"): (
         "checked",
         "a fragment of the workflow above, in its indentation",
     ),
