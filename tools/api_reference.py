@@ -10,6 +10,7 @@ when one is out of date (or a page is there that the tool does not write).
 from __future__ import annotations
 
 import ast
+import dataclasses
 import importlib
 import inspect
 import json
@@ -55,6 +56,7 @@ def _signature(name: str, obj: Callable[..., Any]) -> str:
         signature = str(inspect.signature(obj))
     except (TypeError, ValueError):
         signature = "(...)"
+    signature = signature.replace("(self, ", "(").replace("(self)", "()")
     return f"{name}{signature}".replace("'", "").replace("psycopg.Connection[Any]", "Connection")
 
 
@@ -86,14 +88,20 @@ def _default(spec: dict[str, Any]) -> str:
     return f"`{json.dumps(spec['default'])}`"
 
 
-def _properties(definition: dict[str, Any]) -> list[str]:
+def _properties(definition: dict[str, Any], defs: dict[str, Any]) -> list[str]:
     lines = ["| key | type | default | what |", "| --- | --- | --- | --- |"]
     for key, spec in definition.get("properties", {}).items():
         if key.endswith("+"):
             continue  # the append form of a list key ("demo_schema+"), see guides/templates.md
+        description = str(spec.get("description", ""))
+        ref = spec.get("$ref") or next(
+            (s["$ref"] for s in spec.get("anyOf", []) if "$ref" in s), None
+        )
+        if not description and ref:  # a section: its object's own description
+            description = defs[ref.rsplit("/", 1)[1]].get("description", "").split("\n\n")[0]
         lines.append(
             f"| `{key}` | {_cell(_type_of(spec))} | {_cell(_default(spec))} | "
-            f"{_cell(_oneline(str(spec.get('description', ''))))} |"
+            f"{_cell(_oneline(description))} |"
         )
     return lines
 
@@ -117,13 +125,13 @@ def plan_page() -> str:
         "",
         "The top level of a plan.",
         "",
-        *_properties(defs[root_name]),
+        *_properties(defs[root_name], defs),
     ]
     for name in sorted(defs):
         if name == root_name:
             continue
         parts += ["", f"## {name}", "", _oneline(defs[name].get("description", "")), ""]
-        parts += _properties(defs[name])
+        parts += _properties(defs[name], defs)
     return "\n".join(parts)
 
 
@@ -178,13 +186,16 @@ def fixtures_page() -> str:
         "",
         "## The `supaseed` object",
         "",
-        f"`pytest_supaseed.testing.Supaseed`: {_doc(Supaseed)}",
+        f"`pytest_supaseed.testing.Supaseed`: {_doc(Supaseed, whole=True)}",
         "",
         "| member | what |",
         "| --- | --- |",
     ]
+    for item in dataclasses.fields(Supaseed):
+        if not item.name.startswith("_"):
+            parts.append(f"| `.{item.name}` | `{_cell(str(item.type))}` (see above) |")
     for name, member in inspect.getmembers(Supaseed):
-        if name.startswith("_"):
+        if name.startswith("_") or name in {f.name for f in dataclasses.fields(Supaseed)}:
             continue
         if isinstance(member, property):
             parts.append(f"| `.{name}` | {_cell(_doc(member.fget))} |")
