@@ -154,6 +154,7 @@ def _cmd_seed(args: argparse.Namespace) -> int:
             seed=run_seed,
             label=label,
             progress=args.progress,
+            migrations_dir=migrations,
         )
         print(template_db.result.summary())
         if args.strict and template_db.result.warnings:

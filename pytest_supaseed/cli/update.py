@@ -226,7 +226,7 @@ def live_schema(
             yield introspect(dsn, list(schemas) if schemas else None), conn
         return
     root = resolved.rootdir
-    choice = resolved.migrations(root)
+    choice = resolved.migrations(root, migrations)
     with project_database(root, None, migrations) as base_dsn:
         if choice.kind not in ("demo", "explicit"):
             with psycopg.connect(base_dsn, autocommit=True) as conn:

@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from pathlib import Path
 
 import pytest
 
 from pytest_supaseed.cli import build_parser, main
+
+ROOT = Path(__file__).resolve().parents[2]
 
 SCHEMA = """
 create table public.authors (
@@ -166,3 +169,54 @@ def test_bad_uses_are_one_error_line(
     assert len(lines) == 1, err
     assert lines[0].startswith("supaseed: error: --migrations")
     assert says in lines[0]
+
+
+SHOP = ROOT / "pytest_supaseed" / "config" / "templates" / "e-commerce" / "migrations"
+
+
+@pytest.fixture
+def shop(tmp_path: Path) -> Path:
+    """A project whose schema is the e-commerce template's, kept in db/migrations (so it has no
+    supabase/migrations): a template extending e-commerce must not apply its demo schema on top."""
+    root = tmp_path / "shop"
+    (root / "db" / "migrations").mkdir(parents=True)
+    sql_text = (SHOP / "0001_shop.sql").read_text(encoding="utf-8")
+    (root / "db" / "migrations" / "20240101000000_shop.sql").write_text(sql_text)
+    (root / "supaseed.toml").write_text('extends = "e-commerce"\nseed = 2\n\n[users]\ncount = 3\n')
+    return root
+
+
+def test_seed_uses_the_given_migrations_instead_of_a_templates_demo_schema(
+    shop: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = _run(
+        capsys, "seed", "--rootdir", str(shop), "--no-progress", "--migrations", "db/migrations"
+    )
+    assert code == 0, err  # before: "relation "products" already exists" from the demo schema
+    assert re.search(r"^\s+public\.products\s+50\s", out, re.M), out
+    code, out, err = _run(
+        capsys, "plan", "--check", "--rootdir", str(shop), "--migrations", "db/migrations"
+    )
+    assert code == 0, out + err
+
+
+def test_the_plugin_option_uses_the_given_migrations_too(
+    shop: Path, pytester: pytest.Pytester
+) -> None:
+    for item in shop.iterdir():
+        target = pytester.path / item.name
+        if item.is_dir():
+            shutil.copytree(item, target)
+        else:
+            shutil.copy(item, target)
+    pytester.makepyfile(
+        """
+        def test_the_shop(supaseed):
+            assert supaseed.count("public.products") == 50
+            assert supaseed.count("auth.users") == 3
+        """
+    )
+    result = pytester.runpytest_subprocess(
+        "-p", "no:randomly", "-p", "no:cacheprovider", "--supaseed-migrations", "db/migrations"
+    )
+    result.assert_outcomes(passed=1)
