@@ -7,7 +7,7 @@ Two databases on the server of DSN (default: the local PostgreSQL on :5432): ``.
 one go with ``supaseed seed --dsn``, ``..._run`` with ``--resumable``, killed (SIGKILL) once the
 journal has committed a row count drawn from ``random.Random(--random)``, then ``--resume`` (killed
 again, up to ``--kills`` times), then ``--resume`` to the end. Compares ``pg_dump`` of both: each
-table's rows sorted (heap placement after a kill differs; see docs/hardening.md), and also says
+table's rows sorted (heap placement after a kill differs; see docs/production/hardening.md), and also says
 whether the raw dumps are byte-identical. Prints the wall time of each run and the load average.
 """
 

@@ -1,4 +1,4 @@
-"""Every number of docs/performance.md, measured side by side with its anchor in one run.
+"""Every number of docs/production/performance.md, measured side by side with its anchor in one run.
 
 Run: ``.venv/bin/python bench/run_all.py [--quick] [--only SECTION ...] [--out PATH]``
 

@@ -181,7 +181,13 @@ class ServerSlot:
                     # The run's plan against the migrated schema, before anything is seeded
                     # (plan --check): here, once, before xdist workers start cloning the base
                     # database (a clone ends every session connected to it).
-                    check_base_schema(server, name, self.settings.rootdir, self.settings.template)
+                    check_base_schema(
+                        server,
+                        name,
+                        self.settings.rootdir,
+                        self.settings.template,
+                        self.settings.migrations,
+                    )
                     self._base = name
                 except SupaseedError as exc:
                     self._base = exc

@@ -12,5 +12,5 @@ imports :mod:`.engine` lazily), so a plan without AI never loads ``httpx``. The 
 - :mod:`.engine`: the hook the seeding engine calls per table and batch;
 - ``supaseed ai status | test | cache stats | cache clear``: :mod:`pytest_supaseed.cli.ai`.
 
-See docs/ai.md.
+See docs/guides/ai.md.
 """

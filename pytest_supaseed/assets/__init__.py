@@ -2,7 +2,7 @@
 
 ``load_pool`` finds and parses a pool's files (cached by size and mtime), ``select`` chooses the
 assets a seed uses, ``map_rows`` turns them into rows checked against the target columns, and
-``write_storage`` puts image pools into Supabase Storage. See docs/assets.md.
+``write_storage`` puts image pools into Supabase Storage. See docs/guides/assets.md.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Plan sections for asset pools and mappings: ``[asset_pools.<name>]`` and ``[mappings.<name>]``.
 
 These models are imported into :class:`pytest_supaseed.config.models.SeedPlan`; their names and
-fields are a public contract of the plan format (see ``docs/assets.md``).
+fields are a public contract of the plan format (see ``docs/guides/assets.md``).
 
 Example (TOML)::
 

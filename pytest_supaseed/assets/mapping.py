@@ -1,6 +1,6 @@
 """Turn assets into rows: compile each column's expression once, evaluate it per asset, convert.
 
-Expression language (see docs/assets.md, "Mapping")::
+Expression language (see docs/guides/assets.md, "Mapping")::
 
     expr  := term ( "|" term )*          first term that is present and not null wins
     term  := literal | name "(" args ")" | path

@@ -144,7 +144,7 @@ FILE_ATTRS = ("name", "stem", "ext", "path", "key", "dir", "size")
 
 
 def resolve(asset: Asset, path: str) -> Any:
-    """The value ``path`` names in ``asset`` (see docs/assets.md, "Paths"), or :data:`MISSING`.
+    """The value ``path`` names in ``asset`` (see docs/guides/assets.md, "Paths"), or :data:`MISSING`.
 
     ``frontmatter.x`` / ``json.x`` / ``csv.x`` / ``image.x`` and a bare ``x`` read the asset's
     fields; ``body`` and ``word_count`` the markdown body; ``file.name|stem|ext|path|key|dir|size``

@@ -15,7 +15,7 @@ Everything lives under :func:`cache_root` (``/dev/shm/pytest-supaseed-<uid>`` wh
     clusters/<key>.lock    held (filelock) while a run uses that cluster
     ephemeral/<name>/      cluster of a concurrent second run of the same project, deleted after
 
-Locked down (docs/backends.md, "Security"): no ``trust`` anywhere; every connection, TCP or
+Locked down (docs/production/backends.md, "Security"): no ``trust`` anywhere; every connection, TCP or
 socket, authenticates with scram-sha-256 and a random per-cluster password kept in a 0600 file
 of the account running the plugin; the socket lives in a 0700 directory of the server's account;
 the log is 0600; pg_hba.conf has no replication entries.

@@ -11,7 +11,8 @@ from ..config.catalog import find_template, list_templates
 from ..config.check import check_plan
 from ..config.loader import plan_json_schema
 from ..config.resolve import ResolvedPlan, plan_hash, resolve_plan
-from ..errors import SupaseedError
+from ..errors import ConfigError, SupaseedError
+from .common import add_migrations_option, migrations_option
 from .update import live_schema
 from .update import register as register_update
 
@@ -68,6 +69,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     plan.add_argument(
         "--format", choices=("text", "json"), default="text", help="with --check: output format"
     )
+    add_migrations_option(plan)
     _rootdir_option(plan)
     plan.set_defaults(func=_cmd_plan)
 
@@ -118,9 +120,15 @@ def _cmd_show(args: argparse.Namespace) -> int:
 
 def _cmd_plan(args: argparse.Namespace) -> int:
     source = Path(args.file) if args.file else None
+    migrations = migrations_option(args)
+    if migrations is not None and not args.check:
+        raise ConfigError(
+            f"--migrations {args.migrations} is read by --check (which builds the project's "
+            "database); add --check, or drop --migrations"
+        )
     resolved = resolve_plan(source, rootdir=args.rootdir)
     if args.check:
-        with live_schema(resolved, args.dsn) as (schema, conn):
+        with live_schema(resolved, args.dsn, migrations=migrations) as (schema, conn):
             report = check_plan(resolved, schema, conn)
         if args.format == "json":
             print(json.dumps([p.to_dict() for p in report.problems], indent=2))

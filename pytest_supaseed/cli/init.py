@@ -23,6 +23,7 @@ from ..config.starter import starter_plan
 from ..errors import ConfigError
 from ..lifecycle.base import project_database
 from ..schema import introspect
+from .common import migrations_option
 
 __all__ = ["register"]
 
@@ -39,7 +40,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--migrations",
         metavar="PATH",
         help="migrations directory (default: supabase/migrations under ROOTDIR)",
-    )
+    )  # with --dsn too: init builds the project's database on that server
     parser.add_argument(
         "--dsn",
         help="build the project's database on this server (a superuser DSN) instead of the "
@@ -62,6 +63,11 @@ def _row_counts(conn: psycopg.Connection[Any], tables: list[str]) -> dict[str, i
     return counts
 
 
+def _migrations(args: argparse.Namespace) -> Path | None:
+    # --dsn is a server here (the database is built on it), so --migrations goes with it.
+    return migrations_option(argparse.Namespace(**{**vars(args), "dsn": None}))
+
+
 def _cmd_init(args: argparse.Namespace) -> int:
     root = Path(args.rootdir).resolve()
     target = root / "supaseed.toml"
@@ -71,7 +77,7 @@ def _cmd_init(args: argparse.Namespace) -> int:
             "it, or --stdout to print the starter plan"
         )
     with (
-        project_database(root, args.dsn, args.migrations) as dsn,
+        project_database(root, args.dsn, _migrations(args)) as dsn,
         psycopg.connect(dsn, autocommit=True) as conn,
     ):
         schema = introspect(conn)

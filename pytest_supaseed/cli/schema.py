@@ -24,6 +24,7 @@ from ..schema.diff import diff
 from ..schema.introspect import introspect
 from ..schema.model import Schema
 from ..schema.snapshot import DEFAULT_SNAPSHOT_FILE, Snapshot, dumps, load_snapshot, snapshot
+from .common import add_migrations_option, migrations_option
 from .update import live_schema
 
 __all__ = ["register"]
@@ -100,11 +101,7 @@ def _source_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--rootdir", default=".", help="project root holding supabase/ (default: current directory)"
     )
-    parser.add_argument(
-        "--migrations",
-        metavar="PATH",
-        help="migrations directory (default: supabase/migrations under ROOTDIR)",
-    )
+    add_migrations_option(parser)
 
 
 def _format_option(parser: argparse.ArgumentParser) -> None:
@@ -118,10 +115,11 @@ def _format_option(parser: argparse.ArgumentParser) -> None:
 
 @contextmanager
 def _database(args: argparse.Namespace) -> Iterator[str]:
+    migrations = migrations_option(args)
     if args.dsn:
         yield args.dsn
         return
-    with project_database(Path(args.rootdir), None, args.migrations) as dsn:
+    with project_database(Path(args.rootdir), None, migrations) as dsn:
         yield dsn
 
 
@@ -174,7 +172,8 @@ def _cmd_impact(args: argparse.Namespace, old: Snapshot) -> int:
     root = Path(args.rootdir).resolve()
     resolved = resolve_plan(Path(args.plan) if args.plan else None, rootdir=root)
     schemas = [s.strip() for s in args.schemas.split(",") if s.strip()] if args.schemas else None
-    with live_schema(resolved, args.dsn, schemas=schemas) as (schema, conn):
+    migrations = migrations_option(args)
+    with live_schema(resolved, args.dsn, schemas=schemas, migrations=migrations) as (schema, conn):
         report = analyze(old, schema, resolved, check_plan(resolved, schema, conn))
     if args.format == "json":
         print(json.dumps(report.to_dict(), indent=2, sort_keys=True))

@@ -37,6 +37,7 @@ from ..report import collect_report, write_html
 from ..seed.atomic import check_target
 from ..seed.journal import rollback
 from ..seed.result import SeedResult
+from .common import add_migrations_option, migrations_option
 
 __all__ = ["register"]
 
@@ -89,11 +90,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         action="store_true",
         help="keep the embedded server running afterwards and print a DSN to connect to",
     )
-    parser.add_argument(
-        "--migrations",
-        metavar="PATH",
-        help="migrations directory (default: supabase/migrations under ROOTDIR)",
-    )
+    add_migrations_option(parser)
     parser.add_argument(
         "--report",
         metavar="PATH",
@@ -112,6 +109,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def _cmd_seed(args: argparse.Namespace) -> int:
     root = Path(args.rootdir).resolve()
+    migrations = migrations_option(args)
     if args.dsn:
         check_target(args.dsn, allow_remote=args.allow_remote)  # before any connection
     source: Any = args.template if args.template else (Path(args.plan) if args.plan else None)
@@ -150,12 +148,13 @@ def _cmd_seed(args: argparse.Namespace) -> int:
     with project_server(root, keep=args.keep) as server:
         template_db = ensure_template_db(
             server,
-            ensure_base_database(server, root, args.migrations),
+            ensure_base_database(server, root, migrations),
             resolved,
             project_root=root,
             seed=run_seed,
             label=label,
             progress=args.progress,
+            migrations_dir=migrations,
         )
         print(template_db.result.summary())
         problems = template_db.result.strict_problems

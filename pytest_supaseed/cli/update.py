@@ -45,8 +45,14 @@ from ..lifecycle.migrations import apply_sql_paths
 from ..schema.introspect import introspect
 from ..schema.model import Schema, Table
 from ..schema.snapshot import DEFAULT_SNAPSHOT_FILE, load_snapshot, write_snapshot
+from .common import add_migrations_option, migrations_option
 
-__all__ = ["BACKUP_DIR", "live_schema", "register", "run_update"]
+__all__ = [
+    "BACKUP_DIR",
+    "live_schema",
+    "register",
+    "run_update",
+]
 
 BACKUP_DIR = Path(".supaseed") / "backups"
 """Where backups go, under the plan file's directory."""
@@ -81,6 +87,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "embedded server",
     )
     parser.add_argument("--rootdir", type=Path, default=Path.cwd(), help="project root")
+    add_migrations_option(parser)
     parser.add_argument("--yes", action="store_true", help="take every default without asking")
     parser.add_argument(
         "--dry-run",
@@ -100,6 +107,7 @@ def _cmd_update(args: argparse.Namespace) -> int:
         dsn=args.dsn,
         yes=args.yes,
         dry_run=args.dry_run,
+        migrations=migrations_option(args),
     )
 
 
@@ -118,6 +126,7 @@ def run_update(
     dsn: str | None = None,
     yes: bool = False,
     dry_run: bool = False,
+    migrations: Path | None = None,
     ask: Ask | None = None,
     say: Callable[[str], None] = print,
     now: datetime | None = None,
@@ -137,7 +146,7 @@ def run_update(
         )
     plan_file = Path(source.file)
     old = load_snapshot(snapshot_path)
-    with live_schema(resolved, dsn) as (schema, conn):
+    with live_schema(resolved, dsn, migrations=migrations) as (schema, conn):
         report = check_plan(resolved, schema, conn)
         impacts = analyze(old, schema, resolved, report)
         if not impacts:
@@ -199,21 +208,26 @@ def run_update(
 
 @contextmanager
 def live_schema(
-    resolved: ResolvedPlan, dsn: str | None = None, *, schemas: Sequence[str] | None = None
+    resolved: ResolvedPlan,
+    dsn: str | None = None,
+    *,
+    schemas: Sequence[str] | None = None,
+    migrations: Path | None = None,
 ) -> Iterator[tuple[Schema, psycopg.Connection]]:
     """The live schema (and an open connection to it) the plan seeds.
 
     With ``dsn``: that database as it is. Without: the project's database as the plugin builds
     it (Supabase layer + migrations, and the plan's own schema SQL when it names one) on the
-    embedded server, in a scratch copy dropped afterwards.
+    embedded server, in a scratch copy dropped afterwards. ``migrations`` is the migrations
+    directory instead of ``supabase/migrations`` (``--migrations``, as ``supaseed seed`` reads it).
     """
     if dsn:
         with psycopg.connect(dsn, autocommit=True) as conn:
             yield introspect(dsn, list(schemas) if schemas else None), conn
         return
     root = resolved.rootdir
-    choice = resolved.migrations(root)
-    with project_database(root) as base_dsn:
+    choice = resolved.migrations(root, migrations)
+    with project_database(root, None, migrations) as base_dsn:
         if choice.kind not in ("demo", "explicit"):
             with psycopg.connect(base_dsn, autocommit=True) as conn:
                 yield introspect(base_dsn, list(schemas) if schemas else None), conn

@@ -399,7 +399,7 @@ def _check_mappings(out: _Collector, resolved: ResolvedPlan, schema: Schema) -> 
                 out.add(
                     path,
                     str(exc),
-                    "fix the expression (see docs/assets.md, 'Mapping')",
+                    "fix the expression (see docs/guides/assets.md, 'Mapping')",
                     table=table.qualified_name,
                     column=column_name,
                 )

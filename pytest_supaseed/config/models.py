@@ -185,7 +185,7 @@ _FALLBACK = re.compile(r"^(faker|empty|asset_pool:(?P<pool>[^.\s]+)(?:\.(?P<path
 
 
 class AIField(PlanModel):
-    """One column whose values a language model writes (see docs/ai.md)."""
+    """One column whose values a language model writes (see docs/guides/ai.md)."""
 
     prompt: str = Field(
         min_length=1,

@@ -115,13 +115,18 @@ class ResolvedPlan:
                 files.add(Path(pool.json_schema))
         return tuple(sorted(files))
 
-    def migrations(self, project_root: Path | str | None = None) -> MigrationChoice:
+    def migrations(
+        self, project_root: Path | str | None = None, migrations_dir: Path | str | None = None
+    ) -> MigrationChoice:
         """What schema to apply before seeding: explicit paths win, then the project's own
-        ``supabase/migrations/*.sql``, then the chain's demo schema."""
+        ``supabase/migrations/*.sql`` (or ``migrations_dir``'s, relative to the project root:
+        ``--supaseed-migrations`` / ``supaseed ... --migrations``), then the chain's demo schema."""
         if self.plan.migrations.paths is not None:
             return MigrationChoice("explicit", tuple(Path(p) for p in self.plan.migrations.paths))
         root = Path(project_root) if project_root is not None else self.rootdir
         project = root / "supabase" / "migrations"
+        if migrations_dir is not None:
+            project = root / Path(migrations_dir).expanduser()  # an absolute path stays absolute
         if project.is_dir() and any(project.glob("*.sql")):
             return MigrationChoice("project", (project,))
         if self.demo_schema:

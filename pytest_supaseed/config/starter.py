@@ -106,7 +106,7 @@ def starter_plan(
     makerkit = detection.kit in ("v2", "v3")
     lines = [
         f"# supaseed.toml: a starter plan written by `supaseed init` from {source}.",
-        "# It seeds as it is; edit the counts, add asset pools and mappings (docs/plans.md).",
+        "# It seeds as it is; edit the counts, add asset pools and mappings (docs/guides/plans.md).",
         f"# Schema: {detection.label}.",
     ]
     if makerkit:

@@ -1,4 +1,4 @@
-"""Synthetic values by column type and name, generated column-wise in bulk. See docs/seeding.md."""
+"""Synthetic values by column type and name, generated column-wise in bulk. See docs/guides/seeding.md."""
 
 from __future__ import annotations
 

@@ -24,7 +24,11 @@ __all__ = ["check_base_schema"]
 
 
 def check_base_schema(
-    server: ServerHandle, base_database: str, rootdir: Path, template: str | None = None
+    server: ServerHandle,
+    base_database: str,
+    rootdir: Path,
+    template: str | None = None,
+    migrations_dir: str | Path | None = None,
 ) -> str | None:
     """Check the run's plan against ``base_database``; return the drift note (None when the
     schema is the snapshot's, or there is no snapshot).
@@ -40,7 +44,7 @@ def check_base_schema(
         remember_schema(schema, root, base_database)  # a base's schema never changes: once
     if template is not None or find_plan_file(root) is not None:
         resolved = resolve_plan(template, rootdir=root)
-        if resolved.migrations(root).kind in ("project", "none"):
+        if resolved.migrations(root, migrations_dir).kind in ("project", "none"):
             with psycopg.connect(dsn, autocommit=True) as conn:
                 check_plan(resolved, schema, conn).raise_for_errors()
     return drift_note(schema, root)

@@ -104,6 +104,7 @@ class SeedSession:
             label=label,
             rebuild_token=self.run_id if self.settings.rebuild else None,
             before=self.lease.hold if self.lease is not None else None,
+            migrations_dir=self.settings.migrations,
         )
         clone = self._clones.get(template_db.name)
         if clone is None:

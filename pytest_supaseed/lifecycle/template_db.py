@@ -116,14 +116,17 @@ def build_template_db(
     seed_value: int,
     *,
     progress: bool | None = False,
+    migrations_dir: str | Path | None = None,
 ) -> tuple[SeedResult, float]:
     """Fill a new database (a copy of the base database) with the plan; store and return its
     :class:`SeedResult` and the build time in seconds.
 
     The plan's demo schema (when the project has no migrations of its own) or its explicit
-    ``migrations.paths`` are applied first, then the seeding engine runs.
+    ``migrations.paths`` are applied first, then the seeding engine runs. ``migrations_dir`` is
+    the project's migrations folder when it is not ``supabase/migrations`` (its files are in the
+    base database already, so the demo schema is not applied on top).
     """
-    choice = resolved.migrations(project_root)
+    choice = resolved.migrations(project_root, migrations_dir)
     started = time.perf_counter()
     if choice.kind in ("demo", "explicit"):
         with psycopg.connect(dsn, autocommit=True) as conn:
@@ -163,6 +166,7 @@ def ensure_template_db(
     rebuild_token: str | None = None,
     progress: bool | None = False,
     before: Callable[[str], None] | None = None,
+    migrations_dir: str | Path | None = None,
 ) -> TemplateDatabase:
     """The template database for ``resolved`` at ``seed``, seeding it now if it does not exist.
 
@@ -171,9 +175,10 @@ def ensure_template_db(
 
     With a ``rebuild_token`` (``--supaseed-rebuild``: the run's id), a template database not built
     under that token is dropped and built again: once per run, however many xdist workers ask.
+    ``migrations_dir``: the project's migrations folder when it is not ``supabase/migrations``.
     """
     digest = plan_hash(resolved)
-    choice = resolved.migrations(project_root)
+    choice = resolved.migrations(project_root, migrations_dir)
     own_sql = tuple(sql_files(choice.paths)) if choice.kind == "explicit" else ()
     name = template_db_name(base_database, digest, seed, own_sql)
     built: list[tuple[SeedResult, float]] = []
@@ -182,7 +187,11 @@ def ensure_template_db(
         before(name)
 
     def build(dsn: str) -> None:
-        built.append(build_template_db(dsn, resolved, project_root, seed, progress=progress))
+        built.append(
+            build_template_db(
+                dsn, resolved, project_root, seed, progress=progress, migrations_dir=migrations_dir
+            )
+        )
 
     ensure_database(server, name, build, template=base_database, rebuild_token=rebuild_token)
     if built:

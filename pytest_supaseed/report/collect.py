@@ -25,16 +25,24 @@ __all__ = ["AssociationCounts", "PoolReport", "SeedReport", "TableCount", "colle
 
 @dataclass
 class TableCount:
-    """Rows of one table: written by the seeder, and made otherwise (triggers, seed files)."""
+    """Rows of one table, three ways: inserted by the seeder, made by the database's triggers
+    while it seeded (a signup trigger's profiles), and there before it (migrations, seed files).
+    """
 
     table: str
     inserted: int
     total: int
+    by_triggers: int = 0
 
     @property
     def other(self) -> int:
         """Rows the seeder did not write: made by triggers, migrations or seed files."""
         return max(self.total - self.inserted, 0)
+
+    @property
+    def before(self) -> int:
+        """Rows that were there before the seeder ran: from migrations and seed files."""
+        return max(self.total - self.inserted - self.by_triggers, 0)
 
 
 @dataclass
@@ -107,9 +115,10 @@ def _count(conn: psycopg.Connection[Any], table: str) -> int:
 
 
 def _tables(conn: psycopg.Connection[Any], result: SeedResult) -> list[TableCount]:
-    # Every table the seeder wrote, plus every other table of public that holds rows (profiles
-    # or personal accounts made by a trigger on auth.users, seed.sql's rows).
+    # Every table the seeder wrote or its triggers filled, plus every other table of public that
+    # holds rows (seed.sql's or a migration's rows).
     names = list(result.rows)
+    names += [t for t in result.by_triggers if t not in names]
     for (name,) in conn.execute(
         "select n.nspname || '.' || c.relname from pg_class c "
         "join pg_namespace n on n.oid = c.relnamespace "
@@ -117,7 +126,10 @@ def _tables(conn: psycopg.Connection[Any], result: SeedResult) -> list[TableCoun
     ).fetchall():
         if name not in names:
             names.append(name)
-    counts = [TableCount(t, result.rows.get(t, 0), _count(conn, t)) for t in names]
+    counts = [
+        TableCount(t, result.rows.get(t, 0), _count(conn, t), result.by_triggers.get(t, 0))
+        for t in names
+    ]
     return [c for c in counts if c.total or c.inserted]
 
 

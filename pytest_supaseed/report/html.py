@@ -1,7 +1,7 @@
 """One self-contained HTML page for one or more :class:`SeedReport`: no scripts, no network.
 
-Sections per seeded plan: tables with the rows the seeder inserted and the rows made otherwise
-(triggers, seed files), association histograms as PNG pictures (Pillow, inlined as ``data:``
+Sections per seeded plan: tables with the rows the seeder inserted, the rows the database's
+triggers made while it seeded, and the rows there before (migrations, seed files), association histograms as PNG pictures (Pillow, inlined as ``data:``
 URIs), relaxations and warnings, asset pools and their problems, AI usage, timings, and the RLS
 matrix with tables without row level security flagged.
 """
@@ -141,10 +141,13 @@ def _rls(report: SeedReport) -> str:
 
 def _section(report: SeedReport, index: int) -> str:
     inserted = sum(t.inserted for t in report.tables)
-    other = sum(t.other for t in report.tables)
+    by_triggers = sum(t.by_triggers for t in report.tables)
+    before = sum(t.before for t in report.tables)
     table_rows = "".join(
         f'<tr data-table="{_e(t.table)}"><td>{_e(t.table)}</td>'
-        f'<td class="num inserted">{t.inserted}</td><td class="num other">{t.other}</td>'
+        f'<td class="num inserted">{t.inserted}</td>'
+        f'<td class="num triggers">{t.by_triggers}</td>'
+        f'<td class="num migrations">{t.before}</td>'
         f'<td class="num total">{t.total}</td></tr>'
         for t in report.tables
     )
@@ -171,8 +174,10 @@ def _section(report: SeedReport, index: int) -> str:
 <h2>{_e(report.label)} <span class="muted">seed {report.seed}</span></h2>
 <p>{_e(report.description)}</p>
 <h3>Tables</h3>
-<p>{inserted} rows inserted by the seeder, {other} made by triggers, migrations or seed files.</p>
-<table class="tables"><tr><th>table</th><th>inserted</th><th>made otherwise</th><th>total</th></tr>
+<p>{inserted} rows inserted by the seeder, {by_triggers} made by triggers while it seeded,
+{before} there before it (migrations and seed files).</p>
+<table class="tables"><tr><th>table</th><th>inserted by the seeder</th><th>made by triggers</th>
+<th>from migrations / seed files</th><th>total</th></tr>
 {table_rows}</table>
 <h3>Associations</h3>
 {figures or '<p class="muted">No associations in this plan.</p>'}

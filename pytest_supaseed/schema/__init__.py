@@ -1,5 +1,5 @@
 """Schema intelligence: catalog introspection, foreign-key order, MakerKit/Supabase detection,
-snapshots and diffs. See docs/schema.md."""
+snapshots and diffs. See docs/guides/schema.md."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Which MakerKit flavour (if any) and which Supabase flavour a schema is, with the evidence.
 
-MakerKit flavours, oldest first (see docs/schema.md for the signatures):
+MakerKit flavours, oldest first (see docs/guides/schema.md for the signatures):
 
 - ``v1``: organizations era: ``public.organizations``, ``public.memberships`` with an integer
   ``role``, ``public.users`` with ``onboarded``; no trigger on ``auth.users``.

@@ -1,7 +1,7 @@
 """Look at and drive the recording extensions of the Supabase extension pack from a test.
 
 The embedded server's pg_net, http and pg_cron never reach the outside world and never run on
-their own (see ``docs/supabase.md``). These functions are how a test sees what the database
+their own (see ``docs/guides/supabase.md``). These functions are how a test sees what the database
 would have done: the HTTP requests pg_net queued (a database webhook fired), the answers the
 ``http`` extension gives, a cron job run now. They take an open psycopg connection and work
 inside the test's transaction; none of them imports pytest.

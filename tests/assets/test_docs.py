@@ -1,4 +1,4 @@
-"""docs/assets.md: every TOML example is valid TOML and a valid plan section."""
+"""docs/guides/assets.md: every TOML example is valid TOML and a valid plan section."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 
 from pytest_supaseed.config.models import SeedPlan
 
-DOC = Path(__file__).parents[2] / "docs" / "assets.md"
+DOC = Path(__file__).parents[2] / "docs" / "guides" / "assets.md"
 
 
 def test_every_toml_example_validates() -> None:

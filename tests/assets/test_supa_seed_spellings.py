@@ -1,6 +1,6 @@
 """supa-seed's spellings are aliases: the seed document's mapping example seeds as written.
 
-The TOML is read from docs/migrating-from-supa-seed.md, so the page shows what this test seeds.
+The TOML is read from docs/getting-started/migrating-from-supa-seed.md, so the page shows what this test seeds.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from pytest_supaseed.seed import seed
 
 from .helpers import Col
 
-DOC = Path(__file__).parents[2] / "docs" / "migrating-from-supa-seed.md"
+DOC = Path(__file__).parents[2] / "docs" / "getting-started" / "migrating-from-supa-seed.md"
 PLAN = re.findall(r"```toml\n(.*?)```", DOC.read_text(), re.S)[0]
 
 SCHEMA = """
@@ -124,7 +124,7 @@ def test_an_alias_next_to_its_canonical_key_is_one_clear_error(tmp_path: Path) -
 
 
 def test_faker_paragraphs_fill_a_text_column_and_stay_a_list_for_text_array(tmp_path: Path) -> None:
-    # docs/assets.md shows faker.paragraphs(3): into text it is one text, into text[] a list.
+    # docs/guides/assets.md shows faker.paragraphs(3): into text it is one text, into text[] a list.
     (tmp_path / "a.md").write_text("---\ntitle: A\n---\nbody\n")
     pool = load_pool("p", AssetPoolConfig(type="markdown", path=["*.md"]), tmp_path)
     mapping = MappingConfig(

@@ -1,4 +1,4 @@
-"""docs/associations.md: its plan example is a valid plan with the association it describes."""
+"""docs/guides/associations.md: its plan example is a valid plan with the association it describes."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 
 from pytest_supaseed.config.models import SeedPlan
 
-DOC = Path(__file__).parents[2] / "docs" / "associations.md"
+DOC = Path(__file__).parents[2] / "docs" / "guides" / "associations.md"
 
 
 def test_the_plan_example_validates_as_one_association() -> None:

@@ -6,7 +6,7 @@ an extension of each (a control file and a versioned SQL script in ``sql/``), wr
 the public documentation of the real ones: same schemas, names, signatures, tables and return
 types. Where the real extension talks to the outside world or runs later, ours records instead
 (pg_net queues, pg_cron only schedules, http answers from registered responses): see
-``docs/supabase.md`` and :mod:`pytest_supaseed.testing.doubles`.
+``docs/guides/supabase.md`` and :mod:`pytest_supaseed.testing.doubles`.
 
 The files are never written into the installed wheel. :func:`with_extension_pack` makes the
 plugin's own copy of a relocatable server installation (hard links, or a copy across file

@@ -28,7 +28,7 @@ _CREATE_EXTENSION = re.compile(
 #: Where a missing extension can be had, by name, for the remedies of the error message.
 _WHERE_TO_GET = {
     "vector": (
-        "pgvector: no pip-installable PostgreSQL 17 ships it (docs/backends.md, 'vector'); "
+        "pgvector: no pip-installable PostgreSQL 17 ships it (docs/production/backends.md, 'vector'); "
         "Debian/Ubuntu: apt-get install postgresql-17-pgvector, then "
         "--supaseed-pg-bin /usr/lib/postgresql/17/bin"
     ),

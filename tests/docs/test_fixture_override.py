@@ -1,0 +1,41 @@
+"""The fixture overrides README.md and docs/guides/pytest.md show (a base database built from
+db/migrations instead of supabase/migrations) work as written: each block is the conftest of a
+small project, whose test sees the table its db/migrations create."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+PAGES = {"README.md": ROOT / "README.md", "pytest.md": ROOT / "docs" / "guides" / "pytest.md"}
+OVERRIDE = re.compile(
+    r'^```python\n(@pytest\.fixture\(scope="session"\)\ndef supaseed_base_database\(.*?)^```',
+    re.S | re.M,
+)
+
+
+@pytest.mark.parametrize("page", sorted(PAGES))
+def test_the_base_database_override_builds_from_db_migrations(
+    page: str, pytester: pytest.Pytester
+) -> None:
+    match = OVERRIDE.search(PAGES[page].read_text(encoding="utf-8"))
+    assert match is not None, f"{page}: the supaseed_base_database override is gone"
+    pytester.makeconftest("import pytest\n\n\n" + match[1])
+    migrations = pytester.path / "db" / "migrations"
+    migrations.mkdir(parents=True)
+    (migrations / "20240101000000_notes.sql").write_text(
+        "create table public.notes (id serial primary key, title text not null);\n"
+        "insert into public.notes (title) values ('from db/migrations');\n"
+    )
+    pytester.makepyfile(
+        """
+        def test_the_table_of_db_migrations(supaseed_db):
+            rows = supaseed_db.execute("select title from public.notes").fetchall()
+            assert rows == [("from db/migrations",)]
+        """
+    )
+    result = pytester.runpytest_subprocess("-p", "no:randomly", "-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1)
