@@ -116,12 +116,15 @@ def build_template_db(
     seed_value: int,
     *,
     progress: bool | None = False,
+    jobs: int | None = None,
 ) -> tuple[SeedResult, float]:
     """Fill a new database (a copy of the base database) with the plan; store and return its
     :class:`SeedResult` and the build time in seconds.
 
     The plan's demo schema (when the project has no migrations of its own) or its explicit
-    ``migrations.paths`` are applied first, then the seeding engine runs.
+    ``migrations.paths`` are applied first, then the seeding engine runs, on ``jobs`` connections
+    (None: automatic, :func:`pytest_supaseed.seed.parallel.resolve_jobs`; the database is dropped
+    when the build fails, and the rows do not depend on the number).
     """
     choice = resolved.migrations(project_root)
     started = time.perf_counter()
@@ -131,7 +134,7 @@ def build_template_db(
             check_extensions(conn, sql_files(choice.paths), project_root)
             apply_sql_paths(conn, choice.paths, project_root)
     result = seeding.seed(
-        resolved.plan, dsn, seed=seed_value, progress=progress, rootdir=project_root
+        resolved.plan, dsn, seed=seed_value, progress=progress, rootdir=project_root, jobs=jobs
     )
     seconds = time.perf_counter() - started
     # The users map is left out: tests read auth.users itself (``supaseed.users``), and thousands of
@@ -163,6 +166,7 @@ def ensure_template_db(
     rebuild_token: str | None = None,
     progress: bool | None = False,
     before: Callable[[str], None] | None = None,
+    jobs: int | None = None,
 ) -> TemplateDatabase:
     """The template database for ``resolved`` at ``seed``, seeding it now if it does not exist.
 
@@ -182,7 +186,9 @@ def ensure_template_db(
         before(name)
 
     def build(dsn: str) -> None:
-        built.append(build_template_db(dsn, resolved, project_root, seed, progress=progress))
+        built.append(
+            build_template_db(dsn, resolved, project_root, seed, progress=progress, jobs=jobs)
+        )
 
     ensure_database(server, name, build, template=base_database, rebuild_token=rebuild_token)
     if built:
