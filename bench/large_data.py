@@ -96,8 +96,10 @@ def child_supaseed(dsn: str, rows: int, jobs: int) -> None:
     seed(plan, dsn, progress=False, jobs=jobs)
 
 
-def child_raw(dsn: str, rows: int, jobs: int) -> None:
-    """Raw binary COPY of cheap values, tables in FK waves, streaming, ``jobs`` connections."""
+def child_raw(dsn: str, rows: int, jobs: int, scattered: bool = False) -> None:
+    """Raw binary COPY of cheap values, tables in FK waves, streaming, ``jobs`` connections; keys
+    in insert order (each index appended to), or ``scattered`` over the key space as random
+    uuids are (each insert lands on a random index page, as supaseed's uuid keys do)."""
     import datetime as dt
     import random
     from concurrent.futures import ThreadPoolExecutor
@@ -106,7 +108,10 @@ def child_raw(dsn: str, rows: int, jobs: int) -> None:
     now = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
 
     def ids(table: str, i: int) -> uuid.UUID:
-        return uuid.UUID(int=(sum(table.encode()) & 0xFFFF) << 64 | i)
+        prefix = sum(table.encode()) & 0xFFFF
+        if scattered:
+            return uuid.UUID(int=((i * 0x9E3779B97F4A7C15 + prefix) & 0xFFFFFFFFFFFFFFFF) << 64 | i)
+        return uuid.UUID(int=prefix << 64 | i)
 
     def makers(rng: random.Random) -> dict[str, tuple[str, list[str], Any]]:
         def pick(table: str) -> uuid.UUID:
@@ -214,12 +219,14 @@ def main() -> None:
         default=None,
         help="connections (default: 1 and the engine's automatic choice, min(cores, 3))",
     )
-    parser.add_argument("--child", choices=["supaseed", "raw"])
+    parser.add_argument("--child", choices=["supaseed", "raw", "raw-scattered"])
     parser.add_argument("--child-dsn")
     args = parser.parse_args()
     if args.child:
-        child = child_supaseed if args.child == "supaseed" else child_raw
-        child(args.child_dsn, args.rows[0], args.jobs[0])
+        if args.child == "supaseed":
+            child_supaseed(args.child_dsn, args.rows[0], args.jobs[0])
+        else:
+            child_raw(args.child_dsn, args.rows[0], args.jobs[0], args.child == "raw-scattered")
         print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
         return
     jobs = args.jobs or sorted({1, min(os.cpu_count() or 1, 3)})
@@ -227,17 +234,19 @@ def main() -> None:
         f"cores {os.cpu_count()}; load average at start {' '.join(f'{x:.1f}' for x in os.getloadavg())}"
     )
     print(
-        f"{'rows':>12} {'conns':>5} {'raw rows/s':>11} {'supaseed rows/s':>15} {'ratio':>6} "
-        f"{'raw RSS':>8} {'supaseed RSS':>12} {'load':>5}"
+        f"{'rows':>12} {'conns':>5} {'raw rows/s':>11} {'scattered':>10} {'supaseed':>10} "
+        f"{'ratio':>6} {'ratio/sc':>8} {'raw RSS':>8} {'supaseed RSS':>12} {'load':>5}"
     )
     for rows in args.rows:
         total = sum(counts(rows).values())
         for j in jobs:
             raw = measure("raw", args.dsn, rows, j)
+            scattered = measure("raw-scattered", args.dsn, rows, j)
             ours = measure("supaseed", args.dsn, rows, j)
             print(
-                f"{total:>12,} {j:>5} {total / raw[0]:>11,.0f} {total / ours[0]:>15,.0f} "
-                f"{raw[0] / ours[0]:>5.2f}x {raw[1]:>6.0f}MB {ours[1]:>10.0f}MB "
+                f"{total:>12,} {j:>5} {total / raw[0]:>11,.0f} {total / scattered[0]:>10,.0f} "
+                f"{total / ours[0]:>10,.0f} {raw[0] / ours[0]:>5.2f}x "
+                f"{scattered[0] / ours[0]:>7.2f}x {raw[1]:>6.0f}MB {ours[1]:>10.0f}MB "
                 f"{os.getloadavg()[0]:>5.1f}",
                 flush=True,
             )
