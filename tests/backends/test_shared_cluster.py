@@ -100,11 +100,15 @@ def test_two_runs_share_one_embedded_cluster(cache_dir: Path, tmp_path: Path) ->
     assert len(seen) == 2
     assert seen[0][:2] == seen[1][:2]
     assert seen[0][2] != seen[1][2]
-    # One cluster for the project, no ephemeral copy.
-    assert len([d for d in (cache_dir / "clusters").iterdir() if d.is_dir()]) == 1
-    assert (
-        not any((cache_dir / "ephemeral").glob("*")) if (cache_dir / "ephemeral").exists() else True
-    )
+    # One cluster for the project, no ephemeral copy of it.
+    mine = [
+        d
+        for d in (cache_dir / "clusters").iterdir()
+        if (d / "rootdir").exists() and (d / "rootdir").read_text() == str(root.resolve())
+    ]
+    assert len(mine) == 1
+    ephemeral = cache_dir / "ephemeral"
+    assert not ephemeral.exists() or not list(ephemeral.glob(f"{mine[0].name}-*"))
 
     # The template database was built by one run and reused by the other.
     lines = [
