@@ -547,9 +547,10 @@ def _running_server(cluster: Cluster) -> dict[str, Any] | None:
 
 
 def acquire_cluster(
-    binaries: PgBinaries, rootdir: Path, root: Path, owner: RunAs | None
+    binaries: PgBinaries, rootdir: Path, root: Path, owner: RunAs | None, *, join: bool = True
 ) -> Cluster:
-    """This project's persistent cluster, or an ephemeral copy if another run holds it."""
+    """This project's persistent cluster: to start its server, or (``join``) to join the server
+    another live run uses; an ephemeral copy when it is in use and cannot (or may not) be joined."""
     from filelock import FileLock, Timeout
 
     key = hashlib.sha256(
@@ -567,7 +568,7 @@ def acquire_cluster(
         cluster = Cluster(dir=_mkdir(clusters / key, None), persistent=True, lock=lock)
         others = in_use(cluster.dir)
         cluster.users = _join_users(cluster.dir)
-        running = _running_server(cluster) if others else None
+        running = _running_server(cluster) if others and join else None
         if running is not None:
             # Another run of this project uses the server: share it (leases keep the runs'
             # databases apart); the last run to leave stops it.
@@ -874,7 +875,10 @@ def start_embedded(
     if owner is not None:
         _check_reachable(root, owner)
     reap_orphans(root)
-    cluster = acquire_cluster(binaries, (rootdir or Path.cwd()), root, owner)
+    # An xdist worker starts a server only when it runs on another host than its controller
+    # (``--tx ssh=...``): it keeps a server of its own there, as before runs shared clusters.
+    join = "PYTEST_XDIST_WORKER" not in os.environ
+    cluster = acquire_cluster(binaries, (rootdir or Path.cwd()), root, owner, join=join)
     try:
         if cluster.joined is not None:
             server = EmbeddedServer(
