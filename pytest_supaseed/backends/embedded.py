@@ -549,8 +549,9 @@ def _running_server(cluster: Cluster) -> dict[str, Any] | None:
 def acquire_cluster(
     binaries: PgBinaries, rootdir: Path, root: Path, owner: RunAs | None, *, join: bool = True
 ) -> Cluster:
-    """This project's persistent cluster: to start its server, or (``join``) to join the server
-    another live run uses; an ephemeral copy when it is in use and cannot (or may not) be joined."""
+    """This project's persistent cluster: to start its server, or to join the server another live
+    run uses (without ``join``, only a server this process started); an ephemeral copy when it is
+    in use and cannot (or may not) be joined."""
     from filelock import FileLock, Timeout
 
     key = hashlib.sha256(
@@ -568,7 +569,9 @@ def acquire_cluster(
         cluster = Cluster(dir=_mkdir(clusters / key, None), persistent=True, lock=lock)
         others = in_use(cluster.dir)
         cluster.users = _join_users(cluster.dir)
-        running = _running_server(cluster) if others and join else None
+        running = _running_server(cluster) if others else None
+        if running is not None and not join and running.get("owner_pid") != os.getpid():
+            running = None
         if running is not None:
             # Another run of this project uses the server: share it (leases keep the runs'
             # databases apart); the last run to leave stops it.
@@ -576,7 +579,7 @@ def acquire_cluster(
             (cluster.dir / "last_used").touch()
             return cluster
         if others:
-            # its users hold it but no server of ours runs there: do not touch their data
+            # its users hold it but no server we may join runs there: do not touch their data
             _leave_users(cluster)
             lock.release()
             lock = None
@@ -876,7 +879,8 @@ def start_embedded(
         _check_reachable(root, owner)
     reap_orphans(root)
     # An xdist worker starts a server only when it runs on another host than its controller
-    # (``--tx ssh=...``): it keeps a server of its own there, as before runs shared clusters.
+    # (``--tx ssh=...``): it keeps a server of its own there rather than joining one another
+    # process started, as before runs shared clusters.
     join = "PYTEST_XDIST_WORKER" not in os.environ
     cluster = acquire_cluster(binaries, (rootdir or Path.cwd()), root, owner, join=join)
     try:
