@@ -42,7 +42,9 @@ _PACKABLE: dict[str, tuple[str, int, Callable[[bytes | bytearray], Any]]] = {
 class PackedKeys(Sequence[tuple[Any, ...]]):
     """One-column keys stored as their fixed-width binary forms; item ``i`` is ``(key,)``."""
 
-    def __init__(self, data: bytes | bytearray, width: int, decode: Callable[[bytes | bytearray], Any]) -> None:
+    def __init__(
+        self, data: bytes | bytearray, width: int, decode: Callable[[bytes | bytearray], Any]
+    ) -> None:
         self._data = data
         self._width = width
         self._decode = decode

@@ -84,9 +84,7 @@ def test_persistent_cluster_keeps_data_between_runs(cache_dir: Path, tmp_path: P
         second.stop()
 
 
-def test_concurrent_run_of_same_project_shares_the_cluster(
-    cache_dir: Path, tmp_path: Path
-) -> None:
+def test_concurrent_run_of_same_project_shares_the_cluster(cache_dir: Path, tmp_path: Path) -> None:
     first = start_embedded(rootdir=tmp_path)
     pid = int(first.details["pid"])
     try:
