@@ -6,12 +6,17 @@ accounts, with ``jsonb``); rows split 5/5/10/30/30/5/15 %. Each measure runs in 
 its own (peak RSS = that child's ``ru_maxrss``), on a fresh database of the same server, one after
 the other in one run; rows/s include the commit.
 
-- supaseed: ``seed(plan, dsn)`` end to end (introspection, generation, binary COPY, commit), one
-  connection (the engine today);
+- supaseed: ``seed(plan, dsn, jobs=J)`` end to end (introspection, generation, binary COPY,
+  commit) on J connections (tables of one FK wave at once: seed/parallel.py);
 - raw binary COPY: the same tables filled with cheap generated values through psycopg's binary
-  COPY, one connection, tables in FK order, streaming (no rows kept).
+  COPY, streaming (no rows kept), on the same J connections: the same waves (users; accounts;
+  events, projects, tags; tasks; comments), each table one COPY and one commit on a thread and
+  connection of its own.
 
-    .venv/bin/python bench/large_data.py [--dsn DSN] [--rows 1000000]
+Each (rows, jobs) pair runs raw then supaseed, side by side; the ratio is raw seconds / supaseed
+seconds. Peak RSS is the child's (threads included).
+
+    .venv/bin/python bench/large_data.py [--dsn DSN] [--rows 1000000 10000000] [--jobs 1 2]
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ import subprocess
 import sys
 import time
 import uuid
+from typing import Any
 
 import psycopg
 
@@ -72,7 +78,12 @@ def fresh(admin: str, name: str) -> str:
     return dsn
 
 
-def child_supaseed(dsn: str, rows: int) -> None:
+def waves() -> list[list[str]]:
+    """The tables in the waves the engine writes them in (seed/parallel.py: plan_waves)."""
+    return [["users"], ["accounts"], ["events", "projects", "tags"], ["tasks"], ["comments"]]
+
+
+def child_supaseed(dsn: str, rows: int, jobs: int) -> None:
     """Seed with the plugin's engine."""
     from pytest_supaseed.seed import seed
 
@@ -82,78 +93,101 @@ def child_supaseed(dsn: str, rows: int) -> None:
         "accounts": {"personal": False},
         "tables": {f"public.{t}": {"count": n} for t, n in counts(rows).items()},
     }
-    seed(plan, dsn, progress=False)
+    seed(plan, dsn, progress=False, jobs=jobs)
 
 
-def child_raw(dsn: str, rows: int) -> None:
-    """Raw binary COPY of cheap values, tables in FK order, streaming."""
+def child_raw(dsn: str, rows: int, jobs: int, scattered: bool = False) -> None:
+    """Raw binary COPY of cheap values, tables in FK waves, streaming, ``jobs`` connections; keys
+    in insert order (each index appended to), or ``scattered`` over the key space as random
+    uuids are (each insert lands on a random index page, as supaseed's uuid keys do)."""
     import datetime as dt
     import random
+    from concurrent.futures import ThreadPoolExecutor
 
-    rng = random.Random(1)
     n = counts(rows)
     now = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
 
     def ids(table: str, i: int) -> uuid.UUID:
-        return uuid.UUID(int=(hash(table) & 0xFFFF) << 64 | i)
+        prefix = sum(table.encode()) & 0xFFFF
+        if scattered:
+            return uuid.UUID(int=((i * 0x9E3779B97F4A7C15 + prefix) & 0xFFFFFFFFFFFFFFFF) << 64 | i)
+        return uuid.UUID(int=prefix << 64 | i)
 
-    def pick(table: str) -> uuid.UUID:
-        return ids(table, rng.randrange(n[table]))
+    def makers(rng: random.Random) -> dict[str, tuple[str, list[str], Any]]:
+        def pick(table: str) -> uuid.UUID:
+            return ids(table, rng.randrange(n[table]))
 
-    makers = {
-        "users": (
-            "id, email, full_name, created_at",
-            ["uuid", "text", "text", "timestamptz"],
-            lambda i: (ids("users", i), f"user{i}@example.com", f"User {i}", now),
-        ),
-        "accounts": (
-            "id, owner_id, name, created_at",
-            ["uuid", "uuid", "text", "timestamptz"],
-            lambda i: (ids("accounts", i), pick("users"), f"Account {i}", now),
-        ),
-        "projects": (
-            "id, account_id, name, created_at",
-            ["uuid", "uuid", "text", "timestamptz"],
-            lambda i: (ids("projects", i), pick("accounts"), f"Project {i}", now),
-        ),
-        "tasks": (
-            "id, project_id, title, done, priority, created_at",
-            ["uuid", "uuid", "text", "bool", "int4", "timestamptz"],
-            lambda i: (ids("tasks", i), pick("projects"), f"Task {i}", i % 2 == 0, i % 5, now),
-        ),
-        "comments": (
-            "id, task_id, author_id, body, created_at",
-            ["uuid", "uuid", "uuid", "text", "timestamptz"],
-            lambda i: (ids("comments", i), pick("tasks"), pick("users"), f"Comment {i}", now),
-        ),
-        "tags": (
-            "id, account_id, label",
-            ["uuid", "uuid", "text"],
-            lambda i: (ids("tags", i), pick("accounts"), f"tag{i}"),
-        ),
-        "events": (
-            "id, account_id, kind, payload, created_at",
-            ["uuid", "uuid", "text", "jsonb", "timestamptz"],
-            lambda i: (ids("events", i), pick("accounts"), "click", json.dumps({"i": i}), now),
-        ),
-    }
-    with psycopg.connect(dsn) as conn:
-        for table, (columns, types, make) in makers.items():
+        return {
+            "users": (
+                "id, email, full_name, created_at",
+                ["uuid", "text", "text", "timestamptz"],
+                lambda i: (ids("users", i), f"user{i}@example.com", f"User {i}", now),
+            ),
+            "accounts": (
+                "id, owner_id, name, created_at",
+                ["uuid", "uuid", "text", "timestamptz"],
+                lambda i: (ids("accounts", i), pick("users"), f"Account {i}", now),
+            ),
+            "projects": (
+                "id, account_id, name, created_at",
+                ["uuid", "uuid", "text", "timestamptz"],
+                lambda i: (ids("projects", i), pick("accounts"), f"Project {i}", now),
+            ),
+            "tasks": (
+                "id, project_id, title, done, priority, created_at",
+                ["uuid", "uuid", "text", "bool", "int4", "timestamptz"],
+                lambda i: (ids("tasks", i), pick("projects"), f"Task {i}", i % 2 == 0, i % 5, now),
+            ),
+            "comments": (
+                "id, task_id, author_id, body, created_at",
+                ["uuid", "uuid", "uuid", "text", "timestamptz"],
+                lambda i: (ids("comments", i), pick("tasks"), pick("users"), f"Comment {i}", now),
+            ),
+            "tags": (
+                "id, account_id, label",
+                ["uuid", "uuid", "text"],
+                lambda i: (ids("tags", i), pick("accounts"), f"tag{i}"),
+            ),
+            "events": (
+                "id, account_id, kind, payload, created_at",
+                ["uuid", "uuid", "text", "jsonb", "timestamptz"],
+                lambda i: (ids("events", i), pick("accounts"), "click", json.dumps({"i": i}), now),
+            ),
+        }
+
+    def fill(table: str) -> None:
+        columns, types, make = makers(random.Random(table))[table]
+        with psycopg.connect(dsn) as conn:
             with conn.cursor().copy(f"copy {table} ({columns}) from stdin (format binary)") as copy:
                 copy.set_types(types)
                 for i in range(n[table]):
                     copy.write_row(make(i))
-        conn.commit()
+            conn.commit()
+
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        for wave in waves():
+            list(pool.map(fill, wave))
 
 
-def measure(kind: str, admin: str, rows: int) -> tuple[float, float]:
+def measure(kind: str, admin: str, rows: int, jobs: int) -> tuple[float, float]:
     """Seconds and peak RSS (MB) of one child run of ``kind``."""
     name = f"supaseed_bench_large_{uuid.uuid4().hex[:8]}"
     dsn = fresh(admin, name)
     try:
         started = time.perf_counter()
         out = subprocess.run(
-            [sys.executable, __file__, "--child", kind, "--child-dsn", dsn, "--rows", str(rows)],
+            [
+                sys.executable,
+                __file__,
+                "--child",
+                kind,
+                "--child-dsn",
+                dsn,
+                "--rows",
+                str(rows),
+                "--jobs",
+                str(jobs),
+            ],
             capture_output=True,
             text=True,
         )
@@ -174,27 +208,48 @@ def measure(kind: str, admin: str, rows: int) -> tuple[float, float]:
 
 
 def main() -> None:
-    """Parse arguments; run both measures (or be one child)."""
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    """Parse arguments; run every measure (or be one child)."""
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--dsn", default="postgresql://postgres@127.0.0.1:5432/postgres")
-    parser.add_argument("--rows", type=int, default=1_000_000)
-    parser.add_argument("--child", choices=["supaseed", "raw"])
+    parser.add_argument("--rows", type=int, nargs="+", default=[1_000_000])
+    parser.add_argument(
+        "--jobs",
+        type=int,
+        nargs="+",
+        default=None,
+        help="connections (default: 1 and the engine's automatic choice, min(cores, 3))",
+    )
+    parser.add_argument("--child", choices=["supaseed", "raw", "raw-scattered"])
     parser.add_argument("--child-dsn")
     args = parser.parse_args()
     if args.child:
-        (child_supaseed if args.child == "supaseed" else child_raw)(args.child_dsn, args.rows)
+        if args.child == "supaseed":
+            child_supaseed(args.child_dsn, args.rows[0], args.jobs[0])
+        else:
+            child_raw(args.child_dsn, args.rows[0], args.jobs[0], args.child == "raw-scattered")
         print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
         return
-    total = sum(counts(args.rows).values())
-    results = {kind: measure(kind, args.dsn, args.rows) for kind in ("raw", "supaseed")}
-    load = os.getloadavg()
-    print(f"{total:,} rows, 1 connection; load average {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}")
-    for kind, (seconds, rss) in results.items():
-        print(
-            f"{kind:<9} {seconds:7.1f} s  {total / seconds:10,.0f} rows/s  peak RSS {rss:6.0f} MB"
-        )
-    ratio = results["raw"][0] / results["supaseed"][0]
-    print(f"supaseed / raw binary COPY: {ratio:.2f}x")
+    jobs = args.jobs or sorted({1, min(os.cpu_count() or 1, 3)})
+    print(
+        f"cores {os.cpu_count()}; load average at start {' '.join(f'{x:.1f}' for x in os.getloadavg())}"
+    )
+    print(
+        f"{'rows':>12} {'conns':>5} {'raw rows/s':>11} {'scattered':>10} {'supaseed':>10} "
+        f"{'ratio':>6} {'ratio/sc':>8} {'raw RSS':>8} {'supaseed RSS':>12} {'load':>5}"
+    )
+    for rows in args.rows:
+        total = sum(counts(rows).values())
+        for j in jobs:
+            raw = measure("raw", args.dsn, rows, j)
+            scattered = measure("raw-scattered", args.dsn, rows, j)
+            ours = measure("supaseed", args.dsn, rows, j)
+            print(
+                f"{total:>12,} {j:>5} {total / raw[0]:>11,.0f} {total / scattered[0]:>10,.0f} "
+                f"{total / ours[0]:>10,.0f} {raw[0] / ours[0]:>5.2f}x "
+                f"{scattered[0] / ours[0]:>7.2f}x {raw[1]:>6.0f}MB {ours[1]:>10.0f}MB "
+                f"{os.getloadavg()[0]:>5.1f}",
+                flush=True,
+            )
 
 
 if __name__ == "__main__":

@@ -12,8 +12,14 @@ Everything lives under :func:`cache_root` (``/dev/shm/pytest-supaseed-<uid>`` wh
     initdb/<key>.password  its superuser password (0600), replaced in every cluster copied from it
     clusters/<key>/        persistent cluster of one (binary version, project rootdir)
         data/ sock/ postgres.log server.json last_used password
-    clusters/<key>.lock    held (filelock) while a run uses that cluster
-    ephemeral/<name>/      cluster of a concurrent second run of the same project, deleted after
+    clusters/<key>.lock    held (filelock) while a run starts, joins or leaves that cluster
+    clusters/<key>.users   every run using the cluster holds a shared ``flock`` on it
+    ephemeral/<name>/      cluster of a run that could not join a running one, deleted after
+
+Several runs of one project at once share its cluster: the first starts the server, the others
+join it (same port, same password file); the last one to leave stops it. Their databases do not
+collide: run-scoped names and run leases (:mod:`pytest_supaseed.lifecycle.leases`) keep each run to
+its own, and shared base and template databases are built once under a lock.
 
 Locked down (docs/production/backends.md, "Security"): no ``trust`` anywhere; every connection, TCP or
 socket, authenticates with scram-sha-256 and a random per-cluster password kept in a 0600 file
@@ -400,6 +406,8 @@ def reap_orphans(root: Path) -> list[Path]:
         except Timeout:
             continue
         try:
+            if in_use(state_file.parent):
+                continue  # other runs share this server: its starter left, they did not
             state = _read_state(state_file)
             if state and not _process_alive(
                 int(state.get("owner_pid", 0)), state.get("owner_start")
@@ -437,6 +445,8 @@ def evict_clusters(root: Path, keep_dir: Path, limit: int) -> list[Path]:
         except Timeout:
             continue
         try:
+            if in_use(d):
+                continue  # a run uses it
             state = _read_state(d / "server.json")
             if state and state.get("postgres_pid"):
                 stop_postgres(int(state["postgres_pid"]), d / "data")
@@ -457,8 +467,10 @@ class Cluster:
 
     dir: Path
     persistent: bool
-    lock: Any = None  # filelock.FileLock held while in use (persistent clusters only)
+    lock: Any = None  # filelock.FileLock: the control lock, held while starting or joining
     fresh: bool = False  # copied from the initdb cache during this run
+    users: int | None = None  # fd holding a shared flock on <dir>.users while this run uses it
+    joined: dict[str, Any] | None = None  # server.json of the running server this run joined
 
     @property
     def data(self) -> Path:
@@ -486,23 +498,92 @@ def _owner_state() -> dict[str, Any]:
     return {"owner_pid": os.getpid(), "owner_start": _proc_start_time(os.getpid())}
 
 
+def _users_path(cluster_dir: Path) -> str:
+    return str(cluster_dir) + ".users"
+
+
+def in_use(cluster_dir: Path) -> bool:
+    """Some run holds ``cluster_dir``'s users lock (a run of this process counts too)."""
+    import fcntl
+
+    try:
+        fd = os.open(_users_path(cluster_dir), os.O_RDONLY)
+    except FileNotFoundError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(fd)  # closing drops the probe's lock
+    return False
+
+
+def _join_users(cluster_dir: Path) -> int:
+    """Hold a shared lock on the cluster's users file for as long as this run uses it."""
+    import fcntl
+
+    fd = os.open(_users_path(cluster_dir), os.O_RDWR | os.O_CREAT, 0o600)
+    fcntl.flock(fd, fcntl.LOCK_SH)
+    return fd
+
+
+def _leave_users(cluster: Cluster) -> None:
+    if cluster.users is not None:
+        os.close(cluster.users)  # drops the shared lock
+        cluster.users = None
+
+
+def _running_server(cluster: Cluster) -> dict[str, Any] | None:
+    """The state of the server another run started on ``cluster`` and still uses, if it runs."""
+    state = _read_state(cluster.state_file)
+    if not state or not state.get("postgres_pid") or not state.get("port"):
+        return None
+    if not _is_postgres_on(int(state["postgres_pid"]), cluster.data):
+        return None
+    if not cluster.password_file.exists():
+        return None
+    return state
+
+
 def acquire_cluster(
-    binaries: PgBinaries, rootdir: Path, root: Path, owner: RunAs | None
+    binaries: PgBinaries, rootdir: Path, root: Path, owner: RunAs | None, *, join: bool = True
 ) -> Cluster:
-    """This project's persistent cluster, or an ephemeral copy if another run holds it."""
+    """This project's persistent cluster: to start its server, or to join the server another live
+    run uses (without ``join``, only a server this process started); an ephemeral copy when it is
+    in use and cannot (or may not) be joined."""
     from filelock import FileLock, Timeout
 
     key = hashlib.sha256(
         f"{binaries.key}\0{rootdir.resolve()}{_owner_tag(owner)}".encode()
     ).hexdigest()[:16]
     clusters = _mkdir(root / "clusters", None)
+    # The control lock: held while this run starts or joins the server (released by
+    # start_embedded once it is up), so two runs never both start one.
     lock: Any = FileLock(str(clusters / key) + ".lock")
     try:
-        lock.acquire(timeout=0)
+        lock.acquire(timeout=START_TIMEOUT * 2)
     except Timeout:
         lock = None
     if lock is not None:
         cluster = Cluster(dir=_mkdir(clusters / key, None), persistent=True, lock=lock)
+        others = in_use(cluster.dir)
+        cluster.users = _join_users(cluster.dir)
+        running = _running_server(cluster) if others else None
+        if running is not None and not join and running.get("owner_pid") != os.getpid():
+            running = None
+        if running is not None:
+            # Another run of this project uses the server: share it (leases keep the runs'
+            # databases apart); the last run to leave stops it.
+            cluster.joined = running
+            (cluster.dir / "last_used").touch()
+            return cluster
+        if others:
+            # its users hold it but no server we may join runs there: do not touch their data
+            _leave_users(cluster)
+            lock.release()
+            lock = None
+    if lock is not None:
         # A server kept (--supaseed-keep) or orphaned on this cluster is stopped: this run owns it now.
         state = _read_state(cluster.state_file)
         if state and state.get("postgres_pid"):
@@ -531,10 +612,11 @@ def fresh_copy(binaries: PgBinaries, root: Path, owner: RunAs | None, cluster: C
 
 
 def release_cluster(cluster: Cluster, keep: bool) -> None:
-    """Give the cluster back: delete an ephemeral one (unless kept), unlock a persistent one."""
+    """Give the cluster back: delete an ephemeral one (unless kept), leave a persistent one."""
     if not cluster.persistent and not keep:
         shutil.rmtree(cluster.dir, ignore_errors=True)
-    if cluster.lock is not None:
+    _leave_users(cluster)
+    if cluster.lock is not None and cluster.lock.is_locked:
         cluster.lock.release()
 
 
@@ -570,7 +652,7 @@ class EmbeddedServer:
     binaries: PgBinaries
     cluster: Cluster
     port: int
-    process: subprocess.Popen[bytes]
+    process: subprocess.Popen[bytes] | None  # None: joined a server another run started
     owner: RunAs | None
     password: str = ""
     extra: dict[str, str] = field(default_factory=dict)
@@ -579,15 +661,45 @@ class EmbeddedServer:
     def dsn(self) -> str:
         return f"postgresql://{SUPERUSER}:{self.password}@127.0.0.1:{self.port}/postgres"
 
+    @property
+    def pid(self) -> int:
+        """The postmaster's pid."""
+        if self.process is not None:
+            return self.process.pid
+        return int((self.cluster.joined or {}).get("postgres_pid", 0))
+
     def stop(self, keep: bool = False) -> None:
-        """Fast shutdown (SIGINT) and release the cluster; with ``keep`` leave it running."""
+        """Fast shutdown (SIGINT) and release the cluster; with ``keep`` leave it running.
+
+        On a cluster other runs still use, this run only leaves: the last one stops the server.
+        """
+        if self.cluster.persistent and self.cluster.lock is not None:
+            self.cluster.lock.acquire(timeout=START_TIMEOUT * 2)
+            try:
+                _leave_users(self.cluster)
+                if in_use(self.cluster.dir):
+                    if keep:
+                        state = _read_state(self.cluster.state_file) or {}
+                        _write_state(self.cluster.state_file, {**state, "keep": True})
+                    return  # another run still uses the server
+                state = _read_state(self.cluster.state_file) or {}
+                self._stop(keep or bool(state.get("keep")))
+            finally:
+                if self.cluster.lock.is_locked:
+                    self.cluster.lock.release()
+            return
+        self._stop(keep)
+
+    def _stop(self, keep: bool) -> None:
         if keep:
             state = _read_state(self.cluster.state_file) or {}
             state["keep"] = True
             _write_state(self.cluster.state_file, state)
             release_cluster(self.cluster, keep=True)
             return
-        if self.process.poll() is None:
+        if self.process is None:
+            stop_postgres(self.pid, self.cluster.data)
+        elif self.process.poll() is None:
             self.process.send_signal(signal.SIGINT)
             try:
                 self.process.wait(timeout=10)
@@ -766,26 +878,29 @@ def start_embedded(
     if owner is not None:
         _check_reachable(root, owner)
     reap_orphans(root)
-    cluster = acquire_cluster(binaries, (rootdir or Path.cwd()), root, owner)
+    # An xdist worker starts a server only when it runs on another host than its controller
+    # (``--tx ssh=...``): it keeps a server of its own there rather than joining one another
+    # process started, as before runs shared clusters.
+    join = "PYTEST_XDIST_WORKER" not in os.environ
+    cluster = acquire_cluster(binaries, (rootdir or Path.cwd()), root, owner, join=join)
     try:
-        try:
-            server = start_postgres(binaries, cluster, owner)
-        except ClusterInUseError:
-            raise
-        except BackendError:
-            if cluster.fresh:
-                raise
-            # A persistent cluster can be damaged (killed mid-write, disk full): start it over.
-            fresh_copy(binaries, root, owner, cluster)
-            server = start_postgres(binaries, cluster, owner)
-        try:
-            server.password = _cluster_password(binaries, root, owner, cluster, server.port)
-        except BaseException:
-            server.stop()
-            raise
+        if cluster.joined is not None:
+            server = EmbeddedServer(
+                binaries=binaries,
+                cluster=cluster,
+                port=int(cluster.joined["port"]),
+                process=None,
+                owner=owner,
+                password=_read_secret(cluster.password_file) or "",
+            )
+        else:
+            server = _start_on(binaries, root, owner, cluster)
     except BaseException:
         release_cluster(cluster, keep=False)
         raise
+    finally:
+        if cluster.lock is not None and cluster.lock.is_locked:
+            cluster.lock.release()  # started or joined: other runs may join now
     limit = max_clusters or int(os.environ.get("SUPASEED_MAX_CLUSTERS", DEFAULT_MAX_CLUSTERS))
     if cluster.persistent:
         evict_clusters(root, cluster.dir, limit)
@@ -794,9 +909,15 @@ def start_embedded(
         "log": str(cluster.log),
         "socket_dir": str(cluster.sock),
         "port": str(server.port),
-        "pid": str(server.process.pid),
+        "pid": str(server.pid),
         "binaries": f"{binaries.bin_dir} ({binaries.source})",
-        "cluster": "persistent" if cluster.persistent else "ephemeral",
+        "cluster": (
+            "shared"
+            if cluster.joined is not None
+            else "persistent"
+            if cluster.persistent
+            else "ephemeral"
+        ),
         "run_as": owner.name if owner else "current user",
         "password_file": str(cluster.password_file),
     }
@@ -807,6 +928,28 @@ def start_embedded(
         details=details,
         _stopper=server.stop,
     )
+
+
+def _start_on(
+    binaries: PgBinaries, root: Path, owner: RunAs | None, cluster: Cluster
+) -> EmbeddedServer:
+    """Start the server on ``cluster`` and give it its password."""
+    try:
+        server = start_postgres(binaries, cluster, owner)
+    except ClusterInUseError:
+        raise
+    except BackendError:
+        if cluster.fresh:
+            raise
+        # A persistent cluster can be damaged (killed mid-write, disk full): start it over.
+        fresh_copy(binaries, root, owner, cluster)
+        server = start_postgres(binaries, cluster, owner)
+    try:
+        server.password = _cluster_password(binaries, root, owner, cluster, server.port)
+    except BaseException:
+        server._stop(keep=False)
+        raise
+    return server
 
 
 def _main() -> (

@@ -62,10 +62,11 @@ def uses_sequence(column: Column) -> bool:
 @dataclass
 class ParentKeys:
     """Existing rows of a parent table that a foreign key may reference: ``keys[i]`` is a tuple
-    of the referenced columns' values, in a deterministic order."""
+    of the referenced columns' values, in a deterministic order (a list, or any sequence: many
+    keys are held packed, see :mod:`pytest_supaseed.seed.keys`)."""
 
     columns: tuple[str, ...]
-    keys: list[tuple[Any, ...]]
+    keys: Sequence[tuple[Any, ...]]
 
 
 @dataclass
@@ -344,7 +345,7 @@ class TableRows:
                 self._one_to_one[fk.name] = pool
         return total
 
-    def _parent_keys(self, fk: ForeignKey) -> list[tuple[Any, ...]]:
+    def _parent_keys(self, fk: ForeignKey) -> Sequence[tuple[Any, ...]]:
         found = self.parents.get(fk.name)
         if found is None:
             raise GenerationError(

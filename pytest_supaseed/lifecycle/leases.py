@@ -16,6 +16,13 @@ is held while any process of the run lives, and is gone the moment the last one 
   live run holds the shared one), so a run never loses a database it uses, and a run arriving
   while one is dropped waits, then builds it again.
 - Half-built temporaries (``supaseed_tmp_*``) are dropped only when their build lock is free.
+- Clones named before run tokens (``supaseed_w_<hash>_<worker>``, ``supaseed_t_<16 hex>``) have no
+  lease to ask. On a server only this run uses they are dropped; on a shared one, one is dropped
+  when its owner is provably gone: nobody is connected to it (``DROP DATABASE`` without
+  ``FORCE`` refuses otherwise, in the same statement) and it was created more than
+  :data:`LEGACY_GRACE_SECONDS` ago (read from its directory with ``pg_stat_file``; a role without
+  the right to read it leaves them alone). Old versions kept such a clone only while a run used
+  it, and connected to it all that time, save for the moments between two tests.
 
 Works the same for an external server shared by CI shards and for several processes on one
 embedded cluster: the leases live in the server itself.
@@ -28,6 +35,7 @@ import re
 from collections.abc import Iterable
 
 import psycopg
+from psycopg import sql
 
 from .databases import (
     PREFIX,
@@ -49,13 +57,20 @@ __all__ = [
     "run_token_of",
 ]
 
-# The token of a run in the names of its own databases: supaseed_w_<token>_..., supaseed_t_<token>_...
-_RUN_DB_RE = re.compile(r"^supaseed_[wt]_([0-9a-f]{12})_")
+# The token of a run in the names of its own databases: supaseed_w_<token>_<hash>_<worker> and
+# supaseed_t_<token>_<16 hex> (names from before run tokens, supaseed_w_<hash>_<worker> and
+# supaseed_t_<16 hex>, do not match: their 12 hex are no run's)
+_RUN_DB_RE = re.compile(
+    r"^supaseed_(?:w_([0-9a-f]{12})_[0-9a-f]{10}_|t_([0-9a-f]{12})_[0-9a-f]{16}$)"
+)
 #: Prefixes of shared, content-addressed databases (kept between runs).
 SHARED_PREFIXES = ("supaseed_base_", "supaseed_tpl_")
 TEMP_PREFIX = "supaseed_tmp_"
-# Run-scoped names from before run tokens: dropped only on a server this run alone uses.
+# Run-scoped names from before run tokens (see the module docstring for when they are dropped).
 LEGACY_TRANSIENT_PREFIXES = ("supaseed_w_", "supaseed_t_")
+#: A clone named before run tokens, on a shared server, is dropped only when older than this and
+#: unconnected.
+LEGACY_GRACE_SECONDS = 3600.0
 
 
 def _key(namespace: str, value: str) -> int:
@@ -71,7 +86,7 @@ def run_token(run_id: str) -> str:
 def run_token_of(dbname: str) -> str | None:
     """The run token in a run-scoped database's name (``supaseed_w_<token>_...``), else None."""
     match = _RUN_DB_RE.match(dbname)
-    return match.group(1) if match else None
+    return (match.group(1) or match.group(2)) if match else None
 
 
 def run_key(token: str) -> int:
@@ -172,6 +187,28 @@ class RunLease:
             self._conn = None
 
 
+def _drop_abandoned(conn: psycopg.Connection, name: str) -> bool:
+    """Drop legacy clone ``name`` if it is older than :data:`LEGACY_GRACE_SECONDS` and nobody is
+    connected to it; whether it was dropped."""
+    try:
+        with conn.transaction():
+            row = conn.execute(
+                "select extract(epoch from now() - (pg_stat_file('base/' || oid || '/PG_VERSION'))"
+                ".modification) from pg_database where datname = %s and not datistemplate",
+                (name,),
+            ).fetchone()
+    except psycopg.Error:
+        return False  # no right to read the server's files (pg_read_server_files): left alone
+    if row is None or row[0] is None or float(row[0]) < LEGACY_GRACE_SECONDS:
+        return False
+    try:
+        # no FORCE: the server refuses while any session is connected to it
+        conn.execute(sql.SQL("drop database {}").format(sql.Identifier(name)))
+    except (psycopg.errors.ObjectInUse, psycopg.errors.InvalidCatalogName):
+        return False
+    return True
+
+
 def prune_server(
     server: Server,
     *,
@@ -217,6 +254,8 @@ def prune_server(
                 drop_under(build_lock_key(name), name)
             elif exclusive and name.startswith(LEGACY_TRANSIENT_PREFIXES):
                 drop_database_locked(conn, name)
+                dropped.append(name)
+            elif name.startswith(LEGACY_TRANSIENT_PREFIXES) and _drop_abandoned(conn, name):
                 dropped.append(name)
         if keep_newest is not None:
             for prefix in SHARED_PREFIXES:

@@ -117,14 +117,17 @@ def build_template_db(
     *,
     progress: bool | None = False,
     migrations_dir: str | Path | None = None,
+    jobs: int | None = None,
 ) -> tuple[SeedResult, float]:
     """Fill a new database (a copy of the base database) with the plan; store and return its
     :class:`SeedResult` and the build time in seconds.
 
     The plan's demo schema (when the project has no migrations of its own) or its explicit
-    ``migrations.paths`` are applied first, then the seeding engine runs. ``migrations_dir`` is
-    the project's migrations folder when it is not ``supabase/migrations`` (its files are in the
-    base database already, so the demo schema is not applied on top).
+    ``migrations.paths`` are applied first, then the seeding engine runs, on ``jobs`` connections
+    (None: automatic, :func:`pytest_supaseed.seed.parallel.resolve_jobs`; the database is dropped
+    when the build fails, and the rows do not depend on the number). ``migrations_dir`` is the
+    project's migrations folder when it is not ``supabase/migrations`` (its files are in the base
+    database already, so the demo schema is not applied on top).
     """
     choice = resolved.migrations(project_root, migrations_dir)
     started = time.perf_counter()
@@ -134,7 +137,7 @@ def build_template_db(
             check_extensions(conn, sql_files(choice.paths), project_root)
             apply_sql_paths(conn, choice.paths, project_root)
     result = seeding.seed(
-        resolved.plan, dsn, seed=seed_value, progress=progress, rootdir=project_root
+        resolved.plan, dsn, seed=seed_value, progress=progress, rootdir=project_root, jobs=jobs
     )
     seconds = time.perf_counter() - started
     # The users map is left out: tests read auth.users itself (``supaseed.users``), and thousands of
@@ -167,6 +170,7 @@ def ensure_template_db(
     progress: bool | None = False,
     before: Callable[[str], None] | None = None,
     migrations_dir: str | Path | None = None,
+    jobs: int | None = None,
 ) -> TemplateDatabase:
     """The template database for ``resolved`` at ``seed``, seeding it now if it does not exist.
 
@@ -189,7 +193,13 @@ def ensure_template_db(
     def build(dsn: str) -> None:
         built.append(
             build_template_db(
-                dsn, resolved, project_root, seed, progress=progress, migrations_dir=migrations_dir
+                dsn,
+                resolved,
+                project_root,
+                seed,
+                progress=progress,
+                migrations_dir=migrations_dir,
+                jobs=jobs,
             )
         )
 

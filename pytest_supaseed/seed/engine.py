@@ -76,6 +76,8 @@ from .accounts import seed_users_and_accounts
 from .atomic import connect_target, seed_atomically
 from .explain import ColumnSources, explain_phase_error, explain_write_error
 from .journal import Journal, journal_exists, plan_digest
+from .keys import read_parent_keys
+from .parallel import Meter, ParallelRun, guarded, plan_waves, resolve_jobs, run_wave
 from .progress import Progress, progress_for
 from .result import SeedResult
 from .storage import seed_storage
@@ -100,6 +102,7 @@ def seed(
     resumable: bool = False,
     resume: bool = False,
     retry: RetryPolicy | None = None,
+    jobs: int | None = 1,
 ) -> SeedResult:
     """Seed the database at ``dsn`` as ``plan`` says and return what was written.
 
@@ -116,6 +119,11 @@ def seed(
     :meth:`RetryPolicy.from_env`). With ``resumable`` each batch commits with its progress in a
     journal (schema ``supaseed_journal``); ``resume`` continues the run that journal records (a
     retry after a transient fault resumes by itself). The journal is dropped when the run ends.
+
+    ``jobs``: connections to write tables that do not depend on each other at once
+    (:mod:`pytest_supaseed.seed.parallel`); None picks them by the machine's cores and the plan's
+    size. Any value other than 1 commits table by table and, when the run fails, deletes what it
+    committed (the rows are the same whatever the number); 1 is one transaction.
     """
     plan = _as_plan(plan)
     run_seed = plan.seed if seed is None else seed
@@ -142,6 +150,30 @@ def seed(
             else psycopg.connect(dsn, autocommit=True, connect_timeout=10)
         )
         with conn:
+            if jobs != 1 and not (resumable or resume):
+                run = ParallelRun(dsn, jobs)
+                tables: list[str] = []
+                try:
+                    return guarded(
+                        run,
+                        conn,
+                        lambda: tables,
+                        lambda: checked(
+                            _seed_connection(
+                                conn,
+                                plan,
+                                seed=run_seed,
+                                progress=progress,
+                                rootdir=rootdir,
+                                parallel=run,
+                                written=tables,
+                            )
+                        ),
+                    )
+                except psycopg.Error as exc:
+                    if is_transient(exc):
+                        raise
+                    raise explain_phase_error(exc, "commit") from None
             if not (resumable or resume):
                 try:
                     return seed_atomically(
@@ -199,12 +231,50 @@ def seed_connection(
     ``journal``: commit batch by batch and record the progress there (a resumable run); without
     it, the caller decides the transaction (:func:`seed` opens one around the whole run).
     """
+    return _seed_connection(
+        conn,
+        plan,
+        seed=seed,
+        progress=progress,
+        schema=schema,
+        rootdir=rootdir,
+        journal=journal,
+    )
+
+
+def _seed_connection(
+    conn: Conn,
+    plan: SeedPlan | Mapping[str, Any] | None,
+    *,
+    seed: int | None = None,
+    progress: bool | None = None,
+    schema: Schema | None = None,
+    rootdir: str | Path | None = None,
+    journal: Journal | None = None,
+    parallel: ParallelRun | None = None,
+    written: list[str] | None = None,
+) -> SeedResult:
+    """:func:`seed_connection`; with ``parallel``, every write commits on its own (each table on
+    a connection of the run) and is recorded there; ``written`` receives, children first, every
+    table a failed run may have written rows in (for :func:`~.parallel.undo`)."""
     plan = _as_plan(plan)
     run_seed = plan.seed if seed is None else seed
     result = SeedResult(seed=run_seed)
     phase = ["introspect"]
     try:
-        return _run(conn, plan, run_seed, result, progress, schema, rootdir, phase, journal)
+        return _run(
+            conn,
+            plan,
+            run_seed,
+            result,
+            progress,
+            schema,
+            rootdir,
+            phase,
+            journal,
+            parallel,
+            written,
+        )
     except psycopg.Error as exc:
         if is_transient(exc):
             raise  # retried by seed() (connection lost, server restarting ...)
@@ -221,6 +291,8 @@ def _run(
     rootdir: str | Path | None,
     phase: list[str],
     journal: Journal | None,
+    parallel: ParallelRun | None = None,
+    written_in: list[str] | None = None,
 ) -> SeedResult:
     started = clock = time.perf_counter()
     if schema is None:
@@ -228,6 +300,8 @@ def _run(
             conn, include=plan_schemas(plan), app_schemas=plan.schemas is None
         )
     schema = with_storage_owners(schema)
+    if written_in is not None:
+        written_in[:] = _children_first(schema)
     result.phases["introspect"] = time.perf_counter() - clock
     root = Path(rootdir) if rootdir is not None else Path.cwd()
     assets = _AssetRows(plan, root, run_seed, result)
@@ -255,7 +329,7 @@ def _run(
     filled_by_users: set[str] = set()
     if _wants_users(plan):
         phase[0] = "users"
-        filled_by_users = _users_phase(conn, plan, schema, run_seed, result, journal)
+        filled_by_users = _users_phase(conn, plan, schema, run_seed, result, journal, parallel)
     phase[0] = "tables"
     planned = _planned_tables(plan, schema, filled_by_users, result)
     mapped = _mapped_tables(plan, schema, planned)
@@ -297,59 +371,103 @@ def _run(
                     sql.Identifier(fk.table.split(".", 1)[0], fk.name)
                 )
             )
-        with progress_for(progress) as bars:
-            for name in order.tables if order else ():
-                table = schema.tables[name]
-                deferred = [
-                    d.foreign_key
-                    for d in order.deferred_for(name)  # type: ignore[union-attr]
-                    if not d.foreign_key.is_self_reference
-                ]
-                clock = time.perf_counter()
-                given = assets.rows(table, *mapped[name]) if name in mapped else None
-                if name in associated:
-                    synthetic = (
-                        functools.partial(assets.synthetic, table, *mapped[name])
-                        if name in mapped
-                        else None
-                    )
-                    given = _associate(
+
+        # Each table: its given rows (mapping, association) prepared on this connection, then its
+        # rows written; a parallel run writes the tables of a wave at once (seed/parallel.py).
+        def prepare(name: str) -> tuple[Table, list[ForeignKey], Any, ColumnSources, SeedResult]:
+            table = schema.tables[name]
+            deferred = [
+                d.foreign_key
+                for d in order.deferred_for(name)  # type: ignore[union-attr]
+                if not d.foreign_key.is_self_reference
+            ]
+            part = SeedResult(seed=run_seed)  # merged into result in insert order
+            given = assets.rows(table, *mapped[name]) if name in mapped else None
+            if name in associated:
+                synthetic = (
+                    functools.partial(assets.synthetic, table, *mapped[name])
+                    if name in mapped
+                    else None
+                )
+                given = _associate(
+                    conn, table, planned[name], associated[name], given, run_seed, part, synthetic
+                )
+            sources = ColumnSources(
+                planned_keys.get(name, name),
+                planned[name],
+                (mapped[name][0], dict(mapped[name][1].fields)) if name in mapped else None,
+            )
+            return table, deferred, given, sources, part
+
+        def write(
+            name: str, prepared: tuple[Any, ...], bars: Progress, on: Conn
+        ) -> tuple[int, float, SeedResult]:
+            table, deferred, given, sources, part = prepared
+            clock = time.perf_counter()
+            written = _seed_table(
+                on,
+                table,
+                planned[name],
+                run_seed,
+                deferred,
+                bars,
+                part,
+                given,
+                ai,
+                sources,
+                journal,
+                parallel,
+            )
+            seconds = time.perf_counter() - clock
+            event(
+                "table",
+                f"{name}: {written} rows in {seconds:.2f} s",
+                table=name,
+                rows=written,
+                duration=seconds,
+            )
+            return written, seconds, part
+
+        def record(name: str, written: int, seconds: float, part: SeedResult) -> None:
+            result.phases[name] = seconds
+            result.rows[name] = result.rows.get(name, 0) + written
+            result.histograms += part.histograms
+            result.relaxations += part.relaxations
+            result.warnings += part.warnings
+
+        tables = order.tables if order else ()
+        waves = [[name] for name in tables]
+        jobs = 1
+        if parallel is not None and not deferrable and ai is None and journal is None and order:
+            waves = plan_waves(
+                schema, tables, planned, {d.foreign_key.name for d in order.deferred}
+            )
+            estimate = sum(_estimated_rows(schema, planned, tables).values())
+            jobs = resolve_jobs(parallel.jobs, waves, estimate)
+            if jobs == 1:
+                waves = [[name] for name in tables]
+        with progress_for(progress) as shown:
+            meter = Meter(shown)
+            meter.connections = jobs
+            for wave in waves:
+                for chunk in (wave[i : i + jobs] for i in range(0, len(wave), jobs)):
+                    prepared = [(name, prepare(name)) for name in chunk]
+                    if len(chunk) == 1:
+                        name, ready = prepared[0]
+                        record(name, *write(name, ready, meter, conn))
+                        continue
+                    assert parallel is not None
+                    outcomes = run_wave(
+                        parallel,
                         conn,
-                        table,
-                        planned[name],
-                        associated[name],
-                        given,
-                        run_seed,
-                        result,
-                        synthetic,
+                        [
+                            functools.partial(write, name, ready, meter.view())
+                            for name, ready in prepared
+                        ],
                     )
-                sources = ColumnSources(
-                    planned_keys.get(name, name),
-                    planned[name],
-                    (mapped[name][0], dict(mapped[name][1].fields)) if name in mapped else None,
-                )
-                written = _seed_table(
-                    conn,
-                    table,
-                    planned[name],
-                    run_seed,
-                    deferred,
-                    bars,
-                    result,
-                    given,
-                    ai,
-                    sources,
-                    journal,
-                )
-                result.phases[name] = time.perf_counter() - clock
-                result.rows[name] = result.rows.get(name, 0) + written
-                event(
-                    "table",
-                    f"{name}: {written} rows in {result.phases[name]:.2f} s",
-                    table=name,
-                    rows=written,
-                    duration=result.phases[name],
-                )
+                    for (name, _), outcome in zip(prepared, outcomes):
+                        record(name, *outcome)
+            meter.done()
         if order is not None and any(not d.foreign_key.is_self_reference for d in order.deferred):
             phase[0] = "cycles"
             clock = time.perf_counter()
@@ -360,6 +478,8 @@ def _run(
                 with conn.transaction():
                     if journal is not None:
                         journal.mark_transaction()
+                    if parallel is not None:
+                        parallel.mark(conn)
                     for edge in order.deferred:
                         if not edge.foreign_key.is_self_reference:
                             _close_cycle(conn, schema, edge.foreign_key, run_seed, result)
@@ -375,9 +495,15 @@ def _run(
         else:
             if journal is not None and not step.started:  # type: ignore[union-attr]
                 journal.begin("#storage", {})
-            with conn.transaction() if journal is not None else contextlib.nullcontext():
+            with (
+                conn.transaction()
+                if journal is not None or parallel is not None
+                else contextlib.nullcontext()
+            ):
                 if journal is not None:
                     journal.mark_transaction()
+                if parallel is not None:
+                    parallel.mark(conn)
                 made = seed_storage(conn, plan, result.users, assets.pool, run_seed)
                 if journal is not None:
                     journal.finish("#storage", made)
@@ -393,9 +519,44 @@ def _run(
         seed=run_seed,
         rows=result.total_rows,
         tables=len(result.rows),
+        rows_per_s=round(result.total_rows / max(time.perf_counter() - started, 1e-9)),
         duration=time.perf_counter() - started,
     )
     return result
+
+
+def _estimated_rows(
+    schema: Schema, planned: Mapping[str, TableConfig], order: Iterable[str]
+) -> dict[str, int]:
+    """Rows each planned table will get, roughly (``count_per_parent``: the parent's estimate
+    times the mean per parent), to decide how many connections are worth it."""
+    estimates: dict[str, int] = {}
+    for name in order:
+        config = planned[name]
+        if config.count_per_parent:
+            ((key, count),) = list(config.count_per_parent.items())[:1]
+            parent = next(
+                (
+                    fk.ref_table
+                    for fk in schema.tables[name].foreign_keys
+                    if key in fk.columns or qualify(key) == fk.ref_table or key == fk.name
+                ),
+                None,
+            )
+            per = (count.min + count.max) / 2
+            estimates[name] = int(estimates.get(parent or "", DEFAULT_COUNT) * per)
+        else:
+            estimates[name] = DEFAULT_COUNT if config.count is None else config.count
+    return estimates
+
+
+def _children_first(schema: Schema) -> list[str]:
+    """Every table of ``schema``, children before parents where the keys allow (to delete)."""
+    try:
+        order = list(insert_order(schema).tables)
+    except SchemaError:
+        order = sorted(schema.tables)
+    return list(reversed(order))
 
 
 def _totals(conn: Conn, schema: Schema, result: SeedResult) -> dict[str, int]:
@@ -620,6 +781,7 @@ def _users_phase(
     run_seed: int,
     result: SeedResult,
     journal: Journal | None = None,
+    parallel: ParallelRun | None = None,
 ) -> set[str]:
     if not _wants_users(plan):
         return set()
@@ -633,9 +795,15 @@ def _users_phase(
     else:
         if journal is not None and step is not None and not step.started:
             journal.begin("#users", {})
-        with conn.transaction() if journal is not None else contextlib.nullcontext():
+        with (
+            conn.transaction()
+            if journal is not None or parallel is not None
+            else contextlib.nullcontext()
+        ):
             if journal is not None:
                 journal.mark_transaction()
+            if parallel is not None:
+                parallel.mark(conn)
             outcome = seed_users_and_accounts(conn, plan, schema, seed=run_seed)
             rows = {qualify(t): n for t, n in outcome.rows.items()}
             if journal is not None:
@@ -893,18 +1061,9 @@ class _AssetRows:
 
 
 def _parent_keys(conn: Conn, fk: ForeignKey) -> ParentKeys:
-    """Keys of the rows of ``fk``'s parent table, ordered by value (deterministic)."""
-    ref_schema, ref_name = fk.ref_table.split(".", 1)
-    cols = sql.SQL(", ").join(sql.Identifier(c) for c in fk.ref_columns)
-    not_null = sql.SQL(" AND ").join(
-        sql.SQL("{} IS NOT NULL").format(sql.Identifier(c)) for c in fk.ref_columns
-    )
-    rows = conn.execute(
-        sql.SQL("SELECT {} FROM {} WHERE {} ORDER BY {}").format(
-            cols, sql.Identifier(ref_schema, ref_name), not_null, cols
-        )
-    ).fetchall()
-    return ParentKeys(fk.ref_columns, [tuple(r) for r in rows])
+    """Keys of the rows of ``fk``'s parent table, ordered by value (deterministic); many keys of
+    one uuid/integer column are held packed (:mod:`pytest_supaseed.seed.keys`)."""
+    return ParentKeys(fk.ref_columns, read_parent_keys(conn, fk))
 
 
 def _per_parent(table: Table, config: TableConfig) -> PerParent | None:
@@ -1003,6 +1162,7 @@ def _seed_table(
     ai: Any = None,
     sources: ColumnSources | None = None,
     journal: Journal | None = None,
+    parallel: ParallelRun | None = None,
 ) -> int:
     step = journal.step(table.qualified_name) if journal is not None else None
     if step is not None and step.done:
@@ -1015,7 +1175,7 @@ def _seed_table(
             parents[fk.name] = ParentKeys(fk.ref_columns, [])
             continue
         keys = _parent_keys(conn, fk)
-        if not keys.keys and fk.nullable and not any(c in overrides for c in fk.columns):
+        if not len(keys.keys) and fk.nullable and not any(c in overrides for c in fk.columns):
             for col in fk.columns:
                 overrides[col] = Constant(None)
             result.warnings.append(
@@ -1059,7 +1219,7 @@ def _seed_table(
             )
         else:
             written = _copy_at_once(
-                conn, table, config, rows, batches, overrides, starts, bars, result
+                conn, table, config, rows, batches, overrides, starts, bars, result, parallel
             )
     except psycopg.Error as exc:
         if is_transient(exc):
@@ -1091,9 +1251,13 @@ def _copy_at_once(
     starts: Mapping[str, int],
     bars: Progress,
     result: SeedResult,
+    parallel: ParallelRun | None = None,
 ) -> int:
-    """Every batch in one COPY, in one transaction (a savepoint inside :func:`seed`'s)."""
+    """Every batch in one COPY, in one transaction (a savepoint inside :func:`seed`'s; committed
+    on its own in a parallel run, which records it)."""
     with conn.transaction():
+        if parallel is not None:
+            parallel.mark(conn)
         if config.disable_triggers:
             with user_triggers_disabled(conn, table.qualified_name):
                 written = copy_rows(conn, table, rows.columns, batches, on_batch=bars.advance)

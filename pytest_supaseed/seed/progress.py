@@ -40,6 +40,10 @@ class SilentProgress:
     def finish(self) -> None:
         """Ignore."""
 
+    def view(self) -> SilentProgress:
+        """Progress of one more table written at the same time (another connection)."""
+        return SilentProgress()
+
     def __enter__(self) -> SilentProgress:
         return self
 
@@ -66,6 +70,7 @@ class RichProgress:
             TextColumn("[bold]{task.description}"),
             BarColumn(),
             MofNCompleteColumn(),
+            _rate_column(),
             TimeRemainingColumn(),
             console=Console(stderr=True),
             transient=False,
@@ -95,6 +100,28 @@ class RichProgress:
     def finish(self) -> None:
         """Leave the finished bar on screen."""
         self._task = None
+
+    def view(self) -> RichProgress:
+        """Progress of one more table written at the same time (another connection): its own
+        bar on the same display (rich's display is thread-safe)."""
+        other = RichProgress.__new__(RichProgress)
+        other._progress = self._progress
+        other._task = None
+        return other
+
+
+def _rate_column() -> Any:
+    from rich.progress import ProgressColumn
+    from rich.text import Text
+
+    class RateColumn(ProgressColumn):
+        """Rows per second of a bar."""
+
+        def render(self, task: Any) -> Text:
+            speed = task.finished_speed or task.speed
+            return Text(f"{speed:,.0f} rows/s" if speed else "", style="progress.data.speed")
+
+    return RateColumn()
 
 
 def progress_for(enabled: bool | None = None) -> RichProgress | SilentProgress:

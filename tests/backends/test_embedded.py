@@ -84,25 +84,45 @@ def test_persistent_cluster_keeps_data_between_runs(cache_dir: Path, tmp_path: P
         second.stop()
 
 
-def test_concurrent_run_of_same_project_gets_ephemeral_cluster(
-    cache_dir: Path, tmp_path: Path
-) -> None:
+def test_concurrent_run_of_same_project_shares_the_cluster(cache_dir: Path, tmp_path: Path) -> None:
     first = start_embedded(rootdir=tmp_path)
+    pid = int(first.details["pid"])
     try:
         second = start_embedded(rootdir=tmp_path)
         try:
-            assert second.details["cluster"] == "ephemeral"
-            assert second.details["data_dir"] != first.details["data_dir"]
-            assert second.dsn != first.dsn
+            assert second.details["cluster"] == "shared"
+            assert second.details["data_dir"] == first.details["data_dir"]
+            assert second.dsn == first.dsn
+            assert second.details["pid"] == first.details["pid"]
             with psycopg.connect(second.dsn) as conn:
                 assert conn.execute("select 1").fetchone() == (1,)
         finally:
             second.stop()
-        # The ephemeral copy is deleted at stop; the persistent one stays.
-        assert not Path(second.details["data_dir"]).exists()
-        assert Path(first.details["data_dir"]).exists()
+        # the second run left; the first still uses the server
+        assert _pid_alive(pid)
+        with psycopg.connect(first.dsn) as conn:
+            assert conn.execute("select 1").fetchone() == (1,)
     finally:
         first.stop()
+    assert not _pid_alive(pid)  # the last run to leave stopped it
+
+
+def test_the_starter_may_leave_first(cache_dir: Path, tmp_path: Path) -> None:
+    first = start_embedded(rootdir=tmp_path)
+    pid = int(first.details["pid"])
+    second = start_embedded(rootdir=tmp_path)
+    try:
+        first.stop()
+        assert _pid_alive(pid), "the server another run uses must keep running"
+        assert reap_orphans(cache_root()) == []  # its starter is gone, but a run still uses it
+        with psycopg.connect(second.dsn) as conn:
+            assert conn.execute("select 1").fetchone() == (1,)
+    finally:
+        second.stop()
+    deadline = time.monotonic() + 10
+    while _pid_alive(pid) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert not _pid_alive(pid)
 
 
 def test_never_chooses_a_port_already_taken(cache_dir: Path, tmp_path: Path) -> None:
