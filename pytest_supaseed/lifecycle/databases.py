@@ -173,12 +173,20 @@ def drop_database(server: Server, name: str) -> None:
 
 def _drop(conn: psycopg.Connection, name: str) -> None:
     check_name(name)
-    if not _exists(conn, name):
+    row = conn.execute(
+        "select datistemplate or not datallowconn, datconnlimit = -2 "
+        "from pg_database where datname = %s",
+        (name,),
+    ).fetchone()
+    if row is None:
         return
-    # A template flag blocks DROP; clear it (issue seen in pytest-postgresql #914).
-    conn.execute(
-        f"alter database {_ident(name)} with is_template false allow_connections true".encode()
-    )
+    flagged, invalid = row
+    if flagged and not invalid:
+        # A template flag blocks DROP; clear it (issue seen in pytest-postgresql #914). A database
+        # a DROP left half-done is "invalid" (datconnlimit -2): ALTER refuses it, DROP finishes it.
+        conn.execute(
+            f"alter database {_ident(name)} with is_template false allow_connections true".encode()
+        )
     force = " with (force)" if _server_version(conn) >= 130000 else ""
     if not force:
         terminate_connections(conn, name)
