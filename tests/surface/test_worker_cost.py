@@ -39,7 +39,7 @@ def test_workers_import_none_of_the_base_database_build_and_plan_check(
     folder = pytester.path / "supabase" / "migrations"
     folder.mkdir(parents=True)
     (folder / "20240101000000_app.sql").write_text("create table items (n int primary key);\n")
-    (pytester.path / "supaseed.toml").write_text("[tables.\"public.items\"]\ncount = 7\n")
+    (pytester.path / "supaseed.toml").write_text('[tables."public.items"]\ncount = 7\n')
     pytester.makeconftest(RECORDER)
     pytester.makepyfile(
         test_app=textwrap.dedent(
@@ -58,7 +58,10 @@ def test_workers_import_none_of_the_base_database_build_and_plan_check(
     result.assert_outcomes(passed=4)
     controller = set(json.loads((pytester.path / "modules-main.json").read_text()))
     # the controller built the base database and checked the plan against it
-    assert {"pytest_supaseed.lifecycle.base", "pytest_supaseed.lifecycle.schema_check"} <= controller
+    assert {
+        "pytest_supaseed.lifecycle.base",
+        "pytest_supaseed.lifecycle.schema_check",
+    } <= controller
     for worker in ("gw0", "gw1"):
         modules = set(json.loads((pytester.path / f"modules-{worker}.json").read_text()))
         assert "pytest_supaseed.lifecycle.session" in modules  # it did seed or clone
