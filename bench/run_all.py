@@ -254,10 +254,10 @@ def purge_rewritten(*roots: Path) -> None:
             pyc.unlink(missing_ok=True)
 
 
-def count_tests(project: Path) -> int:
-    """How many tests ``project`` collects (with the dev venv's pytest)."""
+def count_tests(project: Path, python: str = sys.executable) -> int:
+    """How many tests ``project`` collects with ``python``'s pytest (default: the dev venv's)."""
     done = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "--collect-only", "-p", "no:randomly"],
+        [python, "-m", "pytest", "-q", "--collect-only", "-p", "no:randomly"],
         cwd=project,
         capture_output=True,
         text=True,
@@ -317,10 +317,10 @@ def section_example(report: Report, env_root: Path, rounds: int) -> None:
     report.add(
         "`python -m pytest -q -p no:cacheprovider`, whole process, median of "
         f"{rounds} interleaved runs (min-max), seconds. Like for like: the notes app, before #18 "
-        f"(that commit's example_project, {count_tests(projects['before'])} tests, its code) "
-        f"against now (examples/notes, {count_tests(projects['now'])} tests: the same app, its "
+        f"(that commit's example_project, {count_tests(projects['before'], py(venv_of['before']))} tests, its code) "
+        f"against now (examples/notes, {count_tests(projects['now'], py(venv_of['now']))} tests: the same app, its "
         "imports following the redesign; this checkout's code). Today's example_project (the "
-        f"outdoor platform, {count_tests(projects['outdoor'])} tests, Faker overrides) is shown "
+        f"outdoor platform, {count_tests(projects['outdoor'], py(venv_of['outdoor']))} tests, Faker overrides) is shown "
         "for information (no goal). Each side has its own venv (pytest-supaseed installed from "
         "source, not editable, with the extras the projects need: `faker`, `hypothesis` and "
         "`asyncio`, + pytest-xdist) and its own `SUPASEED_CACHE_DIR`; cold = an empty cache dir "

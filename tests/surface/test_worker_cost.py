@@ -12,7 +12,6 @@ import pytest
 #: Each process (controller ``main``, workers ``gw0``, ``gw1``) writes the modules it imported.
 RECORDER = """
 import json
-import os
 import sys
 
 import pytest
@@ -20,7 +19,9 @@ import pytest
 
 @pytest.hookimpl(trylast=True)
 def pytest_unconfigure(config):
-    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    # not PYTEST_XDIST_WORKER: a controller started from an xdist worker inherits it
+    workerinput = getattr(config, "workerinput", None)
+    worker = workerinput["workerid"] if workerinput else "main"
     with open(f"modules-{worker}.json", "w") as out:
         json.dump(sorted(sys.modules), out)
 """
