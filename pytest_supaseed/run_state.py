@@ -156,11 +156,7 @@ class ServerSlot:
     def base_database(self) -> str:
         """Name of the run's base database (built if missing), computed once per run: an xdist
         worker receives it (or its error) from the controller instead of checking it again."""
-        import psycopg
-
-        from .errors import BackendError, SupaseedError
-        from .lifecycle.base import ensure_base_database
-        from .lifecycle.schema_check import check_base_schema
+        from .errors import SupaseedError
 
         if self._base is None:
             remote = self.remote or {}
@@ -173,6 +169,14 @@ class ServerSlot:
             elif "base_error" in remote:  # the controller's error, word for word
                 self._base = _rebuilt_error(remote["base_error_type"], remote["base_error"])
             else:
+                # Only where the base database is built and checked (never in a local xdist
+                # worker): these pull in the plan checker and schema code.
+                import psycopg
+
+                from .errors import BackendError
+                from .lifecycle.base import ensure_base_database
+                from .lifecycle.schema_check import check_base_schema
+
                 try:
                     server = self.get()
                     name = ensure_base_database(
