@@ -11,11 +11,11 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from random import Random
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 from ..errors import ConfigError, GenerationError
 from ..schema.model import Column, ForeignKey, Table
@@ -67,6 +67,18 @@ class ParentKeys:
 
     columns: tuple[str, ...]
     keys: Sequence[tuple[Any, ...]]
+
+
+@runtime_checkable
+class ColumnKeys(Protocol):
+    """Keys of one column that give many values at once (``seed.keys.PackedKeys``):
+    ``column(indices)`` is ``[keys[i][0] for i in indices]``, built faster."""
+
+    def __len__(self) -> int: ...
+
+    def column(self, indices: Iterable[int]) -> list[Any]:
+        """The key values at ``indices``."""
+        ...
 
 
 @dataclass
@@ -406,7 +418,13 @@ class TableRows:
         elif fk.name in self._one_to_one:
             keys = self._one_to_one[fk.name][offset : offset + n]
         else:
-            keys = rng.choices(self._parent_keys(fk), k=n)
+            parents = self._parent_keys(fk)
+            if isinstance(parents, ColumnKeys) and len(fk.columns) == 1:
+                # the same draws as rng.choices(parents): choices reads a population only by
+                # len and indexing, and range(len) hands out the index itself
+                cols[fk.columns[0]] = parents.column(rng.choices(range(len(parents)), k=n))
+                return
+            keys = rng.choices(parents, k=n)
         for i, col in enumerate(fk.columns):
             if col in names:
                 cols[col] = [k[i] if k is not None else None for k in keys]

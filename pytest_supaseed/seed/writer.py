@@ -13,12 +13,14 @@ import contextlib
 import json
 import re
 import struct
+import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 import psycopg
 from psycopg import sql
 from psycopg.types.json import Json, Jsonb, set_json_dumps
+from psycopg.types.string import BytesBinaryDumper
 
 from ..schema.model import Column, Table
 
@@ -117,6 +119,10 @@ def copy_rows(
     written = 0
     with conn.cursor() as cur:
         set_json_dumps(_PooledJsonDumps(), cur)
+        if encoders:
+            # by oid, psycopg dumps "bytea" with the dumper of its dbapi ``Binary`` wrapper (Python,
+            # per value); its plain bytes dumper (C in psycopg-binary) passes the bytes through
+            cur.adapters.register_dumper(None, BytesBinaryDumper)
         written = _copy(cur, statement, types, columns, batches, on_batch, encoders)
     return written
 
@@ -156,13 +162,15 @@ _NULL_ELEMENT = _LENGTH(-1)
 def binary_encoder(column: Column, copy_type_name: str) -> Callable[[list[Any]], list[Any]] | None:
     """A batch encoder to the binary COPY form of ``column``'s values, or None (psycopg dumps).
 
-    Covers the values psycopg dumps in Python, per value, on the hot path: ``json``/``jsonb``
-    (each distinct object encoded once, as :class:`_PooledJsonDumps` does for psycopg) and
-    one-dimensional text arrays (``text[]``, ``varchar[]``, ``char[]``). The bytes are what
-    ``jsonb_recv``/``array_recv`` read; anything unexpected in a value (a nested list, a
+    Covers the values psycopg dumps in Python, per value, on the hot path: ``uuid`` (its 16
+    bytes), ``json``/``jsonb`` (each distinct object encoded once, as :class:`_PooledJsonDumps`
+    does for psycopg) and one-dimensional text arrays (``text[]``, ``varchar[]``, ``char[]``).
+    The bytes are what ``uuid_recv``/``jsonb_recv``/``array_recv`` read; anything unexpected in a value (a nested list, a
     non-string element) raises ``TypeError`` rather than writing a wrong value.
     """
     base = _plain(column.base_type)
+    if copy_type_name == "uuid" and base == "uuid":
+        return _uuid_encoder
     if copy_type_name in ("json", "jsonb") and base == copy_type_name:
         return _json_encoder(b"\x01" if base == "jsonb" else b"")
     if column.is_array and copy_type_name.endswith("[]"):
@@ -170,6 +178,23 @@ def binary_encoder(column: Column, copy_type_name: str) -> Callable[[list[Any]],
         if oid is not None and base.endswith("[]") and base.count("[]") == 1:
             return _text_array_encoder(oid)
     return None
+
+
+def _uuid_encoder(values: list[Any]) -> list[Any]:
+    # uuid_recv reads the 16 bytes of UUID.bytes; psycopg's uuid dumper is Python, per value
+    out: list[Any] = []
+    append = out.append
+    cls = uuid.UUID
+    for value in values:
+        if value.__class__ is cls:
+            append(value.int.to_bytes(16, "big"))
+        elif value is None:
+            append(None)
+        elif isinstance(value, cls):
+            append(value.bytes)
+        else:
+            raise TypeError(f"uuid value {value!r} is not a UUID")
+    return out
 
 
 def _json_encoder(prefix: bytes) -> Callable[[list[Any]], list[Any]]:
