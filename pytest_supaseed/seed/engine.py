@@ -478,11 +478,15 @@ def _run(
                 with conn.transaction():
                     if journal is not None:
                         journal.mark_transaction()
-                    if parallel is not None:
-                        parallel.mark(conn)
                     for edge in order.deferred:
                         if not edge.foreign_key.is_self_reference:
                             _close_cycle(conn, schema, edge.foreign_key, run_seed, result)
+                    # after the writes: each UPDATE ran in a savepoint, with an id of its own
+                    closed = {e.foreign_key.table for e in order.deferred}
+                    if journal is not None:
+                        journal.mark_transaction(closed)
+                    if parallel is not None:
+                        parallel.mark(conn, closed)
                     if journal is not None:
                         journal.finish("#cycles", 0)
             result.phases["cycles"] = time.perf_counter() - clock
@@ -502,9 +506,9 @@ def _run(
             ):
                 if journal is not None:
                     journal.mark_transaction()
+                made = seed_storage(conn, plan, result.users, assets.pool, run_seed)
                 if parallel is not None:
                     parallel.mark(conn)
-                made = seed_storage(conn, plan, result.users, assets.pool, run_seed)
                 if journal is not None:
                     journal.finish("#storage", made)
         result.rows["storage.objects"] = result.rows.get("storage.objects", 0) + made
@@ -802,9 +806,13 @@ def _users_phase(
         ):
             if journal is not None:
                 journal.mark_transaction()
-            if parallel is not None:
-                parallel.mark(conn)
             outcome = seed_users_and_accounts(conn, plan, schema, seed=run_seed)
+            # after the writes: the kit's savepoints have ids of their own, and its triggers may
+            # write any table (read while the database holds little more than migrations' rows)
+            if journal is not None:
+                journal.mark_transaction(schema.tables)
+            if parallel is not None:
+                parallel.mark(conn, schema.tables)
             rows = {qualify(t): n for t, n in outcome.rows.items()}
             if journal is not None:
                 journal.finish(
@@ -1256,8 +1264,6 @@ def _copy_at_once(
     """Every batch in one COPY, in one transaction (a savepoint inside :func:`seed`'s; committed
     on its own in a parallel run, which records it)."""
     with conn.transaction():
-        if parallel is not None:
-            parallel.mark(conn)
         if config.disable_triggers:
             with user_triggers_disabled(conn, table.qualified_name):
                 written = copy_rows(conn, table, rows.columns, batches, on_batch=bars.advance)
@@ -1267,6 +1273,8 @@ def _copy_at_once(
         for name in starts:
             if uses_sequence(table.column(name)):
                 _advance_sequence(conn, table, name)
+        if parallel is not None:
+            parallel.mark(conn)
     return written
 
 

@@ -32,6 +32,7 @@ from psycopg.types.json import Jsonb
 from ..errors import ConfigError
 from ..schema import introspect
 from ..schema.graph import insert_order
+from .xids import current_xids, delete_written_rows
 
 __all__ = ["JOURNAL_SCHEMA", "Journal", "Step", "plan_digest", "rollback", "rollback_run"]
 
@@ -170,11 +171,15 @@ class Journal:
         step = self.steps[name] = Step(name, state, started=True)
         return step
 
-    def mark_transaction(self) -> None:
-        """Record the current transaction as one of the run's (call inside each write transaction)."""
-        self.conn.execute(
-            f"insert into {JOURNAL_SCHEMA}.xact values (pg_current_xact_id()) on conflict do nothing"
-        )
+    def mark_transaction(self, tables: Iterable[str] = ()) -> None:
+        """Record the current transaction, and the savepoints inside it that wrote rows in
+        ``tables``, as the run's (call inside each write transaction; with ``tables``, after its
+        writes: :mod:`.xids`)."""
+        for xid in current_xids(self.conn, tables):
+            self.conn.execute(
+                f"insert into {JOURNAL_SCHEMA}.xact values (%s::xid8) on conflict do nothing",
+                [xid],
+            )
 
     def advance(self, name: str, batches: int, rows: int) -> None:
         """Batches and rows of step ``name`` committed so far (call inside the batch's transaction)."""
@@ -233,14 +238,9 @@ def rollback_run(conn: Conn, tables: Iterable[str], where: str) -> dict[str, int
             f"select xid::xid as xid from {JOURNAL_SCHEMA}.xact"
         )
         for name in tables:
-            schema, table = name.split(".", 1)
-            cur = conn.execute(
-                sql.SQL("delete from {} where xmin in (select xid from _supaseed_xids)").format(
-                    sql.Identifier(schema, table)
-                )
-            )
-            if cur.rowcount:
-                deleted[name] = cur.rowcount
+            count = delete_written_rows(conn, name, "_supaseed_xids")
+            if count:
+                deleted[name] = count
         for (sequences,) in conn.execute(
             f"select sequences from {JOURNAL_SCHEMA}.step where sequences <> '{{}}'"
         ).fetchall():

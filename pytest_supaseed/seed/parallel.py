@@ -35,13 +35,12 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 import psycopg
-from psycopg import sql
 
 from ..config.models import TableConfig
 from ..errors import BackendError
@@ -49,6 +48,7 @@ from ..logs import event
 from ..schema.model import Schema
 from .atomic import SequenceState, restore_sequences, sequence_state
 from .progress import Progress, RichProgress, SilentProgress
+from .xids import current_xids, delete_written_rows
 
 __all__ = [
     "AUTO_MIN_ROWS",
@@ -83,12 +83,12 @@ class ParallelRun:
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _spare: list[Conn] = field(default_factory=list, repr=False)
 
-    def mark(self, conn: Conn) -> None:
-        """Record ``conn``'s current transaction as one of the run's."""
-        row = conn.execute("select pg_current_xact_id()::text").fetchone()
-        if row is not None:
-            with self._lock:
-                self.xids.append(str(row[0]))
+    def mark(self, conn: Conn, tables: Iterable[str] = ()) -> None:
+        """Record ``conn``'s current transaction, and the savepoints inside it that wrote rows in
+        ``tables``, as the run's (call inside it, after its writes: :mod:`.xids`)."""
+        xids = current_xids(conn, tables)
+        with self._lock:
+            self.xids.extend(xids)
 
     def connections(self, main: Conn, count: int) -> list[Conn]:
         """``count`` connections: ``main`` and ``count - 1`` others to the same database
@@ -230,14 +230,9 @@ def undo(
                     [list(xids)],
                 )
                 for name in tables:
-                    schema_name, table = name.split(".", 1)
-                    cur = target.execute(
-                        sql.SQL(
-                            "delete from {} where xmin in (select xid from _supaseed_undo)"
-                        ).format(sql.Identifier(schema_name, table))
-                    )
-                    if cur.rowcount:
-                        deleted[name] = cur.rowcount
+                    count = delete_written_rows(target, name, "_supaseed_undo")
+                    if count:
+                        deleted[name] = count
         restore_sequences(target, sequences)
     finally:
         if own:
@@ -261,7 +256,16 @@ def guarded(
         return body()
     except BaseException:
         run.close()
-        undo(conn, run.dsn, run.xids, tables(), saved)
+        try:
+            undo(conn, run.dsn, run.xids, tables(), saved)
+        except Exception as cleanup:  # the run's own error is what the user must see
+            event(
+                "undo",
+                "seeding failed and removing the rows it had committed failed too: "
+                f"{' '.join(str(cleanup).split())}. Fix: drop the database, or delete the rows "
+                f"of transactions {', '.join(run.xids)}",
+                level=logging.ERROR,
+            )
         raise
     finally:
         run.close()
