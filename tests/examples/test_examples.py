@@ -15,11 +15,14 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _pytest(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    # PYTEST_ADDOPTS: the suite's list of plugins these runs do not load (tests/conftest.py)
+    # PYTEST_ADDOPTS: the suite's list of plugins these runs do not load (tests/conftest.py);
+    # SUPASEED_CACHE_DIR: the suite's own cache, never the user's (the example's templates there
+    # survive the suite)
     env = {
         k: v
         for k, v in os.environ.items()
-        if k == "PYTEST_ADDOPTS" or not k.startswith(("PYTEST_", "SUPASEED_"))
+        if k in ("PYTEST_ADDOPTS", "SUPASEED_CACHE_DIR")
+        or not k.startswith(("PYTEST_", "SUPASEED_"))
     }
     return subprocess.run(
         [
