@@ -326,6 +326,7 @@ def _ensure_roles(conn: psycopg.Connection[Any], wanted: Iterable[str], out: Kit
         conn.execute(
             "insert into public.roles (name, hierarchy_level) values (%s, %s)", [name, level]
         )
+        out.rows["public.roles"] = out.rows.get("public.roles", 0) + 1  # inserted, not a trigger's
         roles[name] = level
         if name != CUSTOM_ROLE:
             out.warnings.append(

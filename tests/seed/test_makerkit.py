@@ -120,6 +120,7 @@ def test_v2_team_makerkit_and_its_four_memberships(supabase_conn: psycopg.Connec
     assert len(result.memberships) == 4
     assert result.rows["public.accounts"] == 6
     assert result.rows["public.accounts_memberships"] == 4
+    assert result.rows["public.roles"] == 1  # the custom role, inserted by the seeder
     assert result.warnings == []
 
 
