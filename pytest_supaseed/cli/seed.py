@@ -33,6 +33,7 @@ from ..config.resolve import ResolvedPlan, resolve_plan
 from ..errors import ConfigError
 from ..lifecycle.base import ensure_base_database, project_server
 from ..lifecycle.databases import clone_database
+from ..lifecycle.schema_check import check_resolved_plan
 from ..lifecycle.template_db import ensure_template_db
 from ..logs import event, json_enabled
 from ..report import collect_report, write_html
@@ -166,9 +167,13 @@ def _cmd_seed(args: argparse.Namespace) -> int:
             _write_report(args.report, args.dsn, result, resolved, root, label)
         return 0
     with project_server(root, keep=args.keep) as server:
+        base = ensure_base_database(server, root, migrations)
+        # the plan against the project's schema, as a test session checks it: every mistake named
+        # (file, line, key path, fix) before anything is seeded
+        check_resolved_plan(server, base, root, resolved, migrations)
         template_db = ensure_template_db(
             server,
-            ensure_base_database(server, root, migrations),
+            base,
             resolved,
             project_root=root,
             seed=run_seed,

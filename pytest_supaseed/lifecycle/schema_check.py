@@ -16,11 +16,12 @@ import psycopg
 from ..backends import ServerHandle
 from ..config.check import check_plan
 from ..config.loader import find_plan_file
-from ..config.resolve import resolve_plan
+from ..config.resolve import ResolvedPlan, resolve_plan
 from ..schema.drift import REMEMBERED_DIR, drift_note, remember_schema
 from ..schema.introspect import introspect
+from ..schema.model import Schema
 
-__all__ = ["check_base_schema"]
+__all__ = ["check_base_schema", "check_resolved_plan"]
 
 
 def check_base_schema(
@@ -44,7 +45,26 @@ def check_base_schema(
         remember_schema(schema, root, base_database)  # a base's schema never changes: once
     if template is not None or find_plan_file(root) is not None:
         resolved = resolve_plan(template, rootdir=root)
-        if resolved.migrations(root, migrations_dir).kind in ("project", "none"):
-            with psycopg.connect(dsn, autocommit=True) as conn:
-                check_plan(resolved, schema, conn).raise_for_errors()
+        check_resolved_plan(server, base_database, root, resolved, migrations_dir, schema)
     return drift_note(schema, root)
+
+
+def check_resolved_plan(
+    server: ServerHandle,
+    base_database: str,
+    rootdir: Path,
+    resolved: ResolvedPlan,
+    migrations_dir: str | Path | None = None,
+    schema: Schema | None = None,
+) -> None:
+    """Check ``resolved`` against ``base_database`` (``supaseed seed`` calls this, as the test
+    session does through :func:`check_base_schema`), when it seeds on the project's schema; a
+    plan with a demo schema or explicit ``migrations.paths`` is checked by its build. Raises
+    :class:`~pytest_supaseed.errors.ConfigError` listing every problem."""
+    if resolved.migrations(Path(rootdir), migrations_dir).kind not in ("project", "none"):
+        return
+    dsn = server.dsn_for(base_database)
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        check_plan(
+            resolved, schema if schema is not None else introspect(dsn), conn
+        ).raise_for_errors()

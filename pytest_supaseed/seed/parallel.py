@@ -240,7 +240,7 @@ def undo(
     event(
         "undo",
         f"seeding failed: removed {sum(deleted.values())} rows it had committed",
-        level=logging.WARNING,
+        level=logging.WARNING if deleted else logging.INFO,
         rows=sum(deleted.values()),
     )
     return deleted

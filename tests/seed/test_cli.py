@@ -160,3 +160,22 @@ def test_a_second_run_on_an_unchanged_plan_reuses_the_template_database(
     third = capsys.readouterr().out
     assert "built in" in third
     assert built.group(1) not in third
+
+
+def test_seed_checks_the_plan_against_the_project_schema_first_as_a_test_session_does(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    migrations = tmp_path / "supabase" / "migrations"
+    migrations.mkdir(parents=True)
+    (migrations / "0001_init.sql").write_text(
+        "create table authors (id uuid primary key default gen_random_uuid(), name text not null);\n"
+    )
+    # a column the schema does not have: the plan check names it with the file's line
+    (tmp_path / "supaseed.toml").write_text(
+        'seed = 3\n[tables.authors]\ncount = 4\ncolumns = { nickname = "x" }\n'
+    )
+    assert main(["seed", "--rootdir", str(tmp_path), "--no-progress"]) == 1
+    err = capsys.readouterr().err
+    assert "supaseed.toml:" in err
+    assert "nickname" in err
+    assert "template database" not in err
