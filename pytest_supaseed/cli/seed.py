@@ -183,16 +183,17 @@ def _cmd_seed(args: argparse.Namespace) -> int:
             jobs=args.jobs,
         )
         print(template_db.result.summary())
-        if not template_db.cache_hit:
-            _print_rate(template_db.result, template_db.build_seconds)
         problems = template_db.result.strict_problems
         if args.strict and problems:
             # the template database is the plugin's own; the command still fails, as --dsn does
+            # (its error the first line on stderr)
             raise ConfigError(
                 f"strict: {problems[0]}. Fix: remove the cause (for a relaxation: loosen the "
                 "constraint or seed more targets), or seed without --strict to accept it as a "
                 "warning"
             )
+        if not template_db.cache_hit:
+            _print_rate(template_db.result, template_db.build_seconds)
         if args.report:
             # The template database itself, read in a transaction rolled back: left as seeded.
             dsn = server.dsn_for(template_db.name)

@@ -113,14 +113,15 @@ CASES = [
     ),
     Case(
         "plan-table-missing-from-migrations",
-        ("tables.posts", "No table 'public.posts'", "Fix the table name"),
+        # the plan check before the build names the file and line (as a test session does)
+        ("supaseed.toml:1 at 'tables.posts'", "no table 'public.posts'", "name an existing table"),
         plan="[tables.posts]\ncount = 1\n",
         files=_mig(GOOD_MIGRATION),
         dsn=None,
     ),
     Case(
         "constant-breaks-migration-check",
-        ('tables."authors".columns.name', "authors_name_check", "the constant 'x'"),
+        ("supaseed.toml:3 at 'tables.authors.columns.name'", "authors_name_check", "constant 'x'"),
         plan='[tables.authors]\ncount = 2\ncolumns = { name = "x" }\n',
         files=_mig(
             "create table authors (id uuid primary key default gen_random_uuid(), "
