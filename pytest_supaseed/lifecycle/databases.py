@@ -108,6 +108,12 @@ def create_database(server: Server, name: str, template: str | None = None) -> s
     return dsn_for(server, name)
 
 
+#: Tries to copy a template (see :func:`_create`): the first waits for other sessions to leave it
+#: (the server itself waits up to 5 s before it refuses), the later ones terminate them first.
+_CLONE_PATIENT_ATTEMPTS = 1
+_CLONE_ATTEMPTS = 20
+
+
 def _create(conn: psycopg.Connection, name: str, template: str | None) -> None:
     import psycopg
 
@@ -119,16 +125,20 @@ def _create(conn: psycopg.Connection, name: str, template: str | None) -> None:
     # FILE_COPY (PG15+) copies the files instead of WAL-logging every block: ~10x faster on tmpfs.
     strategy = " strategy file_copy" if _server_version(conn) >= 150000 else ""
     sql = f"create database {_ident(name)} template {_ident(template)}{strategy}"
-    for attempt in range(20):
-        terminate_connections(conn, template)
+    # A template in use cannot be copied. Other runs sharing the server connect to the shared base
+    # and template databases for moments (a plan check, a build's introspection): wait for them
+    # rather than cut them off (CREATE DATABASE waits up to 5 s for them); only a session still
+    # there then (a psql left open) is terminated.
+    for attempt in range(_CLONE_ATTEMPTS):
+        if attempt >= _CLONE_PATIENT_ATTEMPTS:
+            terminate_connections(conn, template)
         try:
             conn.execute(sql.encode())
             break
         except psycopg.errors.ObjectInUse:
-            # Someone connected to the template between the terminate and the copy: try again.
-            if attempt == 19:
+            if attempt == _CLONE_ATTEMPTS - 1:
                 raise
-            time.sleep(0.02 * (attempt + 1))
+            time.sleep(min(0.02 * (attempt + 1), 0.1))
     _copy_settings(conn, template, name)
 
 

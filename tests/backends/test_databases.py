@@ -53,7 +53,7 @@ def test_clone_copies_content_while_template_is_in_use(pg_superuser_dsn: str, na
     with psycopg.connect(source_dsn, autocommit=True) as conn:
         conn.execute("create table t (v text)")
         conn.execute("insert into t values ('hello')")
-        # Still connected: clone must terminate this session rather than fail.
+        # Still connected after the server's 5 s wait: clone terminates this session rather than fail.
         clone_dsn = clone_database(pg_superuser_dsn, name + "_src", name + "_copy")
     with psycopg.connect(clone_dsn) as conn:
         assert conn.execute("select v from t").fetchall() == [("hello",)]
@@ -63,6 +63,32 @@ def test_clone_copies_content_while_template_is_in_use(pg_superuser_dsn: str, na
     clone_database(pg_superuser_dsn, name + "_src", name + "_copy")
     with psycopg.connect(clone_dsn) as conn:
         assert conn.execute("select count(*) from t").fetchone() == (1,)
+
+
+def test_clone_waits_for_a_peer_that_leaves_the_template_instead_of_cutting_it_off(
+    pg_superuser_dsn: str, name: str
+) -> None:
+    """Another run sharing the server connects to a shared base database for a moment (its plan
+    check): a clone made meanwhile waits for it to leave; the peer's session is not terminated."""
+    import threading
+    import time
+
+    source_dsn = create_database(pg_superuser_dsn, name + "_src")
+    peer = psycopg.connect(source_dsn, autocommit=True)
+    peer.execute("select 1")
+
+    def leave_soon() -> None:
+        time.sleep(0.5)
+        assert peer.execute("select 42").fetchone() == (42,)  # still alive: not terminated
+        peer.close()
+
+    leaving = threading.Thread(target=leave_soon)
+    leaving.start()
+    clone_dsn = clone_database(pg_superuser_dsn, name + "_src", name + "_copy")
+    leaving.join()
+    assert peer.closed
+    with psycopg.connect(clone_dsn) as conn:
+        assert conn.execute("select 1").fetchone() == (1,)
 
 
 def test_ensure_builds_once_then_reuses(pg_superuser_dsn: str, name: str) -> None:
