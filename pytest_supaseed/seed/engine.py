@@ -1524,6 +1524,9 @@ def _close_cycle(
         # values were generated) into the key's index makes it the same on every run, whatever
         # statistics autovacuum has gathered meanwhile.
         conn.execute("ANALYZE _supaseed_cycle")
+        # and the table's own statistics, as of now: left to autovacuum they may say it is empty
+        # (analyzed before the seed), which makes scanning it the outer side, in key order
+        conn.execute(sql.SQL("ANALYZE {}").format(ident))
         conn.execute("SET LOCAL enable_hashjoin = off")
         conn.execute("SET LOCAL enable_mergejoin = off")
         conn.execute(
