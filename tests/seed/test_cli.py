@@ -13,6 +13,13 @@ from pytest_supaseed.cli import main
 ALL_TYPES_SQL = (Path(__file__).parent / "all_types.sql").read_text()
 
 
+def _migration(root: Path, sql: str) -> None:
+    """``root``'s supabase/migrations/0001_init.sql with ``sql``."""
+    migrations = root / "supabase" / "migrations"
+    migrations.mkdir(parents=True)
+    (migrations / "0001_init.sql").write_text(sql)
+
+
 def test_seed_with_dsn_and_plan_file(
     fresh_conn: psycopg.Connection[Any],
     fresh_db: str,
@@ -60,12 +67,13 @@ def test_errors_are_one_line_with_the_fix(
 def test_seed_without_dsn_uses_an_embedded_server_and_the_project_migrations(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    migrations = tmp_path / "supabase" / "migrations"
-    migrations.mkdir(parents=True)
-    (migrations / "0001_init.sql").write_text(
-        "create table authors (id uuid primary key default gen_random_uuid(), name text not null);\n"
-        "create table posts (id bigserial primary key, author_id uuid not null references authors(id),"
-        " title varchar(80) not null);\n"
+    _migration(
+        tmp_path,
+        (
+            "create table authors (id uuid primary key default gen_random_uuid(), name text not null);\n"
+            "create table posts (id bigserial primary key, author_id uuid not null references authors(id),"
+            " title varchar(80) not null);\n"
+        ),
     )
     (tmp_path / "supaseed.toml").write_text(
         "seed = 3\n[tables.authors]\ncount = 5\n"
@@ -85,11 +93,7 @@ def test_keep_leaves_the_server_running_and_prints_a_dsn_to_connect_to(
 
     from pytest_supaseed.backends.embedded import stop_postgres
 
-    migrations = tmp_path / "supabase" / "migrations"
-    migrations.mkdir(parents=True)
-    (migrations / "0001_init.sql").write_text(
-        "create table authors (id uuid primary key, name text not null);\n"
-    )
+    _migration(tmp_path, "create table authors (id uuid primary key, name text not null);\n")
     (tmp_path / "supaseed.toml").write_text("seed = 3\n[tables.authors]\ncount = 7\n")
     assert main(["seed", "--rootdir", str(tmp_path), "--keep", "--no-progress"]) == 0
     out = capsys.readouterr().out
@@ -131,10 +135,11 @@ def test_a_second_run_on_an_unchanged_plan_reuses_the_template_database(
     from pytest_supaseed.lifecycle.base import project_server
     from pytest_supaseed.lifecycle.databases import database_metadata
 
-    migrations = tmp_path / "supabase" / "migrations"
-    migrations.mkdir(parents=True)
-    (migrations / "0001_init.sql").write_text(
-        "create table authors (id uuid primary key default gen_random_uuid(), name text not null);\n"
+    _migration(
+        tmp_path,
+        (
+            "create table authors (id uuid primary key default gen_random_uuid(), name text not null);\n"
+        ),
     )
     (tmp_path / "supaseed.toml").write_text("seed = 3\n[tables.authors]\ncount = 6\n")
     args = ["seed", "--rootdir", str(tmp_path), "--no-progress"]
@@ -165,10 +170,11 @@ def test_a_second_run_on_an_unchanged_plan_reuses_the_template_database(
 def test_seed_checks_the_plan_against_the_project_schema_first_as_a_test_session_does(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    migrations = tmp_path / "supabase" / "migrations"
-    migrations.mkdir(parents=True)
-    (migrations / "0001_init.sql").write_text(
-        "create table authors (id uuid primary key default gen_random_uuid(), name text not null);\n"
+    _migration(
+        tmp_path,
+        (
+            "create table authors (id uuid primary key default gen_random_uuid(), name text not null);\n"
+        ),
     )
     # a column the schema does not have: the plan check names it with the file's line
     (tmp_path / "supaseed.toml").write_text(
