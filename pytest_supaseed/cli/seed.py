@@ -168,9 +168,6 @@ def _cmd_seed(args: argparse.Namespace) -> int:
         return 0
     with project_server(root, keep=args.keep) as server:
         base = ensure_base_database(server, root, migrations)
-        # the plan against the project's schema, as a test session checks it: every mistake named
-        # (file, line, key path, fix) before anything is seeded
-        check_resolved_plan(server, base, root, resolved, migrations)
         template_db = ensure_template_db(
             server,
             base,
@@ -181,6 +178,10 @@ def _cmd_seed(args: argparse.Namespace) -> int:
             progress=args.progress,
             migrations_dir=migrations,
             jobs=args.jobs,
+            # the plan against the project's schema, as a test session checks it: every mistake
+            # named (file, line, key path, fix) before anything is seeded; a reused template
+            # database passed it when it was built (same base, plan and asset files)
+            check=lambda: check_resolved_plan(server, base, root, resolved, migrations),
         )
         print(template_db.result.summary())
         problems = template_db.result.strict_problems

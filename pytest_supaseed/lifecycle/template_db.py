@@ -171,6 +171,7 @@ def ensure_template_db(
     before: Callable[[str], None] | None = None,
     migrations_dir: str | Path | None = None,
     jobs: int | None = None,
+    check: Callable[[], None] | None = None,
 ) -> TemplateDatabase:
     """The template database for ``resolved`` at ``seed``, seeding it now if it does not exist.
 
@@ -180,6 +181,10 @@ def ensure_template_db(
     With a ``rebuild_token`` (``--supaseed-rebuild``: the run's id), a template database not built
     under that token is dropped and built again: once per run, however many xdist workers ask.
     ``migrations_dir``: the project's migrations folder when it is not ``supabase/migrations``.
+
+    ``check()`` runs only when the template database is about to be built (the plan against the
+    schema: a reused one was built from the same base, plan and asset files, so it passed); what it
+    raises fails the build and leaves nothing behind.
     """
     digest = plan_hash(resolved)
     choice = resolved.migrations(project_root, migrations_dir)
@@ -191,6 +196,8 @@ def ensure_template_db(
         before(name)
 
     def build(dsn: str) -> None:
+        if check is not None:
+            check()
         built.append(
             build_template_db(
                 dsn,
