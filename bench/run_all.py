@@ -16,6 +16,8 @@ Sections (``--only``):
   examples/notes against the code before #18 on its own example_project (the same app; its own venv
   and cache), with the extras the project needs, with PYTHONDONTWRITEBYTECODE=1 and with bytecode
   caching allowed; today's example_project (outdoor platform) warm and cold for information;
+- ``cli``: ``supaseed seed`` twice on an unchanged plan (example_project): the second run, which
+  reuses the template database, against a first run that builds it and one from an empty cache;
 - ``xdist``: 200 ``supaseed_db`` tests running a ~9 ms query each, ``-n 2`` against ``-n 0``;
 - ``per_test``: a marker-seeded ``supaseed_db`` test against a hand-written session connection
   with BEGIN/ROLLBACK per test, pytest-postgresql's ``postgresql`` (a clone per test) and a plain
@@ -25,7 +27,7 @@ Sections (``--only``):
 - ``seeding``: ``seed()`` of a one-table plan, 10,000 rows against 1,000,000 rows (rows/s), and
   100,000 rows against raw binary COPY of pre-built rows and Faker + ``executemany``.
 
-The venvs (``startup``, ``example``, ``xdist``) are made once under ``--venvs`` (default
+The venvs (``startup``, ``example``, ``cli``, ``xdist``) are made once under ``--venvs`` (default
 ``~/.cache/supaseed-bench``) with ``pip``; pytest-supaseed itself is reinstalled from this checkout
 (not editable: as users install it) on every run. The sections ``per_test``, ``users`` and
 ``seeding`` run in this interpreter (the dev venv: they need pytest-postgresql and Faker).
@@ -342,6 +344,78 @@ def section_example(report: Report, env_root: Path, rounds: int) -> None:
         f"Goals (notes app): warm <= 0.5x of before: {ratio:.2f}x, {verdict(ratio <= 0.5)} (with "
         f"bytecode cached on both sides: {cached_ratio:.2f}x); cold <= 1.5x warm: "
         f"{cold_ratio:.2f}x, {verdict(cold_ratio <= 1.5)}.",
+    )
+
+
+def section_cli(report: Report, env_root: Path, rounds: int) -> None:
+    """``supaseed seed`` twice on an unchanged plan (example_project): the second run reuses the
+    template database; against a first run that builds it (cluster and base database already
+    there: a new ``--seed`` each round) and against a first run from an empty cache."""
+    venv = venvs(env_root, {"now_extras"})["now_extras"]
+    project = REPO / "example_project"
+    supaseed = str(venv / "bin" / "supaseed")
+    warm_cache = cache_dir("cli-warm")
+    seeds = iter(range(1000, 100_000))
+
+    def env_for(cache: Path, bytecode: bool) -> dict[str, str]:
+        env = {**os.environ, "SUPASEED_CACHE_DIR": str(cache)}
+        if bytecode:
+            env.pop("PYTHONDONTWRITEBYTECODE", None)
+        else:
+            env["PYTHONDONTWRITEBYTECODE"] = "1"
+        return env
+
+    def pair(bytecode: bool) -> tuple[float, float]:
+        seed = str(next(seeds))
+        env = env_for(warm_cache, bytecode)
+        first = timed_run([supaseed, "seed", "--seed", seed], project, env)
+        second = timed_run([supaseed, "seed", "--seed", seed], project, env)
+        return first, second
+
+    def cold(bytecode: bool) -> float:
+        with tempfile.TemporaryDirectory(prefix="cold-", dir=cache_dir("")) as tmp:
+            Path(tmp).chmod(0o777)
+            return timed_run([supaseed, "seed"], project, env_for(Path(tmp), bytecode))
+
+    timed_run([supaseed, "seed"], project, env_for(warm_cache, True))  # cluster, base, bytecode
+    times: dict[str, list[float]] = {k: [] for k in ("first", "second", "cold")}
+    times.update({f"{k}_bytecode": [] for k in ("first", "second", "cold")})
+    for _ in range(rounds):
+        for bytecode, suffix in ((False, ""), (True, "_bytecode")):
+            first, second = pair(bytecode)
+            times["first" + suffix].append(first)
+            times["second" + suffix].append(second)
+            times["cold" + suffix].append(cold(bytecode))
+    m = {k: median(v) for k, v in times.items()}
+    rows = []
+    for suffix, label in (("", "PYTHONDONTWRITEBYTECODE=1"), ("_bytecode", "bytecode cached")):
+        second = m["second" + suffix]
+        rows += [
+            f"| {label}: first run, builds the template database (cluster and base database "
+            f"exist) | {spread(times['first' + suffix])} | 1.00 |",
+            f"| {label}: first run from an empty cache (initdb, cluster, base database, template "
+            f"database) | {spread(times['cold' + suffix])} | "
+            f"{m['cold' + suffix] / m['first' + suffix]:.2f} |",
+            f"| {label}: second run, same plan and seed (reuses the template database) | "
+            f"{spread(times['second' + suffix])} | **{second / m['first' + suffix]:.2f}** "
+            f"({second / m['cold' + suffix]:.2f}x the empty-cache run) |",
+        ]
+    ratio = m["second"] / m["first"]
+    cached = m["second_bytecode"] / m["first_bytecode"]
+    report.add(
+        "`supaseed seed --seed N` in example_project (the outdoor platform plan: users, MakerKit "
+        "accounts, assets, associations) on its embedded server, whole process (start, seed or "
+        "reuse, stop), median of "
+        f"{rounds} interleaved rounds (min-max), seconds; venv `now_extras`. Each round takes a "
+        "new N: the first run builds that template database, the second reuses it.",
+        "",
+        "| run | wall s | ratio to the first run |",
+        "| --- | ---: | ---: |",
+        *rows,
+        "",
+        f"Goal: the second run < 0.5x the first: {ratio:.2f}x with PYTHONDONTWRITEBYTECODE=1, "
+        f"{cached:.2f}x with bytecode cached; {verdict(max(ratio, cached) < 0.5)} against a first "
+        "run that builds only the template database.",
     )
 
 
@@ -706,7 +780,7 @@ def section_seeding(
     )
 
 
-SECTIONS = ["startup", "example", "xdist", "per_test", "users", "seeding"]
+SECTIONS = ["startup", "example", "cli", "xdist", "per_test", "users", "seeding"]
 
 
 def main() -> None:
@@ -736,6 +810,9 @@ def main() -> None:
     if "example" in sel:
         with report.section("example_project, warm and cold", f"{command} example"):
             section_example(report, args.venvs, rounds if args.quick else 3)
+    if "cli" in sel:
+        with report.section("supaseed seed twice", f"{command} cli"):
+            section_cli(report, args.venvs, rounds)
     if "xdist" in sel:
         with report.section("xdist: -n 2 against -n 0", f"{command} xdist"):
             section_xdist(report, args.venvs, rounds if args.quick else 3, 200)

@@ -17,8 +17,6 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from PIL import Image, ImageDraw
-
 from ..testing.matrix import CALLERS, OPERATIONS
 from .collect import AssociationCounts, SeedReport
 
@@ -48,6 +46,9 @@ def histogram_png(counts: Sequence[int], *, width: int = 360, height: int = 160)
     low, high = (min(tally), max(tally)) if tally else (0, 0)
     values = list(range(low, high + 1))
     tallest = max(tally.values(), default=1)
+    # Pillow on first use: the terminal summary and the CLI import this package without drawing
+    from PIL import Image, ImageDraw
+
     image = Image.new("RGB", (width, height), "white")
     draw = ImageDraw.Draw(image)
     left, bottom, top = 28, height - 18, 8
