@@ -42,6 +42,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -696,6 +697,11 @@ class EmbeddedServer:
             state["keep"] = True
             _write_state(self.cluster.state_file, state)
             release_cluster(self.cluster, keep=True)
+            # Left running on purpose: drop our handle without Popen's "still running" warning
+            # (the next run of the project finds the server through the state file).
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", ResourceWarning)
+                self.process = None
             return
         if self.process is None:
             stop_postgres(self.pid, self.cluster.data)
