@@ -127,6 +127,13 @@ def starter_plan(
     ]
     for table in _order(app_tables):
         name = table.qualified_name
+        if makerkit and name in detection.kit_tables and name in made_by_trigger:
+            # the kit's trigger makes the personal accounts; makerkit-saas inserts the teams
+            skipped.append(
+                f"# {name}: one per user made by a trigger on auth.users; the team accounts "
+                "inserted by makerkit-saas"
+            )
+            continue
         if name in made_by_trigger:
             skipped.append(f"# {name}: made by a trigger on auth.users (one row per user)")
             continue

@@ -48,6 +48,11 @@ def test_init_on_the_outdoor_example_seeds_without_edits(supabase_db: str, tmp_p
     assert tables["public.setup_gear"]["count_per_parent"].keys() == {"setup_id"}
     assert tables["public.gear"] == {"count": 10}
     assert "public.accounts" not in tables  # MakerKit's, filled by the users phase
+    # and the note says who makes its rows: the kit's trigger one per user, makerkit-saas the rest
+    assert (
+        "# public.accounts: one per user made by a trigger on auth.users; the team accounts "
+        "inserted by makerkit-saas" in text
+    )
     assert "# public.gear_categories: 9 rows from the migrations" in text
     assert rows["public.gear"] == 10
     assert rows["public.trips"] >= 0
