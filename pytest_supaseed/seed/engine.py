@@ -75,7 +75,7 @@ from ..schema.model import Column, ForeignKey, Schema, Table, qualify
 from .accounts import seed_users_and_accounts
 from .atomic import connect_target, seed_atomically
 from .explain import ColumnSources, explain_phase_error, explain_write_error
-from .journal import Journal, journal_exists, plan_digest
+from .journal import Journal, journal_exists, plan_digest, rollback_recorded_run
 from .keys import read_parent_keys
 from .parallel import Meter, ParallelRun, guarded, plan_waves, resolve_jobs, run_wave
 from .progress import Progress, progress_for
@@ -192,11 +192,18 @@ def seed(
                 journal = Journal.resume(conn, digest, run_seed, where)
             else:
                 journal = Journal.start(conn, digest, run_seed, where)
-            return checked(
-                seed_connection(
-                    conn, plan, seed=run_seed, progress=progress, rootdir=rootdir, journal=journal
-                )
+            # --strict decides after the last batch, when the batches are committed: the journal
+            # stays until then, so that a refused run can take back what it wrote
+            journal.close_at_end = not strict
+            result = seed_connection(
+                conn, plan, seed=run_seed, progress=progress, rootdir=rootdir, journal=journal
             )
+            if strict and result.strict_problems:
+                rollback_recorded_run(conn, where)
+            elif strict:
+                with conn.transaction():
+                    journal.close()
+            return checked(result)
 
     return call_with_retries(attempt, what=f"seeding {where}", policy=retry)
 
@@ -514,7 +521,7 @@ def _run(
         result.rows["storage.objects"] = result.rows.get("storage.objects", 0) + made
     _count_trigger_rows(conn, schema, counts_before, result)
     result.totals = _totals(conn, schema, result)
-    if journal is not None:
+    if journal is not None and journal.close_at_end:
         with conn.transaction():
             journal.close()
     event(

@@ -114,6 +114,9 @@ class Journal:
         self.steps = steps
         self.resumed = any(s.started for s in steps.values())
         self._position = len(steps)
+        #: Dropped by the run's last transaction; False: the caller closes it (or rolls the run
+        #: back) after checking the result (``--strict``).
+        self.close_at_end = True
 
     @classmethod
     def start(cls, conn: Conn, digest: str, seed: int, where: str) -> Journal:
@@ -259,9 +262,14 @@ def rollback(dsn: str) -> dict[str, int]:
             raise ConfigError(
                 f"{where} holds no resumable seeding run to roll back (no {JOURNAL_SCHEMA} schema)"
             )
-        schema = introspect(conn)
-        order = [t for t in insert_order(schema).tables if not t.startswith(JOURNAL_SCHEMA + ".")]
-        return rollback_run(conn, reversed(order), where)
+        return rollback_recorded_run(conn, where)
+
+
+def rollback_recorded_run(conn: Conn, where: str) -> dict[str, int]:
+    """:func:`rollback_run` over every table of the database, children first."""
+    schema = introspect(conn)
+    order = [t for t in insert_order(schema).tables if not t.startswith(JOURNAL_SCHEMA + ".")]
+    return rollback_run(conn, reversed(order), where)
 
 
 def state_json(state: dict[str, Any]) -> str:

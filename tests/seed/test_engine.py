@@ -354,6 +354,35 @@ def test_strict_makes_a_relaxation_an_error_and_writes_nothing(
     assert scalar(fresh_conn, "select count(*) from memberships") == 0
 
 
+def test_strict_resumable_run_takes_back_the_batches_it_committed(
+    fresh_conn: psycopg.Connection[Any], fresh_db: str
+) -> None:
+    """A resumable run commits batch by batch; --strict decides at the end, so a refused run
+    deletes what it committed and its journal: "Nothing was written" holds here too."""
+    plan = _memberships_with_a_composite_key(fresh_conn)
+    with pytest.raises(ConfigError) as info:
+        seed(plan, fresh_db, progress=False, strict=True, resumable=True)
+    assert str(info.value).startswith("strict: relaxed: ")
+    assert "Nothing was written" in str(info.value)
+    for table in ("teams", "people", "memberships"):
+        assert scalar(fresh_conn, f"select count(*) from {table}") == 0, table
+    assert (
+        scalar(fresh_conn, "select count(*) from pg_namespace where nspname = 'supaseed_journal'")
+        == 0
+    )
+    # without --strict the same resumable run keeps its rows (the relaxation is a warning)
+    result = seed(plan, fresh_db, progress=False, resumable=True)
+    assert (
+        scalar(fresh_conn, "select count(*) from memberships")
+        == result.rows["public.memberships"]
+        > 0
+    )
+    assert (
+        scalar(fresh_conn, "select count(*) from pg_namespace where nspname = 'supaseed_journal'")
+        == 0
+    )
+
+
 def test_a_type_supaseed_cannot_generate_names_table_column_and_the_fix(
     fresh_conn: psycopg.Connection[Any], fresh_db: str
 ) -> None:
