@@ -1,7 +1,8 @@
 """The pytest surface end to end: real pytest runs (pytester subprocesses) of small projects.
 
 One shared cache for all of them: every run uses the suite's own cache root (one initdb per run
-of the suite, removed at its end), keeping few throw-away project clusters.
+of the suite, removed at its end), keeping few throw-away project clusters. Every test of the suite
+that requests ``pytester`` lives here (tests/test_layout.py says the rule and checks it).
 A small Supabase project with two plan templates is the usual subject.
 """
 

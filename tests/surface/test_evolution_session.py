@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-HERE = Path(__file__).parent
+#: the blog project and its week of migrations, shared with tests/evolution/
+EVOLUTION = Path(__file__).resolve().parents[1] / "evolution"
 
 TESTS = """\
 def test_authors(supaseed):
@@ -24,20 +25,11 @@ def test_posts(supaseed):
 
 
 @pytest.fixture
-def blog_project(
-    pytester: pytest.Pytester, suite_cache_dir: Path, monkeypatch: pytest.MonkeyPatch
-) -> Path:
-    """The blog (v1 migrations, plan, posts) as a pytester project using the suite's cache."""
-    monkeypatch.setenv("SUPASEED_CACHE_DIR", str(suite_cache_dir))
-    monkeypatch.setenv("SUPASEED_MAX_CLUSTERS", "4")
-    root = pytester.path
-    for item in (HERE / "project").iterdir():
-        if item.is_dir():
-            shutil.copytree(item, root / item.name)
-        else:
-            shutil.copy(item, root / item.name)
+def blog_project(pytester: pytest.Pytester) -> Path:
+    """The blog (v1 migrations, plan, posts) as a pytester project (the suite's cache: conftest)."""
+    shutil.copytree(EVOLUTION / "project", pytester.path, dirs_exist_ok=True)
     pytester.makepyfile(test_blog=TESTS)
-    return root
+    return pytester.path
 
 
 def _run(pytester: pytest.Pytester) -> pytest.RunResult:
@@ -58,7 +50,7 @@ def test_session_checks_the_plan_and_the_header_reports_schema_drift(
 
     # a week of migrations: the plan no longer fits; the first test fails with plan --check's
     # words and the run stops there
-    shutil.copy(HERE / "evolve.sql", root / "supabase" / "migrations" / "0002_evolve.sql")
+    shutil.copy(EVOLUTION / "evolve.sql", root / "supabase" / "migrations" / "0002_evolve.sql")
     broken = _run(pytester)
     broken.assert_outcomes(errors=1)
     out = broken.stdout.str()
