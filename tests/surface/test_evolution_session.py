@@ -25,22 +25,18 @@ def test_posts(supaseed):
 
 
 @pytest.fixture
-def blog_project(pytester: pytest.Pytester) -> Path:
+def blog_project(app) -> Path:
     """The blog (v1 migrations, plan, posts) as a pytester project (the suite's cache: conftest)."""
-    shutil.copytree(EVOLUTION / "project", pytester.path, dirs_exist_ok=True)
-    pytester.makepyfile(test_blog=TESTS)
-    return pytester.path
-
-
-def _run(pytester: pytest.Pytester) -> pytest.RunResult:
-    return pytester.runpytest_subprocess("-p", "no:cacheprovider", "-p", "no:randomly")
+    shutil.copytree(EVOLUTION / "project", app.root, dirs_exist_ok=True)
+    app.tests(TESTS, "test_blog")
+    return app.root
 
 
 def test_session_checks_the_plan_and_the_header_reports_schema_drift(
-    pytester: pytest.Pytester, blog_project: Path
+    app, blog_project: Path
 ) -> None:
     root = blog_project
-    first = _run(pytester)
+    first = app.run()
     first.assert_outcomes(passed=2)
     assert "the schema changed" not in first.stdout.str()  # no snapshot yet: nothing to compare
 
@@ -51,7 +47,7 @@ def test_session_checks_the_plan_and_the_header_reports_schema_drift(
     # a week of migrations: the plan no longer fits; the first test fails with plan --check's
     # words and the run stops there
     shutil.copy(EVOLUTION / "evolve.sql", root / "supabase" / "migrations" / "0002_evolve.sql")
-    broken = _run(pytester)
+    broken = app.run()
     broken.assert_outcomes(errors=1)
     out = broken.stdout.str()
     assert (
@@ -62,7 +58,7 @@ def test_session_checks_the_plan_and_the_header_reports_schema_drift(
     assert "supaseed: the migrations changed since the base database was last built" in out
 
     # the next run's header says what changed, in one line, with the command to run
-    again = _run(pytester)
+    again = app.run()
     header = [line for line in again.stdout.lines if "the schema changed since" in line]
     assert header == [
         "supaseed: the schema changed since supaseed.schema.json (4 column added, 2 column "
@@ -79,6 +75,6 @@ def test_session_checks_the_plan_and_the_header_reports_schema_drift(
     )
     assert update.returncode == 0, update.stdout + update.stderr
     assert "supaseed plan --check: The plan matches the live schema: no problems." in update.stdout
-    mended = _run(pytester)
+    mended = app.run()
     mended.assert_outcomes(passed=2)
     assert "the schema changed since" not in mended.stdout.str()

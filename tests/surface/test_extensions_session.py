@@ -9,10 +9,6 @@ test_preflight.py checks the same refusal without pytest).
 
 from __future__ import annotations
 
-import textwrap
-
-import pytest
-
 MIGRATION = """\
 create extension if not exists pg_cron with schema pg_catalog;
 create extension if not exists http with schema extensions;
@@ -67,29 +63,22 @@ def test_nothing_leaks_between_tests(supaseed):
 """
 
 
-def test_the_supaseed_fixture_exposes_the_doubles(pytester: pytest.Pytester) -> None:
-    folder = pytester.path / "supabase" / "migrations"
-    folder.mkdir(parents=True)
-    (folder / "20240101000000_orders.sql").write_text(MIGRATION)
-    pytester.makepyfile(test_app=textwrap.dedent(TESTS))
-    result = pytester.runpytest_subprocess("-p", "no:randomly", "-p", "no:cacheprovider")
+def test_the_supaseed_fixture_exposes_the_doubles(app) -> None:
+    app.make(TESTS, {"20240101000000_orders.sql": MIGRATION})
+    result = app.run()
     result.assert_outcomes(passed=2)
 
 
-def test_a_plugin_run_fails_once_with_the_missing_extensions(pytester: pytest.Pytester) -> None:
-    folder = pytester.path / "supabase" / "migrations"
-    folder.mkdir(parents=True)
-    (folder / "20240101000000_ai.sql").write_text(
-        "create table notes (id int);\ncreate extension if not exists vector;\n"
+def test_a_plugin_run_fails_once_with_the_missing_extensions(app) -> None:
+    app.make(
+        "def test_needs_db(supaseed_db):\n    pass\n",
+        {
+            "20240101000000_ai.sql": (
+                "create table notes (id int);\ncreate extension if not exists vector;\n"
+            )
+        },
     )
-    pytester.makepyfile(test_app="def test_needs_db(supaseed_db):\n    pass\n")
-    result = pytester.runpytest_subprocess(
-        "-p",
-        "no:randomly",
-        "-p",
-        "no:cacheprovider",
-        f"--basetemp={pytester.path / 'tmp'}",
-    )
+    result = app.run(f"--basetemp={app.root / 'tmp'}")
     result.assert_outcomes(errors=1)
     result.stdout.fnmatch_lines(
         [

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 SHOP = (
     Path(__file__).resolve().parents[2]
     / "pytest_supaseed"
@@ -23,20 +21,20 @@ SHOP = (
 )
 
 
-def test_the_plugin_option_uses_the_given_migrations_too(pytester: pytest.Pytester) -> None:
-    migrations = pytester.path / "db" / "migrations"
+def test_the_plugin_option_uses_the_given_migrations_too(app) -> None:
+    migrations = app.root / "db" / "migrations"
     migrations.mkdir(parents=True)
     sql_text = (SHOP / "0001_shop.sql").read_text(encoding="utf-8")
     (migrations / "20240101000000_shop.sql").write_text(sql_text)
-    pytester.makefile(".toml", supaseed='extends = "e-commerce"\nseed = 2\n\n[users]\ncount = 3\n')
-    pytester.makepyfile(
+    (app.root / "supaseed.toml").write_text(
+        'extends = "e-commerce"\nseed = 2\n\n[users]\ncount = 3\n'
+    )
+    app.tests(
         """
         def test_the_shop(supaseed):
             assert supaseed.count("public.products") == 50
             assert supaseed.count("auth.users") == 3
         """
     )
-    result = pytester.runpytest_subprocess(
-        "-p", "no:randomly", "-p", "no:cacheprovider", "--supaseed-migrations", "db/migrations"
-    )
+    result = app.run("--supaseed-migrations", "db/migrations")
     result.assert_outcomes(passed=1)
