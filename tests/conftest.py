@@ -58,9 +58,13 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     os.environ.pop("SUPASEED_CACHE_DIR", None)
 
 
+EXAMPLES = Path(__file__).parent / "examples"
+
+
 def _runs_pytest(item: pytest.Item) -> bool:
-    """Tests that start whole pytest runs (pytester projects, the examples): seconds each."""
-    return "pytester" in getattr(item, "fixturenames", ()) or "examples" in item.path.parts
+    """Tests that start whole pytest runs (pytester projects, all in tests/surface/, and the
+    examples): seconds each. Not by a folder name in the path: a checkout may sit in one."""
+    return "pytester" in getattr(item, "fixturenames", ()) or item.path.is_relative_to(EXAMPLES)
 
 
 @pytest.hookimpl(trylast=True)

@@ -190,25 +190,13 @@ def distribute(
     Strict mode raises :class:`ConstraintError` where relaxed mode records a :class:`Relaxation`.
     """
     c = constraints or ConstraintsConfig()
-    if strategy not in STRATEGIES:
-        raise ConfigError(
-            f"unknown strategy {strategy!r}{did_you_mean(strategy, STRATEGIES)}; "
-            f"choose one of {', '.join(STRATEGIES)}"
-        )
+    _check_strategy_name(strategy)
     rng = random.Random(f"supaseed:{seed}:{name}")
     item_ids = _ids(items, key, "item")
     target_ids = _ids(targets, key, "target")
     n, n_t = len(items), len(targets)
-    dup = c.uniqueness == "allow_duplicates"
-    if strategy == "one_to_one" and (
-        (c.min_per_target or 1) != 1
-        or (c.max_per_target if c.max_per_target is not None else 1) != 1
-        or c.total_items not in (None, n_t)
-    ):
-        raise ConfigError(
-            "strategy 'one_to_one' gives every target exactly one item; drop min_per_target, "
-            "max_per_target and total_items (or use even_spread)"
-        )
+    if strategy == "one_to_one":
+        _check_one_to_one(c, n_t)
     plan = resolve_counts(
         n,
         n_t,
@@ -217,72 +205,149 @@ def distribute(
         synthetic_fallback=synthetic_fallback,
         strict=strict,
     )
-    relaxations = list(plan.relaxations)
     if n_t == 0:
         return Distribution(
-            strategy, (), (), {}, {}, tuple(relaxations), tuple(item_ids), name=name
+            strategy, (), (), {}, {}, tuple(plan.relaxations), tuple(item_ids), name=name
         )
-    high = plan.high
-    if dup and plan.low <= n and n_t * min(high, n) >= plan.total:
-        high = min(high, n)  # reuse real items before asking for synthetic ones
-
-    proposal: list[int] | None = None
-    if strategy == "weighted_random":
-        counts = placement.weighted_random(
-            _weights(weights, targets, target_ids), plan.total, plan.low, high, rng
-        )
-    elif strategy == "custom":
-        if custom is None:
-            raise ConfigError("strategy 'custom' needs custom='module:function'")
-        fn = load_callable(custom, "custom") if isinstance(custom, str) else custom
-        index = {t: i for i, t in enumerate(target_ids)}
-        proposed = list(fn(items, targets, rng))
-        if len(proposed) != n or any(t not in index for t in proposed):
-            raise ConfigError(
-                f"custom strategy must return one target id (of the {n_t} targets) per item; "
-                f"got {len(proposed)} values for {n} items"
-            )
-        proposal = [index[t] for t in proposed]
-        desired = [0] * n_t
-        for t in proposal:
-            desired[t] += 1
-        counts = placement.fit_counts(desired, plan.total, plan.low, high)
-    elif strategy == "round_robin":
-        counts = placement.round_robin(n_t, plan.total)
-    else:
-        counts = placement.even_spread(n_t, plan.total, rng)
-
-    cb = c.category_balance
-    if cb is not None and cb.scope == "per_target":
-        bounds = cb.bounds.values()
-
-        def holds_shares(k: int) -> bool:
-            whole = [_share_bounds(b.min, b.max, k) for b in bounds]
-            return all(lo <= hi for lo, hi in whole) and sum(lo for lo, _ in whole) <= k
-
-        counts = placement.repair_counts(counts, plan.low, high, holds_shares)
-
-    if c.category_balance is not None or c.date_distribution is not None:
-        pairs, synthetic, unused, more = _place_balanced(
-            items, counts, c, rng, strategy, synthetic_fallback, strict
-        )
-        relaxations += more
-    elif dup:
-        pairs, synthetic, unused = _place_duplicates(n, counts, rng)
-    else:
-        pairs, synthetic, unused = _place_unique(n, counts, rng, strategy, proposal)
+    high = _high_for_duplicates(plan.low, plan.high, plan.total, n, n_t, c)
+    counts, proposal = _allocate_counts(
+        strategy, items, targets, target_ids, plan.total, plan.low, high, rng, weights, custom
+    )
+    counts = _repair_for_per_target_shares(counts, c, plan.low, high)
+    pairs, synthetic, unused, more = _place_items(
+        items, counts, c, rng, strategy, proposal, synthetic_fallback, strict
+    )
     return Distribution(
         strategy=strategy,
         targets=tuple(target_ids),
         assignments=tuple((item_ids[i], target_ids[t]) for i, t in pairs),
         counts={t: counts[i] for i, t in enumerate(target_ids)},
         synthetic={target_ids[t]: s for t, s in enumerate(synthetic) if s},
-        relaxations=tuple(relaxations),
+        relaxations=(*plan.relaxations, *more),
         unused=tuple(item_ids[i] for i in sorted(unused)),
         low=plan.low,
         high=plan.high,
         name=name,
     )
+
+
+def _check_strategy_name(strategy: str) -> None:
+    if strategy not in STRATEGIES:
+        raise ConfigError(
+            f"unknown strategy {strategy!r}{did_you_mean(strategy, STRATEGIES)}; "
+            f"choose one of {', '.join(STRATEGIES)}"
+        )
+
+
+def _check_one_to_one(c: ConstraintsConfig, n_targets: int) -> None:
+    """'one_to_one' takes no bounds but exactly one item per target."""
+    if (
+        (c.min_per_target or 1) != 1
+        or (c.max_per_target if c.max_per_target is not None else 1) != 1
+        or c.total_items not in (None, n_targets)
+    ):
+        raise ConfigError(
+            "strategy 'one_to_one' gives every target exactly one item; drop min_per_target, "
+            "max_per_target and total_items (or use even_spread)"
+        )
+
+
+def _high_for_duplicates(
+    low: int, high: int, total: int, n: int, n_targets: int, c: ConstraintsConfig
+) -> int:
+    """The per-target maximum the strategy allocates within: with duplicates allowed, no more than
+    the real items where that still reaches the total (reuse real items before asking for
+    synthetic ones)."""
+    if c.uniqueness == "allow_duplicates" and low <= n and n_targets * min(high, n) >= total:
+        return min(high, n)
+    return high
+
+
+def _allocate_counts(
+    strategy: str,
+    items: Sequence[Any],
+    targets: Sequence[Any],
+    target_ids: list[Hashable],
+    total: int,
+    low: int,
+    high: int,
+    rng: random.Random,
+    weights: Weights | None,
+    custom: CustomStrategy | str | None,
+) -> tuple[list[int], list[int] | None]:
+    """The strategy's count per target within ``low..high`` summing to ``total``; and, for
+    'custom', the target (index) it proposed for each item."""
+    if strategy == "weighted_random":
+        counts = placement.weighted_random(
+            _weights(weights, targets, target_ids), total, low, high, rng
+        )
+        return counts, None
+    if strategy == "custom":
+        proposal = _custom_proposal(custom, items, targets, target_ids, rng)
+        desired = [0] * len(target_ids)
+        for t in proposal:
+            desired[t] += 1
+        return placement.fit_counts(desired, total, low, high), proposal
+    if strategy == "round_robin":
+        return placement.round_robin(len(target_ids), total), None
+    return placement.even_spread(len(target_ids), total, rng), None
+
+
+def _custom_proposal(
+    custom: CustomStrategy | str | None,
+    items: Sequence[Any],
+    targets: Sequence[Any],
+    target_ids: list[Hashable],
+    rng: random.Random,
+) -> list[int]:
+    """The custom strategy's proposed target (as an index into ``target_ids``) for each item."""
+    if custom is None:
+        raise ConfigError("strategy 'custom' needs custom='module:function'")
+    fn = load_callable(custom, "custom") if isinstance(custom, str) else custom
+    index = {t: i for i, t in enumerate(target_ids)}
+    proposed = list(fn(items, targets, rng))
+    if len(proposed) != len(items) or any(t not in index for t in proposed):
+        raise ConfigError(
+            f"custom strategy must return one target id (of the {len(target_ids)} targets) per "
+            f"item; got {len(proposed)} values for {len(items)} items"
+        )
+    return [index[t] for t in proposed]
+
+
+def _repair_for_per_target_shares(
+    counts: list[int], c: ConstraintsConfig, low: int, high: int
+) -> list[int]:
+    """With per-target category shares: trade items between targets (total and ``low..high``
+    kept) so fewer targets get a count no whole number of items per category can fit."""
+    cb = c.category_balance
+    if cb is None or cb.scope != "per_target":
+        return counts
+    bounds = cb.bounds.values()
+
+    def holds_shares(k: int) -> bool:
+        whole = [_share_bounds(b.min, b.max, k) for b in bounds]
+        return all(lo <= hi for lo, hi in whole) and sum(lo for lo, _ in whole) <= k
+
+    return placement.repair_counts(counts, low, high, holds_shares)
+
+
+def _place_items(
+    items: Sequence[Any],
+    counts: list[int],
+    c: ConstraintsConfig,
+    rng: random.Random,
+    strategy: str,
+    proposal: list[int] | None,
+    synthetic_fallback: bool,
+    strict: bool,
+) -> tuple[list[tuple[int, int]], list[int], list[int], list[Relaxation]]:
+    """Fill the counted slots with items: (item, target) index pairs, synthetic items per target,
+    the items left unused, and what the category/date placement relaxed."""
+    if c.category_balance is not None or c.date_distribution is not None:
+        return _place_balanced(items, counts, c, rng, strategy, synthetic_fallback, strict)
+    if c.uniqueness == "allow_duplicates":
+        return (*_place_duplicates(len(items), counts, rng), [])
+    return (*_place_unique(len(items), counts, rng, strategy, proposal), [])
 
 
 def _place_unique(

@@ -4,13 +4,13 @@ check its plan (seed, init, detect, snapshot, diff, plan --check, update), with 
 
 The project below keeps its migrations in ``db/migrations``: without the option the commands see
 no ``public.posts``; with it they do. Bad uses are one ``supaseed: error:`` line each.
+The plugin's ``--supaseed-migrations``: tests/surface/test_supaseed_migrations_option.py.
 """
 
 from __future__ import annotations
 
 import json
 import re
-import shutil
 from pathlib import Path
 
 import pytest
@@ -198,25 +198,3 @@ def test_seed_uses_the_given_migrations_instead_of_a_templates_demo_schema(
         capsys, "plan", "--check", "--rootdir", str(shop), "--migrations", "db/migrations"
     )
     assert code == 0, out + err
-
-
-def test_the_plugin_option_uses_the_given_migrations_too(
-    shop: Path, pytester: pytest.Pytester
-) -> None:
-    for item in shop.iterdir():
-        target = pytester.path / item.name
-        if item.is_dir():
-            shutil.copytree(item, target)
-        else:
-            shutil.copy(item, target)
-    pytester.makepyfile(
-        """
-        def test_the_shop(supaseed):
-            assert supaseed.count("public.products") == 50
-            assert supaseed.count("auth.users") == 3
-        """
-    )
-    result = pytester.runpytest_subprocess(
-        "-p", "no:randomly", "-p", "no:cacheprovider", "--supaseed-migrations", "db/migrations"
-    )
-    result.assert_outcomes(passed=1)

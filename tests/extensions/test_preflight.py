@@ -3,6 +3,7 @@
 The migrations and seed files are scanned for ``create extension``; what the server cannot
 provide is named in one error, with where it is created and the remedies, and the database is
 left untouched (no layer, no table of the first migration).
+tests/surface/test_extensions_session.py sees the same refusal through a pytest run.
 """
 
 from __future__ import annotations
@@ -100,34 +101,3 @@ def test_created_extensions_reads_the_forms_migrations_use(tmp_path: Path) -> No
         "vector": ["m.sql:3"],
         "citext": ["m.sql:7"],
     }
-
-
-def test_a_plugin_run_fails_once_with_the_missing_extensions(
-    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from pytest_supaseed.backends.embedded import cache_root
-
-    # Throw-away projects use their own cache root, as in tests/test_plugin_fixtures.py.
-    monkeypatch.setenv("SUPASEED_CACHE_DIR", str(cache_root() / "pytester-runs"))
-    monkeypatch.setenv("SUPASEED_MAX_CLUSTERS", "4")
-
-    folder = pytester.path / "supabase" / "migrations"
-    folder.mkdir(parents=True)
-    (folder / "20240101000000_ai.sql").write_text(
-        "create table notes (id int);\ncreate extension if not exists vector;\n"
-    )
-    pytester.makepyfile(test_app="def test_needs_db(supaseed_db):\n    pass\n")
-    result = pytester.runpytest_subprocess(
-        "-p",
-        "no:randomly",
-        "-p",
-        "no:cacheprovider",
-        f"--basetemp={pytester.path / 'tmp'}",
-    )
-    result.assert_outcomes(errors=1)
-    result.stdout.fnmatch_lines(
-        [
-            "*MissingExtensionsError*",
-            "*- vector (created at supabase/migrations/20240101000000_ai.sql:2)*",
-        ]
-    )

@@ -1,13 +1,15 @@
 """The pytest surface end to end: real pytest runs (pytester subprocesses) of small projects.
 
 One shared cache for all of them: every run uses the suite's own cache root (one initdb per run
-of the suite, removed at its end), keeping few throw-away project clusters.
+of the suite, removed at its end), keeping few throw-away project clusters. Every test of the suite
+that requests ``pytester`` lives here (tests/test_layout.py says the rule and checks it).
 A small Supabase project with two plan templates is the usual subject.
 """
 
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
@@ -56,12 +58,36 @@ count = 7
 """
 
 
-class SeededProject:
-    """A pytester project: ``supabase/migrations`` plus templates ``small`` and ``other``."""
+class App:
+    """A pytester project to fill in: migrations, test modules, and runs of pytest on it."""
 
     def __init__(self, pytester: pytest.Pytester) -> None:
         self.pytester = pytester
         self.root: Path = pytester.path
+
+    def make(self, tests: str, migrations: Mapping[str, str] | None = None) -> None:
+        """A small Supabase project: migrations (file name -> SQL) and one test module."""
+        folder = self.root / "supabase" / "migrations"
+        folder.mkdir(parents=True, exist_ok=True)
+        for name, sql in (migrations or {}).items():
+            (folder / name).write_text(sql)
+        self.tests(tests)
+
+    def tests(self, source: str, name: str = "test_app") -> None:
+        self.pytester.makepyfile(**{name: textwrap.dedent(source)})
+
+    def run(self, *args: str) -> pytest.RunResult:
+        """pytest in a subprocess, as a user runs it, in test order (no pytest-randomly)."""
+        return self.pytester.runpytest_subprocess(
+            "-p", "no:randomly", "-p", "no:cacheprovider", *args
+        )
+
+
+class SeededProject(App):
+    """A pytester project: ``supabase/migrations`` plus templates ``small`` and ``other``."""
+
+    def __init__(self, pytester: pytest.Pytester) -> None:
+        super().__init__(pytester)
         migrations = self.root / "supabase" / "migrations"
         migrations.mkdir(parents=True)
         (migrations / "20240101000000_notes.sql").write_text(MIGRATION)
@@ -70,10 +96,8 @@ class SeededProject:
         (templates / "small.toml").write_text(SMALL)
         (templates / "other.toml").write_text(OTHER)
 
-    def tests(self, source: str, name: str = "test_app") -> None:
-        self.pytester.makepyfile(**{name: textwrap.dedent(source)})
-
     def run(self, *args: str) -> pytest.RunResult:
+        """pytest in a subprocess; pytest-randomly stays (``-p no:randomly`` where order matters)."""
         return self.pytester.runpytest_subprocess("-p", "no:cacheprovider", *args)
 
 
@@ -89,3 +113,9 @@ def surface_cache(suite_cache_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Pat
 def project(pytester: pytest.Pytester) -> SeededProject:
     """A fresh seeded project in pytester's temporary directory."""
     return SeededProject(pytester)
+
+
+@pytest.fixture
+def app(pytester: pytest.Pytester) -> App:
+    """An empty project in pytester's temporary directory, to fill with ``make``."""
+    return App(pytester)

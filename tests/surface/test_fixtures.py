@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import signal
-import textwrap
 from pathlib import Path
 
 import pytest
@@ -28,22 +27,8 @@ create table public.counter (n int);
 """
 
 
-def make_project(pytester: pytest.Pytester, tests: str, **migrations: str) -> None:
-    """A small Supabase project: migrations (file name → SQL) and one test module."""
-    folder = pytester.path / "supabase" / "migrations"
-    folder.mkdir(parents=True)
-    for name, sql in migrations.items():
-        (folder / name).write_text(sql)
-    pytester.makepyfile(test_app=textwrap.dedent(tests))
-
-
-def run(pytester: pytest.Pytester, *args: str) -> pytest.RunResult:
-    return pytester.runpytest_subprocess("-p", "no:randomly", "-p", "no:cacheprovider", *args)
-
-
-def test_migrations_in_order_rows_isolated_and_rls(pytester: pytest.Pytester) -> None:
-    make_project(
-        pytester,
+def test_migrations_in_order_rows_isolated_and_rls(app) -> None:
+    app.make(
         """
         import pytest
 
@@ -119,39 +104,37 @@ def test_migrations_in_order_rows_isolated_and_rls(pytester: pytest.Pytester) ->
                 assert db.execute("select auth.uid()").fetchone() == (None,)
                 assert db.execute("select count(*) from notes").fetchone() == (0,)
         """,
-        **{
+        {
             "20240101000000_notes.sql": MIGRATION_1 + "grant select on public.notes to anon;\n",
             "20240102000000_more.sql": MIGRATION_2,
         },
     )
-    result = run(pytester, "-v")
+    result = app.run("-v")
     result.assert_outcomes(passed=11)
 
 
-def test_broken_migration_names_file_and_line(pytester: pytest.Pytester) -> None:
-    make_project(
-        pytester,
+def test_broken_migration_names_file_and_line(app) -> None:
+    app.make(
         """
         def test_needs_db(supaseed_db):
             pass
         """,
-        **{
+        {
             "20240101000000_ok.sql": "create table ok (n int);\n",
             "20240102000000_broken.sql": "create table a (n int);\n\nselect * from missing_table;\n",
         },
     )
-    result = run(pytester)
+    result = app.run()
     result.assert_outcomes(errors=1)
     result.stdout.fnmatch_lines(
         ["*MigrationError: supabase/migrations/20240102000000_broken.sql:3: *missing_table*"]
     )
 
 
-def test_one_server_shared_by_xdist_workers(pytester: pytest.Pytester) -> None:
-    out = pytester.path / "seen"
+def test_one_server_shared_by_xdist_workers(app) -> None:
+    out = app.root / "seen"
     out.mkdir()
-    make_project(
-        pytester,
+    app.make(
         f"""
         import os, pytest
 
@@ -164,9 +147,9 @@ def test_one_server_shared_by_xdist_workers(pytester: pytest.Pytester) -> None:
             (__import__("pathlib").Path({str(out)!r}) / f"{{worker}}-{{i}}").write_text(
                 supaseed_server.dsn + "\\n" + supaseed_server.details.get("pid", "") + "\\n" + name)
         """,
-        **{"20240101000000_a.sql": "create table a (n int);\n"},
+        {"20240101000000_a.sql": "create table a (n int);\n"},
     )
-    result = run(pytester, "-n", "2")
+    result = app.run("-n", "2")
     result.assert_outcomes(passed=4)
     records = [p.read_text().splitlines() for p in out.iterdir()]
     assert len({r[0] for r in records}) == 1, "every worker uses the same server"
@@ -177,9 +160,9 @@ def test_one_server_shared_by_xdist_workers(pytester: pytest.Pytester) -> None:
     )
 
 
-def test_keep_leaves_server_and_says_how_to_connect(pytester: pytest.Pytester) -> None:
-    make_project(pytester, "def test_x(supaseed_db):\n    pass\n")
-    result = run(pytester, "--supaseed-keep")
+def test_keep_leaves_server_and_says_how_to_connect(app) -> None:
+    app.make("def test_x(supaseed_db):\n    pass\n")
+    result = app.run("--supaseed-keep")
     result.assert_outcomes(passed=1)
     result.stdout.fnmatch_lines(
         ["*supaseed: server kept*", "connect: psql 'postgresql://*'", "pid: *"]
@@ -197,28 +180,25 @@ def test_keep_leaves_server_and_says_how_to_connect(pytester: pytest.Pytester) -
         os.kill(pid, signal.SIGINT)
 
 
-def test_docker_backend_without_engine_skips(
-    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_docker_backend_without_engine_skips(app, monkeypatch: pytest.MonkeyPatch) -> None:
     from pytest_supaseed.backends.docker import probe_docker
 
     if probe_docker() is None:
         pytest.skip("a Docker engine answers here; the skip path cannot be shown")
     monkeypatch.delenv("CI", raising=False)
-    pytester.makepyfile("def test_x(supaseed_db):\n    pass\n\ndef test_plain():\n    pass\n")
-    result = run(pytester, "--supaseed-backend", "docker", "-rs")
+    app.pytester.makepyfile("def test_x(supaseed_db):\n    pass\n\ndef test_plain():\n    pass\n")
+    result = app.run("--supaseed-backend", "docker", "-rs")
     result.assert_outcomes(passed=1, skipped=1)
     result.stdout.fnmatch_lines(["SKIPPED*docker backend: no Docker engine answers*"])
     monkeypatch.setenv("CI", "true")
-    result = run(pytester, "--supaseed-backend", "docker")
+    result = app.run("--supaseed-backend", "docker")
     result.assert_outcomes(passed=1, errors=1)
     result.stdout.fnmatch_lines(["*DockerUnavailableError*"])
 
 
-def test_remote_dsn_refused_naming_flag(pytester: pytest.Pytester) -> None:
-    pytester.makepyfile("def test_x(supaseed_server):\n    pass\n")
-    result = run(
-        pytester,
+def test_remote_dsn_refused_naming_flag(app) -> None:
+    app.pytester.makepyfile("def test_x(supaseed_server):\n    pass\n")
+    result = app.run(
         "--supaseed-backend",
         "external",
         "--supaseed-dsn",
@@ -228,32 +208,31 @@ def test_remote_dsn_refused_naming_flag(pytester: pytest.Pytester) -> None:
     result.stdout.fnmatch_lines(["*UnsafeDatabaseError*--supaseed-allow-remote*"])
 
 
-def test_external_backend_on_5432(pytester: pytest.Pytester) -> None:
+def test_external_backend_on_5432(app) -> None:
     from pytest_supaseed.backends.embedded import port_in_use
 
     if not port_in_use(5432):
         pytest.skip("no PostgreSQL listens on 127.0.0.1:5432")
-    make_project(
-        pytester,
+    app.make(
         """
         def test_x(supaseed_server, supaseed_db):
             assert supaseed_server.backend == "external"
             assert supaseed_db.execute("show port").fetchone() == ("5432",)
             supaseed_db.execute("select count(*) from auth.users")
         """,
-        **{"20240101000000_a.sql": "create table a (n int);\n"},
+        {"20240101000000_a.sql": "create table a (n int);\n"},
     )
-    pytester.makeini(
+    app.pytester.makeini(
         "[pytest]\nsupaseed_backend = external\n"
         "supaseed_dsn = postgresql://postgres@127.0.0.1:5432/postgres\n"
     )
-    result = run(pytester)
+    result = app.run()
     result.assert_outcomes(passed=1)
 
 
-def test_fixtures_are_documented(pytester: pytest.Pytester) -> None:
-    pytester.makepyfile("def test_x():\n    pass\n")
-    result = run(pytester, "--fixtures")
+def test_fixtures_are_documented(app) -> None:
+    app.pytester.makepyfile("def test_x():\n    pass\n")
+    result = app.run("--fixtures")
     for expected in (
         ["*supaseed_server [[]session scope[]] -- *", "*The PostgreSQL server of this run*"],
         ["*supaseed_dsn [[]session scope[]] -- *", "*own copy of the base database*"],
@@ -262,9 +241,9 @@ def test_fixtures_are_documented(pytester: pytest.Pytester) -> None:
         result.stdout.fnmatch_lines(expected)
 
 
-def test_wrong_pg_bin_reports_places_and_remedies(pytester: pytest.Pytester) -> None:
-    pytester.makepyfile("def test_x(supaseed_db):\n    pass\n\ndef test_plain():\n    pass\n")
-    result = run(pytester, "--supaseed-pg-bin", str(pytester.path / "no-such-dir"))
+def test_wrong_pg_bin_reports_places_and_remedies(app) -> None:
+    app.pytester.makepyfile("def test_x(supaseed_db):\n    pass\n\ndef test_plain():\n    pass\n")
+    result = app.run("--supaseed-pg-bin", str(app.root / "no-such-dir"))
     result.assert_outcomes(passed=1, errors=1)
     result.stdout.fnmatch_lines(
         [

@@ -48,15 +48,9 @@ HEAVY = (
 )
 
 
-def _run(pytester: pytest.Pytester, *args: str) -> pytest.RunResult:
-    return pytester.runpytest_subprocess("-p", "no:randomly", "-p", "no:cacheprovider", *args)
-
-
-def test_a_run_without_supaseed_imports_nothing_heavy_and_starts_no_server(
-    pytester: pytest.Pytester,
-) -> None:
-    pytester.makeconftest(RECORDER)
-    pytester.makepyfile(
+def test_a_run_without_supaseed_imports_nothing_heavy_and_starts_no_server(app) -> None:
+    app.pytester.makeconftest(RECORDER)
+    app.pytester.makepyfile(
         test_plain="""
         import pytest
 
@@ -66,9 +60,9 @@ def test_a_run_without_supaseed_imports_nothing_heavy_and_starts_no_server(
         """
     )
     # pytest-postgresql (a dev dependency) imports psycopg itself: leave it out of this run
-    result = _run(pytester, "-p", "no:postgresql")
+    result = app.run("-p", "no:postgresql")
     result.assert_outcomes(passed=3)
-    seen = json.loads((pytester.path / "modules.json").read_text())
+    seen = json.loads((app.root / "modules.json").read_text())
     modules = set(seen["modules"])
     assert "pytest_supaseed.plugin" in modules  # the plugin did load
     loaded_heavy = sorted(
@@ -117,10 +111,10 @@ def test_only_the_plugin_and_the_test_helpers_are_rewritten(
     assert rewritten("pytest_supaseed.testing.distribution", pytest_supaseed.testing)
 
 
-def test_per_test_fixtures_honour_overridden_session_layers(pytester: pytest.Pytester) -> None:
+def test_per_test_fixtures_honour_overridden_session_layers(app) -> None:
     """``supaseed_session`` and ``supaseed_dsn`` fetch their layers on first use: an override in
     the project's conftest still decides (here the worker id in the clones' names)."""
-    pytester.makeconftest(
+    app.pytester.makeconftest(
         """
         import pytest
 
@@ -130,7 +124,7 @@ def test_per_test_fixtures_honour_overridden_session_layers(pytester: pytest.Pyt
             return "overridden"
         """
     )
-    pytester.makepyfile(
+    app.pytester.makepyfile(
         test_db=textwrap.dedent(
             """
             import pytest
@@ -149,4 +143,4 @@ def test_per_test_fixtures_honour_overridden_session_layers(pytester: pytest.Pyt
             """
         )
     )
-    _run(pytester).assert_outcomes(passed=2)
+    app.run().assert_outcomes(passed=2)

@@ -4,10 +4,6 @@ schema."""
 
 from __future__ import annotations
 
-import textwrap
-
-import pytest
-
 from pytest_supaseed import demo_schemas
 
 PLAN = """\
@@ -31,25 +27,17 @@ create table public.projects (
 """
 
 
-def _run(pytester: pytest.Pytester, test_source: str) -> pytest.RunResult:
-    pytester.makepyfile(test_app=textwrap.dedent(test_source))
-    return pytester.runpytest_subprocess("-p", "no:cacheprovider", "-p", "no:randomly")
-
-
-def test_own_makerkit_migrations_are_seeded_without_the_demo_schema(
-    pytester: pytest.Pytester,
-) -> None:
-    migrations = pytester.path / "supabase" / "migrations"
+def test_own_makerkit_migrations_are_seeded_without_the_demo_schema(app) -> None:
+    migrations = app.root / "supabase" / "migrations"
     migrations.mkdir(parents=True)
     # the user's own MakerKit v2 schema, plus a table the kit does not have; the demo schema
     # applied on top would fail (its tables exist already) and would not know public.projects
     (migrations / "20240101000000_makerkit.sql").write_text(demo_schemas.sql("v2"))
     (migrations / "20240102000000_projects.sql").write_text(CUSTOM_TABLE)
-    (pytester.path / "supaseed.toml").write_text(
+    (app.root / "supaseed.toml").write_text(
         PLAN + '\n[tables."public.projects"]\ncount_per_parent = { account_id = 2 }\n'
     )
-    result = _run(
-        pytester,
+    app.tests(
         """
         def test_seeded(supaseed):
             assert supaseed.count("auth.users") == 4
@@ -61,13 +49,13 @@ def test_own_makerkit_migrations_are_seeded_without_the_demo_schema(
             assert applied == (1,)  # one kit.setup_new_user: the demo schema did not run again
         """,
     )
+    result = app.run()
     result.assert_outcomes(passed=1)
 
 
-def test_an_empty_project_gets_the_templates_demo_schema(pytester: pytest.Pytester) -> None:
-    (pytester.path / "supaseed.toml").write_text(PLAN)
-    result = _run(
-        pytester,
+def test_an_empty_project_gets_the_templates_demo_schema(app) -> None:
+    (app.root / "supaseed.toml").write_text(PLAN)
+    app.tests(
         """
         def test_seeded(supaseed):
             assert supaseed.count("auth.users") == 4
@@ -79,4 +67,5 @@ def test_an_empty_project_gets_the_templates_demo_schema(pytester: pytest.Pytest
             assert is_v2 == (1,)
         """,
     )
+    result = app.run()
     result.assert_outcomes(passed=1)

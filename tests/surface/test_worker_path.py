@@ -3,26 +3,9 @@ error, to every worker: workers repeat none of it."""
 
 from __future__ import annotations
 
-import textwrap
 
-import pytest
-
-
-def _project(pytester: pytest.Pytester, migration: str, tests: str) -> None:
-    folder = pytester.path / "supabase" / "migrations"
-    folder.mkdir(parents=True)
-    (folder / "20240101000000_app.sql").write_text(migration)
-    pytester.makepyfile(test_app=textwrap.dedent(tests))
-
-
-def _run(pytester: pytest.Pytester, *args: str) -> pytest.RunResult:
-    return pytester.runpytest_subprocess("-p", "no:randomly", "-p", "no:cacheprovider", *args)
-
-
-def test_workers_receive_the_base_database_from_the_controller(pytester: pytest.Pytester) -> None:
-    _project(
-        pytester,
-        "create table items (n int);\n",
+def test_workers_receive_the_base_database_from_the_controller(app) -> None:
+    app.make(
         """
         import pytest
         from pytest_supaseed.run_state import get_run_state
@@ -33,16 +16,13 @@ def test_workers_receive_the_base_database_from_the_controller(pytester: pytest.
             assert remote is not None and remote["base_database"] == supaseed_base_database
             assert supaseed_db.execute("select count(*) from items").fetchone() == (0,)
         """,
+        {"20240101000000_app.sql": "create table items (n int);\n"},
     )
-    _run(pytester, "-n", "2").assert_outcomes(passed=4)
+    app.run("-n", "2").assert_outcomes(passed=4)
 
 
-def test_a_broken_migration_fails_every_worker_with_the_same_message(
-    pytester: pytest.Pytester,
-) -> None:
-    _project(
-        pytester,
-        "create table a (n int);\n\nselect * from missing_table;\n",
+def test_a_broken_migration_fails_every_worker_with_the_same_message(app) -> None:
+    app.make(
         """
         import pytest
 
@@ -50,8 +30,9 @@ def test_a_broken_migration_fails_every_worker_with_the_same_message(
         def test_needs_db(supaseed_db, i):
             pass
         """,
+        {"20240101000000_app.sql": "create table a (n int);\n\nselect * from missing_table;\n"},
     )
-    result = _run(pytester, "-n", "2")
+    result = app.run("-n", "2")
     result.assert_outcomes(errors=2)
     result.stdout.fnmatch_lines(
         ["*MigrationError: supabase/migrations/20240101000000_app.sql:3: *missing_table*"] * 2

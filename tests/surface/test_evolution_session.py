@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-HERE = Path(__file__).parent
+#: the blog project and its week of migrations, shared with tests/evolution/
+EVOLUTION = Path(__file__).resolve().parents[1] / "evolution"
 
 TESTS = """\
 def test_authors(supaseed):
@@ -24,31 +25,18 @@ def test_posts(supaseed):
 
 
 @pytest.fixture
-def blog_project(
-    pytester: pytest.Pytester, suite_cache_dir: Path, monkeypatch: pytest.MonkeyPatch
-) -> Path:
-    """The blog (v1 migrations, plan, posts) as a pytester project using the suite's cache."""
-    monkeypatch.setenv("SUPASEED_CACHE_DIR", str(suite_cache_dir))
-    monkeypatch.setenv("SUPASEED_MAX_CLUSTERS", "4")
-    root = pytester.path
-    for item in (HERE / "project").iterdir():
-        if item.is_dir():
-            shutil.copytree(item, root / item.name)
-        else:
-            shutil.copy(item, root / item.name)
-    pytester.makepyfile(test_blog=TESTS)
-    return root
-
-
-def _run(pytester: pytest.Pytester) -> pytest.RunResult:
-    return pytester.runpytest_subprocess("-p", "no:cacheprovider", "-p", "no:randomly")
+def blog_project(app) -> Path:
+    """The blog (v1 migrations, plan, posts) as a pytester project (the suite's cache: conftest)."""
+    shutil.copytree(EVOLUTION / "project", app.root, dirs_exist_ok=True)
+    app.tests(TESTS, "test_blog")
+    return app.root
 
 
 def test_session_checks_the_plan_and_the_header_reports_schema_drift(
-    pytester: pytest.Pytester, blog_project: Path
+    app, blog_project: Path
 ) -> None:
     root = blog_project
-    first = _run(pytester)
+    first = app.run()
     first.assert_outcomes(passed=2)
     assert "the schema changed" not in first.stdout.str()  # no snapshot yet: nothing to compare
 
@@ -58,8 +46,8 @@ def test_session_checks_the_plan_and_the_header_reports_schema_drift(
 
     # a week of migrations: the plan no longer fits; the first test fails with plan --check's
     # words and the run stops there
-    shutil.copy(HERE / "evolve.sql", root / "supabase" / "migrations" / "0002_evolve.sql")
-    broken = _run(pytester)
+    shutil.copy(EVOLUTION / "evolve.sql", root / "supabase" / "migrations" / "0002_evolve.sql")
+    broken = app.run()
     broken.assert_outcomes(errors=1)
     out = broken.stdout.str()
     assert (
@@ -70,7 +58,7 @@ def test_session_checks_the_plan_and_the_header_reports_schema_drift(
     assert "supaseed: the migrations changed since the base database was last built" in out
 
     # the next run's header says what changed, in one line, with the command to run
-    again = _run(pytester)
+    again = app.run()
     header = [line for line in again.stdout.lines if "the schema changed since" in line]
     assert header == [
         "supaseed: the schema changed since supaseed.schema.json (4 column added, 2 column "
@@ -87,6 +75,6 @@ def test_session_checks_the_plan_and_the_header_reports_schema_drift(
     )
     assert update.returncode == 0, update.stdout + update.stderr
     assert "supaseed plan --check: The plan matches the live schema: no problems." in update.stdout
-    mended = _run(pytester)
+    mended = app.run()
     mended.assert_outcomes(passed=2)
     assert "the schema changed since" not in mended.stdout.str()

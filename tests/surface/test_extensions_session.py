@@ -1,15 +1,13 @@
-"""The extension doubles through the ``supaseed`` fixture, end to end (a pytester run).
+"""The extension pack through pytest, end to end (pytester runs).
 
 A small project whose migration makes a webhook trigger, schedules a cron job and calls the http
 extension; its test asserts through ``supaseed.http_requests()``, ``supaseed.run_cron_job()``,
-``supaseed.http_responses[url]`` and ``supaseed.as_user(email, headers=...)``.
+``supaseed.http_responses[url]`` and ``supaseed.as_user(email, headers=...)``. A project that
+creates an extension nobody bundles fails its run once, naming it (tests/extensions/
+test_preflight.py checks the same refusal without pytest).
 """
 
 from __future__ import annotations
-
-import textwrap
-
-import pytest
 
 MIGRATION = """\
 create extension if not exists pg_cron with schema pg_catalog;
@@ -65,16 +63,26 @@ def test_nothing_leaks_between_tests(supaseed):
 """
 
 
-def test_the_supaseed_fixture_exposes_the_doubles(
-    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from pytest_supaseed.backends.embedded import cache_root
-
-    monkeypatch.setenv("SUPASEED_CACHE_DIR", str(cache_root() / "pytester-runs"))
-    monkeypatch.setenv("SUPASEED_MAX_CLUSTERS", "4")
-    folder = pytester.path / "supabase" / "migrations"
-    folder.mkdir(parents=True)
-    (folder / "20240101000000_orders.sql").write_text(MIGRATION)
-    pytester.makepyfile(test_app=textwrap.dedent(TESTS))
-    result = pytester.runpytest_subprocess("-p", "no:randomly", "-p", "no:cacheprovider")
+def test_the_supaseed_fixture_exposes_the_doubles(app) -> None:
+    app.make(TESTS, {"20240101000000_orders.sql": MIGRATION})
+    result = app.run()
     result.assert_outcomes(passed=2)
+
+
+def test_a_plugin_run_fails_once_with_the_missing_extensions(app) -> None:
+    app.make(
+        "def test_needs_db(supaseed_db):\n    pass\n",
+        {
+            "20240101000000_ai.sql": (
+                "create table notes (id int);\ncreate extension if not exists vector;\n"
+            )
+        },
+    )
+    result = app.run(f"--basetemp={app.root / 'tmp'}")
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*MissingExtensionsError*",
+            "*- vector (created at supabase/migrations/20240101000000_ai.sql:2)*",
+        ]
+    )
