@@ -1,5 +1,6 @@
 """The package's import graph has no cycle, counting imports inside functions and under
-``TYPE_CHECKING``; and library modules never import pytest (import-linter checks the layers)."""
+``TYPE_CHECKING``; library modules import each other at module top (laziness only in the pytest
+layer); and library modules never import pytest (import-linter checks the layers)."""
 
 from __future__ import annotations
 
@@ -95,6 +96,102 @@ def _parents_free(graph: dict[str, set[str]]) -> dict[str, set[str]]:
         name: {t for t in targets if not t.startswith(name + ".") and not name.startswith(t + ".")}
         for name, targets in graph.items()
     }
+
+
+def _type_checking_block(node: ast.stmt) -> bool:
+    test = node.test if isinstance(node, ast.If) else None
+    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
+    )
+
+
+def _top_level_imports(body: list[ast.stmt]) -> set[ast.stmt]:
+    """The import statements run when the module is imported: at module level, inside top-level
+    ``if`` / ``try`` blocks, and under ``if TYPE_CHECKING:`` (never run, but not lazy either)."""
+    found: set[ast.stmt] = set()
+    for node in body:
+        if isinstance(node, ast.Import | ast.ImportFrom):
+            found.add(node)
+        elif isinstance(node, ast.If) and _type_checking_block(node):
+            found.update(n for n in ast.walk(node) if isinstance(n, ast.Import | ast.ImportFrom))
+        elif isinstance(node, ast.If | ast.Try):
+            for block in (node.body, node.orelse, getattr(node, "finalbody", [])):
+                found |= _top_level_imports(block)
+            for handler in getattr(node, "handlers", []):
+                found |= _top_level_imports(handler.body)
+    return found
+
+
+def deferred_package_imports(source: str, *, package: str = "pytest_supaseed") -> list[str]:
+    """``line: statement`` of every import of a ``package`` module that is not at module top (in a
+    function or method, or a class body), ``if TYPE_CHECKING:`` blocks excepted."""
+    tree = ast.parse(source)
+    top = _top_level_imports(tree.body)
+    found = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Import | ast.ImportFrom) or node in top:
+            continue
+        if isinstance(node, ast.ImportFrom):
+            ours = node.level > 0 or (node.module or "").split(".")[0] == package
+        else:
+            ours = any(alias.name.split(".")[0] == package for alias in node.names)
+        if ours:
+            found.append(f"{node.lineno}: {ast.unparse(node)}")
+    return found
+
+
+def test_deferred_package_imports_finds_function_level_imports_only() -> None:
+    source = """
+from typing import TYPE_CHECKING
+from . import top
+import pytest_supaseed.errors
+if TYPE_CHECKING:
+    from .model import Schema
+try:
+    from .fast import thing
+except ImportError:
+    thing = None
+
+
+def f():
+    import json
+    from .engine import seed
+    import pytest_supaseed.logs as logs
+
+
+class C:
+    from ..errors import SupaseedError
+"""
+    assert deferred_package_imports(source) == [
+        "15: from .engine import seed",
+        "16: import pytest_supaseed.logs as logs",
+        "20: from ..errors import SupaseedError",
+    ]
+
+
+def test_library_modules_import_the_package_at_module_top() -> None:
+    """Laziness only at the pytest boundary: outside the pytest layer, no import of one of the
+    package's modules waits inside a function (optional third-party libraries may)."""
+    deferred = {
+        name: found
+        for name, path in _modules().items()
+        if name not in PYTEST_LAYER
+        if (found := deferred_package_imports(path.read_text()))
+    }
+    assert deferred == {}
+
+
+def test_no_package_defers_its_names_with_a_module_getattr() -> None:
+    """PEP 562 ``__getattr__`` would hide imports from the graph: packages re-export eagerly."""
+    lazy = [
+        name
+        for name, path in _modules().items()
+        if any(
+            isinstance(node, ast.FunctionDef) and node.name == "__getattr__"
+            for node in ast.parse(path.read_text()).body
+        )
+    ]
+    assert lazy == []
 
 
 def test_find_cycle_finds_a_cycle() -> None:

@@ -6,12 +6,8 @@ from __future__ import annotations
 import json
 import uuid
 
-from pytest_supaseed.lifecycle import (
-    TemplateDatabase,
-    effective_seed,
-    template_db_name,
-    worker_database_name,
-)
+from pytest_supaseed.lifecycle.connections import worker_database_name
+from pytest_supaseed.lifecycle.template_db import TemplateDatabase, effective_seed, template_db_name
 from pytest_supaseed.seed.result import SeedResult
 
 

@@ -31,8 +31,8 @@ PYTEST = "pytest"
 #: become AssetErrors, the marker's and the helpers' errors fail a test under pytest.
 REPORTED_AS = {
     ("config/models.py", "ValueError"): "ConfigError",
-    ("assets/config.py", "ValueError"): "ConfigError",
-    ("associate/config.py", "ValueError"): "ConfigError",
+    ("config/asset_sections.py", "ValueError"): "ConfigError",
+    ("config/association_sections.py", "ValueError"): "ConfigError",
     ("assets/mapping.py", "_ExpressionError"): "AssetError",
     ("assets/convert.py", "ValueError"): "AssetError",
     ("assets/fields.py", "ValueError"): "AssetError",

@@ -1,7 +1,8 @@
 """Optional AI-written values: a language model writes chosen columns, cached, under a budget.
 
-Nothing here is imported unless a plan sets ``[ai] provider`` and names fields (the seeding engine
-imports :mod:`.engine` lazily), so a plan without AI never loads ``httpx``. The parts:
+The seeding engine imports :mod:`.engine` at its top; ``httpx`` (the optional ``[ai]`` extra) is
+imported only when a plan sets ``[ai] provider`` and names fields
+(:func:`.providers.require_httpx`), so a plan without AI never loads it. The parts:
 
 - :mod:`.providers`: Ollama and OpenAI-compatible HTTP clients (``httpx``);
 - :mod:`.prompts`: ``{column}`` placeholders and ``context`` lines filled from the row;

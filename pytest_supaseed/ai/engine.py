@@ -42,6 +42,7 @@ from .providers import (
     ProviderUnreachable,
     make_provider,
     request_options,
+    require_httpx,
     resolved_base_url,
 )
 from .usage import AIUsage, FieldUsage
@@ -103,6 +104,7 @@ class AIRun:
         warn: Callable[[str], None],
         estimates: Mapping[str, int],
     ) -> None:
+        require_httpx()  # a plan with AI on needs the [ai] extra, even when every answer is cached
         self.config: AIConfig = plan.ai
         if self.config.budget.max_cost is not None and not self.config.budget.priced:
             raise ConfigError(

@@ -9,19 +9,14 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from types import ModuleType
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ..config.models import AIConfig
 from ..errors import ConfigError
 
-try:
+if TYPE_CHECKING:
     import httpx
-except ModuleNotFoundError:  # the optional extra is not installed
-    raise ConfigError(
-        "AI-written columns need httpx: pip install 'pytest-supaseed[ai]' (or set ai.provider = "
-        '"disabled")',
-        key_path="ai.provider",
-    ) from None
 
 __all__ = [
     "Answer",
@@ -35,6 +30,7 @@ __all__ = [
     "ProviderUnreachable",
     "make_provider",
     "request_options",
+    "require_httpx",
     "resolved_base_url",
 ]
 
@@ -134,6 +130,23 @@ def request_options(config: AIConfig, seed: int) -> dict[str, Any]:
     return opts
 
 
+def require_httpx() -> ModuleType:
+    """The ``httpx`` module, or the plan's error when the optional ``[ai]`` extra is missing.
+
+    Imported here, when a plan turns AI on, not at the top of this module: the seeding engine
+    imports the AI modules with it, and a plan without AI must not pay for (or need) httpx.
+    """
+    try:
+        import httpx as module
+    except ModuleNotFoundError:  # the optional extra is not installed
+        raise ConfigError(
+            "AI-written columns need httpx: pip install 'pytest-supaseed[ai]' (or set "
+            'ai.provider = "disabled")',
+            key_path="ai.provider",
+        ) from None
+    return module
+
+
 class _HttpProvider:
     name = "?"
 
@@ -141,21 +154,23 @@ class _HttpProvider:
         self.config = config
         self.seed = config.seed if config.seed is not None else seed
         self.base_url = resolved_base_url(config)
-        self.client = httpx.Client(
+        self.http = http = require_httpx()
+        self.client: httpx.Client = http.Client(
             base_url=self.base_url,
-            timeout=httpx.Timeout(config.timeout, connect=min(config.timeout, 5.0)),
+            timeout=http.Timeout(config.timeout, connect=min(config.timeout, 5.0)),
             headers=headers or {},
-            limits=httpx.Limits(max_connections=config.concurrency),
+            limits=http.Limits(max_connections=config.concurrency),
         )
 
     def _post(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
+        http = self.http
         try:
             response = self.client.post(path, json=body)
-        except httpx.TimeoutException as exc:
+        except http.TimeoutException as exc:
             raise ProviderTimeout(
                 f"no answer from {self.base_url} within {self.config.timeout:g} s"
             ) from exc
-        except httpx.TransportError as exc:
+        except http.TransportError as exc:
             raise ProviderUnreachable(f"{self.base_url} is unreachable: {exc}") from exc
         if response.status_code != 200:
             code = response.status_code
@@ -172,15 +187,16 @@ class _HttpProvider:
         return data
 
     def _get(self, path: str) -> dict[str, Any]:
+        http = self.http
         try:
             response = self.client.get(path)
             response.raise_for_status()
             data = response.json()
-        except httpx.TimeoutException as exc:
+        except http.TimeoutException as exc:
             raise ProviderTimeout(f"no answer from {self.base_url}{path}") from exc
-        except httpx.TransportError as exc:
+        except http.TransportError as exc:
             raise ProviderUnreachable(f"{self.base_url} is unreachable: {exc}") from exc
-        except (httpx.HTTPStatusError, ValueError) as exc:
+        except (http.HTTPStatusError, ValueError) as exc:
             raise ProviderFailed(f"{self.base_url}{path}: {exc}") from exc
         return data if isinstance(data, dict) else {}
 

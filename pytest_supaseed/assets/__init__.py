@@ -7,7 +7,7 @@ assets a seed uses, ``map_rows`` turns them into rows checked against the target
 
 from __future__ import annotations
 
-from .config import (
+from ..config.asset_sections import (
     AssetPoolConfig,
     FilterConfig,
     MappingConfig,

@@ -22,7 +22,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from .config import AssetPoolConfig
+from ..config.asset_sections import AssetPoolConfig
 from .model import AssetProblem
 
 __all__ = ["CacheEntry", "ParseCache", "RecordTuple", "fingerprint"]

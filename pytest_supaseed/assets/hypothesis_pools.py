@@ -18,8 +18,8 @@ from typing import Any
 
 from hypothesis import strategies as st
 
+from ..config.asset_sections import MappingConfig
 from ..errors import AssetError
-from .config import MappingConfig
 from .convert import ColumnLike
 from .mapping import CompiledMapping, compile_mapping, map_rows
 from .model import Asset

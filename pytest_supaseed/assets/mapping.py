@@ -27,8 +27,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
+from ..config.asset_sections import MappingConfig
 from ..errors import AssetError, did_you_mean
-from .config import MappingConfig
 from .convert import OMIT, ColumnLike, to_column
 from .model import FILE_ATTRS, MISSING, Asset, resolve
 from .pool import AssetPool

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .config import AssetType
+from ..config.asset_sections import AssetType
 
 __all__ = [
     "FIELD_PREFIXES",

@@ -16,10 +16,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..config.asset_files import find_files
+from ..config.asset_sections import AssetPoolConfig
 from ..errors import AssetError, did_you_mean
 from .cache import CacheEntry, ParseCache, fingerprint
-from .config import AssetPoolConfig
-from .discover import find_files
 from .loaders import PARSERS, LoadContext
 from .model import Asset, AssetProblem
 

@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from ..config.asset_sections import FilterConfig, SelectionConfig
 from ..errors import AssetError
 from ..imports import import_object
-from .config import FilterConfig, SelectionConfig
 from .fields import coerce
 from .model import MISSING, Asset, resolve
 from .pool import AssetPool

@@ -6,7 +6,7 @@ entry point; ``distribute_from_config`` takes a plan's :class:`AssociationConfig
 
 from __future__ import annotations
 
-from pytest_supaseed.associate.config import (
+from ..config.association_sections import (
     STRATEGIES,
     AssociationConfig,
     CategoryBalance,
@@ -14,8 +14,8 @@ from pytest_supaseed.associate.config import (
     ConstraintsConfig,
     DateDistribution,
 )
-from pytest_supaseed.associate.constraints import Relaxation
-from pytest_supaseed.associate.solver import Distribution, distribute, distribute_from_config
+from .constraints import Relaxation
+from .solver import Distribution, distribute, distribute_from_config
 
 __all__ = [
     "STRATEGIES",

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from pytest_supaseed.errors import ConstraintError
 
-from .config import ConstraintsConfig
+from ..config.association_sections import ConstraintsConfig
 
 
 @dataclass(frozen=True)

@@ -22,10 +22,15 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, ParamSpec, TypeVar
 
+from ..config.association_sections import (
+    STRATEGIES,
+    AssociationConfig,
+    ConstraintsConfig,
+    cutoff_date,
+)
 from ..errors import ConfigError, ConstraintError, did_you_mean
 from ..imports import import_object
 from . import placement
-from .config import STRATEGIES, AssociationConfig, ConstraintsConfig, cutoff_date
 from .constraints import Relaxation, resolve_counts
 from .flow import INF, FlowNetwork
 

@@ -10,6 +10,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .base import MAINTENANCE_DB, ServerHandle, is_local_host
+from .docker import start_docker
+from .embedded import start_embedded
+from .external import connect_external
 
 if TYPE_CHECKING:
     from ..options import Settings
@@ -26,15 +29,9 @@ __all__ = [
 def start_server(settings: Settings) -> ServerHandle:
     """Start (embedded, docker) or reach (external) the server ``settings.backend`` names."""
     if settings.backend == "external":
-        from .external import connect_external
-
         return connect_external(settings.dsn, settings.allow_remote)
     if settings.backend == "docker":
-        from .docker import start_docker
-
         return start_docker(settings.image)
-    from .embedded import start_embedded
-
     return start_embedded(settings.pg_bin, settings.rootdir)
 
 
@@ -44,9 +41,5 @@ def connect_server(
     """The server of ``dsn`` (external; its host must be local unless ``allow_remote``), else a
     new embedded server for the project at ``rootdir``."""
     if dsn:
-        from .external import connect_external
-
         return connect_external(dsn, allow_remote)
-    from .embedded import start_embedded
-
     return start_embedded(None, Path(rootdir))

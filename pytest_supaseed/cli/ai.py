@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 from ..ai.cache import AICache, cache_dir
+from ..ai.providers import ProviderError, make_provider
 from ..config.loader import find_plan_file
 from ..config.models import AIConfig, SeedPlan
 from ..config.resolve import resolve_plan
@@ -70,8 +71,6 @@ def _config(args: argparse.Namespace) -> tuple[AIConfig, int, Path]:
 
 
 def _cmd_status(args: argparse.Namespace) -> int:
-    from ..ai.providers import make_provider  # httpx: the optional [ai] extra
-
     config, seed, _ = _config(args)
     if config.provider == "disabled":
         print('ai: off (ai.provider = "disabled"); set it in the plan or pass --provider')
@@ -98,8 +97,6 @@ def _cmd_status(args: argparse.Namespace) -> int:
 
 
 def _cmd_test(args: argparse.Namespace) -> int:
-    from ..ai.providers import ProviderError, make_provider  # httpx: the optional [ai] extra
-
     config, seed, _ = _config(args)
     if config.provider == "disabled":
         print('ai: off (ai.provider = "disabled"); set it in the plan or pass --provider')

@@ -8,10 +8,10 @@ from pathlib import Path
 from typing import Any
 
 from ..config.catalog import find_template, list_templates
-from ..config.check import check_plan
 from ..config.loader import plan_json_schema
 from ..config.resolve import ResolvedPlan, plan_hash, resolve_plan
 from ..errors import ConfigError, SupaseedError
+from ..plancheck.check import check_plan
 from .common import add_migrations_option, migrations_option
 from .update import live_schema
 from .update import register as register_update

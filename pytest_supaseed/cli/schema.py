@@ -14,11 +14,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from ..config.check import check_plan
-from ..config.impact import analyze
 from ..config.resolve import resolve_plan
 from ..errors import SchemaError
 from ..lifecycle.base import project_database
+from ..plancheck.check import check_plan
+from ..plancheck.impact import analyze
 from ..schema.detect import detect
 from ..schema.diff import diff
 from ..schema.introspect import introspect

@@ -28,7 +28,7 @@ from typing import Any
 
 import psycopg
 
-from .. import seed as seeding  # the package loads the engine (Faker, generators) on first use
+from .. import seed as seeding
 from ..config.resolve import ResolvedPlan, resolve_plan
 from ..errors import ConfigError
 from ..lifecycle.base import ensure_base_database, project_server

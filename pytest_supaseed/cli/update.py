@@ -1,7 +1,7 @@
 """``supaseed update``: bring the plan in line with the live schema, one question per change.
 
 The flow: resolve the plan, read the live schema, compare it with the last snapshot
-(:func:`~pytest_supaseed.config.impact.analyze`), print the impacts, then ask per error, warning
+(:func:`~pytest_supaseed.plancheck.impact.analyze`), print the impacts, then ask per error, warning
 and suggestion (numbered choices, the default in brackets): the suggested generator, another
 generator, an asset pool path, leave null, AI (when ``[ai]`` has a provider), drop the broken key,
 or skip. Each answer is validated (the generator must compile, the pool path must match files) and
@@ -30,10 +30,8 @@ import psycopg
 import yaml
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
-from ..assets.discover import find_files
-from ..config.check import check_plan
+from ..config.asset_files import find_files
 from ..config.edit import PlanEditor
-from ..config.impact import Impact, analyze
 from ..config.loader import format_key_path
 from ..config.resolve import ResolvedPlan, resolve_plan
 from ..config.suggest import Edit, Suggestion, mapping_of, table_key
@@ -42,6 +40,8 @@ from ..generate.overrides import expression_generator
 from ..lifecycle.base import project_database
 from ..lifecycle.databases import clone_database, drop_database
 from ..lifecycle.migrations import apply_sql_paths
+from ..plancheck.check import check_plan
+from ..plancheck.impact import Impact, analyze
 from ..schema.introspect import introspect
 from ..schema.model import Schema, Table
 from ..schema.snapshot import DEFAULT_SNAPSHOT_FILE, load_snapshot, write_snapshot

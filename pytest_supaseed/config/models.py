@@ -2,8 +2,8 @@
 
 A plan is data (TOML, YAML, a dict); these models give it types, defaults and validation. Every
 section subclasses :class:`PlanModel`, so an unknown key is an error (``countt`` → did you mean
-``count``?). Sections owned by other areas (asset pools, mappings, associations) are defined next
-to the code that reads them and imported here.
+``count``?). The asset pool, mapping and association sections live in :mod:`.asset_sections` and
+:mod:`.association_sections` (the asset and association code above this package reads them).
 """
 
 from __future__ import annotations
@@ -16,8 +16,9 @@ from typing import Annotated, Any, Literal
 from pydantic import BeforeValidator, Field, field_validator, model_validator
 
 from ..errors import did_you_mean
+from .asset_sections import AssetPoolConfig, MappingConfig
+from .association_sections import AssociationConfig
 from .base import PlanModel
-from .sections import AssetPoolConfig, AssociationConfig, MappingConfig
 
 __all__ = [
     "AIBudget",

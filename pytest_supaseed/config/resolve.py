@@ -28,6 +28,7 @@ from pydantic import ValidationError
 
 from .. import demo_schemas
 from ..errors import ConfigError
+from .asset_files import find_files
 from .catalog import BUILTIN_DIR, BUILTIN_PREFIX, Template, find_template
 from .loader import (
     APPEND_SUFFIX,
@@ -105,8 +106,6 @@ class ResolvedPlan:
     def asset_files(self) -> tuple[Path, ...]:
         """Every file the plan's asset pools match (their ``path`` minus ``exclude``, found the
         way the asset loader finds them) and their ``json_schema`` files, sorted."""
-        from ..assets.discover import find_files
-
         files: set[Path] = set()
         for pool in self.plan.asset_pools.values():
             found, _ = find_files(self.rootdir, pool.path, pool.exclude)

@@ -14,9 +14,9 @@ from pathlib import Path
 import psycopg
 
 from ..backends import ServerHandle
-from ..config.check import check_plan
 from ..config.loader import find_plan_file
 from ..config.resolve import ResolvedPlan, resolve_plan
+from ..plancheck.check import check_plan
 from ..schema.drift import REMEMBERED_DIR, drift_note, remember_schema
 from ..schema.introspect import introspect
 from ..schema.model import Schema

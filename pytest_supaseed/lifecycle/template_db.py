@@ -26,7 +26,7 @@ from typing import Any
 import psycopg
 
 from .. import __version__
-from .. import seed as seeding  # the package loads the engine (Faker, generators) on first use
+from .. import seed as seeding
 from ..backends.extensions.preflight import check_extensions
 from ..config.resolve import ResolvedPlan, plan_hash
 from ..logs import event

@@ -41,10 +41,11 @@ import psycopg.errors
 import psycopg.rows
 from psycopg import sql
 
+from ..ai.engine import AIRun
 from ..assets import load_pool, map_rows
-from ..assets.config import MappingConfig
 from ..associate.report import render_distribution
 from ..associate.solver import distribute_from_config
+from ..config.asset_sections import MappingConfig
 from ..config.models import Expression, SeedPlan, TableConfig
 from ..errors import (
     ConfigError,
@@ -679,13 +680,11 @@ def _ai_run(
     assets: _AssetRows,
     run_seed: int,
     result: SeedResult,
-) -> Any:
+) -> AIRun | None:
     """The run's AI state (:class:`pytest_supaseed.ai.engine.AIRun`) when the plan turns AI on,
-    else None; nothing of :mod:`pytest_supaseed.ai` (or httpx) is imported when it is off."""
+    else None; httpx (the optional ``[ai]`` extra) is imported only when it is on."""
     if not plan.ai.enabled:
         return None
-    from ..ai.engine import AIRun  # here, not at the top: AI is optional (httpx, the [ai] extra)
-
     estimates = {}
     for name, config in planned.items():
         if name in mapped:

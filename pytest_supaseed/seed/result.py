@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from ..ai.usage import AIUsage
+from ..ai.usage import AIUsage
 
 
 @dataclass
@@ -109,10 +108,7 @@ class SeedResult:
 
 
 def _ai_usage(data: Any) -> AIUsage | None:
-    """The AI usage of a stored result; :mod:`pytest_supaseed.ai` is imported only when the result
-    has one (a plan without AI loads no AI module)."""
+    """The AI usage of a stored result, None when the run had no AI."""
     if not data:
         return None
-    from ..ai.usage import AIUsage
-
     return AIUsage.from_json(dict(data))

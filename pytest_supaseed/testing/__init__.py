@@ -1,41 +1,45 @@
 """What tests import: the ``supaseed`` fixture's :class:`Supaseed`, acting as a Supabase user,
-assertion helpers, Hypothesis strategies.
-
-Names are loaded on first use so that importing this package stays cheap.
+assertion helpers. Hypothesis strategies are in :mod:`.strategies` (import it by name: Hypothesis
+is an optional extra, so this package does not load it).
 """
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+# Distribution of seeded rows over their parents.
+from .distribution import assert_category_balance, assert_distribution
 
-_EXPORTS = {
-    # The object the ``supaseed`` fixture gives a test.
-    "Supaseed": "supaseed",
-    # RLS: act as a user inside the test's transaction, and check what they see.
-    "as_user": "rls",
-    "as_anon": "rls",
-    "as_service_role": "rls",
-    "assert_rls_enabled": "rls",
-    "assert_visible": "rls",
-    "assert_not_visible": "rls",
-    # The extension pack's recording doubles: pg_net requests, http answers, pg_cron runs.
-    "http_requests": "doubles",
-    "http_calls": "doubles",
-    "register_http_response": "doubles",
-    "run_cron_job": "doubles",
-    # Distribution of seeded rows over their parents.
-    "assert_distribution": "distribution",
-    "assert_category_balance": "distribution",
-    # Who can select/insert/update/delete what, tried on the seeded rows.
-    "rls_matrix": "matrix",
-}
+# The extension pack's recording doubles: pg_net requests, http answers, pg_cron runs.
+from .doubles import http_calls, http_requests, register_http_response, run_cron_job
 
-__all__ = sorted(_EXPORTS)
+# Who can select/insert/update/delete what, tried on the seeded rows.
+from .matrix import rls_matrix
 
+# RLS: act as a user inside the test's transaction, and check what they see.
+from .rls import (
+    as_anon,
+    as_service_role,
+    as_user,
+    assert_not_visible,
+    assert_rls_enabled,
+    assert_visible,
+)
 
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'pytest_supaseed.testing' has no attribute {name!r}")
-    return getattr(importlib.import_module(f"{__name__}.{module}"), name)
+# The object the ``supaseed`` fixture gives a test.
+from .supaseed import Supaseed
+
+__all__ = [
+    "Supaseed",
+    "as_anon",
+    "as_service_role",
+    "as_user",
+    "assert_category_balance",
+    "assert_distribution",
+    "assert_not_visible",
+    "assert_rls_enabled",
+    "assert_visible",
+    "http_calls",
+    "http_requests",
+    "register_http_response",
+    "rls_matrix",
+    "run_cron_job",
+]

@@ -15,9 +15,9 @@ import pytest
 from slugify import slugify
 
 from pytest_supaseed.assets import load_pool, map_rows
-from pytest_supaseed.assets.config import AssetPoolConfig, MappingConfig
-from pytest_supaseed.associate.config import AssociationConfig
 from pytest_supaseed.config import resolve_plan
+from pytest_supaseed.config.asset_sections import AssetPoolConfig, MappingConfig
+from pytest_supaseed.config.association_sections import AssociationConfig
 from pytest_supaseed.errors import ConfigError
 from pytest_supaseed.seed import seed
 

@@ -19,8 +19,8 @@ from pytest_supaseed.associate import (
     distribute,
     distribute_from_config,
 )
-from pytest_supaseed.associate.config import cutoff_date
 from pytest_supaseed.associate.report import render_distribution, render_histogram
+from pytest_supaseed.config.association_sections import cutoff_date
 from pytest_supaseed.errors import ConfigError, ConstraintError
 
 STRATEGIES = ["weighted_random", "round_robin", "even_spread"]

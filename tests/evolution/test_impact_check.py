@@ -12,8 +12,8 @@ import pytest
 
 from pytest_supaseed.cli import main
 from pytest_supaseed.config import resolve_plan
-from pytest_supaseed.config.check import check_database
 from pytest_supaseed.errors import ConfigError
+from pytest_supaseed.plancheck.check import check_database
 from pytest_supaseed.schema.drift import drift_note, header_note, remember_schema
 from pytest_supaseed.schema.introspect import introspect
 

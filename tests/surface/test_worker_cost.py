@@ -30,7 +30,7 @@ def pytest_unconfigure(config):
 CONTROLLER_ONLY = (
     "pytest_supaseed.lifecycle.base",
     "pytest_supaseed.lifecycle.schema_check",
-    "pytest_supaseed.config.check",
+    "pytest_supaseed.plancheck.check",
 )
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from ..config import AssetType
+from ...config.asset_sections import AssetType
 from .base import LoadContext, Parsed, Record
 from .csvfile import parse_csv
 from .image import parse_image

@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from ...config.asset_sections import AssetPoolConfig
 from ...errors import AssetError
 from ...imports import import_object
-from ..config import AssetPoolConfig
 from ..model import AssetProblem
 
 __all__ = ["LoadContext", "Parsed", "Record", "Validator", "encoding_problem"]

@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from pytest_supaseed.config.base import PlanModel
+from .base import PlanModel
 
 Strategy = Literal["weighted_random", "round_robin", "even_spread", "one_to_one", "custom"]
 STRATEGIES: tuple[str, ...] = (

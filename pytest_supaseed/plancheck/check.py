@@ -25,12 +25,12 @@ from psycopg import sql
 
 from ..assets import load_pool, map_rows
 from ..assets.mapping import compile_expression, referenced_pools
+from ..config.loader import format_key_path
+from ..config.resolve import ResolvedPlan
 from ..errors import AssetError, ConfigError, SupaseedError, did_you_mean
 from ..generate.overrides import expression_generator
 from ..schema.introspect import introspect
 from ..schema.model import Column, Schema, Table, qualify
-from .loader import format_key_path
-from .resolve import ResolvedPlan
 
 __all__ = [
     "CheckReport",

@@ -31,7 +31,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BeforeValidator, Field, field_validator, model_validator
 
-from pytest_supaseed.config.base import PlanModel
+from ..errors import did_you_mean
+from .base import PlanModel
 
 __all__ = [
     "FIELD_TYPES",
@@ -101,8 +102,6 @@ def _check_types(fields: dict[str, str]) -> dict[str, str]:
         normal = type_name.replace(" ", "")
         normal = TYPE_ALIASES.get(normal, normal)
         if normal not in FIELD_TYPES:
-            from pytest_supaseed.errors import did_you_mean
-
             raise ValueError(
                 f"field '{name}' has unknown type '{type_name}'"
                 f"{did_you_mean(normal, FIELD_TYPES | set(TYPE_ALIASES))}; use one of "

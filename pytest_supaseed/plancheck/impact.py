@@ -1,4 +1,4 @@
-"""What a schema change does to a seed plan: each change of :func:`~.diff.diff` with a severity.
+"""What a schema change does to a seed plan: each change of :func:`~pytest_supaseed.schema.diff.diff` with a severity.
 
 Given the last snapshot (``supaseed.schema.json``), the live schema and the resolved plan:
 
@@ -12,7 +12,7 @@ Given the last snapshot (``supaseed.schema.json``), the live schema and the reso
 
 Problems the plan check finds that no change explains (a plan already broken) are errors of kind
 ``plan_problem``. Each impact carries the plan key, where that key is written (file and line) and,
-when there is one, a :class:`~.suggest.Suggestion` that ``supaseed update`` can apply.
+when there is one, a :class:`~pytest_supaseed.config.suggest.Suggestion` that ``supaseed update`` can apply.
 """
 
 from __future__ import annotations
@@ -22,14 +22,14 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from ..assets import load_pool
+from ..config.loader import format_key_path
+from ..config.resolve import ResolvedPlan
+from ..config.suggest import Edit, Suggestion, column_suggestion, table_key
 from ..errors import SupaseedError
 from ..schema.diff import Change, diff
 from ..schema.model import Schema, Table, qualify
 from ..schema.snapshot import snapshot
 from .check import CheckReport, PlanProblem, locate
-from .loader import format_key_path
-from .resolve import ResolvedPlan
-from .suggest import Edit, Suggestion, column_suggestion, table_key
 
 __all__ = ["SEVERITIES", "Impact", "ImpactReport", "analyze", "pool_fields", "seeded_tables"]
 
@@ -213,7 +213,7 @@ def analyze(
     """The impact of every change from ``old`` to ``new`` on ``resolved`` (module docstring).
 
     ``report`` is the plan check of ``resolved`` against ``new``
-    (:func:`~pytest_supaseed.config.check.check_plan`): it decides whether a changed type, domain or
+    (:func:`~pytest_supaseed.plancheck.check.check_plan`): it decides whether a changed type, domain or
     CHECK still takes the plan's values.
     """
     changes = diff(old, snapshot(new))
