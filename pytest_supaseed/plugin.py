@@ -232,6 +232,8 @@ def _summarize_template_dbs(terminalreporter: Any, state: RunState) -> None:
     used = state.used
     if not used:
         return  # a run that seeded nothing imports nothing of the report
+    if hasattr(state.config, "workerinput"):
+        return  # nobody sees an xdist worker's terminal: the controller summarises what it sent
     from .report.terminal import SummaryEntry, summary_lines
 
     verbose = state.config.getoption("verbose", 0) > 0
