@@ -33,6 +33,7 @@ class Supaseed(ExtensionDoubles):
     its provenance; both resolved on first access); ``result`` what the
     seed produced (rows per table, relaxations: a :class:`SeedResult`); ``template_db`` the template
     database the test's database was cloned from (name, plan label, cache hit, build time);
+    ``seeded`` the worker's clone it comes from (DSN, template database, plan);
     ``users`` maps e-mail to user id. The extension pack's doubles act on ``conn``:
     ``http_requests()`` (what pg_net queued), ``http_calls()`` and ``http_responses[url] = ...``
     (the ``http`` extension), ``run_cron_job(name)`` (a pg_cron job run now).
