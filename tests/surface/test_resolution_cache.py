@@ -128,6 +128,25 @@ def test_a_damaged_entry_is_ignored(project: Any, surface_cache: Path, damage: s
     assert json.loads(entry.read_text())["plan_hash"]  # recorded whole again
 
 
+def test_an_entry_the_plan_contradicts_builds_nothing_under_its_name(
+    project: Any, surface_cache: Path
+) -> None:
+    # An entry whose inputs all match but whose plan hash is wrong (an input it failed to record)
+    # names a database that does not exist: building it resolves the plan, sees the hash differ,
+    # and falls back to the full resolution's database instead of seeding under the wrong name.
+    project.pytester.makeconftest(RECORDER)
+    _marker(project, '"small"')
+    first, _ = _run(project.pytester)
+    (entry,) = _entries(surface_cache, project.root)
+    data = json.loads(entry.read_text())
+    data["plan_hash"] = "0" * 16
+    entry.write_text(json.dumps(data))
+    again, modules = _run(project.pytester)
+    assert _resolved(modules)
+    assert again == first
+    assert json.loads(entry.read_text())["plan_hash"] != "0" * 16  # recorded right again
+
+
 ITEMS = "create table public.items (id bigint generated always as identity primary key, title text not null, body text);\n"
 
 PLAN = """\
