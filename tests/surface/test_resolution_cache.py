@@ -1,7 +1,8 @@
 """A worker reuses a recorded plan resolution (lifecycle/resolution_cache.py) only while every
 input the resolution read is unchanged: then it imports no plan model (pydantic) and gets the same
 template database and rows; a changed plan file, asset file, matching asset file, customization or
-seed, or a damaged entry, means a full resolution and the right template database."""
+seed, or a damaged entry, means a full resolution and the right template database; so does an
+entry whose plan hash the plan contradicts, when its template database is to be built."""
 
 from __future__ import annotations
 
