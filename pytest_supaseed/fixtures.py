@@ -371,4 +371,4 @@ def supaseed(
         base = supaseed_run_state.randomly_seed
         seed = base if base is not None else seeded.template_db.seed
         rng = random.Random(f"{seed}:{request.node.nodeid}")
-        yield Supaseed(conn, dsn, seeded.resolved, seeded.template_db, rng)
+        yield Supaseed(conn, dsn, seeded, rng)

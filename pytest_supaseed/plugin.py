@@ -115,7 +115,6 @@ def pytest_collection_modifyitems(
     marked = [item for item in items if item.get_closest_marker("supaseed") is not None]
     if not marked:
         return
-    from .config.catalog import find_template
     from .errors import ConfigError
 
     known: set[str] = set()
@@ -124,12 +123,36 @@ def pytest_collection_modifyitems(
             try:
                 request = validate(marker)
                 if request.template is not None and request.template not in known:
-                    find_template(request.template, config.rootpath)  # a typo stops the run here
+                    _check_template(request.template, config.rootpath)  # a typo stops the run here
                     known.add(request.template)
             except (TypeError, ValueError, ConfigError) as exc:
                 raise pytest.UsageError(f"{item.nodeid}: {exc}") from None
             if index == 0:  # the closest marker is the one that applies
                 item.stash[validated_key] = request
+
+
+def _check_template(name: str, rootdir: Path) -> None:
+    """Raise the catalog's error (with its did-you-mean) when no template ``name`` exists.
+
+    Every xdist worker collects, so this runs in each: when the template's file is where the
+    catalog (config/catalog.py) finds templates, and no project template is defined twice, it is
+    known without importing the catalog, whose plan file reader loads the plan models (pydantic).
+    """
+    builtin = Path(__file__).parent / "config" / "templates"
+    if name.startswith("builtin:"):
+        if (builtin / name.removeprefix("builtin:") / "template.toml").is_file():
+            return
+    else:
+        folder = rootdir / "supaseed" / "templates"
+        flat = {path.stem for path in folder.glob("*.toml")}
+        nested = {path.parent.name for path in folder.glob("*/template.toml")}
+        if not flat & nested and (
+            name in flat | nested or (builtin / name / "template.toml").is_file()
+        ):
+            return
+    from .config.catalog import find_template
+
+    find_template(name, rootdir)
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
@@ -232,6 +255,8 @@ def _summarize_template_dbs(terminalreporter: Any, state: RunState) -> None:
     used = state.used
     if not used:
         return  # a run that seeded nothing imports nothing of the report
+    if hasattr(state.config, "workerinput"):
+        return  # nobody sees an xdist worker's terminal: the controller summarises what it sent
     from .report.terminal import SummaryEntry, summary_lines
 
     verbose = state.config.getoption("verbose", 0) > 0

@@ -2,37 +2,66 @@
 
 Used alike by the pytest fixtures (one :class:`SeedSession` per xdist worker) and by anything else
 that wants seeded databases from plans (a :class:`SeedSession` is a context manager).
+
+A request whose plan inputs are unchanged since it was last resolved (on this machine, by any run
+or worker: :mod:`.resolution_cache`) gets its template database's name from the recorded
+resolution, without resolving the plan: the resolved plan (and the plan models, pydantic) loads
+only when something asks for it (:attr:`SeededDatabase.resolved`, a template database to build).
 """
 
 from __future__ import annotations
 
+import functools
 import json
+import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import psycopg
 
 from ..backends.base import ServerHandle
-from ..config.resolve import ResolvedPlan, resolve_plan
 from ..options import Settings
+from ..seed.result import SeedResult
 from .connections import ReusedConnection, test_transaction, worker_database
 from .databases import clone_database, drop_database
 from .leases import RunLease
 from .request import SupaseedRequest, describe_customizations
-from .template_db import TemplateDatabase, effective_seed, ensure_template_db
+from .resolution_cache import PlanRecord, ResolutionCache, default_resolution_cache, request_key
+from .template_db import (
+    TemplateDatabase,
+    build_template_db,
+    effective_seed,
+    plan_identity,
+    provide_template_db,
+    template_db_name,
+)
+
+if TYPE_CHECKING:
+    from ..config.resolve import ResolvedPlan
 
 __all__ = ["SeedSession", "SeededDatabase"]
 
 
 @dataclass
 class SeededDatabase:
-    """A worker's clone of a template database: its DSN, the template database and the plan."""
+    """A worker's clone of a template database: its DSN, the template database and the plan
+    (:attr:`resolved`, resolved on first access by ``resolver``)."""
 
     dsn: str
     template_db: TemplateDatabase
-    resolved: ResolvedPlan
+    resolver: Callable[[], ResolvedPlan] = field(repr=False, compare=False)
+
+    @functools.cached_property
+    def resolved(self) -> ResolvedPlan:
+        """The resolved plan the template database was seeded from."""
+        return self.resolver()
+
+
+class _StaleRecord(Exception):
+    """A recorded resolution disagrees with a full one (an input it did not record changed)."""
 
 
 class SeedSession:
@@ -65,6 +94,8 @@ class SeedSession:
         self._by_request: dict[str, SeededDatabase] = {}
         self._connections: dict[str, ReusedConnection] = {}
         self._stack = ExitStack()
+        #: Recorded plan resolutions (None: always resolve in full).
+        self.resolutions: ResolutionCache | None = default_resolution_cache()
 
     def __enter__(self) -> SeedSession:
         return self
@@ -74,6 +105,9 @@ class SeedSession:
 
     def resolve(self, request: SupaseedRequest) -> tuple[ResolvedPlan, str]:
         """The resolved plan a request asks for, and a label for reports."""
+        # Imported here: only a request without a valid recorded resolution loads the plan models.
+        from ..config.resolve import resolve_plan
+
         resolved = resolve_plan(
             request.template,
             rootdir=self.settings.rootdir,
@@ -93,19 +127,7 @@ class SeedSession:
         known = self._by_request.get(key)
         if known is not None:
             return known
-        resolved, label = self.resolve(request)
-        seed = effective_seed(request.seed, self.settings.seed, resolved.plan.seed)
-        template_db = ensure_template_db(
-            self.server,
-            self.base_database,
-            resolved,
-            project_root=self.settings.rootdir,
-            seed=seed,
-            label=label,
-            rebuild_token=self.run_id if self.settings.rebuild else None,
-            before=self.lease.hold if self.lease is not None else None,
-            migrations_dir=self.settings.migrations,
-        )
+        template_db, resolver = self._template_db(request)
         clone = self._clones.get(template_db.name)
         if clone is None:
             self.template_dbs.setdefault(template_db.name, template_db)
@@ -118,10 +140,77 @@ class SeedSession:
                     run_token=self.lease.token if self.lease is not None else None,
                 )
             )
-            clone = SeededDatabase(dsn, template_db, resolved)
+            clone = SeededDatabase(dsn, template_db, resolver)
             self._clones[template_db.name] = clone
         self._by_request[key] = clone
         return clone
+
+    def _template_db(
+        self, request: SupaseedRequest
+    ) -> tuple[TemplateDatabase, Callable[[], ResolvedPlan]]:
+        """The template database of ``request`` and how to get its resolved plan: from the
+        recorded resolution when every input it read is unchanged, else by resolving now."""
+        key = request_key(
+            template=request.template,
+            customizations=request.customizations,
+            seed=request.seed,
+            settings_seed=self.settings.seed,
+            rootdir=self.settings.rootdir,
+            migrations=self.settings.migrations,
+        )
+        recorded = self.resolutions.lookup(key) if self.resolutions is not None else None
+        if recorded is not None:
+            resolver = functools.cache(lambda: self.resolve(request)[0])
+
+            def build(dsn: str) -> tuple[SeedResult, float]:
+                # Building needs the plan itself; it must be the plan the record describes.
+                resolved = resolver()
+                if self._record_of(request, resolved, recorded.label) != recorded:
+                    raise _StaleRecord
+                return self._build(dsn, resolved, recorded.seed)
+
+            try:
+                return self._provide(recorded, build), resolver
+            except _StaleRecord:
+                pass  # the database was not built; resolve in full below
+        started = time.time_ns()
+        resolved, label = self.resolve(request)
+        record = self._record_of(request, resolved, label)
+        if self.resolutions is not None:
+            self.resolutions.record(key, record, resolved, request.template, since_ns=started)
+        template_db = self._provide(record, lambda dsn: self._build(dsn, resolved, record.seed))
+        return template_db, lambda: resolved
+
+    def _record_of(
+        self, request: SupaseedRequest, resolved: ResolvedPlan, label: str
+    ) -> PlanRecord:
+        digest, own_sql = plan_identity(resolved, self.settings.rootdir, self.settings.migrations)
+        seed = effective_seed(request.seed, self.settings.seed, resolved.plan.seed)
+        return PlanRecord(plan_hash=digest, seed=seed, label=label, own_sql=own_sql)
+
+    def _provide(
+        self, record: PlanRecord, build: Callable[[str], tuple[SeedResult, float]]
+    ) -> TemplateDatabase:
+        return provide_template_db(
+            self.server,
+            self.base_database,
+            template_db_name(self.base_database, record.plan_hash, record.seed, record.own_sql),
+            record.plan_hash,
+            build,
+            seed=record.seed,
+            label=record.label,
+            rebuild_token=self.run_id if self.settings.rebuild else None,
+            before=self.lease.hold if self.lease is not None else None,
+        )
+
+    def _build(self, dsn: str, resolved: ResolvedPlan, seed: int) -> tuple[SeedResult, float]:
+        return build_template_db(
+            dsn,
+            resolved,
+            project_root=self.settings.rootdir,
+            seed_value=seed,
+            migrations_dir=self.settings.migrations,
+        )
 
     @staticmethod
     def _key(*parts: object) -> str:

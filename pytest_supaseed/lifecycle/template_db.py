@@ -21,18 +21,20 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import psycopg
 
 from .. import __version__
 from .. import seed as seeding
 from ..backends.extensions.preflight import check_extensions
-from ..config.resolve import ResolvedPlan, plan_hash
 from ..logs import event
 from ..seed.result import SeedResult
 from .databases import Server, database_metadata, ensure_database, write_metadata
 from .migrations import apply_sql_paths, sql_files
+
+if TYPE_CHECKING:
+    from ..config.resolve import ResolvedPlan
 
 __all__ = [
     "TEMPLATE_DB_PREFIX",
@@ -40,6 +42,8 @@ __all__ = [
     "build_template_db",
     "effective_seed",
     "ensure_template_db",
+    "plan_identity",
+    "provide_template_db",
     "read_template_db_result",
     "template_db_name",
 ]
@@ -158,6 +162,20 @@ def read_template_db_result(server: Server, name: str) -> SeedResult | None:
     return SeedResult.from_json(dict(data["report"]))
 
 
+def plan_identity(
+    resolved: ResolvedPlan, project_root: Path, migrations_dir: str | Path | None = None
+) -> tuple[str, tuple[Path, ...]]:
+    """What names the template database of ``resolved`` besides the base database and the seed:
+    the plan's hash and the SQL files it applies itself (explicit ``migrations.paths``)."""
+    # Imported here: the plan models (pydantic) load only where a plan is resolved, not on the
+    # path of a worker that reuses a recorded resolution (lifecycle/resolution_cache.py).
+    from ..config.resolve import plan_hash
+
+    choice = resolved.migrations(project_root, migrations_dir)
+    own_sql = tuple(sql_files(choice.paths)) if choice.kind == "explicit" else ()
+    return plan_hash(resolved), own_sql
+
+
 def ensure_template_db(
     server: Server,
     base_database: str,
@@ -186,31 +204,60 @@ def ensure_template_db(
     schema: a reused one was built from the same base, plan and asset files, so it passed); what it
     raises fails the build and leaves nothing behind.
     """
-    digest = plan_hash(resolved)
-    choice = resolved.migrations(project_root, migrations_dir)
-    own_sql = tuple(sql_files(choice.paths)) if choice.kind == "explicit" else ()
-    name = template_db_name(base_database, digest, seed, own_sql)
+    digest, own_sql = plan_identity(resolved, project_root, migrations_dir)
+
+    def build(dsn: str) -> tuple[SeedResult, float]:
+        if check is not None:
+            check()
+        return build_template_db(
+            dsn,
+            resolved,
+            project_root,
+            seed,
+            progress=progress,
+            migrations_dir=migrations_dir,
+            jobs=jobs,
+        )
+
+    return provide_template_db(
+        server,
+        base_database,
+        template_db_name(base_database, digest, seed, own_sql),
+        digest,
+        build,
+        seed=seed,
+        label=label,
+        rebuild_token=rebuild_token,
+        before=before,
+    )
+
+
+def provide_template_db(
+    server: Server,
+    base_database: str,
+    name: str,
+    plan_digest: str,
+    build: Callable[[str], tuple[SeedResult, float]],
+    *,
+    seed: int,
+    label: str,
+    rebuild_token: str | None = None,
+    before: Callable[[str], None] | None = None,
+) -> TemplateDatabase:
+    """Template database ``name`` (a :func:`template_db_name`), reused, or built by
+    ``build(dsn)`` from a copy of ``base_database`` when it does not exist (or ``rebuild_token``
+    asks for a rebuild); see :func:`ensure_template_db`. Needs no resolved plan unless it builds."""
     built: list[tuple[SeedResult, float]] = []
     clock = time.perf_counter()
     if before is not None:
         before(name)
-
-    def build(dsn: str) -> None:
-        if check is not None:
-            check()
-        built.append(
-            build_template_db(
-                dsn,
-                resolved,
-                project_root,
-                seed,
-                progress=progress,
-                migrations_dir=migrations_dir,
-                jobs=jobs,
-            )
-        )
-
-    ensure_database(server, name, build, template=base_database, rebuild_token=rebuild_token)
+    ensure_database(
+        server,
+        name,
+        lambda dsn: built.append(build(dsn)),
+        template=base_database,
+        rebuild_token=rebuild_token,
+    )
     if built:
         result, seconds = built[0]
     else:
@@ -229,7 +276,7 @@ def ensure_template_db(
     return TemplateDatabase(
         name=name,
         label=label,
-        plan_hash=digest,
+        plan_hash=plan_digest,
         cache_hit=not built,
         build_seconds=seconds,
         result=result,

@@ -7,18 +7,21 @@ import uuid
 from collections.abc import Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import psycopg
 from psycopg import sql
 from psycopg.rows import dict_row
 
-from ..config.models import SeedPlan
-from ..config.resolve import ResolvedPlan
+from ..lifecycle.session import SeededDatabase
 from ..lifecycle.template_db import TemplateDatabase
 from ..seed.result import SeedResult
 from .doubles import ExtensionDoubles
 from .rls import as_anon, as_service_role, as_user
+
+if TYPE_CHECKING:
+    from ..config.models import SeedPlan
+    from ..config.resolve import ResolvedPlan
 
 
 @dataclass
@@ -26,9 +29,11 @@ class Supaseed(ExtensionDoubles):
     """A seeded database as one test sees it.
 
     ``conn`` is the test's connection (inside a transaction rolled back after the test, unless the
-    marker asked for ``isolation="database"``); ``plan`` the resolved seed plan; ``result`` what the
+    marker asked for ``isolation="database"``); ``plan`` the resolved seed plan (``resolved`` with
+    its provenance; both resolved on first access); ``result`` what the
     seed produced (rows per table, relaxations: a :class:`SeedResult`); ``template_db`` the template
     database the test's database was cloned from (name, plan label, cache hit, build time);
+    ``seeded`` the worker's clone it comes from (DSN, template database, plan);
     ``users`` maps e-mail to user id. The extension pack's doubles act on ``conn``:
     ``http_requests()`` (what pg_net queued), ``http_calls()`` and ``http_responses[url] = ...``
     (the ``http`` extension), ``run_cron_job(name)`` (a pg_cron job run now).
@@ -36,10 +41,20 @@ class Supaseed(ExtensionDoubles):
 
     conn: psycopg.Connection
     dsn: str
-    resolved: ResolvedPlan
-    template_db: TemplateDatabase
+    seeded: SeededDatabase = field(repr=False)
     random: random.Random
     _users: dict[str, uuid.UUID] | None = field(default=None, repr=False)
+
+    @property
+    def template_db(self) -> TemplateDatabase:
+        """The template database the test's database was cloned from."""
+        return self.seeded.template_db
+
+    @property
+    def resolved(self) -> ResolvedPlan:
+        """The resolved plan (templates and customizations merged, with where each value came
+        from), resolved on first access."""
+        return self.seeded.resolved
 
     @property
     def result(self) -> SeedResult:
