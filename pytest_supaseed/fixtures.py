@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from .lifecycle.connections import ReusedConnection
     from .lifecycle.leases import RunLease
     from .lifecycle.session import SeededDatabase, SeedSession
+    from .lifecycle.template_build import TemplateBuilder
     from .options import Settings
     from .testing.supaseed import Supaseed
 
@@ -296,6 +297,12 @@ def supaseed_session(request: pytest.FixtureRequest) -> Iterator[SeedSession]:
     supaseed_run_id: str = request.getfixturevalue("supaseed_run_id")
     supaseed_lease: RunLease = request.getfixturevalue("supaseed_lease")
 
+    def builder() -> TemplateBuilder:
+        # the plan models and the seeding engine: only when this worker must resolve or build
+        from .lifecycle.template_build import TemplateBuilder
+
+        return TemplateBuilder(supaseed_settings)
+
     with SeedSession(
         supaseed_server,
         supaseed_base_database,
@@ -303,6 +310,7 @@ def supaseed_session(request: pytest.FixtureRequest) -> Iterator[SeedSession]:
         supaseed_worker_id,
         supaseed_run_id,
         supaseed_lease,
+        builder=builder,
     ) as session:
         try:
             yield session

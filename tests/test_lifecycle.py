@@ -8,7 +8,7 @@ import uuid
 
 from pytest_supaseed.lifecycle.connections import worker_database_name
 from pytest_supaseed.lifecycle.template_db import TemplateDatabase, effective_seed, template_db_name
-from pytest_supaseed.seed.result import SeedResult
+from pytest_supaseed.seed_result import SeedResult
 
 
 def test_template_database_round_trips_through_json_as_xdist_sends_it() -> None:

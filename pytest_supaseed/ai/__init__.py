@@ -9,7 +9,7 @@ imported only when a plan sets ``[ai] provider`` and names fields
 - :mod:`.fitting`: an answer made into a value of the column, or rejected;
 - :mod:`.cache`: answers on disk (SQLite) keyed by provider, model, prompt, options and seed;
 - :mod:`.budget`: requests and cost, warning thresholds, priorities;
-- :mod:`.usage`: the usage report (in :class:`~pytest_supaseed.seed.result.SeedResult`);
+- :mod:`.usage`: the usage report (in :class:`~pytest_supaseed.seed_result.SeedResult`);
 - :mod:`.engine`: the hook the seeding engine calls per table and batch;
 - ``supaseed ai status | test | cache stats | cache clear``: :mod:`pytest_supaseed.cli.ai`.
 

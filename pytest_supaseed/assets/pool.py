@@ -16,9 +16,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..config.asset_files import find_files
 from ..config.asset_sections import AssetPoolConfig
 from ..errors import AssetError, did_you_mean
+from ..file_globs import find_files
 from .cache import CacheEntry, ParseCache, fingerprint
 from .loaders import PARSERS, LoadContext
 from .model import Asset, AssetProblem

@@ -13,7 +13,7 @@
 With ``--dsn`` the named database is seeded as it is (its schema must already be there: a local
 ``supabase start`` database, for instance). Without it, the project's embedded server starts and
 the plan is seeded into a *template database* exactly as the pytest plugin does it
-(:func:`pytest_supaseed.lifecycle.template_db.ensure_template_db`: the project's base database
+(:func:`pytest_supaseed.lifecycle.template_build.ensure_template_db`: the project's base database
 plus the plan, named by a hash of both): a second run on an unchanged plan reuses it and says so.
 With ``--keep`` a copy ``supaseed_cli_<seed>`` is made to connect to.
 """
@@ -34,12 +34,12 @@ from ..errors import ConfigError
 from ..lifecycle.base import ensure_base_database, project_server
 from ..lifecycle.databases import clone_database
 from ..lifecycle.schema_check import check_resolved_plan
-from ..lifecycle.template_db import ensure_template_db
+from ..lifecycle.template_build import ensure_template_db
 from ..logs import event, json_enabled
 from ..report import collect_report, write_html
 from ..seed.atomic import check_target
 from ..seed.journal import rollback
-from ..seed.result import SeedResult
+from ..seed_result import SeedResult
 from .common import add_migrations_option, migrations_option
 
 __all__ = ["register"]

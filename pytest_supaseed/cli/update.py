@@ -30,12 +30,12 @@ import psycopg
 import yaml
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
-from ..config.asset_files import find_files
 from ..config.edit import PlanEditor
 from ..config.loader import format_key_path
 from ..config.resolve import ResolvedPlan, resolve_plan
 from ..config.suggest import Edit, Suggestion, mapping_of, table_key
 from ..errors import AssetError, ConfigError
+from ..file_globs import find_files
 from ..generate.overrides import expression_generator
 from ..lifecycle.base import project_database
 from ..lifecycle.databases import clone_database, drop_database

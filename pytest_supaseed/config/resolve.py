@@ -28,7 +28,7 @@ from pydantic import ValidationError
 
 from .. import demo_schemas
 from ..errors import ConfigError
-from .asset_files import find_files
+from ..file_globs import find_files
 from .catalog import BUILTIN_DIR, BUILTIN_PREFIX, Template, find_template
 from .loader import (
     APPEND_SUFFIX,

@@ -16,7 +16,7 @@ customizations, seeds, rootdir, migrations folder), with:
 
 :meth:`ResolutionCache.lookup` checks all of that again without importing the plan models:
 re-hashes the files and re-runs the listings and globs (asset pools with
-:func:`pytest_supaseed.assets.discover.find_files`, the loader's own matching). Any difference,
+:func:`pytest_supaseed.file_globs.find_files`, the loader's own matching). Any difference,
 an entry of another format, a corrupt or truncated file: no entry (the caller resolves in full and
 records a new one). Entries are written to a temporary file and renamed, so a reader sees a whole
 entry or none.
@@ -38,6 +38,7 @@ import pytest_supaseed
 
 from ..backends.embedded import cache_root
 from ..errors import SupaseedError
+from ..file_globs import find_files
 from .migrations import sql_files
 
 if TYPE_CHECKING:
@@ -128,10 +129,7 @@ def _listing(folder: Path, pattern: str) -> list[str]:
 
 
 def _asset_matches(base: str, patterns: list[str], exclude: list[str]) -> list[str]:
-    # The asset loader's own matching. Imported here, not at the top: the assets package imports
-    # the plan models (pydantic), which a worker whose entries have no asset pools never needs.
-    from ..assets.discover import find_files
-
+    # the asset loader's own matching (file_globs needs no plan models)
     found, _ = find_files(Path(base), patterns, exclude)
     return [f.rel for f in found]
 

@@ -18,29 +18,38 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
 
 import psycopg
 
 from ..backends.base import ServerHandle
 from ..options import Settings
-from ..seed.result import SeedResult
+from ..seed_result import SeedResult
 from .connections import ReusedConnection, test_transaction, worker_database
 from .databases import clone_database, drop_database
 from .leases import RunLease
-from .request import SupaseedRequest, describe_customizations
+from .request import SupaseedRequest
 from .resolution_cache import PlanRecord, ResolutionCache, default_resolution_cache, request_key
-from .template_db import (
-    TemplateDatabase,
-    build_template_db,
-    effective_seed,
-    plan_identity,
-    provide_template_db,
-    template_db_name,
-)
+from .template_db import TemplateDatabase, effective_seed, provide_template_db, template_db_name
 
 if TYPE_CHECKING:
     from ..config.resolve import ResolvedPlan
+
+
+class PlanBuilder(Protocol):
+    """What a session needs a plan for (:class:`~.template_build.TemplateBuilder`): it loads the
+    plan models and the seeding engine, so a session asks for it only when it must."""
+
+    def resolve(self, request: SupaseedRequest) -> tuple[ResolvedPlan, str]:
+        """The resolved plan ``request`` asks for, and a label for reports."""
+
+    def identity(self, resolved: ResolvedPlan) -> tuple[str, tuple[Path, ...]]:
+        """The plan's hash and the SQL files its template database applies itself."""
+
+    def build(self, dsn: str, resolved: ResolvedPlan, seed: int) -> tuple[SeedResult, float]:
+        """Seed the new database ``dsn``; its result and the build time."""
+
 
 __all__ = ["SeedSession", "SeededDatabase"]
 
@@ -81,8 +90,13 @@ class SeedSession:
         worker_id: str,
         run_id: str,
         lease: RunLease | None = None,
+        *,
+        builder: Callable[[], PlanBuilder],
     ) -> None:
         self.server = server
+        #: Gives the :class:`PlanBuilder` (called once, when a plan is first needed).
+        self._make_builder = builder
+        self._builder: PlanBuilder | None = None
         #: The run's lease: template databases are held through it, clones carry its token.
         self.lease = lease
         self.base_database = base_database
@@ -103,20 +117,16 @@ class SeedSession:
     def __exit__(self, *exc_info: object) -> None:
         self.close()
 
+    @property
+    def builder(self) -> PlanBuilder:
+        """The session's :class:`PlanBuilder`, made on first use."""
+        if self._builder is None:
+            self._builder = self._make_builder()
+        return self._builder
+
     def resolve(self, request: SupaseedRequest) -> tuple[ResolvedPlan, str]:
         """The resolved plan a request asks for, and a label for reports."""
-        # Imported here: only a request without a valid recorded resolution loads the plan models.
-        from ..config.resolve import resolve_plan
-
-        resolved = resolve_plan(
-            request.template,
-            rootdir=self.settings.rootdir,
-            customizations=request.customizations or None,
-        )
-        label = request.template or resolved.source_label
-        if request.customizations:
-            label += " + " + describe_customizations(request.customizations)
-        return resolved, label
+        return self.builder.resolve(request)
 
     def seeded(self, request: SupaseedRequest) -> SeededDatabase:
         """This worker's clone of the template database for ``request`` (seeding it if needed).
@@ -184,7 +194,7 @@ class SeedSession:
     def _record_of(
         self, request: SupaseedRequest, resolved: ResolvedPlan, label: str
     ) -> PlanRecord:
-        digest, own_sql = plan_identity(resolved, self.settings.rootdir, self.settings.migrations)
+        digest, own_sql = self.builder.identity(resolved)
         seed = effective_seed(request.seed, self.settings.seed, resolved.plan.seed)
         return PlanRecord(plan_hash=digest, seed=seed, label=label, own_sql=own_sql)
 
@@ -204,13 +214,7 @@ class SeedSession:
         )
 
     def _build(self, dsn: str, resolved: ResolvedPlan, seed: int) -> tuple[SeedResult, float]:
-        return build_template_db(
-            dsn,
-            resolved,
-            project_root=self.settings.rootdir,
-            seed_value=seed,
-            migrations_dir=self.settings.migrations,
-        )
+        return self.builder.build(dsn, resolved, seed)
 
     @staticmethod
     def _key(*parts: object) -> str:

@@ -1,5 +1,8 @@
 """Seed once: the seeded *template database* of a resolved plan, content-addressed and kept.
 
+This module names, finds and records template databases and needs no plan (an xdist worker that
+reuses one imports only this); :mod:`.template_build` resolves plans and builds them.
+
 Each distinct resolved plan (a *plan template* plus customizations) is seeded once into a template
 database ``supaseed_tpl_<hash>``, where the hash covers everything that decides its content: the
 base database (Supabase layer, migrations, plugin version), the resolved plan with its demo schema
@@ -21,28 +24,17 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
-
-import psycopg
+from typing import Any
 
 from .. import __version__
-from .. import seed as seeding
-from ..backends.extensions.preflight import check_extensions
 from ..logs import event
-from ..seed.result import SeedResult
-from .databases import Server, database_metadata, ensure_database, write_metadata
-from .migrations import apply_sql_paths, sql_files
-
-if TYPE_CHECKING:
-    from ..config.resolve import ResolvedPlan
+from ..seed_result import SeedResult
+from .databases import Server, database_metadata, ensure_database
 
 __all__ = [
     "TEMPLATE_DB_PREFIX",
     "TemplateDatabase",
-    "build_template_db",
     "effective_seed",
-    "ensure_template_db",
-    "plan_identity",
     "provide_template_db",
     "read_template_db_result",
     "template_db_name",
@@ -113,123 +105,12 @@ def template_db_name(
     return TEMPLATE_DB_PREFIX + digest.hexdigest()[:16]
 
 
-def build_template_db(
-    dsn: str,
-    resolved: ResolvedPlan,
-    project_root: Path,
-    seed_value: int,
-    *,
-    progress: bool | None = False,
-    migrations_dir: str | Path | None = None,
-    jobs: int | None = None,
-) -> tuple[SeedResult, float]:
-    """Fill a new database (a copy of the base database) with the plan; store and return its
-    :class:`SeedResult` and the build time in seconds.
-
-    The plan's demo schema (when the project has no migrations of its own) or its explicit
-    ``migrations.paths`` are applied first, then the seeding engine runs, on ``jobs`` connections
-    (None: automatic, :func:`pytest_supaseed.seed.parallel.resolve_jobs`; the database is dropped
-    when the build fails, and the rows do not depend on the number). ``migrations_dir`` is the
-    project's migrations folder when it is not ``supabase/migrations`` (its files are in the base
-    database already, so the demo schema is not applied on top).
-    """
-    choice = resolved.migrations(project_root, migrations_dir)
-    started = time.perf_counter()
-    if choice.kind in ("demo", "explicit"):
-        with psycopg.connect(dsn, autocommit=True) as conn:
-            # The same extension preflight as the base database: one answer before any SQL.
-            check_extensions(conn, sql_files(choice.paths), project_root)
-            apply_sql_paths(conn, choice.paths, project_root)
-    result = seeding.seed(
-        resolved.plan, dsn, seed=seed_value, progress=progress, rootdir=project_root, jobs=jobs
-    )
-    seconds = time.perf_counter() - started
-    # The users map is left out: tests read auth.users itself (``supaseed.users``), and thousands of
-    # users would bloat a shared-catalog comment.
-    stored = dataclasses.replace(result, users={})
-    with psycopg.connect(dsn, autocommit=True) as conn:
-        write_metadata(
-            conn, conn.info.dbname, {"report": stored.to_json(), "build_seconds": seconds}
-        )
-    return result, seconds
-
-
 def read_template_db_result(server: Server, name: str) -> SeedResult | None:
     """The :class:`SeedResult` stored on template database ``name``; None if there is none."""
     data = database_metadata(server, name)
     if data is None or "report" not in data:
         return None
     return SeedResult.from_json(dict(data["report"]))
-
-
-def plan_identity(
-    resolved: ResolvedPlan, project_root: Path, migrations_dir: str | Path | None = None
-) -> tuple[str, tuple[Path, ...]]:
-    """What names the template database of ``resolved`` besides the base database and the seed:
-    the plan's hash and the SQL files it applies itself (explicit ``migrations.paths``)."""
-    # Imported here: the plan models (pydantic) load only where a plan is resolved, not on the
-    # path of a worker that reuses a recorded resolution (lifecycle/resolution_cache.py).
-    from ..config.resolve import plan_hash
-
-    choice = resolved.migrations(project_root, migrations_dir)
-    own_sql = tuple(sql_files(choice.paths)) if choice.kind == "explicit" else ()
-    return plan_hash(resolved), own_sql
-
-
-def ensure_template_db(
-    server: Server,
-    base_database: str,
-    resolved: ResolvedPlan,
-    *,
-    project_root: Path,
-    seed: int,
-    label: str,
-    rebuild_token: str | None = None,
-    progress: bool | None = False,
-    before: Callable[[str], None] | None = None,
-    migrations_dir: str | Path | None = None,
-    jobs: int | None = None,
-    check: Callable[[], None] | None = None,
-) -> TemplateDatabase:
-    """The template database for ``resolved`` at ``seed``, seeding it now if it does not exist.
-
-    ``before(name)`` is called with the template database's name before it is looked at (a run's
-    :meth:`~pytest_supaseed.lifecycle.leases.RunLease.hold`, so pruning leaves it alone).
-
-    With a ``rebuild_token`` (``--supaseed-rebuild``: the run's id), a template database not built
-    under that token is dropped and built again: once per run, however many xdist workers ask.
-    ``migrations_dir``: the project's migrations folder when it is not ``supabase/migrations``.
-
-    ``check()`` runs only when the template database is about to be built (the plan against the
-    schema: a reused one was built from the same base, plan and asset files, so it passed); what it
-    raises fails the build and leaves nothing behind.
-    """
-    digest, own_sql = plan_identity(resolved, project_root, migrations_dir)
-
-    def build(dsn: str) -> tuple[SeedResult, float]:
-        if check is not None:
-            check()
-        return build_template_db(
-            dsn,
-            resolved,
-            project_root,
-            seed,
-            progress=progress,
-            migrations_dir=migrations_dir,
-            jobs=jobs,
-        )
-
-    return provide_template_db(
-        server,
-        base_database,
-        template_db_name(base_database, digest, seed, own_sql),
-        digest,
-        build,
-        seed=seed,
-        label=label,
-        rebuild_token=rebuild_token,
-        before=before,
-    )
 
 
 def provide_template_db(
@@ -246,7 +127,8 @@ def provide_template_db(
 ) -> TemplateDatabase:
     """Template database ``name`` (a :func:`template_db_name`), reused, or built by
     ``build(dsn)`` from a copy of ``base_database`` when it does not exist (or ``rebuild_token``
-    asks for a rebuild); see :func:`ensure_template_db`. Needs no resolved plan unless it builds."""
+    asks for a rebuild); see :func:`~pytest_supaseed.lifecycle.template_build.ensure_template_db`.
+    Needs no resolved plan unless it builds."""
     built: list[tuple[SeedResult, float]] = []
     clock = time.perf_counter()
     if before is not None:

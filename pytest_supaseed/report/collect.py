@@ -17,7 +17,7 @@ from psycopg import sql
 from ..assets import load_pool
 from ..config.models import SeedPlan
 from ..errors import SupaseedError
-from ..seed.result import SeedResult
+from ..seed_result import SeedResult
 from ..testing.matrix import rls_matrix
 
 __all__ = ["AssociationCounts", "PoolReport", "SeedReport", "TableCount", "collect_report"]

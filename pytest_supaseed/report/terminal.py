@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from ..lifecycle.request import describe_customizations
-from ..seed.result import SeedResult
+from ..seed_result import SeedResult
 
 __all__ = ["SummaryEntry", "describe_customizations", "plural", "summary_lines"]
 

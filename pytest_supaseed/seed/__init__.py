@@ -6,7 +6,7 @@ Modules, lowest first: :mod:`.auth_users` (auth users as GoTrue writes them), :m
 
 from __future__ import annotations
 
+from ..seed_result import SeedResult
 from .engine import seed, seed_connection
-from .result import SeedResult
 
 __all__ = ["SeedResult", "seed", "seed_connection"]

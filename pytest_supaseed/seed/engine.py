@@ -73,6 +73,7 @@ from ..schema.cache import introspect_cached
 from ..schema.detect import PLATFORM_SCHEMAS
 from ..schema.graph import insert_order
 from ..schema.model import Column, ForeignKey, Schema, Table, qualify
+from ..seed_result import SeedResult
 from .accounts import seed_users_and_accounts
 from .atomic import connect_target, seed_atomically
 from .explain import ColumnSources, explain_phase_error, explain_write_error
@@ -80,7 +81,6 @@ from .journal import Journal, journal_exists, plan_digest, rollback_recorded_run
 from .keys import read_parent_keys
 from .parallel import Meter, ParallelRun, guarded, plan_waves, resolve_jobs, run_wave
 from .progress import Progress, progress_for
-from .result import SeedResult
 from .storage import seed_storage
 from .writer import copy_rows, copy_type, user_triggers_disabled
 

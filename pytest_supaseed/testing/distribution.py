@@ -14,7 +14,7 @@ from typing import Any
 import psycopg
 from psycopg import sql
 
-from pytest_supaseed.associate.report import render_histogram
+from pytest_supaseed.histogram import render_histogram
 
 __all__ = ["assert_category_balance", "assert_distribution"]
 

@@ -15,7 +15,7 @@ from psycopg.rows import dict_row
 
 from ..lifecycle.session import SeededDatabase
 from ..lifecycle.template_db import TemplateDatabase
-from ..seed.result import SeedResult
+from ..seed_result import SeedResult
 from .doubles import ExtensionDoubles
 from .rls import as_anon, as_service_role, as_user
 

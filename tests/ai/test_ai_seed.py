@@ -626,7 +626,7 @@ def test_a_changed_prompt_rebuilds_the_template_database_and_its_report_keeps_th
 
     from pytest_supaseed.config import resolve_plan
     from pytest_supaseed.lifecycle.databases import drop_database
-    from pytest_supaseed.lifecycle.template_db import ensure_template_db
+    from pytest_supaseed.lifecycle.template_build import ensure_template_db
 
     base = f"supaseed_aibase_{os.getpid()}_{tmp_path.name[-8:]}".lower().replace("-", "_")
     with psycopg.connect(pg_superuser_dsn, autocommit=True) as conn:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from pytest_supaseed.config.asset_files import find_files, glob_regex
+from pytest_supaseed.file_globs import find_files, glob_regex
 
 
 @pytest.mark.parametrize(

@@ -25,8 +25,9 @@ def test_the_plan_package_loads_no_module_of_a_higher_layer() -> None:
         "import sys, pytest_supaseed.config; "
         "print(sorted({m.split('.')[1] for m in sys.modules if m.startswith('pytest_supaseed.')}))"
     )
-    # config reads demo schema names (templates) and errors; nothing that fills a table
-    assert loaded == "['config', 'demo_schemas', 'errors']"
+    # config reads demo schema names (templates), errors and the glob matcher for asset files;
+    # nothing that fills a table
+    assert loaded == "['config', 'demo_schemas', 'errors', 'file_globs']"
 
 
 @pytest.mark.parametrize(

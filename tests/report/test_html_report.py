@@ -28,7 +28,7 @@ from pytest_supaseed.config import resolve_plan
 from pytest_supaseed.lifecycle.migrations import apply_migrations
 from pytest_supaseed.report import SeedReport, collect_report, histogram_png, write_html
 from pytest_supaseed.seed import seed
-from pytest_supaseed.seed.result import SeedResult
+from pytest_supaseed.seed_result import SeedResult
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "example_project"
 

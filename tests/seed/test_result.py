@@ -10,7 +10,7 @@ from pytest_supaseed.seed.progress import (
     SilentProgress,
     progress_for,
 )
-from pytest_supaseed.seed.result import SeedResult
+from pytest_supaseed.seed_result import SeedResult
 
 
 def test_summary_lists_tables_times_warnings_and_relaxations() -> None:

@@ -44,7 +44,7 @@ import subprocess, sys
 from pathlib import Path
 from pytest_supaseed.config.resolve import resolve_plan
 from pytest_supaseed.lifecycle.base import ensure_base_database, project_server
-from pytest_supaseed.lifecycle.template_db import ensure_template_db
+from pytest_supaseed.lifecycle.template_build import ensure_template_db
 from pytest_supaseed.lifecycle.transfer import dump_tools
 
 root, out = Path(sys.argv[1]), Path(sys.argv[2])

@@ -6,7 +6,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..ai.usage import AIUsage
+from .ai.usage import AIUsage
 
 
 @dataclass
