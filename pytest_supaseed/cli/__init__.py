@@ -10,6 +10,7 @@ pytest plugin does.
 from __future__ import annotations
 
 import argparse
+import importlib
 import logging
 import sys
 import warnings
@@ -21,10 +22,23 @@ import psycopg
 from .. import __version__
 from ..errors import SupaseedError, SupaseedWarning
 from ..logs import enable_json, event, json_requested
-from . import ai, cache, config, init, schema, seed
 
-# Each subparser sets ``func`` to a callable taking the parsed args and returning an exit code.
-_COMMAND_MODULES = (schema, config, seed, init, ai, cache)
+# The module of this package that registers each subcommand. Each subparser sets ``func`` to a
+# callable taking the parsed args and returning an exit code.
+_COMMANDS = {
+    "detect": "schema",
+    "snapshot": "schema",
+    "diff": "schema",
+    "templates": "config",
+    "plan": "config",
+    "schema": "config",
+    "update": "config",
+    "seed": "seed",
+    "init": "init",
+    "ai": "ai",
+    "cache": "cache",
+}
+_COMMAND_MODULES = ("schema", "config", "seed", "init", "ai", "cache")
 
 
 def _plain(text: str | None) -> str | None:
@@ -44,8 +58,12 @@ def _plain_help(parser: argparse.ArgumentParser) -> None:
                 _plain_help(child)
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The ``supaseed`` argument parser with every subcommand."""
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The ``supaseed`` argument parser with every subcommand, or with ``command``'s only.
+
+    The command line's entry point, like the pytest layer, is where imports are deferred: a
+    command imports the module that registers it, not the other commands' (``supaseed seed``
+    does not load the report, schema-diff or AI code of the other commands)."""
     parser = argparse.ArgumentParser(
         prog="supaseed", description="Seeded Supabase/Postgres databases for tests and development."
     )
@@ -59,10 +77,20 @@ def build_parser() -> argparse.ArgumentParser:
         "line on stderr (also: env SUPASEED_LOG=json)",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module in _COMMAND_MODULES:
-        module.register(sub)
+    names = (_COMMANDS[command],) if command in _COMMANDS else _COMMAND_MODULES
+    for name in names:
+        importlib.import_module(f"{__name__}.{name}").register(sub)
     _plain_help(parser)
     return parser
+
+
+def _command_of(arguments: Sequence[str]) -> str | None:
+    """The subcommand ``arguments`` name: the first that is not an option (the top-level
+    options take no value); None for none or an unknown one (the full parser then explains)."""
+    for token in arguments:
+        if not token.startswith("-"):
+            return token if token in _COMMANDS else None
+    return None
 
 
 def _show_warning(
@@ -79,8 +107,9 @@ def _show_warning(
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``supaseed`` console script."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(_command_of(arguments))
+    args = parser.parse_args(arguments)
     func = getattr(args, "func", None)
     if func is None:
         parser.print_help()  # `supaseed` alone: what it can do, and success

@@ -82,3 +82,44 @@ def test_init_writes_a_plan_that_seeds_and_reports_without_edits(
     assert (
         page.count('<img src="data:image/png;base64,') == 0
     )  # the starter plan has no associations
+
+
+def test_a_command_imports_only_the_module_that_registers_it(tmp_path: Path) -> None:
+    """``supaseed seed`` loads the seed command, not the report, schema-diff or AI commands; the
+    full parser (``supaseed --help``, an unknown command) still lists every command."""
+    import json
+    import subprocess
+    import sys
+
+    code = (
+        "import json, sys\n"
+        "from pytest_supaseed.cli import main\n"
+        "try:\n"
+        "    main(sys.argv[1:])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print(json.dumps(sorted(m for m in sys.modules if m.startswith('pytest_supaseed.cli.'))))\n"
+    )
+
+    def loaded(*args: str) -> list[str]:
+        done = subprocess.run(
+            [sys.executable, "-c", code, *args],
+            capture_output=True,
+            text=True,
+            cwd=tmp_path,
+            check=False,
+            timeout=60,
+        )
+        modules = json.loads(done.stdout.strip().splitlines()[-1])
+        return [m for m in modules if m != "pytest_supaseed.cli.common"]  # the shared options
+
+    assert loaded("templates") == [
+        "pytest_supaseed.cli.config",
+        "pytest_supaseed.cli.update",
+    ]
+    assert loaded("seed", "--help") == ["pytest_supaseed.cli.seed"]
+    every = [
+        f"pytest_supaseed.cli.{m}" for m in ("ai", "cache", "config", "init", "schema", "seed")
+    ]
+    assert set(every) <= set(loaded("--help"))
+    assert set(every) <= set(loaded("no-such-command"))
