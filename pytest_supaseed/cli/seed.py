@@ -21,26 +21,15 @@ With ``--keep`` a copy ``supaseed_cli_<seed>`` is made to connect to.
 from __future__ import annotations
 
 import argparse
-import sys
-import time
 from pathlib import Path
-from typing import Any
 
-import psycopg
-
-from .. import seed as seeding
-from ..config.resolve import ResolvedPlan, resolve_plan
-from ..errors import ConfigError
-from ..lifecycle.base import ensure_base_database, project_server
-from ..lifecycle.databases import clone_database
-from ..lifecycle.schema_check import check_resolved_plan
-from ..lifecycle.template_build import ensure_template_db
-from ..logs import event, json_enabled
-from ..report import collect_report, write_html
-from ..seed.atomic import check_target
-from ..seed.journal import rollback
+from ..backends import connect_server
+from ..lifecycle.base import ensure_base_database
+from ..lifecycle.resolution_cache import default_resolution_cache
+from ..lifecycle.template_db import provide_template_db, template_db_name
 from ..seed_result import SeedResult
 from .common import add_migrations_option, migrations_option
+from .seed_output import announce, seed_request_key
 
 __all__ = ["register"]
 
@@ -121,104 +110,57 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def _cmd_seed(args: argparse.Namespace) -> int:
+    reused = _reuse(args)
+    if reused is not None:
+        return reused
+    # The command line defers what only a full run needs (the plan models, the seeding engine):
+    # no template database was found by a recorded resolution.
+    from . import seed_build
+
+    return seed_build.run(args)
+
+
+class _Missing(Exception):
+    """The recorded template database is gone (pruned, dropped): the full run builds it."""
+
+
+def _reuse(args: argparse.Namespace) -> int | None:
+    """A run that reuses the template database of a recorded resolution of the same request
+    (every file, folder listing and asset glob it read unchanged: :mod:`pytest_supaseed.lifecycle.
+    resolution_cache`), without resolving the plan; None when there is none to reuse."""
+    if args.dsn or args.plan or args.report or args.resumable or args.resume or args.rollback:
+        return None
     root = Path(args.rootdir).resolve()
     migrations = migrations_option(args)
-    if args.dsn:
-        check_target(args.dsn, allow_remote=args.allow_remote)  # before any connection
-    source: Any = args.template if args.template else (Path(args.plan) if args.plan else None)
-    resolved = resolve_plan(source, rootdir=root)
-    run_seed = resolved.plan.seed if args.seed is None else args.seed
-    label = args.template or resolved.source_label
-    if (args.resumable or args.resume or args.rollback) and not args.dsn:
-        flag = "--resumable" if args.resumable else "--resume" if args.resume else "--rollback"
-        raise ConfigError(
-            f"{flag} needs --dsn: resumable runs seed an existing database (without --dsn the "
-            "template database is built all or nothing and reused)"
-        )
-    if args.jobs is not None and args.jobs > 1 and (args.resumable or args.resume):
-        raise ConfigError(
-            "--jobs needs a run in one go: a resumable run commits batch by batch on one "
-            "connection; drop --jobs or --resumable/--resume"
-        )
-    if args.rollback:
-        deleted = rollback(args.dsn)
-        total = sum(deleted.values())
-        print(
-            f"rolled back: {total} rows removed"
-            + "".join(f"\n  {t}  {n}" for t, n in deleted.items())
-        )
-        return 0
-    if args.dsn:
-        started = time.perf_counter()
-        result = seeding.seed(
-            resolved.plan,
-            args.dsn,
-            seed=run_seed,
-            progress=args.progress,
-            rootdir=root,
-            strict=args.strict,
-            resumable=args.resumable,
-            resume=args.resume,
-            jobs=1 if args.jobs is None else args.jobs,
-        )
-        print(result.summary())
-        _print_rate(result, time.perf_counter() - started)
-        if args.report:
-            _write_report(args.report, args.dsn, result, resolved, root, label)
-        return 0
-    with project_server(root, keep=args.keep) as server:
+    cache = default_resolution_cache()
+    recorded = cache.lookup(seed_request_key(args, root, migrations)) if cache else None
+    if recorded is None:
+        return None
+    server = connect_server(root)
+    keep = False
+    try:
         base = ensure_base_database(server, root, migrations)
-        template_db = ensure_template_db(
-            server,
-            base,
-            resolved,
-            project_root=root,
-            seed=run_seed,
-            label=label,
-            progress=args.progress,
-            migrations_dir=migrations,
-            jobs=args.jobs,
-            # the plan against the project's schema, as a test session checks it: every mistake
-            # named (file, line, key path, fix) before anything is seeded; a reused template
-            # database passed it when it was built (same base, plan and asset files)
-            check=lambda: check_resolved_plan(server, base, root, resolved, migrations),
-        )
-        print(template_db.result.summary())
-        problems = template_db.result.strict_problems
-        if args.strict and problems:
-            # the template database is the plugin's own; the command still fails, as --dsn does
-            # (its error the first line on stderr)
-            raise ConfigError(
-                f"strict: {problems[0]}. Fix: remove the cause (for a relaxation: loosen the "
-                "constraint or seed more targets), or seed without --strict to accept it as a "
-                "warning"
+
+        def missing(dsn: str) -> tuple[SeedResult, float]:
+            raise _Missing  # its temporary database is dropped: nothing is left behind
+
+        try:
+            template_db = provide_template_db(
+                server,
+                base,
+                template_db_name(base, recorded.plan_hash, recorded.seed, recorded.own_sql),
+                recorded.plan_hash,
+                missing,
+                seed=recorded.seed,
+                label=recorded.label,
             )
-        if not template_db.cache_hit:
-            _print_rate(template_db.result, template_db.build_seconds)
-        if args.report:
-            # The template database itself, read in a transaction rolled back: left as seeded.
-            dsn = server.dsn_for(template_db.name)
-            _write_report(args.report, dsn, template_db.result, resolved, root, label)
-        status = (
-            "reused (cache hit, nothing seeded)"
-            if template_db.cache_hit
-            else f"built in {template_db.build_seconds:.2f} s"
-        )
-        print(f"template database {template_db.name}: {status}")
-        if args.keep:
-            # A copy to work in: the template database itself stays as seeded, for the next run.
-            name = f"supaseed_cli_{run_seed}".replace("-", "m")
-            dsn = clone_database(server, template_db.name, name)
-            print(
-                f"kept: psql '{dsn}'  (the server runs until the next supaseed or pytest run of "
-                "this project stops it)"
-            )
-        else:
-            if json_enabled():
-                event("server", "server stopped (use --keep to keep it and connect)")
-            else:
-                print("server stopped (use --keep to keep it and connect)", file=sys.stderr)
-    return 0
+        except _Missing:
+            return None
+        announce(args, server, template_db, recorded.seed)
+        keep = args.keep
+        return 0
+    finally:
+        server.stop(keep=keep)
 
 
 def _jobs(text: str) -> int:
@@ -230,23 +172,3 @@ def _jobs(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError(f"{text!r} is not a number of connections (1 or more)")
     return value
-
-
-def _print_rate(result: SeedResult, seconds: float) -> None:
-    """One line: rows, seconds, rows/s (on stderr: stdout keeps the summary)."""
-    if seconds <= 0 or json_enabled():
-        return  # the JSON log has the same numbers in its "seed" and "progress" events
-    print(
-        f"{result.total_rows:,} rows in {seconds:.2f} s: {result.total_rows / seconds:,.0f} rows/s",
-        file=sys.stderr,
-    )
-
-
-def _write_report(
-    path: str, dsn: str, result: SeedResult, resolved: ResolvedPlan, root: Path, label: str
-) -> None:
-    """--report PATH: the HTML seed report of the database just seeded."""
-    with psycopg.connect(dsn) as conn:
-        report = collect_report(conn, result, resolved.plan, root, label=label)
-    written = write_html(Path(path).resolve(), [report])
-    print(f"report: {written}")

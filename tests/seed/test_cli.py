@@ -193,3 +193,60 @@ def test_seed_checks_the_plan_against_the_project_schema_first_as_a_test_session
     assert "supaseed.toml:" in err
     assert "nickname" in err
     assert "template database" not in err
+
+
+def test_the_second_run_reuses_by_the_recorded_resolution_without_the_plan_models(
+    tmp_path: Path,
+) -> None:
+    """The run after a build finds the template database by the resolution the build recorded
+    (plan file, migrations, templates unchanged): it loads neither the plan models (pydantic) nor
+    the seeding engine. A template database dropped since is built again by the full run, and the
+    reuse attempt leaves no database behind."""
+    import json
+    import re
+    import subprocess
+    import sys
+
+    from pytest_supaseed.lifecycle.base import project_server
+    from pytest_supaseed.lifecycle.databases import drop_database
+
+    _migration(tmp_path, "create table authors (id uuid primary key, name text not null);\n")
+    (tmp_path / "supaseed.toml").write_text("seed = 5\n[tables.authors]\ncount = 4\n")
+    code = (
+        "import json, sys\n"
+        "from pytest_supaseed.cli import main\n"
+        "code = main(sys.argv[1:])\n"
+        "heavy = [m for m in ('pydantic', 'pytest_supaseed.cli.seed_build',\n"
+        "                     'pytest_supaseed.seed.engine') if m in sys.modules]\n"
+        "print(json.dumps({'code': code, 'heavy': heavy}))\n"
+    )
+
+    def run() -> tuple[str, dict[str, Any]]:
+        done = subprocess.run(
+            [sys.executable, "-c", code, "seed", "--rootdir", str(tmp_path), "--no-progress"],
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=120,
+        )
+        assert done.returncode == 0, done.stderr
+        *lines, last = done.stdout.strip().splitlines()
+        return "\n".join(lines), json.loads(last)
+
+    first, loaded = run()
+    built = re.search(r"^template database (supaseed_tpl_\w+): built in ", first, re.MULTILINE)
+    assert built, first
+    assert "pydantic" in loaded["heavy"]  # the build resolved the plan
+    second, loaded = run()
+    assert f"template database {built.group(1)}: reused (cache hit, nothing seeded)" in second
+    assert second.startswith("seed 5: 4 rows")
+    assert loaded == {"code": 0, "heavy": []}
+
+    with project_server(tmp_path) as server:
+        drop_database(server, built.group(1))
+    third, loaded = run()
+    assert f"template database {built.group(1)}: built in " in third  # the same name, again
+    with project_server(tmp_path) as server, psycopg.connect(server.dsn_for("postgres")) as conn:
+        names = [r[0] for r in conn.execute("select datname from pg_database").fetchall()]
+    assert built.group(1) in names
+    assert [n for n in names if n.startswith("supaseed_tmp_")] == []  # no temporary left
