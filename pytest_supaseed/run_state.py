@@ -175,7 +175,7 @@ class ServerSlot:
 
                 from .errors import BackendError
                 from .lifecycle.base import ensure_base_database
-                from .lifecycle.schema_check import check_base_schema
+                from .lifecycle.checked import plan_checked_before
 
                 try:
                     server = self.get()
@@ -184,14 +184,25 @@ class ServerSlot:
                     )
                     # The run's plan against the migrated schema, before anything is seeded
                     # (plan --check): here, once, before xdist workers start cloning the base
-                    # database (a clone ends every session connected to it).
-                    check_base_schema(
+                    # database (a clone ends every session connected to it). Skipped when it
+                    # passed against this base before and nothing it reads changed.
+                    if self.settings.rebuild or not plan_checked_before(
                         server,
                         name,
                         self.settings.rootdir,
                         self.settings.template,
+                        self.settings.seed,
                         self.settings.migrations,
-                    )
+                    ):
+                        from .lifecycle.schema_check import check_base_schema
+
+                        check_base_schema(
+                            server,
+                            name,
+                            self.settings.rootdir,
+                            self.settings.template,
+                            self.settings.migrations,
+                        )
                     self._base = name
                 except SupaseedError as exc:
                     self._base = exc

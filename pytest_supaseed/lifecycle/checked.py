@@ -1,0 +1,55 @@
+"""Whether a test session may skip the plan check: the run's plan was already checked against
+this base database.
+
+The check (:func:`.schema_check.check_base_schema`: resolve the plan, introspect the base
+database, compile the plan against it) costs a run's controller most of its start when nothing
+changed. It is skipped only when all of this holds: the base database's schema was remembered
+(:data:`~pytest_supaseed.schema.drift.REMEMBERED_DIR`), the run's request has a valid recorded
+resolution (:mod:`.resolution_cache`: every file it read unchanged) and the template database that
+resolution names exists. A template database is only ever built after its plan passed the check
+against its base database (a test session checks before its workers build; ``supaseed seed``
+checks before it builds), and its name covers the base database, the plan and the seed: so the
+plan passed against this very schema. Needs no plan models.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..schema.drift import REMEMBERED_DIR
+from .databases import Server, database_exists
+from .resolution_cache import default_resolution_cache, request_key
+from .template_db import template_db_name
+
+__all__ = ["plan_checked_before"]
+
+
+def plan_checked_before(
+    server: Server,
+    base_database: str,
+    rootdir: Path,
+    template: str | None,
+    settings_seed: int | None,
+    migrations_dir: str | Path | None,
+) -> bool:
+    """True when the run's plan (``template``, else the project's plan file) passed the check
+    against ``base_database`` before and nothing it read changed since (see the module docstring)."""
+    if not (Path(rootdir) / REMEMBERED_DIR / f"{base_database}.json").is_file():
+        return False
+    cache = default_resolution_cache()
+    if cache is None:
+        return False
+    record = cache.lookup(
+        request_key(
+            template=template,
+            customizations=None,
+            seed=None,
+            settings_seed=settings_seed,
+            rootdir=Path(rootdir),
+            migrations=migrations_dir,
+        )
+    )
+    if record is None:
+        return False
+    name = template_db_name(base_database, record.plan_hash, record.seed, record.own_sql)
+    return database_exists(server, name)

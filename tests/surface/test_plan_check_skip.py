@@ -1,0 +1,66 @@
+"""A session whose plan passed the check against this base database before, and whose inputs are
+unchanged, skips the check (no plan checker imported); a change to the plan or the migrations
+checks again, and a plan that no longer fits the schema still stops the run with the check's
+words."""
+
+from __future__ import annotations
+
+import json
+
+from conftest import App
+
+#: The process writes the package modules it imported.
+RECORDER = """
+import json
+import sys
+
+def pytest_unconfigure(config):
+    with open("modules.json", "w") as out:
+        json.dump(sorted(m for m in sys.modules if m.startswith("pytest_supaseed")), out)
+"""
+
+TESTS = """
+def test_rows(supaseed):
+    assert supaseed.count("items") == 5
+"""
+
+
+def _checked(app: App) -> bool:
+    modules = set(json.loads((app.root / "modules.json").read_text()))
+    return "pytest_supaseed.lifecycle.schema_check" in modules
+
+
+def test_an_unchanged_plan_is_not_checked_again_and_a_changed_one_is(app: App) -> None:
+    app.make(TESTS, {"20240101000000_app.sql": "create table items (n int primary key);\n"})
+    app.pytester.makeconftest(RECORDER)
+    (app.root / "supaseed.toml").write_text('[tables."public.items"]\ncount = 5\n')
+
+    app.run().assert_outcomes(passed=1)
+    assert _checked(app)  # first run: the plan against the new base database
+    app.run().assert_outcomes(passed=1)
+    assert not _checked(app)  # nothing changed: the template database it built proves it passed
+    app.run("-n", "2").assert_outcomes(passed=1)
+    assert not _checked(app)  # the xdist controller too
+
+    # a plan that names a column the schema lacks: checked again, and the run stops with it
+    (app.root / "supaseed.toml").write_text(
+        '[tables."public.items"]\ncount = 5\n[tables."public.items".columns]\nnope = "x"\n'
+    )
+    result = app.run()
+    assert _checked(app)
+    assert result.ret != 0
+    result.stdout.re_match_lines([r".*public\.items.*nope.*"])
+
+    # fixed, and a new migration (a new base database): checked once, then skipped again
+    (app.root / "supaseed.toml").write_text('[tables."public.items"]\ncount = 5\n')
+    (app.root / "supabase" / "migrations" / "20240102000000_more.sql").write_text(
+        "alter table items add column label text;\n"
+    )
+    app.run().assert_outcomes(passed=1)
+    assert _checked(app)
+    app.run().assert_outcomes(passed=1)
+    assert not _checked(app)
+
+    # --supaseed-rebuild always checks
+    app.run("--supaseed-rebuild").assert_outcomes(passed=1)
+    assert _checked(app)
