@@ -12,13 +12,13 @@ Other keys (several columns, text ...) and small tables are read as a list of tu
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, overload
 
 import psycopg
 from psycopg import sql
 
+from ..generate.packed import uuid_from_bytes
 from ..schema.model import ForeignKey
 
 __all__ = ["PACKED_MIN_ROWS", "PackedKeys", "read_parent_keys"]
@@ -31,26 +31,9 @@ PACKED_MIN_ROWS = 100_000
 CHUNK_ROWS = 250_000
 
 
-def _uuid_from_bytes(data: bytes | bytearray) -> uuid.UUID:
-    # built as uuid.UUID.__init__ builds it, minus its argument parsing and range check (16
-    # bytes always fit): half the cost of UUID(bytes=...) per key drawn
-    value = _new(_UUID)
-    _set_slot(value, "int", _from_bytes(data, "big"))
-    _set_slot(value, "is_safe", _SAFE)
-    return value
-
-
-_new, _set_slot, _UUID, _SAFE, _from_bytes = (
-    object.__new__,
-    object.__setattr__,
-    uuid.UUID,
-    uuid.SafeUUID.unknown,
-    int.from_bytes,
-)
-
 #: base type -> (send function, width in bytes, decoder from bytes)
 _PACKABLE: dict[str, tuple[str, int, Callable[[bytes | bytearray], Any]]] = {
-    "uuid": ("uuid_send", 16, _uuid_from_bytes),
+    "uuid": ("uuid_send", 16, uuid_from_bytes),
     "bigint": ("int8send", 8, lambda b: int.from_bytes(b, "big", signed=True)),
     "integer": ("int4send", 4, lambda b: int.from_bytes(b, "big", signed=True)),
     "smallint": ("int2send", 2, lambda b: int.from_bytes(b, "big", signed=True)),
