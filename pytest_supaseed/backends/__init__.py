@@ -23,8 +23,9 @@ __all__ = [
 ]
 
 
-def start_server(settings: Settings) -> ServerHandle:
-    """Start (embedded, docker) or reach (external) the server ``settings.backend`` names."""
+def start_server(settings: Settings, *, join: bool = True) -> ServerHandle:
+    """Start (embedded, docker) or reach (external) the server ``settings.backend`` names;
+    ``join=False``: an embedded server of this process's own, never one another run started."""
     if settings.backend == "external":
         from .external import connect_external
 
@@ -35,7 +36,7 @@ def start_server(settings: Settings) -> ServerHandle:
         return start_docker(settings.image)
     from .embedded import start_embedded
 
-    return start_embedded(settings.pg_bin, settings.rootdir)
+    return start_embedded(settings.pg_bin, settings.rootdir, join=join)
 
 
 def connect_server(
