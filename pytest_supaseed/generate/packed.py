@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import uuid
 from array import array
+from collections.abc import Callable
 from random import Random
 from typing import Any
 
-__all__ = ["OwnKeys", "shuffled_order", "uuid_from_bytes"]
+__all__ = ["OwnKeys", "PackedUUID", "packed_uuid", "shuffled_order", "uuid_from_bytes"]
 
 _new, _set_slot, _UUID, _SAFE, _from_bytes = (
     object.__new__,
@@ -31,6 +32,43 @@ def uuid_from_bytes(data: bytes | bytearray | memoryview) -> uuid.UUID:
     value = _new(_UUID)
     _set_slot(value, "int", _from_bytes(data, "big"))
     _set_slot(value, "is_safe", _SAFE)
+    return value
+
+
+class PackedUUID(uuid.UUID):
+    """A ``UUID`` that keeps its 16 bytes and derives ``int`` from them when asked.
+
+    Equal to, hashed and ordered as the ``UUID`` of the same value, and printed the same. A key
+    drawn from packed parent keys is one of these: building it costs one slot instead of an
+    ``int`` and two slots, and the COPY writer sends its bytes as they are
+    (``seed/writer.py``), so a foreign-key value never becomes an ``int`` on its way to the server.
+    """
+
+    __slots__ = ("raw",)
+    raw: bytes | bytearray
+
+    is_safe = uuid.SafeUUID.unknown  # type: ignore[misc]  # typeshed: Final
+
+    @property  # type: ignore[misc]  # typeshed: Final
+    def int(self) -> int:
+        """The 128-bit value (read from the bytes)."""
+        return _from_bytes(self.raw, "big")
+
+    def __repr__(self) -> str:
+        return f"UUID('{self}')"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (uuid.UUID, (None, None, None, None, self.int))
+
+
+_new_packed = object.__new__
+_set_raw: Callable[[PackedUUID, bytes | bytearray], None] = vars(PackedUUID)["raw"].__set__
+
+
+def packed_uuid(data: bytes | bytearray) -> PackedUUID:
+    """The :class:`PackedUUID` of 16 bytes (kept as they are: not copied, not checked)."""
+    value = _new_packed(PackedUUID)
+    _set_raw(value, data)
     return value
 
 

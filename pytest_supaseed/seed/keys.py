@@ -5,7 +5,9 @@ A child table draws each row's parent from the parent's keys, ordered by value
 tuple, a ``UUID``, its ``int``): 3 million task ids would take ~450 MB. A single ``uuid`` or integer
 key is therefore read packed: the server sends each chunk of keys as one ``bytea`` of their binary
 forms (``uuid_send``, ``int8send`` ...), and :class:`PackedKeys` keeps those bytes (16 bytes a uuid)
-and builds the tuple of the one key a draw picks. ``random.choices`` and ``random.choice`` read a
+and builds the tuple of the one key a draw picks (a uuid as a
+:class:`~pytest_supaseed.generate.packed.PackedUUID` on its 16 bytes, which the writer sends as
+they are). ``random.choices`` and ``random.choice`` read a
 population only through ``len`` and indexing, so the rows drawn are exactly those drawn from a list.
 Other keys (several columns, text ...) and small tables are read as a list of tuples.
 """
@@ -18,7 +20,7 @@ from typing import Any, overload
 import psycopg
 from psycopg import sql
 
-from ..generate.packed import uuid_from_bytes
+from ..generate.packed import packed_uuid
 from ..schema.model import ForeignKey
 
 __all__ = ["PACKED_MIN_ROWS", "PackedKeys", "read_parent_keys"]
@@ -33,7 +35,7 @@ CHUNK_ROWS = 250_000
 
 #: base type -> (send function, width in bytes, decoder from bytes)
 _PACKABLE: dict[str, tuple[str, int, Callable[[bytes | bytearray], Any]]] = {
-    "uuid": ("uuid_send", 16, uuid_from_bytes),
+    "uuid": ("uuid_send", 16, packed_uuid),
     "bigint": ("int8send", 8, lambda b: int.from_bytes(b, "big", signed=True)),
     "integer": ("int4send", 4, lambda b: int.from_bytes(b, "big", signed=True)),
     "smallint": ("int2send", 2, lambda b: int.from_bytes(b, "big", signed=True)),
