@@ -15,33 +15,18 @@ from collections.abc import Callable
 from random import Random
 from typing import Any
 
-__all__ = ["OwnKeys", "PackedUUID", "packed_uuid", "shuffled_order", "uuid_from_bytes"]
+__all__ = ["OwnKeys", "PackedUUID", "packed_uuid", "set_raw", "shuffled_order"]
 
-_new, _set_slot, _UUID, _SAFE, _from_bytes = (
-    object.__new__,
-    object.__setattr__,
-    uuid.UUID,
-    uuid.SafeUUID.unknown,
-    int.from_bytes,
-)
-
-
-def uuid_from_bytes(data: bytes | bytearray | memoryview) -> uuid.UUID:
-    """``UUID(bytes=data)``, built as ``uuid.UUID.__init__`` builds it minus its argument parsing
-    and range check (16 bytes always fit): half the cost per key."""
-    value = _new(_UUID)
-    _set_slot(value, "int", _from_bytes(data, "big"))
-    _set_slot(value, "is_safe", _SAFE)
-    return value
+_UUID, _from_bytes = uuid.UUID, int.from_bytes
 
 
 class PackedUUID(uuid.UUID):
     """A ``UUID`` that keeps its 16 bytes and derives ``int`` from them when asked.
 
-    Equal to, hashed and ordered as the ``UUID`` of the same value, and printed the same. A key
-    drawn from packed parent keys is one of these: building it costs one slot instead of an
-    ``int`` and two slots, and the COPY writer sends its bytes as they are
-    (``seed/writer.py``), so a foreign-key value never becomes an ``int`` on its way to the server.
+    Equal to, hashed and ordered as the ``UUID`` of the same value, and printed the same. Generated
+    uuids (``values.Uuids``) and keys drawn from packed parent keys are these: building one costs
+    one slot instead of an ``int`` and two slots, and the COPY writer sends its bytes as they are
+    (``seed/writer.py``), so a uuid never becomes an ``int`` on its way to the server.
     """
 
     __slots__ = ("raw",)
@@ -62,13 +47,14 @@ class PackedUUID(uuid.UUID):
 
 
 _new_packed = object.__new__
-_set_raw: Callable[[PackedUUID, bytes | bytearray], None] = vars(PackedUUID)["raw"].__set__
+#: ``set_raw(value, data)`` sets the bytes of a new :class:`PackedUUID` (its only slot).
+set_raw: Callable[[PackedUUID, bytes | bytearray], None] = vars(PackedUUID)["raw"].__set__
 
 
 def packed_uuid(data: bytes | bytearray) -> PackedUUID:
     """The :class:`PackedUUID` of 16 bytes (kept as they are: not copied, not checked)."""
     value = _new_packed(PackedUUID)
-    _set_raw(value, data)
+    set_raw(value, data)
     return value
 
 
@@ -92,7 +78,7 @@ class OwnKeys:
     def __getitem__(self, index: int) -> tuple[Any, ...]:
         if self._uuids is not None:
             start = index * 16
-            return (uuid_from_bytes(self._uuids[start : start + 16]),)
+            return (packed_uuid(bytes(self._uuids[start : start + 16])),)
         if self._ints is not None:
             return (self._ints[index],)
         assert self._list is not None
@@ -103,6 +89,9 @@ class OwnKeys:
         if self._list is None and self._uuids is None and self._ints is None:
             self._start(key)
         if self._uuids is not None:
+            if len(key) == 1 and type(key[0]) is PackedUUID and len(key[0].raw) == 16:
+                self._uuids += key[0].raw
+                return
             if len(key) == 1 and type(key[0]) is _UUID:
                 self._uuids += key[0].bytes
                 return
@@ -132,7 +121,7 @@ class OwnKeys:
         return len(self._ints) * self._ints.itemsize if self._ints is not None else 0
 
     def _start(self, key: tuple[Any, ...]) -> None:
-        if len(key) == 1 and type(key[0]) is _UUID:
+        if len(key) == 1 and type(key[0]) in (_UUID, PackedUUID):
             self._uuids = bytearray()
         elif len(key) == 1 and type(key[0]) is int:
             self._ints = array("q")
