@@ -14,9 +14,24 @@ the other in one run; rows/s include the commit.
   connection of its own.
 
 Each (rows, jobs) pair runs raw then supaseed, side by side; the ratio is raw seconds / supaseed
-seconds. Peak RSS is the child's (threads included).
+seconds. Peak RSS is the child's (threads included). CPU: the child's own (user + system, threads
+included, from ``getrusage``) and its server backends' (``/proc/<pid>/stat`` of every backend
+connected to the bench database, sampled every 0.1 s while the child runs; the server's background
+processes are not counted), each in microseconds per row.
 
     .venv/bin/python bench/large_data.py [--dsn DSN] [--rows 1000000 10000000] [--jobs 1 2]
+
+``--per-parent`` measures one big child table under ``count_per_parent`` instead: ``tasks`` gets
+N/10 rows and ``comments`` 5-15 rows per task (N in all, about), supaseed only, on one
+connection: its rows/s and peak RSS.
+
+    .venv/bin/python bench/large_data.py --per-parent --rows 10000000
+
+``--profile`` runs supaseed once in this process under cProfile on one connection (the profiler
+sees one thread) and prints where the client's time goes: the functions with the most own time,
+and the time spent waiting for the server (psycopg's wait functions) apart.
+
+    .venv/bin/python bench/large_data.py --profile --rows 1000000
 """
 
 from __future__ import annotations
@@ -27,8 +42,10 @@ import os
 import resource
 import subprocess
 import sys
+import threading
 import time
 import uuid
+from pathlib import Path
 from typing import Any
 
 import psycopg
@@ -94,6 +111,24 @@ def child_supaseed(dsn: str, rows: int, jobs: int) -> None:
         "tables": {f"public.{t}": {"count": n} for t, n in counts(rows).items()},
     }
     seed(plan, dsn, progress=False, jobs=jobs)
+
+
+def child_per_parent(dsn: str, rows: int) -> None:
+    """Seed ``comments`` under ``count_per_parent`` of ``tasks`` (5-15 each)."""
+    from pytest_supaseed.seed import seed
+
+    small = {f"public.{t}": {"count": 1000} for t in ("users", "accounts", "projects")}
+    plan = {
+        "seed": 1,
+        "users": {"count": 0, "makerkit_test_users": False},
+        "accounts": {"personal": False},
+        "tables": {
+            **small,
+            "public.tasks": {"count": rows // 10},
+            "public.comments": {"count_per_parent": {"task_id": {"min": 5, "max": 15}}},
+        },
+    }
+    seed(plan, dsn, progress=False, jobs=1)
 
 
 def child_raw(dsn: str, rows: int, jobs: int, scattered: bool = False) -> None:
@@ -169,10 +204,44 @@ def child_raw(dsn: str, rows: int, jobs: int, scattered: bool = False) -> None:
             list(pool.map(fill, wave))
 
 
-def measure(kind: str, admin: str, rows: int, jobs: int) -> tuple[float, float]:
-    """Seconds and peak RSS (MB) of one child run of ``kind``."""
+class BackendCpu(threading.Thread):
+    """CPU seconds (user + system) of the server backends connected to database ``name``, read
+    from ``/proc/<pid>/stat`` every 0.1 s until :meth:`stop` (a backend's last sample counts)."""
+
+    def __init__(self, admin: str, name: str) -> None:
+        super().__init__(daemon=True)
+        self.admin, self.name = admin, name
+        self.seen: dict[int, float] = {}
+        self.done = threading.Event()
+        self.tick = os.sysconf("SC_CLK_TCK")
+
+    def run(self) -> None:
+        with psycopg.connect(self.admin, autocommit=True) as conn:
+            while not self.done.wait(0.1):
+                pids = conn.execute(
+                    "select pid from pg_stat_activity where datname = %s", [self.name]
+                ).fetchall()
+                for (pid,) in pids:
+                    try:
+                        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+                    except OSError:
+                        continue  # gone, or another host's server: nothing to read
+                    self.seen[pid] = (int(fields[11]) + int(fields[12])) / self.tick
+
+    def stop(self) -> float:
+        """Stop sampling; the backends' CPU seconds."""
+        self.done.set()
+        self.join()
+        return sum(self.seen.values())
+
+
+def measure(kind: str, admin: str, rows: int, jobs: int) -> tuple[float, float, int, float, float]:
+    """Seconds, peak RSS (MB), rows written, client CPU seconds and server backends' CPU seconds
+    of one child run of ``kind``."""
     name = f"supaseed_bench_large_{uuid.uuid4().hex[:8]}"
     dsn = fresh(admin, name)
+    backends = BackendCpu(admin, name)
+    backends.start()
     try:
         started = time.perf_counter()
         out = subprocess.run(
@@ -192,19 +261,53 @@ def measure(kind: str, admin: str, rows: int, jobs: int) -> tuple[float, float]:
             text=True,
         )
         seconds = time.perf_counter() - started
+        server_cpu = backends.stop()
         if out.returncode != 0:
             sys.exit(f"{kind} failed:\n{out.stderr[-3000:]}")
-        rss = float(out.stdout.strip().splitlines()[-1])
+        *_, cpu_line, rss_line = out.stdout.strip().splitlines()
+        rss, client_cpu = float(rss_line), float(cpu_line.split()[1])
         with psycopg.connect(dsn) as conn:
             total = sum(
                 int(conn.execute(f"select count(*) from {t}").fetchone()[0])  # type: ignore[index]
                 for t in SHARES
             )
-        assert total == sum(counts(rows).values()), (kind, total)
+        assert kind == "per-parent" or total == sum(counts(rows).values()), (kind, total)
+    finally:
+        backends.stop()
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'drop database if exists "{name}" with (force)')
+    return seconds, rss, total, client_cpu, server_cpu
+
+
+def profile(admin: str, rows: int) -> None:
+    """cProfile of one supaseed run on one connection: own time by function, waits apart."""
+    import cProfile
+    import pstats
+
+    name = f"supaseed_bench_large_{uuid.uuid4().hex[:8]}"
+    dsn = fresh(admin, name)
+    try:
+        profiler = cProfile.Profile()
+        started = time.perf_counter()
+        cpu = time.process_time()
+        profiler.runcall(child_supaseed, dsn, rows, 1)
+        cpu, wall = time.process_time() - cpu, time.perf_counter() - started
     finally:
         with psycopg.connect(admin, autocommit=True) as conn:
             conn.execute(f'drop database if exists "{name}" with (force)')
-    return seconds, rss
+    stats = pstats.Stats(profiler)
+    entries = stats.stats  # type: ignore[attr-defined]
+    total = sum(tt for (_, _, tt, _, _) in entries.values())
+    waits = sum(
+        tt
+        for (path, _, func), (_, _, tt, _, _) in entries.items()
+        if ("psycopg" in path and "wait" in func) or func in ("<built-in method select.poll>",)
+    )
+    print(
+        f"{rows:,} rows, 1 connection, profiler on: {wall:.1f} s wall, {cpu:.1f} s CPU of this "
+        f"process, {total:.1f} s profiled, of which {waits:.1f} s waiting for the server"
+    )
+    stats.sort_stats("tottime").print_stats(30)
 
 
 def main() -> None:
@@ -219,20 +322,42 @@ def main() -> None:
         default=None,
         help="connections (default: 1 and the engine's automatic choice, min(cores, 3))",
     )
-    parser.add_argument("--child", choices=["supaseed", "raw", "raw-scattered"])
+    parser.add_argument(
+        "--per-parent",
+        action="store_true",
+        help="one child table of about N rows under count_per_parent (supaseed only)",
+    )
+    parser.add_argument("--profile", action="store_true", help="cProfile one supaseed run")
+    parser.add_argument("--child", choices=["supaseed", "raw", "raw-scattered", "per-parent"])
     parser.add_argument("--child-dsn")
     args = parser.parse_args()
     if args.child:
         if args.child == "supaseed":
             child_supaseed(args.child_dsn, args.rows[0], args.jobs[0])
+        elif args.child == "per-parent":
+            child_per_parent(args.child_dsn, args.rows[0])
         else:
             child_raw(args.child_dsn, args.rows[0], args.jobs[0], args.child == "raw-scattered")
-        print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        print(f"cpu {usage.ru_utime + usage.ru_stime:.3f}")
+        print(usage.ru_maxrss / 1024)
         return
     jobs = args.jobs or sorted({1, min(os.cpu_count() or 1, 3)})
     print(
         f"cores {os.cpu_count()}; load average at start {' '.join(f'{x:.1f}' for x in os.getloadavg())}"
     )
+    if args.profile:
+        profile(args.dsn, args.rows[0])
+        return
+    if args.per_parent:
+        print(f"{'rows':>12} {'supaseed rows/s':>15} {'peak RSS':>9} {'load':>5}")
+        for rows in args.rows:
+            seconds, rss, total, _, _ = measure("per-parent", args.dsn, rows, 1)
+            print(
+                f"{total:>12,} {total / seconds:>15,.0f} {rss:>7.0f}MB {os.getloadavg()[0]:>5.1f}",
+                flush=True,
+            )
+        return
     print(
         f"{'rows':>12} {'conns':>5} {'raw rows/s':>11} {'scattered':>10} {'supaseed':>10} "
         f"{'ratio':>6} {'ratio/sc':>8} {'raw RSS':>8} {'supaseed RSS':>12} {'load':>5}"
@@ -250,6 +375,12 @@ def main() -> None:
                 f"{os.getloadavg()[0]:>5.1f}",
                 flush=True,
             )
+            cpu = "  ".join(
+                f"{label} client {m[3] / total * 1e6:.1f} + server {m[4] / total * 1e6:.1f} us/row "
+                f"({m[4] / m[0]:.2f} cores)"
+                for label, m in (("raw", raw), ("scattered", scattered), ("supaseed", ours))
+            )
+            print(f"{'':>12} CPU: {cpu}", flush=True)
 
 
 if __name__ == "__main__":

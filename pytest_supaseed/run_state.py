@@ -129,12 +129,12 @@ class ServerSlot:
         assert self.handle is not None
         return self.handle
 
-    def start(self) -> None:
+    def start(self, *, join: bool = True) -> None:
         """Start the server now, remembering a failure to report it where a fixture needs it."""
         from .backends import start_server
 
         try:
-            self.handle = start_server(self.settings)
+            self.handle = start_server(self.settings, join=join)
         except Exception as exc:
             self.error = exc
 
@@ -144,8 +144,9 @@ class ServerSlot:
 
         if data.get("start_local") or _other_host(data):
             # A worker on another host: the controller's server listens on its own loopback only,
-            # so this host runs its own (deterministic seeding gives it the same rows).
-            self.start()
+            # so this host runs its own (deterministic seeding gives it the same rows), never
+            # joining one another process on this host started (as before runs shared clusters).
+            self.start(join=False)
             return
         if "error" in data:
             cls = DockerUnavailableError if data.get("kind") == "docker" else BackendError

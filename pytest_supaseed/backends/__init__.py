@@ -26,13 +26,14 @@ __all__ = [
 ]
 
 
-def start_server(settings: Settings) -> ServerHandle:
-    """Start (embedded, docker) or reach (external) the server ``settings.backend`` names."""
+def start_server(settings: Settings, *, join: bool = True) -> ServerHandle:
+    """Start (embedded, docker) or reach (external) the server ``settings.backend`` names;
+    ``join=False``: an embedded server of this process's own, never one another run started."""
     if settings.backend == "external":
         return connect_external(settings.dsn, settings.allow_remote)
     if settings.backend == "docker":
         return start_docker(settings.image)
-    return start_embedded(settings.pg_bin, settings.rootdir)
+    return start_embedded(settings.pg_bin, settings.rootdir, join=join)
 
 
 def connect_server(

@@ -873,8 +873,14 @@ def start_embedded(
     rootdir: Path | None = None,
     *,
     max_clusters: int | None = None,
+    join: bool = True,
 ) -> ServerHandle:
-    """Start a private server for the project at ``rootdir``; returns a handle that stops it."""
+    """Start a private server for the project at ``rootdir``; returns a handle that stops it.
+
+    With ``join`` (the default) a server another live run of the project started is joined
+    rather than a second one started; without it, this process starts one of its own (an xdist
+    worker on another host than its controller: ``run_state`` says so).
+    """
     owner = run_as()
     root = cache_root()
     # The plugin's own copy of the install, with the Supabase extension pack in share/extension.
@@ -884,10 +890,6 @@ def start_embedded(
     if owner is not None:
         _check_reachable(root, owner)
     reap_orphans(root)
-    # An xdist worker starts a server only when it runs on another host than its controller
-    # (``--tx ssh=...``): it keeps a server of its own there rather than joining one another
-    # process started, as before runs shared clusters.
-    join = "PYTEST_XDIST_WORKER" not in os.environ
     cluster = acquire_cluster(binaries, (rootdir or Path.cwd()), root, owner, join=join)
     try:
         if cluster.joined is not None:

@@ -22,12 +22,18 @@ from ..schema.model import Column, ForeignKey, Table
 from . import values as v
 from .checks import Relation, table_and_domain_checks
 from .columns import INT_RANGES, generator_for, scalar_type
+from .packed import OwnKeys, shuffled_order
 from .vocab import Vocabulary, vocabulary
 
 #: Fraction of NULLs in nullable, non-key columns the plan does not mention.
 NULL_RATE = 0.1
 #: Tries to redraw a row whose unique key collides before the row is dropped (and reported).
 UNIQUE_RETRIES = 25
+#: Rows generated at once. Every random stream is read chunk by chunk (a generator draws all its
+#: values of a chunk in one call, and a chunk's NULL mask, redraws and fixes follow them in its
+#: stream), so the rows depend on where chunks start: always at a multiple of this, whatever batch
+#: size the caller asks for. Changing it changes the rows of every table above this many rows.
+CHUNK_ROWS = 10_000
 
 _VOLATILE_DEFAULT = re.compile(
     r"now\(\)|current_timestamp|current_date|localtimestamp|clock_timestamp|statement_timestamp|"
@@ -188,7 +194,6 @@ class TableRows:
             if isinstance(gen, v.Texts | v.Emails) and gen.unique:
                 gen.next = existing_rows + 1
         self.per_parent = per_parent
-        self._rng_counts = derive_rng(seed, table.qualified_name, "#count")
         self._rng_fk = {
             fk.name: derive_rng(seed, table.qualified_name, "#fk", fk.name)
             for fk in self._active_fks
@@ -197,9 +202,13 @@ class TableRows:
             name: derive_rng(seed, table.qualified_name, name) for name in self.generators
         }
         self._rng_fix = derive_rng(seed, table.qualified_name, "#fix")
-        self._one_to_one: dict[str, list[tuple[Any, ...]]] = {}
+        # one-to-one foreign keys: the parents' indices in the (shuffled) order rows take them
+        self._one_to_one: dict[str, Sequence[int]] = {}
         self._seen: list[set[tuple[Any, ...]]] = [set() for _ in self._checked_sets()]
-        self._self_keys: dict[str, list[tuple[Any, ...]]] = {}
+        # self-references: the keys of the rows generated so far, which later rows point at
+        self._self_keys: dict[str, OwnKeys] = {}
+        # count_per_parent: the parent whose rows come next and how many of them are left
+        self._per_parent_at: tuple[Iterator[int], int, int] | None = None
         self.total = self._plan_count(count)
 
     # -- setup -------------------------------------------------------------------------------
@@ -332,14 +341,7 @@ class TableRows:
         return None
 
     def _plan_count(self, count: int) -> int:
-        if self.per_parent is None:
-            total = count
-        else:
-            keys = self._parent_keys(self.per_parent.fk)
-            lo, hi = self.per_parent.low, self.per_parent.high
-            r = self._rng_counts
-            self._per_parent_counts = [lo + int(r.random() * (hi - lo + 1)) for _ in keys]
-            total = sum(self._per_parent_counts)
+        total = count if self.per_parent is None else sum(self._per_parent_counts())
         for fk in self._active_fks:
             cols = tuple(fk.columns)
             if self._fk_unique(cols) is not None and any(
@@ -352,10 +354,18 @@ class TableRows:
                         f"references {fk.ref_table}, which has {len(keys)} rows; seeded {len(keys)}"
                     )
                     total = len(keys)
-                pool = list(keys)
-                self._rng_fk[fk.name].shuffle(pool)
-                self._one_to_one[fk.name] = pool
+                self._one_to_one[fk.name] = shuffled_order(len(keys), self._rng_fk[fk.name])
         return total
+
+    def _per_parent_counts(self) -> Iterator[int]:
+        """Rows of each parent key under ``count_per_parent``, in key order, drawn from the
+        table's ``#count`` stream: read once for the total, once again as rows are generated
+        (never held: a table may have millions of parents)."""
+        assert self.per_parent is not None
+        lo, span = self.per_parent.low, self.per_parent.high - self.per_parent.low + 1
+        r = derive_rng(self.seed, self.table.qualified_name, "#count").random
+        for _ in range(len(self._parent_keys(self.per_parent.fk))):
+            yield lo + int(r() * span)
 
     def _parent_keys(self, fk: ForeignKey) -> Sequence[tuple[Any, ...]]:
         found = self.parents.get(fk.name)
@@ -375,14 +385,29 @@ class TableRows:
 
     def batches(self, batch_size: int = 10_000) -> Iterator[dict[str, list[Any]] | int]:
         """Yield the rows as column-wise batches ``{column: [values]}`` of at most ``batch_size``
-        rows; when every column is left to the database, yield row counts instead."""
+        rows (and at most :data:`CHUNK_ROWS`); when every column is left to the database, yield
+        row counts instead.
+
+        The rows are generated :data:`CHUNK_ROWS` at a time whatever ``batch_size`` is, and a
+        batch is a slice of a chunk: the same table gives the same rows for any batch size.
+        """
+        if batch_size < 1:
+            raise ValueError(f"batch_size must be at least 1, not {batch_size}")
         done = 0
         while done < self.total:
-            n = min(batch_size, self.total - done)
             if not self.columns:
+                n = min(batch_size, self.total - done)
                 yield n
+                done += n
+                continue
+            n = min(CHUNK_ROWS, self.total - done)
+            chunk = self._batch(done, n)
+            size = len(chunk[self.columns[0]])  # fewer than n when unique keys dropped rows
+            if size <= batch_size:
+                yield chunk
             else:
-                yield self._batch(done, n)
+                for start in range(0, size, batch_size):
+                    yield {k: vals[start : start + batch_size] for k, vals in chunk.items()}
             done += n
         self.finish()
 
@@ -402,8 +427,40 @@ class TableRows:
         self._apply_patterns(cols)
         keep = self._enforce_unique(cols, n)
         if keep is not None:
+            self._unlink_dropped(cols, n, keep)
             cols = {k: [vals[i] for i in keep] for k, vals in cols.items()}
         return {name: cols[name] for name in self.columns}
+
+    def _unlink_dropped(self, cols: dict[str, list[Any]], n: int, keep: list[int]) -> None:
+        """Rows dropped for a unique key must not stay referenced by self-references: a kept row
+        that points at a dropped row points where that row pointed (up the tree until a kept
+        row), or becomes a root; the dropped rows' keys leave the keys later rows draw from."""
+        kept = set(keep)
+        for fk in self._active_fks:
+            earlier = self._self_keys.get(fk.name)
+            if earlier is None or not all(self._fk_by_column.get(c) is fk for c in fk.columns):
+                continue
+            own = list(zip(*(cols[c] for c in fk.ref_columns)))
+            refs = list(zip(*(cols[c] for c in fk.columns)))
+            # where each dropped row pointed; None for a root (NULL, or the row itself)
+            up = {
+                own[i]: None if None in refs[i] or refs[i] == own[i] else refs[i]
+                for i in range(n)
+                if i not in kept
+            }
+            for i in keep:
+                ref: tuple[Any, ...] | None = refs[i]
+                if ref not in up:
+                    continue
+                while ref is not None and ref in up:
+                    ref = up[ref]
+                if ref is None:
+                    ref = (None,) * len(fk.columns) if fk.nullable else own[i]
+                for j, c in enumerate(fk.columns):
+                    cols[c][i] = ref[j]
+            earlier.truncate(len(earlier) - n)
+            for i in keep:
+                earlier.append(own[i])
 
     def _draw_fk(self, fk: ForeignKey, offset: int, n: int, cols: dict[str, list[Any]]) -> None:
         names = [c for c in fk.columns if self._fk_by_column.get(c) is fk]
@@ -413,28 +470,40 @@ class TableRows:
         keys: Sequence[tuple[Any, ...] | None]
         if fk.is_self_reference:
             keys = self._self_reference(fk, n, rng, cols)
-        elif self.per_parent is not None and fk is self.per_parent.fk:
-            keys = self._per_parent_slice(offset, n)
-        elif fk.name in self._one_to_one:
-            keys = self._one_to_one[fk.name][offset : offset + n]
         else:
             parents = self._parent_keys(fk)
-            if isinstance(parents, ColumnKeys) and len(fk.columns) == 1:
+            if self.per_parent is not None and fk is self.per_parent.fk:
+                indices: Sequence[int] = self._per_parent_slice(n)
+            elif fk.name in self._one_to_one:
+                indices = self._one_to_one[fk.name][offset : offset + n]
+            else:
                 # the same draws as rng.choices(parents): choices reads a population only by
                 # len and indexing, and range(len) hands out the index itself
-                cols[fk.columns[0]] = parents.column(rng.choices(range(len(parents)), k=n))
+                indices = rng.choices(range(len(parents)), k=n)
+            if isinstance(parents, ColumnKeys) and len(fk.columns) == 1:
+                cols[fk.columns[0]] = parents.column(indices)
                 return
-            keys = rng.choices(parents, k=n)
+            keys = [parents[i] for i in indices]
         for i, col in enumerate(fk.columns):
             if col in names:
                 cols[col] = [k[i] if k is not None else None for k in keys]
 
-    def _per_parent_slice(self, offset: int, n: int) -> list[tuple[Any, ...]]:
-        if not hasattr(self, "_expanded"):
-            assert self.per_parent is not None
-            keys = self._parent_keys(self.per_parent.fk)
-            self._expanded = [k for k, c in zip(keys, self._per_parent_counts) for _ in range(c)]
-        return self._expanded[offset : offset + n]
+    def _per_parent_slice(self, n: int) -> list[int]:
+        """Parent indices of the next ``n`` rows under ``count_per_parent`` (each parent's rows
+        together, parents in key order)."""
+        if self._per_parent_at is None:
+            self._per_parent_at = (self._per_parent_counts(), -1, 0)
+        counts, parent, left = self._per_parent_at
+        out: list[int] = []
+        while len(out) < n:
+            if not left:
+                parent, left = parent + 1, next(counts)
+                continue
+            take = min(left, n - len(out))
+            out += [parent] * take
+            left -= take
+        self._per_parent_at = (counts, parent, left)
+        return out
 
     def _self_reference(
         self, fk: ForeignKey, n: int, rng: Random, cols: dict[str, list[Any]]
@@ -447,7 +516,7 @@ class TableRows:
             )
             return [None] * n
         own = list(zip(*(cols[c] for c in fk.ref_columns)))
-        earlier = self._self_keys.setdefault(fk.name, [])
+        earlier = self._self_keys.setdefault(fk.name, OwnKeys())
         out: list[tuple[Any, ...] | None] = []
         r = rng.random
         for key in own:

@@ -12,13 +12,14 @@ import datetime as dt
 import functools
 import ipaddress
 import sys
-import uuid
 from array import array
 from collections.abc import Callable, Sequence
 from decimal import Decimal
 from itertools import accumulate
 from random import Random
 from typing import Any
+
+from . import packed
 
 #: Fixed reference instant for generated dates and times. Never ``now()``: seeding must give the
 #: same rows tomorrow.
@@ -151,8 +152,19 @@ class Booleans(ValueGenerator):
         return [w < cut for w in random_words(rng, n, "H")]
 
 
+#: Byte 6 of a version-4 UUID (big-endian): version 4 in the high nibble.
+_VERSION_4 = bytes((b & 0x0F) | 0x40 for b in range(256))
+#: Byte 8: the RFC 4122 variant in the two high bits.
+_VARIANT = bytes((b & 0x3F) | 0x80 for b in range(256))
+
+
 class Uuids(ValueGenerator):
     """Random version-4 UUIDs from the stream (never ``gen_random_uuid()``: not reproducible).
+
+    Value ``i`` is ``getrandbits(128)`` of the stream with the version and variant bits set, made
+    from one ``randbytes`` call per batch (the same bits: ``randbytes`` is ``getrandbits``
+    little-endian) as :class:`~pytest_supaseed.generate.packed.PackedUUID` objects on their 16
+    bytes, which the COPY writer sends as they are.
 
     Marked unique: 122 random bits make a collision in any realistic seed astronomically unlikely,
     and the database's own key check would report one.
@@ -161,23 +173,18 @@ class Uuids(ValueGenerator):
     unique = True
 
     def __call__(self, n: int, rng: Random) -> list[Any]:
-        bits = rng.getrandbits
-        mask = ~(0xF000 << 64) & ~(0xC000 << 48)
-        version = (0x4000 << 64) | (0x8000 << 48)
-        # UUID objects built as uuid.UUID.__init__ builds them, minus its argument parsing and
-        # range check (the masked value is a valid v4 by construction): half the cost per value
-        new, set_slot, cls, safe = (
-            object.__new__,
-            object.__setattr__,
-            uuid.UUID,
-            uuid.SafeUUID.unknown,
-        )
-        out = []
-        for _ in range(n):
+        data = bytearray(rng.randbytes(16 * n))
+        data.reverse()  # each value big-endian, the last value first
+        data[6::16] = data[6::16].translate(_VERSION_4)
+        data[8::16] = data[8::16].translate(_VARIANT)
+        raw = bytes(data)
+        new, set_raw, cls = object.__new__, packed.set_raw, packed.PackedUUID
+        out: list[Any] = []
+        append = out.append
+        for start in range(16 * (n - 1), -1, -16):
             value = new(cls)
-            set_slot(value, "int", (bits(128) & mask) | version)
-            set_slot(value, "is_safe", safe)
-            out.append(value)
+            set_raw(value, raw[start : start + 16])
+            append(value)
         return out
 
 

@@ -5,20 +5,22 @@ A child table draws each row's parent from the parent's keys, ordered by value
 tuple, a ``UUID``, its ``int``): 3 million task ids would take ~450 MB. A single ``uuid`` or integer
 key is therefore read packed: the server sends each chunk of keys as one ``bytea`` of their binary
 forms (``uuid_send``, ``int8send`` ...), and :class:`PackedKeys` keeps those bytes (16 bytes a uuid)
-and builds the tuple of the one key a draw picks. ``random.choices`` and ``random.choice`` read a
+and builds the tuple of the one key a draw picks (a uuid as a
+:class:`~pytest_supaseed.generate.packed.PackedUUID` on its 16 bytes, which the writer sends as
+they are). ``random.choices`` and ``random.choice`` read a
 population only through ``len`` and indexing, so the rows drawn are exactly those drawn from a list.
 Other keys (several columns, text ...) and small tables are read as a list of tuples.
 """
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, overload
 
 import psycopg
 from psycopg import sql
 
+from ..generate.packed import packed_uuid
 from ..schema.model import ForeignKey
 
 __all__ = ["PACKED_MIN_ROWS", "PackedKeys", "read_parent_keys"]
@@ -31,26 +33,9 @@ PACKED_MIN_ROWS = 100_000
 CHUNK_ROWS = 250_000
 
 
-def _uuid_from_bytes(data: bytes | bytearray) -> uuid.UUID:
-    # built as uuid.UUID.__init__ builds it, minus its argument parsing and range check (16
-    # bytes always fit): half the cost of UUID(bytes=...) per key drawn
-    value = _new(_UUID)
-    _set_slot(value, "int", _from_bytes(data, "big"))
-    _set_slot(value, "is_safe", _SAFE)
-    return value
-
-
-_new, _set_slot, _UUID, _SAFE, _from_bytes = (
-    object.__new__,
-    object.__setattr__,
-    uuid.UUID,
-    uuid.SafeUUID.unknown,
-    int.from_bytes,
-)
-
 #: base type -> (send function, width in bytes, decoder from bytes)
 _PACKABLE: dict[str, tuple[str, int, Callable[[bytes | bytearray], Any]]] = {
-    "uuid": ("uuid_send", 16, _uuid_from_bytes),
+    "uuid": ("uuid_send", 16, packed_uuid),
     "bigint": ("int8send", 8, lambda b: int.from_bytes(b, "big", signed=True)),
     "integer": ("int4send", 4, lambda b: int.from_bytes(b, "big", signed=True)),
     "smallint": ("int2send", 2, lambda b: int.from_bytes(b, "big", signed=True)),

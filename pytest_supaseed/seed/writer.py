@@ -22,6 +22,7 @@ from psycopg import sql
 from psycopg.types.json import Json, Jsonb, set_json_dumps
 from psycopg.types.string import BytesBinaryDumper
 
+from ..generate.packed import PackedUUID
 from ..schema.model import Column, Table
 
 _MODIFIERS = re.compile(r"\([^)]*\)")
@@ -188,6 +189,8 @@ def _uuid_encoder(values: list[Any]) -> list[Any]:
     for value in values:
         if value.__class__ is cls:
             append(value.int.to_bytes(16, "big"))
+        elif value.__class__ is PackedUUID:
+            append(value.raw)  # a key drawn from packed parent keys: its bytes as they came
         elif value is None:
             append(None)
         elif isinstance(value, cls):

@@ -310,3 +310,48 @@ def test_system_binaries_through_pg_bin(cache_dir: Path, tmp_path: Path) -> None
         assert int(version[0]) // 10000 == int(system[-1].parent.name)
     finally:
         handle.stop()
+
+
+def test_join_is_the_callers_choice(
+    cache_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # another process (another run of the project) starts the server and keeps it
+    starter = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys; from pathlib import Path; "
+            "from pytest_supaseed.backends.embedded import start_embedded; "
+            f"h = start_embedded(rootdir=Path({str(tmp_path)!r})); "
+            "print(h.details['port'], flush=True); "
+            "sys.stdin.readline(); h.stop()",
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert starter.stdout is not None
+        port = starter.stdout.readline().strip()
+        assert port.isdigit()
+        # PYTEST_XDIST_WORKER no longer decides (an inner run started from a worker inherits it)
+        monkeypatch.setenv("PYTEST_XDIST_WORKER", "gw0")
+        joined = start_embedded(rootdir=tmp_path)
+        try:
+            assert joined.details["cluster"] == "shared"
+            assert joined.details["port"] == port
+        finally:
+            joined.stop()
+        # a worker on another host than its controller: a server of its own (run_state says so)
+        monkeypatch.delenv("PYTEST_XDIST_WORKER")
+        own = start_embedded(rootdir=tmp_path, join=False)
+        try:
+            assert own.details["cluster"] == "ephemeral"
+            assert own.details["port"] != port
+            with psycopg.connect(own.dsn) as conn:
+                assert conn.execute("select 1").fetchone() == (1,)
+        finally:
+            own.stop()
+    finally:
+        starter.communicate("\n", timeout=60)
+    assert starter.returncode == 0

@@ -4,12 +4,14 @@ their 16 bytes. Each gives exactly the rows the plain path gives."""
 from __future__ import annotations
 
 import uuid
+from decimal import Decimal
 from typing import Any
 
 import psycopg
 import pytest
 from psycopg.pq import Format
 
+from pytest_supaseed.generate.packed import packed_uuid
 from pytest_supaseed.generate.table import ParentKeys, TableRows
 from pytest_supaseed.schema import introspect
 from pytest_supaseed.seed import keys
@@ -91,3 +93,33 @@ def test_a_uuid_column_refuses_what_is_not_a_uuid(fresh_conn: psycopg.Connection
     with pytest.raises(TypeError, match="is not a UUID"), fresh_conn.transaction():
         copy_rows(fresh_conn, table, ["id", "u"], [batch])
     assert fresh_conn.execute("select count(*) from t").fetchone() == (0,)
+
+
+def test_packed_uuid_keys_travel_in_binary_and_text_copy(
+    fresh_conn: psycopg.Connection[Any],
+) -> None:
+    # a uuid drawn from packed keys keeps its 16 bytes: sent as they are in a binary COPY, as
+    # its text in a text COPY (a money column makes the COPY text), equal to the plain UUID
+    fresh_conn.execute(
+        "create table b (id int primary key, u uuid);"
+        "create table t (id int primary key, u uuid, price money)"
+    )
+    tables = introspect(fresh_conn).tables
+    plain = [uuid.uuid4() for _ in range(3)]
+    packed = [packed_uuid(bytearray(u.bytes)) for u in plain]
+    assert packed == plain
+    assert [hash(p) for p in packed] == [hash(u) for u in plain]
+    assert [str(p) for p in packed] == [str(u) for u in plain]
+    assert isinstance(packed[0], uuid.UUID)
+    with fresh_conn.transaction():
+        batch: dict[str, list[Any]] = {"id": [1, 2, 3], "u": [packed[0], None, packed[2]]}
+        assert copy_rows(fresh_conn, tables["public.b"], ["id", "u"], [batch]) == 3
+        text_batch: dict[str, list[Any]] = {
+            "id": [1, 2, 3],
+            "u": packed,
+            "price": [Decimal("1.50")] * 3,
+        }
+        assert copy_rows(fresh_conn, tables["public.t"], ["id", "u", "price"], [text_batch]) == 3
+    got = fresh_conn.execute("select u from b order by id").fetchall()
+    assert got == [(plain[0],), (None,), (plain[2],)]
+    assert fresh_conn.execute("select u from t order by id").fetchall() == [(u,) for u in plain]

@@ -115,7 +115,7 @@ def test_same_dump_with_one_or_three_connections(
 ) -> None:
     caplog.set_level(logging.INFO, logger="pytest_supaseed")
     one, three = make_db(), make_db()
-    # batches of 512 rows: many batches per table, streamed (the rows depend on the batch size)
+    # batches of 512 rows: many batches per table, streamed (the rows do not depend on it)
     monkeypatch.setattr(engine, "BATCH_SIZE", 512)
     # one connection, one transaction, parent keys as lists
     monkeypatch.setattr(keys, "PACKED_MIN_ROWS", 10**9)
