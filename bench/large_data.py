@@ -11,10 +11,14 @@ the other in one run; rows/s include the commit.
 - raw binary COPY: the same tables filled with cheap generated values through psycopg's binary
   COPY, streaming (no rows kept), on the same J connections: the same waves (users; accounts;
   events, projects, tags; tasks; comments), each table one COPY and one commit on a thread and
-  connection of its own.
+  connection of its own;
+- raw binary COPY of the same rows: the rows supaseed wrote, dumped (``copy ... to stdout (format
+  binary)``, not timed) and written back the same way on the same J connections and waves: the
+  server does exactly the work it did for supaseed and the client only reads files, so this ratio
+  is what supaseed costs beyond writing its rows (its anchor, as the users bench's).
 
-Each (rows, jobs) pair runs raw then supaseed, side by side; the ratio is raw seconds / supaseed
-seconds. Peak RSS is the child's (threads included). CPU: the child's own (user + system, threads
+Each (rows, jobs) pair runs raw, raw with scattered keys, supaseed, then the same rows, side by
+side; a ratio is the anchor's seconds / supaseed's seconds. Peak RSS is the child's (threads included). CPU: the child's own (user + system, threads
 included, from ``getrusage``) and its server backends' (``/proc/<pid>/stat`` of every backend
 connected to the bench database, sampled every 0.1 s while the child runs; the server's background
 processes are not counted), each in microseconds per row.
@@ -42,6 +46,7 @@ import os
 import resource
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import uuid
@@ -204,6 +209,40 @@ def child_raw(dsn: str, rows: int, jobs: int, scattered: bool = False) -> None:
             list(pool.map(fill, wave))
 
 
+def dump_rows(dsn: str, folder: Path) -> None:
+    """Every bench table of ``dsn`` in binary COPY format, one file per table in ``folder``
+    (what :func:`child_raw_same` writes back)."""
+    with psycopg.connect(dsn) as conn:
+        for table in SHARES:
+            with (
+                (folder / f"{table}.bin").open("wb") as out,
+                conn.cursor().copy(f"copy {table} to stdout (format binary)") as copy,
+            ):
+                for chunk in copy:
+                    out.write(chunk)
+
+
+def child_raw_same(dsn: str, folder: Path, jobs: int) -> None:
+    """Raw binary COPY of the very rows supaseed wrote (dumped by :func:`dump_rows`): the same
+    waves on ``jobs`` connections, each table one COPY streamed from its file and one commit.
+    The server does exactly the work it did for supaseed; the client only reads files."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def fill(table: str) -> None:
+        with psycopg.connect(dsn) as conn:
+            with (
+                conn.cursor().copy(f"copy {table} from stdin (format binary)") as copy,
+                (folder / f"{table}.bin").open("rb") as source,
+            ):
+                while chunk := source.read(1 << 20):
+                    copy.write(chunk)
+            conn.commit()
+
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        for wave in waves():
+            list(pool.map(fill, wave))
+
+
 class BackendCpu(threading.Thread):
     """CPU seconds (user + system) of the server backends connected to database ``name``, read
     from ``/proc/<pid>/stat`` every 0.1 s until :meth:`stop` (a backend's last sample counts)."""
@@ -235,9 +274,12 @@ class BackendCpu(threading.Thread):
         return sum(self.seen.values())
 
 
-def measure(kind: str, admin: str, rows: int, jobs: int) -> tuple[float, float, int, float, float]:
+def measure(
+    kind: str, admin: str, rows: int, jobs: int, rows_dir: Path | None = None
+) -> tuple[float, float, int, float, float]:
     """Seconds, peak RSS (MB), rows written, client CPU seconds and server backends' CPU seconds
-    of one child run of ``kind``."""
+    of one child run of ``kind``. ``rows_dir``: for ``supaseed``, where to dump the rows it wrote
+    (after the measure); for ``raw-same``, where to read them from."""
     name = f"supaseed_bench_large_{uuid.uuid4().hex[:8]}"
     dsn = fresh(admin, name)
     backends = BackendCpu(admin, name)
@@ -256,6 +298,7 @@ def measure(kind: str, admin: str, rows: int, jobs: int) -> tuple[float, float, 
                 str(rows),
                 "--jobs",
                 str(jobs),
+                *(["--child-rows-dir", str(rows_dir)] if kind == "raw-same" and rows_dir else []),
             ],
             capture_output=True,
             text=True,
@@ -272,6 +315,8 @@ def measure(kind: str, admin: str, rows: int, jobs: int) -> tuple[float, float, 
                 for t in SHARES
             )
         assert kind == "per-parent" or total == sum(counts(rows).values()), (kind, total)
+        if kind == "supaseed" and rows_dir is not None:
+            dump_rows(dsn, rows_dir)  # not timed
     finally:
         backends.stop()
         with psycopg.connect(admin, autocommit=True) as conn:
@@ -328,14 +373,19 @@ def main() -> None:
         help="one child table of about N rows under count_per_parent (supaseed only)",
     )
     parser.add_argument("--profile", action="store_true", help="cProfile one supaseed run")
-    parser.add_argument("--child", choices=["supaseed", "raw", "raw-scattered", "per-parent"])
+    parser.add_argument(
+        "--child", choices=["supaseed", "raw", "raw-scattered", "raw-same", "per-parent"]
+    )
     parser.add_argument("--child-dsn")
+    parser.add_argument("--child-rows-dir", type=Path)
     args = parser.parse_args()
     if args.child:
         if args.child == "supaseed":
             child_supaseed(args.child_dsn, args.rows[0], args.jobs[0])
         elif args.child == "per-parent":
             child_per_parent(args.child_dsn, args.rows[0])
+        elif args.child == "raw-same":
+            child_raw_same(args.child_dsn, args.child_rows_dir, args.jobs[0])
         else:
             child_raw(args.child_dsn, args.rows[0], args.jobs[0], args.child == "raw-scattered")
         usage = resource.getrusage(resource.RUSAGE_SELF)
@@ -359,26 +409,34 @@ def main() -> None:
             )
         return
     print(
-        f"{'rows':>12} {'conns':>5} {'raw rows/s':>11} {'scattered':>10} {'supaseed':>10} "
-        f"{'ratio':>6} {'ratio/sc':>8} {'raw RSS':>8} {'supaseed RSS':>12} {'load':>5}"
+        f"{'rows':>12} {'conns':>5} {'raw rows/s':>11} {'scattered':>10} {'same rows':>10} "
+        f"{'supaseed':>10} {'ratio':>6} {'ratio/sc':>8} {'ratio/same':>10} {'raw RSS':>8} "
+        f"{'supaseed RSS':>12} {'load':>5}"
     )
     for rows in args.rows:
         total = sum(counts(rows).values())
         for j in jobs:
             raw = measure("raw", args.dsn, rows, j)
             scattered = measure("raw-scattered", args.dsn, rows, j)
-            ours = measure("supaseed", args.dsn, rows, j)
+            with tempfile.TemporaryDirectory(prefix="supaseed-bench-rows-") as folder:
+                ours = measure("supaseed", args.dsn, rows, j, Path(folder))
+                same = measure("raw-same", args.dsn, rows, j, Path(folder))
             print(
                 f"{total:>12,} {j:>5} {total / raw[0]:>11,.0f} {total / scattered[0]:>10,.0f} "
-                f"{total / ours[0]:>10,.0f} {raw[0] / ours[0]:>5.2f}x "
-                f"{scattered[0] / ours[0]:>7.2f}x {raw[1]:>6.0f}MB {ours[1]:>10.0f}MB "
-                f"{os.getloadavg()[0]:>5.1f}",
+                f"{total / same[0]:>10,.0f} {total / ours[0]:>10,.0f} {raw[0] / ours[0]:>5.2f}x "
+                f"{scattered[0] / ours[0]:>7.2f}x {same[0] / ours[0]:>9.2f}x {raw[1]:>6.0f}MB "
+                f"{ours[1]:>10.0f}MB {os.getloadavg()[0]:>5.1f}",
                 flush=True,
             )
             cpu = "  ".join(
                 f"{label} client {m[3] / total * 1e6:.1f} + server {m[4] / total * 1e6:.1f} us/row "
                 f"({m[4] / m[0]:.2f} cores)"
-                for label, m in (("raw", raw), ("scattered", scattered), ("supaseed", ours))
+                for label, m in (
+                    ("raw", raw),
+                    ("scattered", scattered),
+                    ("same rows", same),
+                    ("supaseed", ours),
+                )
             )
             print(f"{'':>12} CPU: {cpu}", flush=True)
 
