@@ -95,7 +95,10 @@ def pytest_configure(config: pytest.Config) -> None:
     ``--supaseed-log-json`` or ``SUPASEED_LOG=json``, print the events as JSON lines on stderr."""
     _default_asyncio_loop_scope(config)
     config.addinivalue_line("markers", MARKER_LINE)
-    get_run_state(config)
+    state = get_run_state(config)
+    if _local_xdist_controller(config):
+        # the server and base database start while xdist starts its workers
+        state.server.prepare_in_background()
     from .logs import enable_json, json_requested
 
     if config.getoption("supaseed_log_json", None) or json_requested():
@@ -193,6 +196,22 @@ def _schema_drift(rootdir: Path, migrations: str | None) -> str | None:
         return f"supaseed: cannot compare the schema with {DEFAULT_SNAPSHOT_FILE}: {exc}"
 
 
+def _local_xdist_controller(config: pytest.Config) -> bool:
+    """This process is an xdist controller whose workers all run on this host (``-n N`` fills
+    ``--tx`` with ``popen`` specs; an ``ssh=`` or ``socket=`` one is another host's) and is not
+    itself a worker, collecting only or asked for help."""
+    option = config.option
+    specs = [str(spec) for spec in getattr(option, "tx", None) or ()]
+    return (
+        not hasattr(config, "workerinput")
+        and bool(specs)
+        and all(spec.startswith("popen") for spec in specs)
+        and getattr(option, "dist", "no") != "no"
+        and not option.collectonly
+        and not option.help
+    )
+
+
 @pytest.hookimpl(optionalhook=True)
 def pytest_configure_node(node: Any) -> None:
     """xdist controller: start the one server of the run and hand it to every local worker; a
@@ -257,7 +276,7 @@ def _summarize_template_dbs(terminalreporter: Any, state: RunState) -> None:
         return  # a run that seeded nothing imports nothing of the report
     if hasattr(state.config, "workerinput"):
         return  # nobody sees an xdist worker's terminal: the controller summarises what it sent
-    from .report.terminal import SummaryEntry, summary_lines
+    from .summary import SummaryEntry, summary_lines
 
     verbose = state.config.getoption("verbose", 0) > 0
     handle = state.server.handle

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -109,6 +110,9 @@ class ServerSlot:
         self.remote: dict[str, Any] | None = (
             workerinput.get(WORKERINPUT_KEY) if workerinput is not None else None
         )
+        #: The xdist controller's early start of the server and base database (see
+        #: :meth:`prepare_in_background`); joined before anything reads them.
+        self._preparing: threading.Thread | None = None
 
     @property
     def settings(self) -> Settings:
@@ -119,6 +123,7 @@ class ServerSlot:
 
     def get(self) -> ServerHandle:
         """The server handle; starts the server on first use (never in an xdist worker)."""
+        self._prepared()
         if self.handle is None and self.error is None:
             if self.remote is not None:
                 self._from_remote(self.remote)
@@ -214,6 +219,30 @@ class ServerSlot:
             raise self._base
         return self._base
 
+    def prepare_in_background(self) -> None:
+        """xdist controller with local workers: start the server and make sure of the base
+        database on a thread while xdist starts the worker processes, instead of in the first
+        ``pytest_configure_node`` (which holds every worker until it returns). Whatever fails is
+        kept and reported where it is read, as without this."""
+
+        def prepare() -> None:
+            try:
+                if self.handle is None and self.error is None:
+                    self.start()
+                if self.handle is not None:
+                    self.base_database()
+            except Exception:  # kept in self.error / self._base, or raised again when read
+                pass
+
+        self._preparing = threading.Thread(target=prepare, name="supaseed-prepare", daemon=True)
+        self._preparing.start()
+
+    def _prepared(self) -> None:
+        thread = self._preparing
+        if thread is not None and thread is not threading.current_thread():
+            thread.join()
+            self._preparing = None
+
     def to_workerinput(self, remote: bool = False) -> dict[str, Any]:
         """What the controller passes to its workers: the handle's plain data and the base
         database's name, or the error text of whichever failed.
@@ -225,6 +254,7 @@ class ServerSlot:
         """
         from .errors import DockerUnavailableError, SupaseedError
 
+        self._prepared()
         if remote and self.settings.backend != "external":
             return {"start_local": True, "host": _hostname()}
         if self.handle is None and self.error is None:
@@ -243,6 +273,7 @@ class ServerSlot:
 
     def stop(self) -> None:
         """Stop a server this process owns (kept running with ``--supaseed-keep``)."""
+        self._prepared()
         if self.handle is not None and self.handle.owned:
             self.handle.stop(keep=self.settings.keep)
 

@@ -6,7 +6,9 @@ database, compile the plan against it) costs a run's controller most of its star
 changed. It is skipped only when all of this holds: the base database's schema was remembered
 (:data:`~pytest_supaseed.schema.drift.REMEMBERED_DIR`), the run's request has a valid recorded
 resolution (:mod:`.resolution_cache`: every file it read unchanged) and the template database that
-resolution names exists. A template database is only ever built after its plan passed the check
+resolution names exists; or there is no plan to check (no ``--supaseed-template`` and no plan
+file: markers name their own templates, checked when their template databases are built). A
+template database is only ever built after its plan passed the check
 against its base database (a test session checks before its workers build; ``supaseed seed``
 checks before it builds), and its name covers the base database, the plan and the seed: so the
 plan passed against this very schema. Needs no plan models.
@@ -14,11 +16,12 @@ plan passed against this very schema. Needs no plan models.
 
 from __future__ import annotations
 
+import tomllib
 from pathlib import Path
 
 from ..schema.drift import REMEMBERED_DIR
 from .databases import Server, database_exists
-from .resolution_cache import default_resolution_cache, request_key
+from .resolution_cache import PLAN_FILES, default_resolution_cache, request_key
 from .template_db import template_db_name
 
 __all__ = ["plan_checked_before"]
@@ -36,6 +39,8 @@ def plan_checked_before(
     against ``base_database`` before and nothing it read changed since (see the module docstring)."""
     if not (Path(rootdir) / REMEMBERED_DIR / f"{base_database}.json").is_file():
         return False
+    if template is None and not _has_plan_file(Path(rootdir)):
+        return True  # nothing to check against the base database
     cache = default_resolution_cache()
     if cache is None:
         return False
@@ -53,3 +58,18 @@ def plan_checked_before(
         return False
     name = template_db_name(base_database, record.plan_hash, record.seed, record.own_sql)
     return database_exists(server, name)
+
+
+def _has_plan_file(rootdir: Path) -> bool:
+    """Whether the project has a plan file (one of the loader's names, or ``[tool.supaseed]`` in
+    pyproject.toml); an unreadable pyproject.toml counts as one (the check then says why)."""
+    if any((rootdir / name).is_file() for name in PLAN_FILES if name != "pyproject.toml"):
+        return True
+    pyproject = rootdir / "pyproject.toml"
+    if not pyproject.is_file():
+        return False
+    try:
+        tool = tomllib.loads(pyproject.read_text()).get("tool")
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return True
+    return isinstance(tool, dict) and "supaseed" in tool

@@ -6,8 +6,7 @@ words."""
 from __future__ import annotations
 
 import json
-
-from conftest import App
+from typing import Any
 
 #: The process writes the package modules it imported.
 RECORDER = """
@@ -25,12 +24,12 @@ def test_rows(supaseed):
 """
 
 
-def _checked(app: App) -> bool:
+def _checked(app: Any) -> bool:
     modules = set(json.loads((app.root / "modules.json").read_text()))
     return "pytest_supaseed.lifecycle.schema_check" in modules
 
 
-def test_an_unchanged_plan_is_not_checked_again_and_a_changed_one_is(app: App) -> None:
+def test_an_unchanged_plan_is_not_checked_again_and_a_changed_one_is(app: Any) -> None:
     app.make(TESTS, {"20240101000000_app.sql": "create table items (n int primary key);\n"})
     app.pytester.makeconftest(RECORDER)
     (app.root / "supaseed.toml").write_text('[tables."public.items"]\ncount = 5\n')
@@ -63,4 +62,35 @@ def test_an_unchanged_plan_is_not_checked_again_and_a_changed_one_is(app: App) -
 
     # --supaseed-rebuild always checks
     app.run("--supaseed-rebuild").assert_outcomes(passed=1)
+    assert _checked(app)
+
+
+MARKED = """
+import pytest
+
+@pytest.mark.supaseed("five")
+def test_rows(supaseed):
+    assert supaseed.count("items") == 5
+"""
+
+
+def test_a_project_without_a_plan_file_has_no_plan_to_check(app: Any) -> None:
+    """Markers name their own templates (checked when their template databases are built): with
+    no plan file and no --supaseed-template the session has nothing to check once the base
+    database's schema is remembered; a plan added in pyproject.toml is checked."""
+    app.make(MARKED, {"20240101000000_app.sql": "create table items (n int primary key);\n"})
+    app.pytester.makeconftest(RECORDER)
+    templates = app.root / "supaseed" / "templates"
+    templates.mkdir(parents=True)
+    (templates / "five.toml").write_text('[tables."public.items"]\ncount = 5\n')
+
+    app.run().assert_outcomes(passed=1)
+    assert _checked(app)  # the first run remembers the new base database's schema
+    app.run().assert_outcomes(passed=1)
+    assert not _checked(app)
+
+    (app.root / "pyproject.toml").write_text(
+        '[tool.supaseed]\n[tool.supaseed.tables."public.items"]\ncount = 5\n'
+    )
+    app.run().assert_outcomes(passed=1)
     assert _checked(app)

@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from ..lifecycle.request import describe_customizations
-from ..seed_result import SeedResult
+from .lifecycle.request import describe_customizations
+from .seed_result import SeedResult
 
 __all__ = ["SummaryEntry", "describe_customizations", "plural", "summary_lines"]
 
