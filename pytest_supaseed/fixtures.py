@@ -153,9 +153,10 @@ def supaseed_base_database(
 
     from .errors import SupaseedError
 
+    state: RunState = request.getfixturevalue("supaseed_run_state")
     try:
         # built and checked against the plan once per run; under xdist by the controller, before workers start
-        name = get_run_state(request.config).server.base_database()
+        name = state.server.base_database()
         supaseed_lease.hold(name)  # no other run prunes it while this one uses it
         return name
     except SupaseedError as exc:
@@ -164,7 +165,7 @@ def supaseed_base_database(
         error = _database_error(exc)
     from .errors import BackendError
 
-    if not isinstance(error, BackendError) and get_run_state(request.config).check_server() is None:
+    if not isinstance(error, BackendError) and state.check_server() is None:
         # the project's migrations or plan are at fault, so every test would fail the same way;
         # a server that went away is reported once by the plugin instead (no stop: the next
         # tests say it in one line each)
