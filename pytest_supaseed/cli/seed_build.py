@@ -18,7 +18,7 @@ from ..errors import ConfigError
 from ..lifecycle.base import ensure_base_database, project_server
 from ..lifecycle.resolution_cache import PlanRecord, default_resolution_cache
 from ..lifecycle.schema_check import check_resolved_plan
-from ..lifecycle.template_build import ensure_template_db, plan_identity
+from ..lifecycle.template_build import ensure_template_db, own_sql_files
 from ..report import collect_report, write_html
 from ..seed.atomic import check_target
 from ..seed.journal import rollback
@@ -97,12 +97,16 @@ def run(args: argparse.Namespace) -> int:
         )
         if not args.plan:
             # what the next run of this command (or a test session) finds the template database by
-            digest, own_sql = plan_identity(resolved, root, migrations)
             cache = default_resolution_cache()
             if cache is not None:
                 cache.record(
                     seed_request_key(args, root, migrations),
-                    PlanRecord(plan_hash=digest, seed=run_seed, label=label, own_sql=own_sql),
+                    PlanRecord(
+                        plan_hash=template_db.plan_hash,
+                        seed=run_seed,
+                        label=label,
+                        own_sql=own_sql_files(resolved, root, migrations),
+                    ),
                     resolved,
                     args.template,
                     since_ns=resolving_since,

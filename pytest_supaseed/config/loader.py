@@ -26,6 +26,7 @@ from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 
 from ..errors import ConfigError, did_you_mean
+from ..plan_files import PLAN_FILE_NAMES, find_plan_file
 from .locate import toml_line, yaml_line
 from .models import SeedPlan
 
@@ -48,8 +49,6 @@ __all__ = [
 ]
 
 #: File names searched for in the rootdir, in this order; ``pyproject.toml`` is checked last.
-PLAN_FILE_NAMES: tuple[str, ...] = ("supaseed.toml", "supaseed.yaml", "supaseed.yml")
-
 #: A key ending in this suffix (``"roles+" = [...]``) appends its list to the inherited one.
 APPEND_SUFFIX = "+"
 
@@ -444,32 +443,6 @@ def read_plan_file(path: Path, *, label: str | None = None) -> PlanSource:
         format=fmt,
         prefix=prefix,
     )
-
-
-def _has_tool_table(pyproject: Path) -> bool:
-    try:
-        data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError):
-        # A broken pyproject.toml is pytest's problem to report, not a plan of ours.
-        return False
-    return isinstance(data.get("tool", {}).get("supaseed"), dict)
-
-
-def find_plan_file(rootdir: Path) -> Path | None:
-    """The plan file under ``rootdir``, or None; more than one candidate is a :class:`ConfigError`."""
-    rootdir = Path(rootdir)
-    found = [rootdir / name for name in PLAN_FILE_NAMES if (rootdir / name).is_file()]
-    pyproject = rootdir / "pyproject.toml"
-    if pyproject.is_file() and _has_tool_table(pyproject):
-        found.append(pyproject)
-    if len(found) > 1:
-        names = ", ".join(
-            p.name + (" [tool.supaseed]" if p.name == "pyproject.toml" else "") for p in found
-        )
-        raise ConfigError(
-            f"more than one seed plan found ({names}); keep one of them", file=str(rootdir)
-        )
-    return found[0] if found else None
 
 
 def plan_source(

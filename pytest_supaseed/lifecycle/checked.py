@@ -16,12 +16,13 @@ plan passed against this very schema. Needs no plan models.
 
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 
+from ..errors import ConfigError
+from ..plan_files import find_plan_file
 from ..schema.drift import REMEMBERED_DIR
 from .databases import Server, database_exists
-from .resolution_cache import PLAN_FILES, default_resolution_cache, request_key
+from .resolution_cache import default_resolution_cache, request_key
 from .template_db import template_db_name
 
 __all__ = ["plan_checked_before"]
@@ -61,15 +62,8 @@ def plan_checked_before(
 
 
 def _has_plan_file(rootdir: Path) -> bool:
-    """Whether the project has a plan file (one of the loader's names, or ``[tool.supaseed]`` in
-    pyproject.toml); an unreadable pyproject.toml counts as one (the check then says why)."""
-    if any((rootdir / name).is_file() for name in PLAN_FILES if name != "pyproject.toml"):
-        return True
-    pyproject = rootdir / "pyproject.toml"
-    if not pyproject.is_file():
-        return False
+    """Whether plan discovery finds a plan file; several count as one (the check then says so)."""
     try:
-        tool = tomllib.loads(pyproject.read_text()).get("tool")
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return find_plan_file(rootdir) is not None
+    except ConfigError:
         return True
-    return isinstance(tool, dict) and "supaseed" in tool

@@ -39,6 +39,7 @@ import pytest_supaseed
 from ..backends.embedded import cache_root
 from ..errors import SupaseedError
 from ..file_globs import find_files
+from ..plan_files import PLAN_FILE_NAMES
 from .migrations import sql_files
 
 if TYPE_CHECKING:
@@ -46,7 +47,6 @@ if TYPE_CHECKING:
 
 __all__ = [
     "FORMAT",
-    "PLAN_FILES",
     "PlanRecord",
     "ResolutionCache",
     "code_fingerprint",
@@ -58,8 +58,8 @@ __all__ = [
 FORMAT = 1
 
 _PACKAGE_DIR = Path(pytest_supaseed.__file__).resolve().parent
-#: Where plan discovery looks, relative to the rootdir (the loader's ``PLAN_FILE_NAMES`` + pyproject).
-PLAN_FILES = ("supaseed.toml", "supaseed.yaml", "supaseed.yml", "pyproject.toml")
+#: Where plan discovery looks, relative to the rootdir.
+_PLAN_FILES = (*PLAN_FILE_NAMES, "pyproject.toml")
 #: Template catalog listings: (folder relative to the rootdir, pattern); the built-ins below.
 _USER_TEMPLATE_GLOBS = (("supaseed/templates", "*.toml"), ("supaseed/templates", "*/template.toml"))
 _BUILTIN_TEMPLATE_GLOB = (_PACKAGE_DIR / "config" / "templates", "*/template.toml")
@@ -154,7 +154,7 @@ def _inputs_of(resolved: ResolvedPlan, template: str | None) -> _Inputs:
     root = resolved.rootdir
     inputs = _Inputs({}, [], [])
     if template is None:  # plan discovery: which plan files exist, and pyproject's [tool.supaseed]
-        for name in PLAN_FILES:
+        for name in _PLAN_FILES:
             inputs.add_file(root / name)
     for user_folder, pattern in _USER_TEMPLATE_GLOBS:
         inputs.add_listing(root / user_folder, pattern)

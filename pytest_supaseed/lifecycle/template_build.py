@@ -25,7 +25,13 @@ from .migrations import apply_sql_paths, sql_files
 from .request import SupaseedRequest, describe_customizations
 from .template_db import TemplateDatabase, provide_template_db, template_db_name
 
-__all__ = ["TemplateBuilder", "build_template_db", "ensure_template_db", "plan_identity"]
+__all__ = [
+    "TemplateBuilder",
+    "build_template_db",
+    "ensure_template_db",
+    "own_sql_files",
+    "plan_identity",
+]
 
 
 class TemplateBuilder:
@@ -67,9 +73,16 @@ def plan_identity(
 ) -> tuple[str, tuple[Path, ...]]:
     """What names the template database of ``resolved`` besides the base database and the seed:
     the plan's hash and the SQL files it applies itself (explicit ``migrations.paths``)."""
+    return plan_hash(resolved), own_sql_files(resolved, project_root, migrations_dir)
+
+
+def own_sql_files(
+    resolved: ResolvedPlan, project_root: Path, migrations_dir: str | Path | None = None
+) -> tuple[Path, ...]:
+    """The SQL files the template database of ``resolved`` applies itself (explicit
+    ``migrations.paths``; none otherwise)."""
     choice = resolved.migrations(project_root, migrations_dir)
-    own_sql = tuple(sql_files(choice.paths)) if choice.kind == "explicit" else ()
-    return plan_hash(resolved), own_sql
+    return tuple(sql_files(choice.paths)) if choice.kind == "explicit" else ()
 
 
 def build_template_db(

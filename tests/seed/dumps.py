@@ -7,10 +7,17 @@ import subprocess
 from pytest_supaseed.backends.binaries import find_binaries
 
 
-def dump(dsn: str) -> str:
-    """pg_dump of ``dsn`` without the random ``\\restrict`` key lines, each table's rows sorted."""
+def dump(dsn: str, *, sort_rows: bool = True, data_only: bool = False) -> str:
+    """pg_dump of ``dsn`` without the random ``\\restrict`` key lines, each table's rows sorted
+    (``sort_rows=False``: in their physical order); ``data_only``: the rows without the schema."""
     out = subprocess.run(
-        [find_binaries(None).tool("pg_dump"), "--no-owner", "-d", dsn],
+        [
+            find_binaries(None).tool("pg_dump"),
+            *(["--data-only"] if data_only else []),
+            "--no-owner",
+            "-d",
+            dsn,
+        ],
         capture_output=True,
         text=True,
         check=True,
@@ -27,6 +34,6 @@ def dump(dsn: str) -> str:
             rows.append(line)
             continue
         lines.append(line)
-        if line.startswith("COPY ") and line.endswith("FROM stdin;"):
+        if sort_rows and line.startswith("COPY ") and line.endswith("FROM stdin;"):
             rows = []
     return "\n".join(lines)
