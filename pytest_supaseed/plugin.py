@@ -119,6 +119,7 @@ def pytest_collection_modifyitems(
     if not marked:
         return
     from .errors import ConfigError
+    from .plan_files import find_template_file
 
     known: set[str] = set()
     for item in marked:
@@ -126,36 +127,13 @@ def pytest_collection_modifyitems(
             try:
                 request = validate(marker)
                 if request.template is not None and request.template not in known:
-                    _check_template(request.template, config.rootpath)  # a typo stops the run here
+                    # a typo stops the run here (without the plan models: every worker collects)
+                    find_template_file(request.template, config.rootpath)
                     known.add(request.template)
             except (TypeError, ValueError, ConfigError) as exc:
                 raise pytest.UsageError(f"{item.nodeid}: {exc}") from None
             if index == 0:  # the closest marker is the one that applies
                 item.stash[validated_key] = request
-
-
-def _check_template(name: str, rootdir: Path) -> None:
-    """Raise the catalog's error (with its did-you-mean) when no template ``name`` exists.
-
-    Every xdist worker collects, so this runs in each: when the template's file is where the
-    catalog (config/catalog.py) finds templates, and no project template is defined twice, it is
-    known without importing the catalog, whose plan file reader loads the plan models (pydantic).
-    """
-    builtin = Path(__file__).parent / "config" / "templates"
-    if name.startswith("builtin:"):
-        if (builtin / name.removeprefix("builtin:") / "template.toml").is_file():
-            return
-    else:
-        folder = rootdir / "supaseed" / "templates"
-        flat = {path.stem for path in folder.glob("*.toml")}
-        nested = {path.parent.name for path in folder.glob("*/template.toml")}
-        if not flat & nested and (
-            name in flat | nested or (builtin / name / "template.toml").is_file()
-        ):
-            return
-    from .config.catalog import find_template
-
-    find_template(name, rootdir)
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:

@@ -39,7 +39,7 @@ import pytest_supaseed
 from ..backends.embedded import cache_root
 from ..errors import SupaseedError
 from ..file_globs import find_files
-from ..plan_files import PLAN_FILE_NAMES
+from ..plan_files import BUILTIN_DIR, PLAN_FILE_NAMES, USER_TEMPLATE_DIR
 from .migrations import sql_files
 
 if TYPE_CHECKING:
@@ -61,8 +61,8 @@ _PACKAGE_DIR = Path(pytest_supaseed.__file__).resolve().parent
 #: Where plan discovery looks, relative to the rootdir.
 _PLAN_FILES = (*PLAN_FILE_NAMES, "pyproject.toml")
 #: Template catalog listings: (folder relative to the rootdir, pattern); the built-ins below.
-_USER_TEMPLATE_GLOBS = (("supaseed/templates", "*.toml"), ("supaseed/templates", "*/template.toml"))
-_BUILTIN_TEMPLATE_GLOB = (_PACKAGE_DIR / "config" / "templates", "*/template.toml")
+_USER_TEMPLATE_GLOBS = ((USER_TEMPLATE_DIR, "*.toml"), (USER_TEMPLATE_DIR, "*/template.toml"))
+_BUILTIN_TEMPLATE_GLOB = (BUILTIN_DIR, "*/template.toml")
 _DEMO_PREFIX = "demo:"
 #: File systems stamp mtimes with a coarse clock (a few ms behind the real time): a file written
 #: just after a resolution started may look older than its start by that much.
