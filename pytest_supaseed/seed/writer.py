@@ -19,6 +19,7 @@ from typing import Any
 
 import psycopg
 from psycopg import sql
+from psycopg.copy import QueuedLibpqWriter
 from psycopg.types.json import Json, Jsonb, set_json_dumps
 from psycopg.types.string import BytesBinaryDumper
 
@@ -138,7 +139,9 @@ def _copy(
     encoders: Mapping[str, Callable[[list[Any]], list[Any]]],
 ) -> int:
     written = 0
-    with cur.copy(statement) as copy:
+    # A queued writer sends the formatted rows from a thread of its own: the server keeps reading
+    # while this thread generates the next batch (a plain writer leaves it idle meanwhile).
+    with cur.copy(statement, writer=QueuedLibpqWriter(cur)) as copy:
         copy.set_types(types)
         write_row = copy.write_row
         for batch in batches:

@@ -28,7 +28,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from typing import Any
 
 import psycopg
@@ -65,6 +65,10 @@ _SETTINGS = (
     "request.jwt.claim.email",
 )
 
+#: The login role PostgREST connects as (member of anon, authenticated and service_role only).
+_AUTHENTICATOR = "authenticator"
+_API_ROLES = ("anon", "authenticated", "service_role")
+
 _SESSION_NAMESPACE = uuid.UUID("3d1c6a52-8f0e-5b9a-a1c4-7e2d9b0f6c33")
 
 
@@ -90,64 +94,96 @@ def _require_transaction(conn: psycopg.Connection[Any], what: str) -> None:
 def _acting_as(
     conn: psycopg.Connection[Any],
     role: str,
-    claims_for: Callable[[psycopg.Connection[Any]], dict[str, Any]],
+    claims_for: Callable[[psycopg.Cursor[Any] | None, int], dict[str, Any]],
     headers: Mapping[str, str] | None = None,
+    lookup: tuple[sql.SQL, list[Any]] | None = None,
 ) -> Iterator[None]:
-    """Savepoint, switch role and claims, restore them on exit; ``claims_for(conn)`` builds claims.
+    """Savepoint, switch role and claims, restore them on exit.
+
+    ``claims_for(cursor, now)`` builds the claims from the cursor of ``lookup`` (a query run as the
+    login user after ``set local role none``, so that a nested block, inside ``as_anon`` say, can
+    still read ``auth.users``) and the server's time in epoch seconds.
 
     ``request.headers`` is set as PostgREST sets it: a JSON object of the request's headers with
     lower-cased names (``{}`` when the block gives none).
 
-    ``claims_for`` runs after ``set local role none``, i.e. as the session user, so that a nested
-    block (inside ``as_anon``, say) can still read ``auth.users``.
+    A block costs six round trips: the savepoint, the current settings, one pipeline that switches
+    to the login user and runs ``lookup``, the new settings, one pipeline that checks and restores,
+    and the release.
     """
+    login = conn.info.user
     with conn.transaction():
-        placeholders = sql.SQL(", ").join(
-            sql.SQL("current_setting({}, true)").format(sql.Literal(name)) for name in _SETTINGS
-        )
-        row = conn.execute(sql.SQL("select {}").format(placeholders)).fetchone()
+        row = conn.execute(_READ_SETTINGS, [login]).fetchone()
         assert row is not None
         previous = dict(zip(_SETTINGS, row))
-        login, previous_session, can_switch = _session_users(conn)
-        # As the login user (a nested block may have switched to the authenticator), role none.
-        if can_switch and previous_session != login:
-            _apply(conn, {"session_authorization": login})
-        conn.execute("set local role none")
-        claims = claims_for(conn)
-        if can_switch:
-            # As PostgREST: a non-superuser login role (authenticator) that may only switch to the
-            # API roles, so `set role postgres` inside the block fails as it would on Supabase.
-            _apply(conn, {"session_authorization": _AUTHENTICATOR})
-        _apply(
-            conn,
-            {
-                "role": role,
-                "request.headers": json.dumps(
-                    {str(k).lower(): str(v) for k, v in (headers or {}).items()}
-                ),
-                "request.jwt.claims": json.dumps(claims),
-                "request.jwt.claim.sub": str(claims.get("sub") or ""),
-                "request.jwt.claim.role": str(claims.get("role") or ""),
-                "request.jwt.claim.email": str(claims.get("email") or ""),
-            },
-        )
+        previous_session, now, can_switch = str(row[-3]), int(row[-2]), bool(row[-1])
+        with _batched(conn):
+            # As the login user (a nested block may have switched to the authenticator), role none.
+            if can_switch and previous_session != login:
+                _apply(conn, {"session_authorization": login})
+            conn.execute("set local role none")
+            found = conn.execute(lookup[0], lookup[1]) if lookup is not None else None
+        claims = claims_for(found, now)
+        with _batched(conn):
+            if can_switch:
+                # As PostgREST: a non-superuser login role (authenticator) that may only switch to
+                # the API roles, so `set role postgres` inside the block fails as on Supabase.
+                _apply(conn, {"session_authorization": _AUTHENTICATOR})
+            _apply(
+                conn,
+                {
+                    "role": role,
+                    "request.headers": json.dumps(
+                        {str(k).lower(): str(v) for k, v in (headers or {}).items()}
+                    ),
+                    "request.jwt.claims": json.dumps(claims),
+                    "request.jwt.claim.sub": str(claims.get("sub") or ""),
+                    "request.jwt.claim.role": str(claims.get("role") or ""),
+                    "request.jwt.claim.email": str(claims.get("email") or ""),
+                },
+            )
         yield
         # Only reached on a normal exit; on an exception the savepoint rollback restores all.
         if conn.info.transaction_status == TransactionStatus.INTRANS:
-            if can_switch:
-                _refuse_escape(conn, role)
-                _apply(conn, {"session_authorization": login})
-                if previous_session != login:
-                    _apply(conn, {"session_authorization": previous_session})
-            _apply(conn, {name: previous[name] or "" for name in _SETTINGS})
+            with _batched(conn):
+                users = conn.execute(_SESSION_AND_ROLE) if can_switch else None
+                if can_switch:
+                    _apply(conn, {"session_authorization": login})
+                    if previous_session != login:
+                        _apply(conn, {"session_authorization": previous_session})
+                _apply(conn, {name: previous[name] or "" for name in _SETTINGS})
+            if users is not None:
+                # Checked after the restore was sent: a refusal rolls back the savepoint, restore
+                # included, so the order does not matter.
+                _refuse_escape(users.fetchone(), role)
 
 
-#: The login role PostgREST connects as (member of anon, authenticated and service_role only).
-_AUTHENTICATOR = "authenticator"
-_API_ROLES = ("anon", "authenticated", "service_role")
+#: The settings a block changes, the session user, the server's time and whether blocks switch to
+#: the authenticator (parameter: the login user). Switching needs the login user to be a superuser
+#: (``set session authorization``) and an ``authenticator`` role that is a member of the API roles
+#: (the Supabase layer makes it; a real Supabase has it). Read anew by every block: a test may
+#: create or drop these roles in its transaction.
+_READ_SETTINGS = sql.SQL(
+    """
+    select {settings}, session_user::text, extract(epoch from now())::bigint,
+           case when coalesce((select r.rolsuper from pg_catalog.pg_roles r
+                               where r.rolname = %s), false)
+                     and exists (select from pg_catalog.pg_roles where rolname = {authenticator})
+                     and exists (select from pg_catalog.pg_roles where rolname = 'authenticated')
+                then pg_catalog.pg_has_role({authenticator}, 'authenticated', 'MEMBER')
+                else false end
+    """
+).format(
+    settings=sql.SQL(", ").join(
+        sql.SQL("current_setting({}, true)").format(sql.Literal(name)) for name in _SETTINGS
+    ),
+    authenticator=sql.Literal(_AUTHENTICATOR),
+)
+
+_SESSION_AND_ROLE = "select session_user::text, current_user::text"
 
 
-def _refuse_escape(conn: psycopg.Connection[Any], role: str) -> None:
+def _refuse_escape(row: tuple[Any, ...] | None, role: str) -> None:
     """Fail the block (its savepoint is rolled back) when it left the authenticator's session.
 
     A superuser login may always ``set session authorization`` (PostgreSQL checks the login user,
@@ -155,7 +191,6 @@ def _refuse_escape(conn: psycopg.Connection[Any], role: str) -> None:
     is checked when it ends: any work done after such a switch is undone with the savepoint.
     """
     __tracebackhide__ = True
-    row = conn.execute("select session_user::text, current_user::text").fetchone()
     assert row is not None
     session, current = str(row[0]), str(row[1])
     if session == _AUTHENTICATOR and current in (_AUTHENTICATOR, *_API_ROLES):
@@ -168,32 +203,6 @@ def _refuse_escape(conn: psycopg.Connection[Any], role: str) -> None:
     )
 
 
-def _session_users(conn: psycopg.Connection[Any]) -> tuple[str, str, bool]:
-    """(login user, current session user, whether blocks switch to the authenticator).
-
-    Switching needs the login user to be a superuser (``set session authorization``) and an
-    ``authenticator`` role that is a member of the API roles (the Supabase layer makes it; a real
-    Supabase has it).
-    """
-    row = conn.execute(
-        """
-        select a.usename::text, session_user::text,
-               case when coalesce(r.rolsuper, false)
-                         and exists (select from pg_catalog.pg_roles where rolname = %s)
-                         and exists (select from pg_catalog.pg_roles where rolname = 'authenticated')
-                    then pg_catalog.pg_has_role(%s, 'authenticated', 'MEMBER')
-                    else false end
-        from pg_catalog.pg_stat_activity a
-        left join pg_catalog.pg_roles r on r.rolname = a.usename
-        where a.pid = pg_catalog.pg_backend_pid()
-        """,
-        [_AUTHENTICATOR, _AUTHENTICATOR],
-    ).fetchone()
-    if row is None or row[0] is None:
-        return "", "", False
-    return str(row[0]), str(row[1]), bool(row[2])
-
-
 def _apply(conn: psycopg.Connection[Any], settings: Mapping[str, str]) -> None:
     # `role` = '' is not a valid role; 'none' is what `reset role` means inside set_config.
     values = {k: (v if (k != "role" or v) else "none") for k, v in settings.items()}
@@ -204,33 +213,35 @@ def _apply(conn: psycopg.Connection[Any], settings: Mapping[str, str]) -> None:
     conn.execute(sql.SQL("select {}").format(calls))
 
 
-def _time_claims(conn: psycopg.Connection[Any]) -> dict[str, int]:
-    row = conn.execute("select extract(epoch from now())::bigint").fetchone()
-    assert row is not None
-    iat = int(row[0])
-    return {"iat": iat, "exp": iat + _EXPIRY_SECONDS}
+def _batched(conn: psycopg.Connection[Any]) -> AbstractContextManager[Any]:
+    """Send the statements of the block in one round trip (libpq's pipeline mode, libpq >= 14)."""
+    return conn.pipeline() if psycopg.Pipeline.is_supported() else nullcontext()
 
 
-def _find_user(conn: psycopg.Connection[Any], user: str | uuid.UUID) -> tuple[Any, ...]:
-    __tracebackhide__ = True
-    key: uuid.UUID | None = None
-    if isinstance(user, uuid.UUID):
-        key = user
-    else:
-        try:
-            key = uuid.UUID(user)
-        except ValueError:
-            key = None
-    if key is not None:
-        where, param = "id = %s", str(key)
+def _time_claims(now: int) -> dict[str, int]:
+    return {"iat": now, "exp": now + _EXPIRY_SECONDS}
+
+
+def _user_lookup(user: str | uuid.UUID) -> tuple[sql.SQL, list[Any]]:
+    """The query (and its parameters) that reads ``user``'s claims data: an email or an id."""
+    if _is_id(user):
+        where, param = "id = %s", str(uuid.UUID(str(user)))
     else:
         where, param = "lower(email) = lower(%s)", str(user)
-    row = conn.execute(
+    query = sql.SQL(
         "select id, email, phone, raw_app_meta_data, raw_user_meta_data, "
         "coalesce((to_jsonb(u) ->> 'is_anonymous')::boolean, false) "
-        f"from auth.users u where {where}",
-        [param],
-    ).fetchone()
+        "from auth.users u where " + where
+    )
+    return query, [param]
+
+
+def _found_user(
+    conn: psycopg.Connection[Any], cur: psycopg.Cursor[Any] | None, user: str | uuid.UUID
+) -> tuple[Any, ...]:
+    """The row :func:`_user_lookup` read, or an error naming the closest emails."""
+    __tracebackhide__ = True
+    row = cur.fetchone() if cur is not None else None
     if row is None:
         emails = [
             e
@@ -238,12 +249,22 @@ def _find_user(conn: psycopg.Connection[Any], user: str | uuid.UUID) -> tuple[An
                 "select email from auth.users where email is not null order by email limit 10000"
             )
         ]
-        hint = did_you_mean(str(user), emails) if key is None else ""
+        hint = did_you_mean(str(user), emails) if not _is_id(user) else ""
         raise SupaseedError(
             f"no auth user {user!r} in auth.users{hint}. Seed the user first (the plan's "
             "`users` section) or pass an existing email or id."
         )
     return tuple(row)
+
+
+def _is_id(user: str | uuid.UUID) -> bool:
+    if isinstance(user, uuid.UUID):
+        return True
+    try:
+        uuid.UUID(user)
+    except ValueError:
+        return False
+    return True
 
 
 @contextmanager
@@ -269,10 +290,10 @@ def as_user(
     _require_transaction(conn, "as_user()")
     found: list[uuid.UUID] = []
 
-    def build(c: psycopg.Connection[Any]) -> dict[str, Any]:
-        user_id, email, phone, app_meta, user_meta, anonymous = _find_user(c, user)
+    def build(cur: psycopg.Cursor[Any] | None, now: int) -> dict[str, Any]:
+        user_id, email, phone, app_meta, user_meta, anonymous = _found_user(conn, cur, user)
         found.append(user_id)
-        times = _time_claims(c)
+        times = _time_claims(now)
         built: dict[str, Any] = {
             "iss": ISSUER,
             "sub": str(user_id),
@@ -292,7 +313,7 @@ def as_user(
         built.update(claims or {})
         return built
 
-    with _acting_as(conn, "authenticated", build, headers):
+    with _acting_as(conn, "authenticated", build, headers, _user_lookup(user)):
         yield found[0]
 
 
@@ -307,8 +328,8 @@ def _as_role(
     __tracebackhide__ = True
     _require_transaction(conn, what)
 
-    def build(c: psycopg.Connection[Any]) -> dict[str, Any]:
-        return {"iss": "supabase-demo", "role": role, **_time_claims(c)}
+    def build(_cur: psycopg.Cursor[Any] | None, now: int) -> dict[str, Any]:
+        return {"iss": "supabase-demo", "role": role, **_time_claims(now)}
 
     with _acting_as(conn, role, build, headers):
         yield
