@@ -153,7 +153,8 @@ def make_venv(root: Path, name: str, install: list[str]) -> Path:
 
 def venvs(root: Path, which: set[str]) -> dict[str, Path]:
     """``now``: pytest-supaseed + pytest-xdist; ``now_extras``: with the extras example_project
-    needs (``faker`` for its plan's Faker overrides, ``hypothesis``, ``asyncio``);
+    needs (``faker`` for its plan's Faker overrides, ``hypothesis``, ``asyncio``); ``now_notes``:
+    with the extras examples/notes needs (``hypothesis``, ``asyncio``: it has no Faker overrides);
     ``before``: the code of :data:`BEFORE` (Faker and Hypothesis required) + pytest-xdist."""
     made: dict[str, Path] = {}
     root.mkdir(parents=True, exist_ok=True)
@@ -163,7 +164,11 @@ def venvs(root: Path, which: set[str]) -> dict[str, Path]:
         made["now_extras"] = make_venv(
             root, "now_extras", [f"{REPO}[faker,hypothesis,asyncio]", "pytest-xdist"]
         )
-    for name in ("now", "now_extras"):
+    if "now_notes" in which:
+        made["now_notes"] = make_venv(
+            root, "now_notes", [f"{REPO}[hypothesis,asyncio]", "pytest-xdist"]
+        )
+    for name in ("now", "now_extras", "now_notes"):
         if name in made:  # this checkout's code, as users install it (not editable)
             pip(made[name], "--no-deps", "--force-reinstall", str(REPO))
     if "before" in which:
@@ -270,14 +275,23 @@ def count_tests(project: Path, python: str = sys.executable) -> int:
 
 
 def section_example(report: Report, env_root: Path, rounds: int) -> None:
-    made = venvs(env_root, {"now_extras", "before"})
+    made = venvs(env_root, {"now_extras", "now_notes", "before"})
     cmd = ["-m", "pytest", "-q", "-p", "no:cacheprovider"]
-    venv_of = {"now": made["now_extras"], "outdoor": made["now_extras"], "before": made["before"]}
+    # Each app in a venv with what it needs: the notes app has no Faker overrides, so since #18 its
+    # venv has no Faker (before #18 Faker was required); "now_faker" is the notes app with Faker
+    # installed all the same (Faker's pytest plugin then loads on every run).
+    venv_of = {
+        "now": made["now_notes"],
+        "now_faker": made["now_extras"],
+        "outdoor": made["now_extras"],
+        "before": made["before"],
+    }
     # Like for like: the notes app before #18 (that commit's example_project) against the same app
     # now (examples/notes: its imports follow the redesign); today's example_project (the outdoor
     # platform, other tests and Faker overrides) is measured too, for information.
     projects = {
         "now": REPO / "examples" / "notes",
+        "now_faker": REPO / "examples" / "notes",
         "before": env_root / f"source-{BEFORE}" / "example_project",
         "outdoor": REPO / "example_project",
     }
@@ -299,14 +313,15 @@ def section_example(report: Report, env_root: Path, rounds: int) -> None:
         return once
 
     purge_rewritten(*projects.values(), *set(venv_of.values()))
-    warm = {side: run(side, cache_dir(f"example-{side}")) for side in projects}
+    caches = {side: cache_dir(f"example-{'now' if side == 'now_faker' else side}") for side in projects}
+    warm = {side: run(side, caches[side]) for side in projects}
     for run_once in warm.values():  # build each side's templates: what "warm" means
         run_once()
     times = interleave({**warm, "cold": cold("now"), "outdoor_cold": cold("outdoor")}, rounds)
     # The same, letting Python and pytest cache bytecode (a developer machine's default): the
     # first run of each side writes the caches, the measured ones read them.
     cached = {
-        f"{side}_bytecode": run(side, cache_dir(f"example-{side}"), bytecode=True)
+        f"{side}_bytecode": run(side, caches[side], bytecode=True)
         for side in ("now", "before")
     }
     for run_once in cached.values():
@@ -325,8 +340,9 @@ def section_example(report: Report, env_root: Path, rounds: int) -> None:
         "imports following the redesign; this checkout's code). Today's example_project (the "
         f"outdoor platform, {count_tests(projects['outdoor'], py(venv_of['outdoor']))} tests, Faker overrides) is shown "
         "for information (no goal). Each side has its own venv (pytest-supaseed installed from "
-        "source, not editable, with the extras the projects need: `faker`, `hypothesis` and "
-        "`asyncio`, + pytest-xdist) and its own `SUPASEED_CACHE_DIR`; cold = an empty cache dir "
+        "source, not editable, with the extras its project needs: `hypothesis` and `asyncio` for "
+        "the notes app, `faker` too for the outdoor platform; before #18 all three were required; "
+        "+ pytest-xdist) and its own `SUPASEED_CACHE_DIR`; cold = an empty cache dir "
         "(initdb, cluster, base database, templates). PYTHONDONTWRITEBYTECODE=1 (as on this "
         "machine and in many CI images): pytest then re-rewrites the asserts of every module of "
         "every package with a pytest plugin (and of the test files) on every run; the bytecode "
@@ -336,6 +352,7 @@ def section_example(report: Report, env_root: Path, rounds: int) -> None:
         "| --- | ---: | ---: |",
         f"| notes app, before #18, warm | {spread(times['before'])} | 1.00 |",
         f"| notes app, now, warm | {spread(times['now'])} | **{ratio:.2f}** |",
+        f"| notes app, now, warm, Faker installed too (its plugin loads; no goal) | {spread(times['now_faker'])} | {m['now_faker'] / m['before']:.2f} |",
         f"| notes app, now, cold | {spread(times['cold'])} | {m['cold'] / m['before']:.2f} ({cold_ratio:.2f}x warm) |",
         f"| notes app, before #18, warm, bytecode cached | {spread(times['before_bytecode'])} | {m['before_bytecode'] / m['before']:.2f} |",
         f"| notes app, now, warm, bytecode cached | {spread(times['now_bytecode'])} | {m['now_bytecode'] / m['before']:.2f} ({cached_ratio:.2f}x before, cached) |",
