@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..config.asset_sections import MappingConfig
 from ..errors import AssetError, did_you_mean
+from ..generate.vocab import vocabulary
 from .convert import OMIT, ColumnLike, to_column
 from .model import FILE_ATTRS, MISSING, Asset, resolve
 from .pool import AssetPool
@@ -516,11 +517,13 @@ def compile_mapping(mapping: MappingConfig, name: str = "") -> CompiledMapping:
 
 
 #: What a synthetic row's text column gets when its path has no fallback (so a slug or a read time
-#: derived from it describes this row): Faker text by the column's name.
+#: derived from it describes this row): by the column's name, three paragraphs or a title from the
+#: shipped vocabularies (no Faker needed).
 def _synthetic_text(ctx: EvalContext, column: str) -> str:
+    words = vocabulary()
     if any(word in column.lower() for word in ("body", "content", "description", "text")):
-        return "\n\n".join(ctx.faker.paragraphs(3))
-    return str(ctx.faker.sentence(nb_words=4)).rstrip(".")
+        return "\n\n".join(ctx.rng.choice(words.paragraphs) for _ in range(3))
+    return ctx.rng.choice(words.titles)
 
 
 def _is_text(column: ColumnLike) -> bool:

@@ -3,6 +3,7 @@ tree, sequences, triggers, overrides and the errors a user meets."""
 
 from __future__ import annotations
 
+import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -778,3 +779,52 @@ def test_string_constants_are_read_as_the_columns_type_or_refused_clearly(
             seed(plan, fresh_db, progress=False)
         assert f"tables.public.events.columns.{column}" in str(caught.value)
     assert scalar(fresh_conn, "select count(*) from events") == 3
+
+
+def test_synthetic_rows_of_a_mapping_need_no_faker(
+    fresh_conn: psycopg.Connection[Any],
+    fresh_db: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A mapping asking for more rows than its pool has gets synthetic rows whose text comes from
+    the shipped vocabularies: a project without the `faker` extra can seed it."""
+    from pytest_supaseed.assets import mapping
+
+    monkeypatch.setitem(sys.modules, "faker", None)  # `import faker` raises ImportError
+    mapping._shared_faker.cache_clear()
+    fresh_conn.execute(
+        "create table articles (id uuid primary key, title text not null, "
+        "slug text not null unique, body text not null)"
+    )
+    (tmp_path / "guides").mkdir()
+    real = ["Getting started", "Keyboard shortcuts"]
+    for i, title in enumerate(real):
+        (tmp_path / "guides" / f"{i}.md").write_text(f"---\ntitle: {title}\n---\nGuide {i}.\n")
+    plan = {
+        "seed": 3,
+        "asset_pools": {
+            "guides": {"type": "markdown", "path": ["guides/*.md"], "required": {"title": "str"}}
+        },
+        "mappings": {
+            "help": {
+                "pool": "guides",
+                "table": "public.articles",
+                "fields": {
+                    "title": "frontmatter.title",
+                    "slug": "slugify(frontmatter.title)",
+                    "body": "body",
+                },
+                "count": 6,
+            }
+        },
+    }
+    seed(plan, fresh_db, progress=False, rootdir=tmp_path)
+    rows = fresh_conn.execute("select title, slug, body from articles order by slug").fetchall()
+    assert len(rows) == 6
+    synthetic = [r for r in rows if r[0] not in real]
+    assert len(synthetic) == 4 and len(rows) - len(synthetic) == 2
+    for title, slug, body in synthetic:
+        assert title.strip() and slug == "-".join(title.lower().split())  # the slug describes it
+        assert body.strip()
+    assert sys.modules["faker"] is None  # nothing imported Faker behind the block
