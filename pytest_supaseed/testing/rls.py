@@ -29,6 +29,7 @@ import json
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager, nullcontext
+from functools import cache
 from typing import Any
 
 import psycopg
@@ -163,7 +164,7 @@ def _acting_as(
 #: (``set session authorization``) and an ``authenticator`` role that is a member of the API roles
 #: (the Supabase layer makes it; a real Supabase has it). Read anew by every block: a test may
 #: create or drop these roles in its transaction.
-_READ_SETTINGS = sql.SQL(
+_READ_SETTINGS_COMPOSED = sql.SQL(
     """
     select {settings}, session_user::text, extract(epoch from now())::bigint,
            case when coalesce((select r.rolsuper from pg_catalog.pg_roles r
@@ -179,6 +180,7 @@ _READ_SETTINGS = sql.SQL(
     ),
     authenticator=sql.Literal(_AUTHENTICATOR),
 )
+_READ_SETTINGS = sql.SQL(_READ_SETTINGS_COMPOSED.as_string())  # composed once, not per block
 
 _SESSION_AND_ROLE = "select session_user::text, current_user::text"
 
@@ -205,12 +207,15 @@ def _refuse_escape(row: tuple[Any, ...] | None, role: str) -> None:
 
 def _apply(conn: psycopg.Connection[Any], settings: Mapping[str, str]) -> None:
     # `role` = '' is not a valid role; 'none' is what `reset role` means inside set_config.
-    values = {k: (v if (k != "role" or v) else "none") for k, v in settings.items()}
-    calls = sql.SQL(", ").join(
-        sql.SQL("set_config({}, {}, true)").format(sql.Literal(k), sql.Literal(v))
-        for k, v in values.items()
-    )
-    conn.execute(sql.SQL("select {}").format(calls))
+    values = [v if (k != "role" or v) else "none" for k, v in settings.items()]
+    conn.execute(_set_configs(tuple(settings)), values)
+
+
+@cache
+def _set_configs(names: tuple[str, ...]) -> sql.SQL:
+    """``select set_config(name, %s, true), ...`` for ``names`` (built once per set of names)."""
+    calls = ", ".join(f"set_config({sql.quote(name)}, %s, true)" for name in names)
+    return sql.SQL(f"select {calls}")
 
 
 def _batched(conn: psycopg.Connection[Any]) -> AbstractContextManager[Any]:
