@@ -1269,13 +1269,18 @@ def _copy_at_once(
 ) -> int:
     """Every batch in one COPY, in one transaction (a savepoint inside :func:`seed`'s; committed
     on its own in a parallel run, which records it)."""
+    overlap = rows.total > BATCH_SIZE  # generation of the next batch overlaps the server's work
     with conn.transaction():
         if config.disable_triggers:
             with user_triggers_disabled(conn, table.qualified_name):
-                written = copy_rows(conn, table, rows.columns, batches, on_batch=bars.advance)
+                written = copy_rows(
+                    conn, table, rows.columns, batches, on_batch=bars.advance, overlap=overlap
+                )
         else:
             with _stamps_pinned(conn, table, overrides, result):
-                written = copy_rows(conn, table, rows.columns, batches, on_batch=bars.advance)
+                written = copy_rows(
+                    conn, table, rows.columns, batches, on_batch=bars.advance, overlap=overlap
+                )
         for name in starts:
             if uses_sequence(table.column(name)):
                 _advance_sequence(conn, table, name)

@@ -91,11 +91,14 @@ def copy_rows(
     batches: Iterable[dict[str, list[Any]] | int],
     *,
     on_batch: Callable[[int], None] | None = None,
+    overlap: bool = False,
 ) -> int:
     """COPY ``batches`` into ``table`` and return the number of rows written.
 
     Each batch is ``{column: [values]}`` (all lists the same length) or, for a table whose columns
-    are all left to the database, a plain row count. Runs in the caller's transaction.
+    are all left to the database, a plain row count. Runs in the caller's transaction. With
+    ``overlap`` (several batches to come), a thread of psycopg's sends the rows while the next
+    batch is generated, so the server keeps reading; one batch has nothing to overlap with.
     """
     if not columns:
         return _insert_defaults(conn, table, batches, on_batch)
@@ -125,7 +128,7 @@ def copy_rows(
             # by oid, psycopg dumps "bytea" with the dumper of its dbapi ``Binary`` wrapper (Python,
             # per value); its plain bytes dumper (C in psycopg-binary) passes the bytes through
             cur.adapters.register_dumper(None, BytesBinaryDumper)
-        written = _copy(cur, statement, types, columns, batches, on_batch, encoders)
+        written = _copy(cur, statement, types, columns, batches, on_batch, encoders, overlap)
     return written
 
 
@@ -137,11 +140,12 @@ def _copy(
     batches: Iterable[dict[str, list[Any]] | int],
     on_batch: Callable[[int], None] | None,
     encoders: Mapping[str, Callable[[list[Any]], list[Any]]],
+    overlap: bool,
 ) -> int:
     written = 0
     # A queued writer sends the formatted rows from a thread of its own: the server keeps reading
     # while this thread generates the next batch (a plain writer leaves it idle meanwhile).
-    with cur.copy(statement, writer=QueuedLibpqWriter(cur)) as copy:
+    with cur.copy(statement, writer=QueuedLibpqWriter(cur) if overlap else None) as copy:
         copy.set_types(types)
         write_row = copy.write_row
         for batch in batches:
