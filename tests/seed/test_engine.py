@@ -823,8 +823,10 @@ def test_synthetic_rows_of_a_mapping_need_no_faker(
     rows = fresh_conn.execute("select title, slug, body from articles order by slug").fetchall()
     assert len(rows) == 6
     synthetic = [r for r in rows if r[0] not in real]
-    assert len(synthetic) == 4 and len(rows) - len(synthetic) == 2
+    assert len(synthetic) == 4
+    assert len(rows) - len(synthetic) == 2
     for title, slug, body in synthetic:
-        assert title.strip() and slug == "-".join(title.lower().split())  # the slug describes it
+        assert title.strip()
+        assert slug == "-".join(title.lower().split())
         assert body.strip()
     assert sys.modules["faker"] is None  # nothing imported Faker behind the block

@@ -9,6 +9,7 @@ import psycopg
 import pytest
 
 from pytest_supaseed.errors import SchemaError, SupaseedError
+from pytest_supaseed.seed import auth_users
 from pytest_supaseed.seed.accounts import synthetic_user_specs
 from pytest_supaseed.seed.auth_users import (
     NIL_INSTANCE_ID,
@@ -158,6 +159,32 @@ def test_existing_users_are_reused_not_duplicated(supabase_conn: psycopg.Connect
         "select (select count(*) from auth.users), (select count(*) from auth.identities)"
     ).fetchone()
     assert counts == (2, 2)
+
+
+@pytest.mark.parametrize("read_all_below", [1_000, 1], ids=["reads-all", "sends-lists"])
+def test_reuse_and_id_conflicts_are_found_whatever_the_table_size(
+    supabase_conn: psycopg.Connection, monkeypatch: pytest.MonkeyPatch, read_all_below: int
+) -> None:
+    """Up to ``_READ_ALL_BELOW`` rows the existing users are read whole; above, the specs' emails
+    and ids are sent: both find the same reused users and id conflicts."""
+    monkeypatch.setattr(auth_users, "_READ_ALL_BELOW", read_all_below)
+    create_auth_users(
+        supabase_conn,
+        [UserSpec(f"u{i}@example.com", "pw", id=uuid.UUID(int=100 + i)) for i in range(3)],
+        cost=4,
+    )
+    again = insert_auth_users(
+        supabase_conn,
+        [UserSpec("U1@example.com", "pw"), UserSpec("new@example.com", "pw")],
+        cost=4,
+    )
+    assert again.reused == ("u1@example.com",)
+    assert again.created == ("new@example.com",)
+    assert again.ids["u1@example.com"] == uuid.UUID(int=101)
+    with pytest.raises(SupaseedError, match=r"already has that id for 'u2@example.com'"):
+        create_auth_users(
+            supabase_conn, [UserSpec("z@example.com", "pw", id=uuid.UUID(int=102))], cost=4
+        )
 
 
 def test_an_id_held_by_another_email_is_an_error(supabase_conn: psycopg.Connection) -> None:
