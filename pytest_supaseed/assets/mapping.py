@@ -517,13 +517,16 @@ def compile_mapping(mapping: MappingConfig, name: str = "") -> CompiledMapping:
 
 
 #: What a synthetic row's text column gets when its path has no fallback (so a slug or a read time
-#: derived from it describes this row): by the column's name, three paragraphs or a title from the
-#: shipped vocabularies (no Faker needed).
+#: derived from it describes this row): by the column's name, three paragraphs or a title of 3-5
+#: words, from the shipped vocabularies (no Faker needed). Titles are drawn word by word (~10^14
+#: of them), not from the pool of 1,000 ready titles, whose repeats would give a unique slug made
+#: from the title a value of its own.
 def _synthetic_text(ctx: EvalContext, column: str) -> str:
-    words = vocabulary()
+    vocab = vocabulary()
     if any(word in column.lower() for word in ("body", "content", "description", "text")):
-        return "\n\n".join(ctx.rng.choice(words.paragraphs) for _ in range(3))
-    return ctx.rng.choice(words.titles)
+        return "\n\n".join(ctx.rng.choice(vocab.paragraphs) for _ in range(3))
+    title = " ".join(ctx.rng.choice(vocab.words) for _ in range(ctx.rng.randint(3, 5)))
+    return title[:1].upper() + title[1:]
 
 
 def _is_text(column: ColumnLike) -> bool:

@@ -145,7 +145,7 @@ def _copy(
     written = 0
     # A queued writer sends the formatted rows from a thread of its own: the server keeps reading
     # while this thread generates the next batch (a plain writer leaves it idle meanwhile).
-    with cur.copy(statement, writer=QueuedLibpqWriter(cur) if overlap else None) as copy:
+    with cur.copy(statement, writer=_OverlappingWriter(cur) if overlap else None) as copy:
         copy.set_types(types)
         write_row = copy.write_row
         for batch in batches:
@@ -158,6 +158,18 @@ def _copy(
             if on_batch is not None:
                 on_batch(n)
     return written
+
+
+class _OverlappingWriter(QueuedLibpqWriter):
+    """psycopg's queued writer, which cancels the COPY when the code feeding it fails (an error
+    in generation, Ctrl-C): its thread may be waiting on a server that stopped reading (a lock
+    wait on a key another transaction holds), and ``finish`` waits for that thread."""
+
+    def finish(self, exc: BaseException | None = None) -> None:
+        if exc is not None and self._worker is not None:
+            with contextlib.suppress(psycopg.Error):
+                self.connection.cancel_safe(timeout=10.0)
+        super().finish(exc)
 
 
 # Element types of 1-D arrays encoded by :func:`binary_encoder`: oid and str -> bytes.

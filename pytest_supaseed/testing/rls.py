@@ -34,7 +34,8 @@ from typing import Any
 
 import psycopg
 from psycopg import sql
-from psycopg.pq import TransactionStatus
+from psycopg.pq import PipelineStatus, TransactionStatus
+from psycopg.rows import tuple_row
 
 from ..errors import SupaseedError, did_you_mean
 
@@ -112,18 +113,17 @@ def _acting_as(
     to the login user and runs ``lookup``, the new settings, one pipeline that checks and restores,
     and the release.
     """
-    login = conn.info.user
     with conn.transaction():
-        row = conn.execute(_READ_SETTINGS, [login]).fetchone()
+        row = _rows(conn, _READ_SETTINGS).fetchone()
         assert row is not None
         previous = dict(zip(_SETTINGS, row))
-        previous_session, now, can_switch = str(row[-3]), int(row[-2]), bool(row[-1])
+        previous_session, now, login, can_switch = row[-4:]
         with _batched(conn):
             # As the login user (a nested block may have switched to the authenticator), role none.
             if can_switch and previous_session != login:
                 _apply(conn, {"session_authorization": login})
             conn.execute("set local role none")
-            found = conn.execute(lookup[0], lookup[1]) if lookup is not None else None
+            found = _rows(conn, *lookup) if lookup is not None else None
         claims = claims_for(found, now)
         with _batched(conn):
             if can_switch:
@@ -144,10 +144,15 @@ def _acting_as(
                 },
             )
         yield
+        if conn.info.pipeline_status != PipelineStatus.OFF:
+            # the block ran in a pipeline of the caller's: its results must be in before the
+            # transaction's status says whether the block ended normally
+            with conn.pipeline():
+                pass
         # Only reached on a normal exit; on an exception the savepoint rollback restores all.
         if conn.info.transaction_status == TransactionStatus.INTRANS:
             with _batched(conn):
-                users = conn.execute(_SESSION_AND_ROLE) if can_switch else None
+                users = _rows(conn, _SESSION_AND_ROLE) if can_switch else None
                 if can_switch:
                     _apply(conn, {"session_authorization": login})
                     if previous_session != login:
@@ -159,20 +164,27 @@ def _acting_as(
                 _refuse_escape(users.fetchone(), role)
 
 
-#: The settings a block changes, the session user, the server's time and whether blocks switch to
-#: the authenticator (parameter: the login user). Switching needs the login user to be a superuser
-#: (``set session authorization``) and an ``authenticator`` role that is a member of the API roles
-#: (the Supabase layer makes it; a real Supabase has it). Read anew by every block: a test may
-#: create or drop these roles in its transaction.
+#: The settings a block changes, the session user, the server's time, the login user and whether
+#: blocks switch to the authenticator. The login user is the backend's own (``pg_stat_activity``'s
+#: ``usename``, read for this backend only), not the name the client sent: a pooler may rewrite it
+#: (Supavisor's ``postgres.<tenant>``). Switching needs the login user to be a superuser (``set
+#: session authorization``) and an ``authenticator`` role that is a member of the API roles (the
+#: Supabase layer makes it; a real Supabase has it). Read anew by every block: a test may create or
+#: drop these roles in its transaction.
 _READ_SETTINGS_COMPOSED = sql.SQL(
     """
-    select {settings}, session_user::text, extract(epoch from now())::bigint,
+    with login as (
+        select pg_catalog.pg_get_userbyid(a.usesysid)::text as name
+        from pg_catalog.pg_stat_get_activity(pg_catalog.pg_backend_pid()) a
+    )
+    select {settings}, session_user::text, extract(epoch from now())::bigint, login.name,
            case when coalesce((select r.rolsuper from pg_catalog.pg_roles r
-                               where r.rolname = %s), false)
+                               where r.rolname = login.name), false)
                      and exists (select from pg_catalog.pg_roles where rolname = {authenticator})
                      and exists (select from pg_catalog.pg_roles where rolname = 'authenticated')
                 then pg_catalog.pg_has_role({authenticator}, 'authenticated', 'MEMBER')
                 else false end
+    from login
     """
 ).format(
     settings=sql.SQL(", ").join(
@@ -218,6 +230,13 @@ def _set_configs(names: tuple[str, ...]) -> sql.SQL:
     return sql.SQL(f"select {calls}")
 
 
+def _rows(
+    conn: psycopg.Connection[Any], query: sql.SQL | str, params: list[Any] | None = None
+) -> psycopg.Cursor[tuple[Any, ...]]:
+    """``query`` on a cursor of plain tuples, whatever row factory the caller's connection has."""
+    return conn.cursor(row_factory=tuple_row).execute(query, params)
+
+
 def _batched(conn: psycopg.Connection[Any]) -> AbstractContextManager[Any]:
     """Send the statements of the block in one round trip (libpq's pipeline mode, libpq >= 14)."""
     return conn.pipeline() if psycopg.Pipeline.is_supported() else nullcontext()
@@ -250,8 +269,9 @@ def _found_user(
     if row is None:
         emails = [
             e
-            for (e,) in conn.execute(
-                "select email from auth.users where email is not null order by email limit 10000"
+            for (e,) in _rows(
+                conn,
+                "select email from auth.users where email is not null order by email limit 10000",
             )
         ]
         hint = did_you_mean(str(user), emails) if not _is_id(user) else ""

@@ -788,7 +788,8 @@ def test_synthetic_rows_of_a_mapping_need_no_faker(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """A mapping asking for more rows than its pool has gets synthetic rows whose text comes from
-    the shipped vocabularies: a project without the `faker` extra can seed it."""
+    the shipped vocabularies: a project without the `faker` extra can seed it, and titles do not
+    repeat, so the unique slug made from each is that title's."""
     from pytest_supaseed.assets import mapping
 
     monkeypatch.setitem(sys.modules, "faker", None)  # `import faker` raises ImportError
@@ -815,16 +816,16 @@ def test_synthetic_rows_of_a_mapping_need_no_faker(
                     "slug": "slugify(frontmatter.title)",
                     "body": "body",
                 },
-                "count": 6,
+                "count": 300,
             }
         },
     }
     seed(plan, fresh_db, progress=False, rootdir=tmp_path)
     rows = fresh_conn.execute("select title, slug, body from articles order by slug").fetchall()
-    assert len(rows) == 6
+    assert len(rows) == 300
     synthetic = [r for r in rows if r[0] not in real]
-    assert len(synthetic) == 4
-    assert len(rows) - len(synthetic) == 2
+    assert len(synthetic) == 298
+    assert len({title for title, _, _ in synthetic}) == 298  # no repeats: each slug is its title's
     for title, slug, body in synthetic:
         assert title.strip()
         assert slug == "-".join(title.lower().split())

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 import psycopg
 import pytest
+from psycopg.rows import dict_row
 
 from pytest_supaseed import demo_schemas
 from pytest_supaseed.config.models import SeedPlan
@@ -119,6 +120,34 @@ def test_blocks_nest_and_restore_role_and_claims(makerkit: psycopg.Connection) -
             assert state() == ("anon", None, "anon")
         assert state() == ("authenticated", STD["owner@makerkit.dev"], "authenticated")
     assert state() == before
+
+
+def test_blocks_work_whatever_row_factory_the_connection_has(
+    makerkit: psycopg.Connection,
+) -> None:
+    makerkit.row_factory = dict_row  # type: ignore[assignment]
+    with as_user(makerkit, "owner@makerkit.dev") as owner_id, as_anon(makerkit):
+        row = makerkit.execute("select current_user as who, session_user as login").fetchone()
+        assert row == {"who": "anon", "login": "authenticator"}
+    assert owner_id == STD["owner@makerkit.dev"]
+    with (
+        pytest.raises(SupaseedError, match=r"did you mean 'owner@makerkit\.dev'"),
+        as_user(makerkit, "owner@makerkit.de"),
+    ):
+        pass
+
+
+def test_a_block_in_the_callers_pipeline_restores_role_and_session(
+    makerkit: psycopg.Connection,
+) -> None:
+    # the block's own statements are left unread in the caller's pipeline: the block still sees
+    # that it ended normally and restores the role, the claims and the session user
+    with makerkit.pipeline(), as_user(makerkit, "owner@makerkit.dev"):
+        makerkit.execute("select 1")
+    row = makerkit.execute(
+        "select session_user::text, current_user::text, auth.uid() is null"
+    ).fetchone()
+    assert row == ("postgres", "postgres", True)
 
 
 def test_an_error_inside_rolls_back_the_block_only(makerkit: psycopg.Connection) -> None:
