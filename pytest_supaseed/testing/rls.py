@@ -231,7 +231,7 @@ def _set_configs(names: tuple[str, ...]) -> sql.SQL:
 
 
 def _rows(
-    conn: psycopg.Connection[Any], query: sql.SQL | str, params: list[Any] | None = None
+    conn: psycopg.Connection[Any], query: sql.SQL | sql.Composed | str, params: list[Any] | None = None
 ) -> psycopg.Cursor[tuple[Any, ...]]:
     """``query`` on a cursor of plain tuples, whatever row factory the caller's connection has."""
     return conn.cursor(row_factory=tuple_row).execute(query, params)
@@ -392,7 +392,8 @@ def assert_rls_enabled(
     """
     __tracebackhide__ = True
     skip = {name.split(".")[-1] for name in exclude}
-    rows = conn.execute(
+    rows = _rows(
+        conn,
         """
         select c.relname
         from pg_class c join pg_namespace n on n.oid = c.relnamespace
@@ -431,7 +432,8 @@ def _visibility(
     if not wanted:
         raise SupaseedError(f"no ids given to check in {table}: pass at least one id")
     target = _split_table(table)
-    type_row = conn.execute(
+    type_row = _rows(
+        conn,
         "select format_type(a.atttypid, a.atttypmod) from pg_attribute a "
         "where a.attrelid = to_regclass(%s) and a.attname = %s and not a.attisdropped",
         [table if "." in table else f"public.{table}", column],
@@ -453,11 +455,11 @@ def _visibility(
     try:
         if isinstance(user, str) and user in ("anon", "service_role"):
             with as_anon(conn) if user == "anon" else as_service_role(conn):
-                rows = conn.execute(query, [wanted]).fetchall()
+                rows = _rows(conn, query, [wanted]).fetchall()
         else:
             with as_user(conn, user) as user_id:
                 who = f"{user} ({user_id})" if str(user) != str(user_id) else str(user)
-                rows = conn.execute(query, [wanted]).fetchall()
+                rows = _rows(conn, query, [wanted]).fetchall()
     except psycopg.errors.InsufficientPrivilege:
         # No grant at all: the role sees none of the rows (the savepoint already rolled back).
         denied = True

@@ -130,6 +130,8 @@ def test_blocks_work_whatever_row_factory_the_connection_has(
         row = makerkit.execute("select current_user as who, session_user as login").fetchone()
         assert row == {"who": "anon", "login": "authenticator"}
     assert owner_id == STD["owner@makerkit.dev"]
+    assert_visible(makerkit, "owner@makerkit.dev", "public.accounts", [MAKERKIT_TEAM_ID])
+    assert_not_visible(makerkit, "anon", "public.accounts", [MAKERKIT_TEAM_ID])
     with (
         pytest.raises(SupaseedError, match=r"did you mean 'owner@makerkit\.dev'"),
         as_user(makerkit, "owner@makerkit.de"),
