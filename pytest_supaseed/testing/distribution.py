@@ -16,6 +16,8 @@ from psycopg import sql
 
 from pytest_supaseed.histogram import render_histogram
 
+from .queries import tuple_rows
+
 __all__ = ["assert_category_balance", "assert_distribution"]
 
 Bound = tuple[float, float] | Mapping[str, float]
@@ -44,9 +46,9 @@ def _counts(
             "SELECT p.{key}, count(c.{fk}) FROM {parents} p LEFT JOIN {t} c ON c.{fk} = p.{key}"
             " GROUP BY p.{key} ORDER BY p.{key}"
         ).format(fk=fk, key=sql.Identifier(target_key), parents=_ident(targets), t=_ident(table))
-    rows = conn.execute(query).fetchall()
-    nulls = conn.execute(
-        sql.SQL("SELECT count(*) FROM {t} WHERE {fk} IS NULL").format(t=_ident(table), fk=fk)
+    rows = tuple_rows(conn, query).fetchall()
+    nulls = tuple_rows(
+        conn, sql.SQL("SELECT count(*) FROM {t} WHERE {fk} IS NULL").format(t=_ident(table), fk=fk)
     ).fetchone()
     return {r[0]: int(r[1]) for r in rows}, int(nulls[0]) if nulls else 0
 
@@ -121,10 +123,13 @@ def assert_category_balance(
     __tracebackhide__ = True
     if scope not in ("per_target", "overall"):
         raise ValueError(f"scope must be 'per_target' or 'overall', not {scope!r}")
-    rows = conn.execute(
+    rows = tuple_rows(
+        conn,
         sql.SQL(
             "SELECT {fk}, {cat}::text, count(*) FROM {t} WHERE {fk} IS NOT NULL GROUP BY 1, 2"
-        ).format(fk=sql.Identifier(fk_column), cat=sql.Identifier(category_column), t=_ident(table))
+        ).format(
+            fk=sql.Identifier(fk_column), cat=sql.Identifier(category_column), t=_ident(table)
+        ),
     ).fetchall()
     per_target: dict[Hashable, dict[str | None, int]] = {}
     for target, category, n in rows:

@@ -21,6 +21,7 @@ from typing import Any, NamedTuple
 import psycopg
 
 from ..errors import SupaseedError, did_you_mean
+from .queries import tuple_rows
 
 __all__ = [
     "CronRun",
@@ -78,8 +79,8 @@ class HttpResponse:
 
 
 def _installed(conn: Conn, extension: str) -> bool:
-    row = conn.execute(
-        "select exists (select from pg_catalog.pg_extension where extname = %s)", [extension]
+    row = tuple_rows(
+        conn, "select exists (select from pg_catalog.pg_extension where extname = %s)", [extension]
     ).fetchone()
     return bool(row and row[0])
 
@@ -110,8 +111,8 @@ def http_requests(conn: Conn) -> list[HttpRequest]:
     functions and cron commands all land here; pg_net never sends them in tests.
     """
     _require(conn, "pg_net", "http_requests()")
-    rows = conn.execute(
-        "select method, url, headers, body from net.http_request_queue order by id"
+    rows = tuple_rows(
+        conn, "select method, url, headers, body from net.http_request_queue order by id"
     ).fetchall()
     return [
         HttpRequest(str(method), str(url), dict(headers or {}), _decode_body(body))
@@ -122,8 +123,9 @@ def http_requests(conn: Conn) -> list[HttpRequest]:
 def http_calls(conn: Conn) -> list[HttpCall]:
     """Every call made through the ``http`` extension in this database, oldest first."""
     _require(conn, "http", "http_calls()")
-    rows = conn.execute(
-        "select method, url, headers, content_type, content from supaseed_http.calls order by id"
+    rows = tuple_rows(
+        conn,
+        "select method, url, headers, content_type, content from supaseed_http.calls order by id",
     ).fetchall()
     return [HttpCall(m, u, dict(h or {}), ct, c) for m, u, h, ct, c in rows]
 
@@ -153,11 +155,13 @@ def register_http_response(
         content = json.dumps(content)
     content_type = answer.content_type or "application/json"
     wanted = method or answer.method
-    conn.execute(
+    tuple_rows(
+        conn,
         "delete from supaseed_http.responses where url = %s and coalesce(method, '') = %s",
         [url, (wanted or "").upper()],
     )
-    conn.execute(
+    tuple_rows(
+        conn,
         "insert into supaseed_http.responses (method, url, status, content_type, headers, content)"
         " values (%s, %s, %s, %s, %s::jsonb, %s)",
         [
@@ -182,7 +186,8 @@ class HttpResponses(MutableMapping[str, Any]):
 
     def __getitem__(self, url: str) -> HttpResponse:
         _require(self._conn, "http", "http_responses")
-        row = self._conn.execute(
+        row = tuple_rows(
+            self._conn,
             "select status, content_type, headers, content, method from supaseed_http.responses"
             " where url = %s order by method nulls first limit 1",
             [url],
@@ -194,14 +199,14 @@ class HttpResponses(MutableMapping[str, Any]):
 
     def __delitem__(self, url: str) -> None:
         _require(self._conn, "http", "http_responses")
-        cur = self._conn.execute("delete from supaseed_http.responses where url = %s", [url])
+        cur = tuple_rows(self._conn, "delete from supaseed_http.responses where url = %s", [url])
         if cur.rowcount == 0:
             raise KeyError(url)
 
     def __iter__(self) -> Iterator[str]:
         _require(self._conn, "http", "http_responses")
-        rows = self._conn.execute(
-            "select distinct url from supaseed_http.responses order by url"
+        rows = tuple_rows(
+            self._conn, "select distinct url from supaseed_http.responses order by url"
         ).fetchall()
         return iter([str(r[0]) for r in rows])
 
@@ -218,23 +223,25 @@ def run_cron_job(conn: Conn, job: str | int) -> CronRun:
     """
     _require(conn, "pg_cron", "run_cron_job()")
     if isinstance(job, int):
-        row = conn.execute("select jobid from cron.job where jobid = %s", [job]).fetchone()
+        row = tuple_rows(conn, "select jobid from cron.job where jobid = %s", [job]).fetchone()
     else:
-        row = conn.execute(
-            "select jobid from cron.job where jobname = %s order by jobid limit 1", [job]
+        row = tuple_rows(
+            conn, "select jobid from cron.job where jobname = %s order by jobid limit 1", [job]
         ).fetchone()
     if row is None:
         names = [
             str(name if name is not None else jobid)
-            for jobid, name in conn.execute("select jobid, jobname from cron.job order by jobid")
+            for jobid, name in tuple_rows(
+                conn, "select jobid, jobname from cron.job order by jobid"
+            )
         ]
         hint = did_you_mean(str(job), names)
         raise SupaseedError(
             f"No cron job {job!r}{hint} in cron.job. Scheduled: "
             + (", ".join(names) if names else "none (did a migration call cron.schedule?)")
         )
-    run = conn.execute(
-        "select jobid, runid, status, return_message from cron.supaseed_run_job(%s)", [row[0]]
+    run = tuple_rows(
+        conn, "select jobid, runid, status, return_message from cron.supaseed_run_job(%s)", [row[0]]
     ).fetchone()
     assert run is not None  # the function returns one row
     return CronRun(int(run[0]), int(run[1]), str(run[2]), str(run[3]))

@@ -37,6 +37,7 @@ import psycopg.rows
 from psycopg import sql
 from psycopg.types.json import Jsonb
 
+from .queries import tuple_rows
 from .rls import as_anon, as_service_role, as_user
 
 __all__ = ["CALLERS", "OPERATIONS", "Outcome", "RlsMatrix", "TableAccess", "rls_matrix"]
@@ -96,7 +97,8 @@ class RlsMatrix:
 def _tables(conn: psycopg.Connection[Any], schema: str) -> list[tuple[str, bool]]:
     return [
         (f"{schema}.{name}", bool(rls))
-        for name, rls in conn.execute(
+        for name, rls in tuple_rows(
+            conn,
             "select c.relname, c.relrowsecurity from pg_class c "
             "join pg_namespace n on n.oid = c.relnamespace "
             "where n.nspname = %s and c.relkind in ('r', 'p') order by c.relname",
@@ -106,7 +108,8 @@ def _tables(conn: psycopg.Connection[Any], schema: str) -> list[tuple[str, bool]
 
 
 def _key_columns(conn: psycopg.Connection[Any], table: str) -> list[str]:
-    rows = conn.execute(
+    rows = tuple_rows(
+        conn,
         "select a.attname from pg_index i join pg_attribute a "
         "on a.attrelid = i.indrelid and a.attnum = any(i.indkey) "
         "where i.indrelid = %s::regclass and i.indisprimary order by a.attnum",
@@ -117,7 +120,8 @@ def _key_columns(conn: psycopg.Connection[Any], table: str) -> list[str]:
 
 def _insert_columns(conn: psycopg.Connection[Any], table: str, key: Sequence[str]) -> list[str]:
     # Every column a client could send, except generated ones and a key the database fills.
-    rows = conn.execute(
+    rows = tuple_rows(
+        conn,
         "select attname, atthasdef, attidentity, attgenerated from pg_attribute "
         "where attrelid = %s::regclass and attnum > 0 and not attisdropped order by attnum",
         (table,),
@@ -140,7 +144,7 @@ def _keys_visible(
     query = sql.SQL("select {} from {}").format(
         sql.SQL(", ").join(map(sql.Identifier, key)), _ident(table)
     )
-    return {tuple(row) for row in conn.execute(query).fetchall()}
+    return {tuple(row) for row in tuple_rows(conn, query).fetchall()}
 
 
 @contextlib.contextmanager
@@ -158,7 +162,8 @@ def _attempt(conn: psycopg.Connection[Any]) -> Iterator[list[Outcome]]:
 
 
 def _json_columns(conn: psycopg.Connection[Any], table: str) -> set[str]:
-    rows = conn.execute(
+    rows = tuple_rows(
+        conn,
         "select attname from pg_attribute where attrelid = %s::regclass and attnum > 0 "
         "and not attisdropped and atttypid in ('json'::regtype, 'jsonb'::regtype)",
         (table,),
@@ -206,7 +211,7 @@ def _try(
     cells: dict[str, Outcome] = {}
     for operation, (statement, params) in statements.items():
         with _attempt(conn) as failed, act():
-            cur = conn.execute(statement, params)
+            cur = tuple_rows(conn, statement, params)
             reached = cur.rowcount > 0 if operation != "select" else bool(cur.fetchall())
             if operation == "insert":
                 reached = True
@@ -216,8 +221,8 @@ def _try(
 
 
 def _users(conn: psycopg.Connection[Any]) -> list[tuple[str, uuid.UUID]]:
-    rows = conn.execute(
-        "select email, id from auth.users where email is not null order by email"
+    rows = tuple_rows(
+        conn, "select email, id from auth.users where email is not null order by email"
     ).fetchall()
     return [(email, user_id) for email, user_id in rows]
 
@@ -237,7 +242,7 @@ def rls_matrix(
         if table in skip:
             continue
         count_query = sql.SQL("select count(*) from {}").format(_ident(table))
-        (rows,) = conn.execute(count_query).fetchone() or (0,)
+        (rows,) = tuple_rows(conn, count_query).fetchone() or (0,)
         access = TableAccess(table, rls_enabled, int(rows))
         matrix.tables[table] = access
         key = _key_columns(conn, table)

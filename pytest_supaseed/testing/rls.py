@@ -35,9 +35,9 @@ from typing import Any
 import psycopg
 from psycopg import sql
 from psycopg.pq import PipelineStatus, TransactionStatus
-from psycopg.rows import tuple_row
 
 from ..errors import SupaseedError, did_you_mean
+from .queries import tuple_rows
 
 __all__ = [
     "ISSUER",
@@ -114,7 +114,7 @@ def _acting_as(
     and the release.
     """
     with conn.transaction():
-        row = _rows(conn, _READ_SETTINGS).fetchone()
+        row = tuple_rows(conn, _READ_SETTINGS).fetchone()
         assert row is not None
         previous = dict(zip(_SETTINGS, row))
         previous_session, now, login, can_switch = row[-4:]
@@ -123,7 +123,7 @@ def _acting_as(
             if can_switch and previous_session != login:
                 _apply(conn, {"session_authorization": login})
             conn.execute("set local role none")
-            found = _rows(conn, *lookup) if lookup is not None else None
+            found = tuple_rows(conn, *lookup) if lookup is not None else None
         claims = claims_for(found, now)
         with _batched(conn):
             if can_switch:
@@ -152,7 +152,7 @@ def _acting_as(
         # Only reached on a normal exit; on an exception the savepoint rollback restores all.
         if conn.info.transaction_status == TransactionStatus.INTRANS:
             with _batched(conn):
-                users = _rows(conn, _SESSION_AND_ROLE) if can_switch else None
+                users = tuple_rows(conn, _SESSION_AND_ROLE) if can_switch else None
                 if can_switch:
                     _apply(conn, {"session_authorization": login})
                     if previous_session != login:
@@ -230,13 +230,6 @@ def _set_configs(names: tuple[str, ...]) -> sql.SQL:
     return sql.SQL(f"select {calls}")
 
 
-def _rows(
-    conn: psycopg.Connection[Any], query: sql.SQL | sql.Composed | str, params: list[Any] | None = None
-) -> psycopg.Cursor[tuple[Any, ...]]:
-    """``query`` on a cursor of plain tuples, whatever row factory the caller's connection has."""
-    return conn.cursor(row_factory=tuple_row).execute(query, params)
-
-
 def _batched(conn: psycopg.Connection[Any]) -> AbstractContextManager[Any]:
     """Send the statements of the block in one round trip (libpq's pipeline mode, libpq >= 14)."""
     return conn.pipeline() if psycopg.Pipeline.is_supported() else nullcontext()
@@ -269,7 +262,7 @@ def _found_user(
     if row is None:
         emails = [
             e
-            for (e,) in _rows(
+            for (e,) in tuple_rows(
                 conn,
                 "select email from auth.users where email is not null order by email limit 10000",
             )
@@ -392,7 +385,7 @@ def assert_rls_enabled(
     """
     __tracebackhide__ = True
     skip = {name.split(".")[-1] for name in exclude}
-    rows = _rows(
+    rows = tuple_rows(
         conn,
         """
         select c.relname
@@ -432,7 +425,7 @@ def _visibility(
     if not wanted:
         raise SupaseedError(f"no ids given to check in {table}: pass at least one id")
     target = _split_table(table)
-    type_row = _rows(
+    type_row = tuple_rows(
         conn,
         "select format_type(a.atttypid, a.atttypmod) from pg_attribute a "
         "where a.attrelid = to_regclass(%s) and a.attname = %s and not a.attisdropped",
@@ -455,11 +448,11 @@ def _visibility(
     try:
         if isinstance(user, str) and user in ("anon", "service_role"):
             with as_anon(conn) if user == "anon" else as_service_role(conn):
-                rows = _rows(conn, query, [wanted]).fetchall()
+                rows = tuple_rows(conn, query, [wanted]).fetchall()
         else:
             with as_user(conn, user) as user_id:
                 who = f"{user} ({user_id})" if str(user) != str(user_id) else str(user)
-                rows = _rows(conn, query, [wanted]).fetchall()
+                rows = tuple_rows(conn, query, [wanted]).fetchall()
     except psycopg.errors.InsufficientPrivilege:
         # No grant at all: the role sees none of the rows (the savepoint already rolled back).
         denied = True

@@ -17,6 +17,7 @@ from ..lifecycle.session import SeededDatabase
 from ..lifecycle.template_db import TemplateDatabase
 from ..seed_result import SeedResult
 from .doubles import ExtensionDoubles
+from .queries import tuple_rows
 from .rls import as_anon, as_service_role, as_user
 
 if TYPE_CHECKING:
@@ -70,8 +71,9 @@ class Supaseed(ExtensionDoubles):
     def users(self) -> dict[str, uuid.UUID]:
         """E-mail -> id of every user in ``auth.users`` (read once, inside the test's transaction)."""
         if self._users is None:
-            rows = self.conn.execute(
-                "select email, id from auth.users where email is not null order by email"
+            rows = tuple_rows(
+                self.conn,
+                "select email, id from auth.users where email is not null order by email",
             ).fetchall()
             self._users = {str(email): uid for email, uid in rows}
         return self._users
@@ -94,8 +96,8 @@ class Supaseed(ExtensionDoubles):
     def count(self, name: str) -> int:
         """Number of rows of table ``name`` visible to this test."""
         parts = name.split(".", 1)
-        row = self.conn.execute(
-            sql.SQL("select count(*) from {}").format(sql.Identifier(*parts))
+        row = tuple_rows(
+            self.conn, sql.SQL("select count(*) from {}").format(sql.Identifier(*parts))
         ).fetchone()
         return int(row[0]) if row else 0
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import psycopg
 import pytest
+from psycopg.rows import dict_row
 
 from pytest_supaseed.associate import ConstraintsConfig, distribute
 from pytest_supaseed.testing import assert_category_balance, assert_distribution
@@ -72,3 +73,17 @@ def test_category_balance_per_target_and_overall(fresh_conn: psycopg.Connection)
         assert_category_balance(
             fresh_conn, "posts", "user_id", "category", {"tutorial": {"min": 0.2}}, scope="overall"
         )
+
+
+def test_helpers_read_their_rows_whatever_the_connections_row_factory(
+    fresh_conn: psycopg.Connection,
+) -> None:
+    seed_posts(fresh_conn, [1, 1, 2, 3, None], ["a", "b", "a", "b", "a"])
+    fresh_conn.row_factory = dict_row  # type: ignore[assignment]
+    counts = assert_distribution(fresh_conn, "posts", "user_id", min=1, max=2)
+    assert counts == {1: 2, 2: 1, 3: 1}
+    with pytest.raises(AssertionError, match="1 rows have no target"):
+        assert_distribution(fresh_conn, "posts", "user_id", total=5)
+    # rows with a target: a, b, a, b
+    bounds = {"a": (0.4, 0.6), "b": (0.4, 0.6)}
+    assert_category_balance(fresh_conn, "posts", "user_id", "category", bounds, scope="overall")
