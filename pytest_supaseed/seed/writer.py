@@ -166,7 +166,8 @@ class _OverlappingWriter(QueuedLibpqWriter):
     wait on a key another transaction holds), and ``finish`` waits for that thread."""
 
     def finish(self, exc: BaseException | None = None) -> None:
-        if exc is not None and self._worker is not None:
+        # `_worker` (psycopg 3.1+): the thread exists once a block was queued; absent, cancel anyway
+        if exc is not None and getattr(self, "_worker", True) is not None:
             with contextlib.suppress(psycopg.Error):
                 self.connection.cancel_safe(timeout=10.0)
         super().finish(exc)
