@@ -155,13 +155,11 @@ def register_http_response(
         content = json.dumps(content)
     content_type = answer.content_type or "application/json"
     wanted = method or answer.method
-    tuple_rows(
-        conn,
+    conn.execute(
         "delete from supaseed_http.responses where url = %s and coalesce(method, '') = %s",
         [url, (wanted or "").upper()],
     )
-    tuple_rows(
-        conn,
+    conn.execute(
         "insert into supaseed_http.responses (method, url, status, content_type, headers, content)"
         " values (%s, %s, %s, %s, %s::jsonb, %s)",
         [
@@ -199,7 +197,7 @@ class HttpResponses(MutableMapping[str, Any]):
 
     def __delitem__(self, url: str) -> None:
         _require(self._conn, "http", "http_responses")
-        cur = tuple_rows(self._conn, "delete from supaseed_http.responses where url = %s", [url])
+        cur = self._conn.execute("delete from supaseed_http.responses where url = %s", [url])
         if cur.rowcount == 0:
             raise KeyError(url)
 

@@ -171,8 +171,9 @@ def _acting_as(
 #: session authorization``) and an ``authenticator`` role that is a member of the API roles (the
 #: Supabase layer makes it; a real Supabase has it). Read anew by every block: a test may create or
 #: drop these roles in its transaction.
-_READ_SETTINGS_COMPOSED = sql.SQL(
-    """
+_READ_SETTINGS = sql.SQL(
+    sql.SQL(
+        """
     with login as (
         select pg_catalog.pg_get_userbyid(a.usesysid)::text as name
         from pg_catalog.pg_stat_get_activity(pg_catalog.pg_backend_pid()) a
@@ -186,13 +187,15 @@ _READ_SETTINGS_COMPOSED = sql.SQL(
                 else false end
     from login
     """
-).format(
-    settings=sql.SQL(", ").join(
-        sql.SQL("current_setting({}, true)").format(sql.Literal(name)) for name in _SETTINGS
-    ),
-    authenticator=sql.Literal(_AUTHENTICATOR),
+    )
+    .format(
+        settings=sql.SQL(", ").join(
+            sql.SQL("current_setting({}, true)").format(sql.Literal(name)) for name in _SETTINGS
+        ),
+        authenticator=sql.Literal(_AUTHENTICATOR),
+    )
+    .as_string()  # composed once, not per block
 )
-_READ_SETTINGS = sql.SQL(_READ_SETTINGS_COMPOSED.as_string())  # composed once, not per block
 
 _SESSION_AND_ROLE = "select session_user::text, current_user::text"
 
@@ -241,8 +244,9 @@ def _time_claims(now: int) -> dict[str, int]:
 
 def _user_lookup(user: str | uuid.UUID) -> tuple[sql.SQL, list[Any]]:
     """The query (and its parameters) that reads ``user``'s claims data: an email or an id."""
-    if _is_id(user):
-        where, param = "id = %s", str(uuid.UUID(str(user)))
+    key = _as_id(user)
+    if key is not None:
+        where, param = "id = %s", str(key)
     else:
         where, param = "lower(email) = lower(%s)", str(user)
     query = sql.SQL(
@@ -267,7 +271,7 @@ def _found_user(
                 "select email from auth.users where email is not null order by email limit 10000",
             )
         ]
-        hint = did_you_mean(str(user), emails) if not _is_id(user) else ""
+        hint = did_you_mean(str(user), emails) if _as_id(user) is None else ""
         raise SupaseedError(
             f"no auth user {user!r} in auth.users{hint}. Seed the user first (the plan's "
             "`users` section) or pass an existing email or id."
@@ -275,14 +279,14 @@ def _found_user(
     return tuple(row)
 
 
-def _is_id(user: str | uuid.UUID) -> bool:
+def _as_id(user: str | uuid.UUID) -> uuid.UUID | None:
+    """``user`` as a user id, or None when it is not one (an email)."""
     if isinstance(user, uuid.UUID):
-        return True
+        return user
     try:
-        uuid.UUID(user)
+        return uuid.UUID(user)
     except ValueError:
-        return False
-    return True
+        return None
 
 
 @contextmanager
