@@ -113,6 +113,7 @@ def _acting_as(
     to the login user and runs ``lookup``, the new settings, one pipeline that checks and restores,
     and the release.
     """
+    __tracebackhide__ = True
     with conn.transaction():
         row = tuple_rows(conn, _READ_SETTINGS).fetchone()
         assert row is not None
@@ -313,6 +314,7 @@ def as_user(
     found: list[uuid.UUID] = []
 
     def build(cur: psycopg.Cursor[Any] | None, now: int) -> dict[str, Any]:
+        __tracebackhide__ = True
         user_id, email, phone, app_meta, user_meta, anonymous = _found_user(conn, cur, user)
         found.append(user_id)
         times = _time_claims(now)
