@@ -174,6 +174,50 @@ def _schema_drift(rootdir: Path, migrations: str | None) -> str | None:
         return f"supaseed: cannot compare the schema with {DEFAULT_SNAPSHOT_FILE}: {exc}"
 
 
+#: ``pytest_supaseed.plan_files.PLAN_FILE_NAMES`` and ``USER_TEMPLATE_DIR``, spelled here so that
+#: deciding on an early start costs stats only (tests/surface/test_early_start.py checks both).
+PLAN_FILES = ("supaseed.toml", "supaseed.yaml", "supaseed.yml")
+TEMPLATE_DIR = "supaseed/templates"
+
+
+def _seeding_project_single_process(config: pytest.Config) -> bool:
+    """This process runs the tests itself (no xdist, not a worker, not collecting only or showing
+    help, fixtures or markers) in a project that seeds: its rootdir has a plan file or a
+    ``supaseed/templates`` folder. Such a run starts the server while pytest collects."""
+    option = config.option
+    if hasattr(config, "workerinput") or getattr(option, "dist", "no") != "no":
+        return False
+    if getattr(option, "numprocesses", None):  # -n N with --dist left to xdist's default
+        return False
+    if any(
+        getattr(option, name, False)
+        for name in ("collectonly", "help", "showfixtures", "show_fixtures_per_test", "markers")
+    ):
+        return False
+    root = Path(str(config.rootpath))
+    return any((root / name).is_file() for name in PLAN_FILES) or (root / TEMPLATE_DIR).is_dir()
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """A single-process run of a project that seeds: start the server and make sure of the base
+    database on a thread while pytest collects (after every ``pytest_configure``, so a conftest's
+    settings apply); the first database fixture waits for it. A run whose tests need no database
+    skips the base database (:func:`pytest_collection_finish`)."""
+    if _seeding_project_single_process(session.config):
+        get_run_state(session.config).server.prepare_in_background()
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Tell an early start that no collected test needs a database (single process only: an
+    xdist controller collects nothing itself)."""
+    state = peek_run_state(session.config)
+    if getattr(session.config.option, "dist", "no") != "no" or state is None:
+        return
+    if not any(_needs_server(item) for item in session.items):
+        state.server.unneeded()
+
+
 def _local_xdist_controller(config: pytest.Config) -> bool:
     """This process is an xdist controller whose workers all run on this host (``-n N`` fills
     ``--tx`` with ``popen`` specs; an ``ssh=`` or ``socket=`` one is another host's) and is not

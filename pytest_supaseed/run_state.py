@@ -113,6 +113,7 @@ class ServerSlot:
         #: The xdist controller's early start of the server and base database (see
         #: :meth:`prepare_in_background`); joined before anything reads them.
         self._preparing: threading.Thread | None = None
+        self._unneeded = threading.Event()
 
     @property
     def settings(self) -> Settings:
@@ -220,22 +221,28 @@ class ServerSlot:
         return self._base
 
     def prepare_in_background(self) -> None:
-        """xdist controller with local workers: start the server and make sure of the base
-        database on a thread while xdist starts the worker processes, instead of in the first
-        ``pytest_configure_node`` (which holds every worker until it returns). Whatever fails is
-        kept and reported where it is read, as without this."""
+        """Start the server and make sure of the base database on a thread: in an xdist
+        controller with local workers while xdist starts the worker processes (instead of in the
+        first ``pytest_configure_node``, which holds every worker until it returns); in a single
+        process of a project with a seed plan while pytest collects (imports the test modules).
+        Whatever fails is kept and reported where it is read, as without this."""
 
         def prepare() -> None:
             try:
                 if self.handle is None and self.error is None:
                     self.start()
-                if self.handle is not None:
+                if self.handle is not None and not self._unneeded.is_set():
                     self.base_database()
             except Exception:  # kept in self.error / self._base, or raised again when read
                 pass
 
         self._preparing = threading.Thread(target=prepare, name="supaseed-prepare", daemon=True)
         self._preparing.start()
+
+    def unneeded(self) -> None:
+        """No collected test uses a database: an early start that has not reached the base
+        database yet skips it (the server it started is stopped at the end of the run)."""
+        self._unneeded.set()
 
     def _prepared(self) -> None:
         thread = self._preparing

@@ -1,0 +1,108 @@
+"""A single-process run of a project that seeds starts its server while pytest collects: the first
+database fixture finds it up instead of starting it. A project without a plan file starts nothing
+(tests/surface/test_startup_cost.py), and a run whose tests need no database still ends with its
+server stopped."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+#: Records, when collection is over (before any test runs), whether the run's server is already up
+#: (waiting for the early start, if one is under way, up to a minute), and at the very end where its
+#: data directory was.
+RECORDER = """
+import json
+import time
+
+import pytest
+
+from pytest_supaseed.run_state import peek_run_state
+
+
+def _handle(config):
+    state = peek_run_state(config)
+    return None if state is None else state.server.handle
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_finish(session):
+    deadline = time.monotonic() + 60
+    while _handle(session.config) is None and time.monotonic() < deadline:
+        time.sleep(0.01)
+    with open("collected.json", "w") as out:
+        json.dump({"server_up_before_tests": _handle(session.config) is not None}, out)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_unconfigure(config):
+    handle = _handle(config)
+    with open("ended.json", "w") as out:
+        json.dump({"data_dir": None if handle is None else handle.details.get("data_dir")}, out)
+"""
+
+
+def _read(project: Any, name: str) -> dict[str, object]:
+    data: dict[str, object] = json.loads((project.root / name).read_text())
+    return data
+
+
+def test_the_server_is_up_before_the_first_test_of_a_project_with_templates(
+    project: Any,
+) -> None:
+    project.pytester.makeconftest(RECORDER)
+    project.tests(
+        """
+        import pytest
+
+        @pytest.mark.supaseed("small")
+        def test_seeded(supaseed_db):
+            assert supaseed_db.execute("select count(*) from public.notes").fetchone() == (6,)
+        """
+    )
+    result = project.run("-p", "no:randomly")
+    result.assert_outcomes(passed=1)
+    # No fixture had run yet: only the early start can have started it.
+    assert _read(project, "collected.json") == {"server_up_before_tests": True}
+
+
+def test_a_run_of_tests_without_a_database_stops_the_server_the_early_start_started(
+    project: Any,
+) -> None:
+    project.pytester.makeconftest(RECORDER)
+    project.tests(
+        """
+        def test_plain():
+            assert 1 + 1 == 2
+        """
+    )
+    result = project.run("-p", "no:randomly")
+    result.assert_outcomes(passed=1)
+    assert _read(project, "collected.json") == {"server_up_before_tests": True}
+    data_dir = _read(project, "ended.json")["data_dir"]
+    assert isinstance(data_dir, str)
+    # stopped at the end of the run (a running postmaster keeps its pid file)
+    assert not (Path(data_dir) / "postmaster.pid").exists()
+
+
+def test_collect_only_starts_nothing(project: Any) -> None:
+    project.pytester.makeconftest(RECORDER.replace("time.monotonic() + 60", "time.monotonic()"))
+    project.tests(
+        """
+        def test_db(supaseed_db):
+            pass
+        """
+    )
+    result = project.run("-p", "no:randomly", "--collect-only", "-q")
+    assert result.ret == 0
+    assert _read(project, "collected.json") == {"server_up_before_tests": False}
+    assert _read(project, "ended.json") == {"data_dir": None}
+
+
+def test_the_plugin_spells_the_plan_file_names_as_plan_files_does() -> None:
+    from pytest_supaseed.plan_files import PLAN_FILE_NAMES, USER_TEMPLATE_DIR
+    from pytest_supaseed.plugin import PLAN_FILES, TEMPLATE_DIR
+
+    assert PLAN_FILES == PLAN_FILE_NAMES
+    assert Path(TEMPLATE_DIR) == USER_TEMPLATE_DIR
