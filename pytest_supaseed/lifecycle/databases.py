@@ -10,8 +10,10 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import select
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import AbstractContextManager, contextmanager
 from typing import TYPE_CHECKING, Any, Protocol
 
 from ..errors import UnsafeDatabaseError
@@ -63,10 +65,78 @@ def dsn_for(server: Server, dbname: str) -> str:
     return server.dsn_for(dbname)
 
 
-def _connect_admin(server: Server) -> psycopg.Connection:
+def _connect_admin(server: Server | AdminSession) -> AbstractContextManager[psycopg.Connection]:
+    """A superuser connection to ``server`` for one ``with`` block: a new one, closed after, or
+    the one an :class:`AdminSession` lends."""
+    if isinstance(server, AdminSession):
+        return server.borrow()
+    return _new_admin_connection(server)
+
+
+def _new_admin_connection(server: Server) -> psycopg.Connection:
     import psycopg
 
     return psycopg.connect(_admin_dsn(server), autocommit=True)
+
+
+class AdminSession:
+    """A server whose admin work (clones, drops, metadata reads) reuses one connection.
+
+    It goes wherever a server goes (it has ``dsn`` and ``dsn_for``): the helpers of this module
+    then borrow its connection instead of opening one each. A connection costs a password
+    handshake (scram-sha-256, ~5 ms on the embedded server), and a run's session clones and drops
+    each template database it uses, and reads each one's metadata. A block that raises, or leaves
+    the connection in a transaction, closes it (an advisory lock it held goes with it); a
+    connection the server hung up on (a stop, a restart) is replaced when next borrowed. One
+    thread at a time: :class:`~pytest_supaseed.lifecycle.session.SeedSession` makes one for its
+    own thread. ``close()`` when done.
+    """
+
+    def __init__(self, server: Server) -> None:
+        self.server = server
+        self._conn: psycopg.Connection | None = None
+
+    @property
+    def dsn(self) -> str:
+        return _admin_dsn(self.server)
+
+    def dsn_for(self, dbname: str) -> str:
+        return dsn_for(self.server, dbname)
+
+    @contextmanager
+    def borrow(self) -> Iterator[psycopg.Connection]:
+        """The session's connection (opened, or replaced if the server hung up on it)."""
+        from psycopg.pq import TransactionStatus
+
+        conn = self._conn
+        if conn is not None and (conn.closed or conn.broken or _hung_up(conn)):
+            conn.close()
+            conn = self._conn = None
+        if conn is None:
+            conn = self._conn = _new_admin_connection(self.server)
+        try:
+            yield conn
+        except BaseException:
+            self.close()
+            raise
+        if conn.closed or conn.info.transaction_status != TransactionStatus.IDLE:
+            self.close()
+
+    def close(self) -> None:
+        """Close the connection (the next borrow opens a new one)."""
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+
+def _hung_up(conn: psycopg.Connection) -> bool:
+    """An idle connection with something to read was told something unasked: the server is
+    shutting down or ended the session (no LISTEN is ever issued on an admin connection)."""
+    try:
+        readable, _, _ = select.select([conn.pgconn.socket], [], [], 0)
+    except (OSError, ValueError):
+        return True
+    return bool(readable)
 
 
 def _ident(name: str) -> str:

@@ -27,7 +27,7 @@ from ..backends.base import ServerHandle
 from ..options import Settings
 from ..seed_result import SeedResult
 from .connections import ReusedConnection, test_transaction, worker_database
-from .databases import clone_database, drop_database
+from .databases import AdminSession, clone_database, drop_database
 from .leases import RunLease
 from .request import SupaseedRequest
 from .resolution_cache import PlanRecord, ResolutionCache, default_resolution_cache, request_key
@@ -94,6 +94,8 @@ class SeedSession:
         builder: Callable[[], PlanBuilder],
     ) -> None:
         self.server = server
+        #: The server, for this session's clones, drops and template look-ups on one connection.
+        self.admin = AdminSession(server)
         #: Gives the :class:`PlanBuilder` (called once, when a plan is first needed).
         self._make_builder = builder
         self._builder: PlanBuilder | None = None
@@ -143,7 +145,7 @@ class SeedSession:
             self.template_dbs.setdefault(template_db.name, template_db)
             dsn = self._stack.enter_context(
                 worker_database(
-                    self.server,
+                    self.admin,
                     template_db.name,
                     self.worker_id,
                     keep=self.settings.keep,
@@ -202,7 +204,7 @@ class SeedSession:
         self, record: PlanRecord, build: Callable[[str], tuple[SeedResult, float]]
     ) -> TemplateDatabase:
         return provide_template_db(
-            self.server,
+            self.admin,
             self.base_database,
             template_db_name(self.base_database, record.plan_hash, record.seed, record.own_sql),
             record.plan_hash,
@@ -239,16 +241,19 @@ class SeedSession:
             if self.lease is not None
             else f"supaseed_t_{uuid.uuid4().hex[:16]}"
         )
-        dsn = clone_database(self.server, source, name)
+        dsn = clone_database(self.admin, source, name)
         try:
             yield dsn
         finally:
             if not self.settings.keep:
-                drop_database(self.server, name)
+                drop_database(self.admin, name)
 
     def close(self) -> None:
         """Close the connections and drop the worker clones (unless ``--supaseed-keep``)."""
         for slot in self._connections.values():
             slot.close()
         self._connections.clear()
-        self._stack.close()
+        try:
+            self._stack.close()
+        finally:
+            self.admin.close()

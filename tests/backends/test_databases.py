@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import threading
+import time
 import uuid
 from collections.abc import Iterator
 
 import psycopg
 import pytest
+from psycopg.conninfo import make_conninfo
 
 from pytest_supaseed.errors import UnsafeDatabaseError
 from pytest_supaseed.lifecycle.databases import (
+    AdminSession,
     check_name,
     clone_database,
     create_database,
     database_exists,
+    database_metadata,
     drop_database,
     ensure_database,
     list_databases,
@@ -248,3 +252,89 @@ def test_prune_keeps_what_is_in_use_and_the_newest(cache_dir: object, tmp_path: 
         }
     finally:
         server.stop()
+
+
+def _backend_pid(session: AdminSession) -> int:
+    with session.borrow() as conn:
+        row = conn.execute("select pg_backend_pid()").fetchone()
+    assert row is not None
+    return int(row[0])
+
+
+def _sessions_of_this_test(admin_dsn: str, application_name: str) -> int:
+    with psycopg.connect(admin_dsn, autocommit=True) as conn:
+        row = conn.execute(
+            "select count(*) from pg_stat_activity where application_name = %s",
+            (application_name,),
+        ).fetchone()
+    assert row is not None
+    return int(row[0])
+
+
+def test_an_admin_session_clones_drops_and_reads_on_one_connection(
+    pg_superuser_dsn: str, name: str
+) -> None:
+    tag = f"supaseed-admin-{uuid.uuid4().hex[:8]}"
+    session = AdminSession(make_conninfo(pg_superuser_dsn, application_name=tag))
+    try:
+        create_database(session, name + "_src")
+        first = _backend_pid(session)
+        clone_database(session, name + "_src", name + "_a")
+        clone_database(session, name + "_src", name + "_b")
+        ensure_database(session, name + "_c", lambda dsn: None, template=name + "_src")
+        assert database_metadata(session, name + "_c") is not None
+        drop_database(session, name + "_a")
+        assert database_exists(session, name + "_b")
+        assert not database_exists(session, name + "_a")
+        assert _backend_pid(session) == first
+        assert _sessions_of_this_test(pg_superuser_dsn, tag) == 1
+    finally:
+        session.close()
+    assert _sessions_of_this_test(pg_superuser_dsn, tag) == 0
+
+
+def test_an_admin_session_drops_a_connection_whose_block_failed_with_its_lock(
+    pg_superuser_dsn: str,
+) -> None:
+    session = AdminSession(pg_superuser_dsn)
+    key = int(uuid.uuid4().int % 2**62)
+    try:
+        first = _backend_pid(session)
+
+        def hold_the_lock_then_fail() -> None:
+            with session.borrow() as conn:
+                conn.execute("select pg_advisory_lock(%s)", (key,))
+                raise RuntimeError("interrupted while holding the lock")
+
+        with pytest.raises(RuntimeError, match="interrupted"):
+            hold_the_lock_then_fail()
+        # the lock went with the connection: another session takes it at once
+        with psycopg.connect(pg_superuser_dsn, autocommit=True) as other:
+            assert other.execute("select pg_try_advisory_lock(%s)", (key,)).fetchone() == (True,)
+        assert _backend_pid(session) != first
+        # a block that leaves a transaction open does not hand it to the next one
+        second = _backend_pid(session)
+        with session.borrow() as conn:
+            conn.execute("begin")
+        assert _backend_pid(session) != second
+    finally:
+        session.close()
+
+
+def test_an_admin_session_replaces_a_connection_the_server_ended(pg_superuser_dsn: str) -> None:
+    session = AdminSession(pg_superuser_dsn)
+    try:
+        first = _backend_pid(session)
+        with psycopg.connect(pg_superuser_dsn, autocommit=True) as other:
+            other.execute("select pg_terminate_backend(%s)", (first,))
+            # the server writes its farewell before the backend exits: wait for it to be gone
+            for _ in range(200):
+                gone = other.execute(
+                    "select not exists (select 1 from pg_stat_activity where pid = %s)", (first,)
+                ).fetchone()
+                if gone == (True,):
+                    break
+                time.sleep(0.01)
+        assert _backend_pid(session) != first  # no "terminating connection" error
+    finally:
+        session.close()
