@@ -198,24 +198,46 @@ def _seeding_project_single_process(config: pytest.Config) -> bool:
     return any((root / name).is_file() for name in PLAN_FILES) or (root / TEMPLATE_DIR).is_dir()
 
 
+#: pytest's cache key (``.pytest_cache``, per rootdir) saying the last single-process run's tests
+#: needed no database: the next run then starts its server on first use instead of early.
+NO_DATABASE_KEY = "supaseed/last_run_needed_no_database"
+
+
 @pytest.hookimpl(trylast=True)
 def pytest_sessionstart(session: pytest.Session) -> None:
     """A single-process run of a project that seeds: start the server and make sure of the base
     database on a thread while pytest collects (after every ``pytest_configure``, so a conftest's
-    settings apply); the first database fixture waits for it. A run whose tests need no database
-    skips the base database (:func:`pytest_collection_finish`)."""
-    if _seeding_project_single_process(session.config):
-        get_run_state(session.config).server.prepare_in_background()
+    settings apply); the first database fixture waits for it. Not when pytest's cache says the
+    last run's tests needed no database (say, one unit-test file run again and again): that run
+    paid for a server it did not use. A run whose tests need no database skips the base database
+    (:func:`pytest_collection_finish`)."""
+    config = session.config
+    if not _seeding_project_single_process(config):
+        return
+    cache = getattr(config, "cache", None)  # None with -p no:cacheprovider
+    if cache is not None and cache.get(NO_DATABASE_KEY, False) is True:
+        return
+    get_run_state(config).server.prepare_in_background()
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
-    """Tell an early start that no collected test needs a database (single process only: an
-    xdist controller collects nothing itself)."""
-    state = peek_run_state(session.config)
-    if getattr(session.config.option, "dist", "no") != "no" or state is None:
+    """Single process (an xdist controller collects nothing itself): tell an early start that no
+    collected test needs a database, and remember in pytest's cache whether any does."""
+    config = session.config
+    if getattr(config.option, "dist", "no") != "no" or hasattr(config, "workerinput"):
         return
-    if not any(_needs_server(item) for item in session.items):
+    needed = any(_needs_server(item) for item in session.items)
+    state = peek_run_state(config)
+    if state is not None and not needed:
         state.server.unneeded()
+    cache = getattr(config, "cache", None)
+    remembered = None if cache is None else cache.get(NO_DATABASE_KEY, None)
+    if (
+        cache is not None
+        and remembered is not (not needed)
+        and _seeding_project_single_process(config)
+    ):
+        cache.set(NO_DATABASE_KEY, not needed)
 
 
 def _local_xdist_controller(config: pytest.Config) -> bool:

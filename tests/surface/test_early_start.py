@@ -1,7 +1,7 @@
 """A single-process run of a project that seeds starts its server while pytest collects: the first
 database fixture finds it up instead of starting it. A project without a plan file starts nothing
-(tests/surface/test_startup_cost.py), and a run whose tests need no database still ends with its
-server stopped."""
+(tests/surface/test_startup_cost.py), a run whose tests need no database still ends with its
+server stopped, and after such a run (as pytest's cache remembers it) the next starts on first use."""
 
 from __future__ import annotations
 
@@ -28,6 +28,10 @@ def _handle(config):
 
 @pytest.hookimpl(trylast=True)
 def pytest_collection_finish(session):
+    state = peek_run_state(session.config)
+    # the early start's thread (ServerSlot internals: no fixture has run yet to join it)
+    with open("started.json", "w") as out:
+        json.dump({"early_start": state is not None and state.server._preparing is not None}, out)
     deadline = time.monotonic() + 60
     while _handle(session.config) is None and time.monotonic() < deadline:
         time.sleep(0.01)
@@ -106,3 +110,32 @@ def test_the_plugin_spells_the_plan_file_names_as_plan_files_does() -> None:
 
     assert PLAN_FILES == PLAN_FILE_NAMES
     assert Path(TEMPLATE_DIR) == USER_TEMPLATE_DIR
+
+
+def test_after_a_run_that_needed_no_database_the_next_starts_its_server_on_first_use(
+    project: Any,
+) -> None:
+    project.pytester.makeconftest(RECORDER.replace("time.monotonic() + 60", "time.monotonic()"))
+    plain = """
+        def test_plain():
+            assert 1 + 1 == 2
+        """
+    seeded = """
+        import pytest
+
+        @pytest.mark.supaseed("small")
+        def test_seeded(supaseed_db):
+            assert supaseed_db.execute("select count(*) from public.notes").fetchone() == (6,)
+        """
+
+    def run(source: str) -> bool:
+        project.tests(source)
+        # pytest's cache on (the project fixture's runs turn it off): it carries the hint
+        project.pytester.runpytest_subprocess("-p", "no:randomly").assert_outcomes(passed=1)
+        started: bool = _read(project, "started.json")["early_start"]  # type: ignore[assignment]
+        return started
+
+    assert run(plain) is True  # nothing known yet: starts early
+    assert run(plain) is False  # the last run needed no database
+    assert run(seeded) is False  # still the last run's hint; this one needs it (and passes)
+    assert run(seeded) is True
