@@ -191,7 +191,15 @@ def _seeding_project_single_process(config: pytest.Config) -> bool:
         return False
     if any(
         getattr(option, name, False)
-        for name in ("collectonly", "help", "showfixtures", "show_fixtures_per_test", "markers")
+        for name in (
+            "collectonly",
+            "help",
+            "showfixtures",
+            "show_fixtures_per_test",
+            "markers",
+            "cacheshow",
+            "setupplan",
+        )
     ):
         return False
     root = Path(str(config.rootpath))
@@ -217,7 +225,18 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     cache = getattr(config, "cache", None)  # None with -p no:cacheprovider
     if cache is not None and cache.get(NO_DATABASE_KEY, False) is True:
         return
-    get_run_state(config).server.prepare_in_background()
+    get_run_state(config).server.prepare_in_background(base=not _base_overridden(session))
+
+
+def _base_overridden(session: pytest.Session) -> bool:
+    """A plugin or ``conftest.py`` loaded at start-up defines its own ``supaseed_base_database``
+    (the documented way to bring a database of one's own): an early start then builds no default
+    base database. (pytest parses fixtures only at collection: the modules are looked at.)"""
+    return any(
+        getattr(plugin, "supaseed_base_database", supaseed_base_database)
+        is not supaseed_base_database
+        for plugin in session.config.pluginmanager.get_plugins()
+    )
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
@@ -228,8 +247,8 @@ def pytest_collection_finish(session: pytest.Session) -> None:
         return
     needed = any(_needs_server(item) for item in session.items)
     state = peek_run_state(config)
-    if state is not None and not needed:
-        state.server.unneeded()
+    if state is not None and (not needed or session.testsfailed):
+        state.server.unneeded()  # collection errors stop the run before any test
     cache = getattr(config, "cache", None)
     remembered = None if cache is None else cache.get(NO_DATABASE_KEY, None)
     if (
@@ -438,6 +457,7 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     or single process)."""
     state = peek_run_state(config)
     if state is not None:
+        state.server.finish_early_start()  # its server, if it started one, is pruned and stopped
         _prune_caches(state)
         state.server.stop()
 

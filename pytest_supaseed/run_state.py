@@ -220,10 +220,11 @@ class ServerSlot:
             raise self._base
         return self._base
 
-    def prepare_in_background(self) -> None:
-        """Start the server and make sure of the base database on a thread: in an xdist
-        controller with local workers while xdist starts the worker processes (instead of in the
-        first ``pytest_configure_node``, which holds every worker until it returns); in a single
+    def prepare_in_background(self, *, base: bool = True) -> None:
+        """Start the server and make sure of the base database (unless ``base`` is false: the
+        project overrides ``supaseed_base_database``) on a thread: in an xdist controller with
+        local workers while xdist starts the worker processes (instead of in the first
+        ``pytest_configure_node``, which holds every worker until it returns); in a single
         process of a project with a seed plan while pytest collects (imports the test modules).
         Whatever fails is kept and reported where it is read, as without this."""
 
@@ -231,7 +232,7 @@ class ServerSlot:
             try:
                 if self.handle is None and self.error is None:
                     self.start()
-                if self.handle is not None and not self._unneeded.is_set():
+                if base and self.handle is not None and not self._unneeded.is_set():
                     self.base_database()
             except Exception:  # kept in self.error / self._base, or raised again when read
                 pass
@@ -240,9 +241,16 @@ class ServerSlot:
         self._preparing.start()
 
     def unneeded(self) -> None:
-        """No collected test uses a database: an early start that has not reached the base
-        database yet skips it (the server it started is stopped at the end of the run)."""
+        """No test will use a database (none collected needs one, or the run is ending): an
+        early start that has not reached the base database yet skips it (the server it started
+        is stopped at the end of the run)."""
         self._unneeded.set()
+
+    def finish_early_start(self) -> None:
+        """At the end of the run: let an early start skip what it has not begun (the base
+        database), then wait for it, so that what it started is known and can be stopped."""
+        self._unneeded.set()
+        self._prepared()
 
     def _prepared(self) -> None:
         thread = self._preparing
@@ -280,7 +288,7 @@ class ServerSlot:
 
     def stop(self) -> None:
         """Stop a server this process owns (kept running with ``--supaseed-keep``)."""
-        self._prepared()
+        self.finish_early_start()
         if self.handle is not None and self.handle.owned:
             self.handle.stop(keep=self.settings.keep)
 

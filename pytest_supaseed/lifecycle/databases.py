@@ -88,8 +88,9 @@ class AdminSession:
     each template database it uses, and reads each one's metadata. A block that raises, or leaves
     the connection in a transaction, closes it (an advisory lock it held goes with it); a
     connection the server hung up on (a stop, a restart) is replaced when next borrowed. One
-    thread at a time: :class:`~pytest_supaseed.lifecycle.session.SeedSession` makes one for its
-    own thread. ``close()`` when done.
+    thread at a time, and not re-entrant (a block must not borrow again inside itself):
+    :class:`~pytest_supaseed.lifecycle.session.SeedSession` makes one for its own thread.
+    ``close()`` when done.
     """
 
     def __init__(self, server: Server) -> None:

@@ -61,6 +61,23 @@ count = 7
 class App:
     """A pytester project to fill in: migrations, test modules, and runs of pytest on it."""
 
+    def db_migrations_test(self) -> None:
+        """``db/migrations`` (not supabase/migrations: for a ``supaseed_base_database`` override
+        that builds from it) with one table and row, and a test that reads that row."""
+        migrations = self.root / "db" / "migrations"
+        migrations.mkdir(parents=True)
+        (migrations / "20240101000000_notes.sql").write_text(
+            "create table public.notes (id serial primary key, title text not null);\n"
+            "insert into public.notes (title) values ('from db/migrations');\n"
+        )
+        self.tests(
+            """
+            def test_the_table_of_db_migrations(supaseed_db):
+                rows = supaseed_db.execute("select title from public.notes").fetchall()
+                assert rows == [("from db/migrations",)]
+            """
+        )
+
     def __init__(self, pytester: pytest.Pytester) -> None:
         self.pytester = pytester
         self.root: Path = pytester.path

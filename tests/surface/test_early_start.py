@@ -5,9 +5,12 @@ server stopped, and after such a run (as pytest's cache remembers it) the next s
 
 from __future__ import annotations
 
+import fnmatch
 import json
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 #: Records, when collection is over (before any test runs), whether the run's server is already up
 #: (waiting for the early start, if one is under way, up to a minute), and at the very end where its
@@ -90,7 +93,8 @@ def test_a_run_of_tests_without_a_database_stops_the_server_the_early_start_star
     assert not (Path(data_dir) / "postmaster.pid").exists()
 
 
-def test_collect_only_starts_nothing(project: Any) -> None:
+@pytest.mark.parametrize("option", ["--collect-only", "--setup-plan"])
+def test_collect_only_and_setup_plan_start_nothing(project: Any, option: str) -> None:
     project.pytester.makeconftest(RECORDER.replace("time.monotonic() + 60", "time.monotonic()"))
     project.tests(
         """
@@ -98,7 +102,7 @@ def test_collect_only_starts_nothing(project: Any) -> None:
             pass
         """
     )
-    result = project.run("-p", "no:randomly", "--collect-only", "-q")
+    result = project.run("-p", "no:randomly", option, "-q")
     assert result.ret == 0
     assert _read(project, "collected.json") == {"server_up_before_tests": False}
     assert _read(project, "ended.json") == {"data_dir": None}
@@ -139,3 +143,84 @@ def test_after_a_run_that_needed_no_database_the_next_starts_its_server_on_first
     assert run(plain) is False  # the last run needed no database
     assert run(seeded) is False  # still the last run's hint; this one needs it (and passes)
     assert run(seeded) is True
+
+
+#: Holds the early start's server start until the run ends (a slow initdb, made certain) and
+#: records every ServerSlot.base_database call.
+SLOW_START = """
+import threading
+
+import pytest
+
+from pytest_supaseed import run_state
+
+_release = threading.Event()
+_start = run_state.ServerSlot.start
+_base = run_state.ServerSlot.base_database
+
+
+def _slow_start(self, *, join=True):
+    if threading.current_thread().name == "supaseed-prepare":
+        _release.wait(60)
+    _start(self, join=join)
+
+
+def _recorded_base(self):
+    with open("base_calls.txt", "a") as out:
+        out.write(threading.current_thread().name + "\\n")
+    return _base(self)
+
+
+run_state.ServerSlot.start = _slow_start
+run_state.ServerSlot.base_database = _recorded_base
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_unconfigure(config):
+    _release.set()  # before the plugin's own unconfigure waits for the early start
+"""
+
+
+@pytest.mark.parametrize(
+    ("source", "says"),
+    [
+        ("def test_broken(:\n    pass\n", "*1 error*"),  # a syntax error
+        (  # a marker the plugin refuses at collection (a usage error)
+            "import pytest\n\n@pytest.mark.supaseed(bogus=1)\ndef test_x(supaseed_db):\n    pass\n",
+            "*bogus*",
+        ),
+    ],
+    ids=["syntax-error", "bad-marker"],
+)
+def test_a_run_stopped_before_its_first_test_does_not_build_the_base_database(
+    project: Any, source: str, says: str
+) -> None:
+    project.pytester.makeconftest(SLOW_START)
+    project.tests(source)
+    result = project.run("-p", "no:randomly")
+    assert result.ret in (2, 4)  # interrupted by a collection error; usage error
+    output = result.stdout.lines + result.stderr.lines
+    assert any(fnmatch.fnmatch(line, says) for line in output), output
+    # the early start was still starting its server when the run ended: it stops there
+    assert not (project.root / "base_calls.txt").exists()
+
+
+def test_an_overridden_base_database_fixture_is_not_built_by_the_early_start(
+    project: Any,
+) -> None:
+    project.pytester.makeconftest(
+        SLOW_START.replace("_release.wait(60)", "pass")
+        + """
+
+@pytest.fixture(scope="session")
+def supaseed_base_database(supaseed_server, supaseed_settings, supaseed_lease):
+    from pytest_supaseed.lifecycle.base import ensure_base_database
+    return ensure_base_database(
+        supaseed_server, supaseed_settings.rootdir, "db/migrations", before=supaseed_lease.hold
+    )
+"""
+    )
+    project.db_migrations_test()
+    project.run("-p", "no:randomly").assert_outcomes(passed=1)
+    # neither the early start nor anything else built the default base database
+    assert not (project.root / "base_calls.txt").exists()

@@ -22,18 +22,6 @@ def test_the_base_database_override_builds_from_db_migrations(page: str, app) ->
     match = OVERRIDE.search(PAGES[page].read_text(encoding="utf-8"))
     assert match is not None, f"{page}: the supaseed_base_database override is gone"
     app.pytester.makeconftest("import pytest\n\n\n" + match[1])
-    migrations = app.root / "db" / "migrations"
-    migrations.mkdir(parents=True)
-    (migrations / "20240101000000_notes.sql").write_text(
-        "create table public.notes (id serial primary key, title text not null);\n"
-        "insert into public.notes (title) values ('from db/migrations');\n"
-    )
-    app.tests(
-        """
-        def test_the_table_of_db_migrations(supaseed_db):
-            rows = supaseed_db.execute("select title from public.notes").fetchall()
-            assert rows == [("from db/migrations",)]
-        """
-    )
+    app.db_migrations_test()
     result = app.run()
     result.assert_outcomes(passed=1)

@@ -17,10 +17,12 @@ extension`` and dependencies between extensions behave as PostgreSQL makes them 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import shutil
 import subprocess
+import tempfile
 from dataclasses import replace
 from functools import cache
 from importlib import resources
@@ -100,23 +102,38 @@ def _link_or_copy(src: str, dst: str) -> object:
     return dst
 
 
-def _copy_install(root: Path, staging: Path) -> None:
-    """Copy the install ``root`` to ``staging`` with one ``cp`` process: hard links on the same
-    file system, copies across. File by file in Python, each of its hundreds of files hands the GIL
-    back and forth a few times, which multiplies the copy's time by ten while the main thread
-    holds the GIL (the early start runs this while pytest collects)."""
+def _copy_install(root: Path, parent: Path) -> Path:
+    """A copy of the install ``root`` in a new folder of ``parent`` (returned): one ``cp`` process,
+    hard links on the same file system, copies across (or where linking is refused: a bind mount,
+    protected hard links). File by file in Python, each of its hundreds of files hands the GIL back
+    and forth a few times, which multiplies the copy's time by ten while the main thread holds the
+    GIL (the early start runs this while pytest collects). Each try starts in a new empty folder
+    (``cp -T`` fills it), so a leftover of another try never mixes in."""
     cp = shutil.which("cp")
+    attempts: list[str] = []
     if cp is not None:
-        same_fs = root.stat().st_dev == staging.parent.stat().st_dev
+        attempts = ["-alT", "-aT"] if root.stat().st_dev == parent.stat().st_dev else ["-aT"]
+    for flags in attempts:
+        staging = Path(tempfile.mkdtemp(prefix=".copy-", dir=parent))
         done = subprocess.run(
-            [cp, "-al" if same_fs else "-a", str(root), str(staging)],
-            capture_output=True,
-            check=False,
+            [str(cp), flags, str(root), str(staging)], capture_output=True, check=False
         )
         if done.returncode == 0:
-            return
-        shutil.rmtree(staging, ignore_errors=True)  # a cp that is not GNU's: Python does it
-    shutil.copytree(root, staging, symlinks=True, copy_function=_link_or_copy)
+            return staging
+        _remove_tree(staging)
+    # no cp, or one without -T (not GNU's): Python copies it
+    staging = Path(tempfile.mkdtemp(prefix=".copy-", dir=parent))
+    shutil.copytree(root, staging, symlinks=True, copy_function=_link_or_copy, dirs_exist_ok=True)
+    return staging
+
+
+def _remove_tree(path: Path) -> None:
+    """Remove a copy that failed half-way, read-only folders included (a copy keeps the install's
+    modes: ``rmtree`` alone cannot empty a 0555 folder unless run as root)."""
+    for dirpath, _, _ in os.walk(path):
+        with contextlib.suppress(OSError):
+            os.chmod(dirpath, 0o700)
+    shutil.rmtree(path, ignore_errors=True)
 
 
 def _control_name(path: Path) -> str:
@@ -147,9 +164,7 @@ def with_extension_pack(binaries: PgBinaries, cache_dir: Path) -> PgBinaries:
     target = parent / f"{binaries.key}-pack"
     with FileLock(str(target) + ".lock", timeout=300):
         if not (target / "bin" / "postgres").exists():
-            staging = Path(f"{target}.tmp-{os.getpid()}")
-            shutil.rmtree(staging, ignore_errors=True)
-            _copy_install(root, staging)
+            staging = _copy_install(root, parent)
             for dirpath, dirnames, _ in os.walk(staging):
                 # Every directory enterable by the unprivileged uid the server may run as.
                 for name in [".", *dirnames]:
