@@ -225,16 +225,22 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     cache = getattr(config, "cache", None)  # None with -p no:cacheprovider
     if cache is not None and cache.get(NO_DATABASE_KEY, False) is True:
         return
-    get_run_state(config).server.prepare_in_background(base=not _base_overridden(session))
+    # A project that brings its own server or settings (overriding the fixtures, as
+    # docs/guides/pytest.md shows) starts nothing early; its own base database: the server only.
+    if any(
+        _overridden(session, f) for f in (supaseed_run_state, supaseed_settings, supaseed_server)
+    ):
+        return
+    base = not _overridden(session, supaseed_base_database)
+    get_run_state(config).server.prepare_in_background(base=base)
 
 
-def _base_overridden(session: pytest.Session) -> bool:
-    """A plugin or ``conftest.py`` loaded at start-up defines its own ``supaseed_base_database``
-    (the documented way to bring a database of one's own): an early start then builds no default
-    base database. (pytest parses fixtures only at collection: the modules are looked at.)"""
+def _overridden(session: pytest.Session, fixture: Any) -> bool:
+    """A plugin or ``conftest.py`` loaded at start-up defines its own fixture of ``fixture``'s
+    name (pytest parses fixtures only at collection: the modules are looked at)."""
+    name = fixture.__name__
     return any(
-        getattr(plugin, "supaseed_base_database", supaseed_base_database)
-        is not supaseed_base_database
+        getattr(plugin, name, fixture) is not fixture
         for plugin in session.config.pluginmanager.get_plugins()
     )
 

@@ -224,3 +224,27 @@ def supaseed_base_database(supaseed_server, supaseed_settings, supaseed_lease):
     project.run("-p", "no:randomly").assert_outcomes(passed=1)
     # neither the early start nor anything else built the default base database
     assert not (project.root / "base_calls.txt").exists()
+
+
+def test_a_project_with_its_own_server_fixture_starts_nothing_early(project: Any) -> None:
+    project.pytester.makeconftest(
+        RECORDER.replace("time.monotonic() + 60", "time.monotonic()")
+        + """
+
+@pytest.fixture(scope="session")
+def supaseed_server(supaseed_run_state):
+    # a project's own server would be started here; this one takes the plugin's, on first use
+    return supaseed_run_state.server.get()
+"""
+    )
+    project.tests(
+        """
+        import pytest
+
+        @pytest.mark.supaseed("small")
+        def test_seeded(supaseed_db):
+            assert supaseed_db.execute("select count(*) from public.notes").fetchone() == (6,)
+        """
+    )
+    project.run("-p", "no:randomly").assert_outcomes(passed=1)
+    assert _read(project, "started.json") == {"early_start": False}
