@@ -9,7 +9,9 @@ a database fixture, or, under xdist, once in the controller so that every worker
 from __future__ import annotations
 
 import sys
+import warnings
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import pytest
@@ -131,6 +133,9 @@ def pytest_collection_modifyitems(
                     find_template_file(request.template, config.rootpath)
                     known.add(request.template)
             except (TypeError, ValueError, ConfigError) as exc:
+                state = peek_run_state(config)
+                if state is not None:
+                    state.server.unneeded()  # the run stops here: an early start skips the base
                 raise pytest.UsageError(f"{item.nodeid}: {exc}") from None
             if index == 0:  # the closest marker is the one that applies
                 item.stash[validated_key] = request
@@ -236,33 +241,78 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 
 
 def _overridden(session: pytest.Session, fixture: Any) -> bool:
-    """A plugin or ``conftest.py`` loaded at start-up defines its own fixture of ``fixture``'s
-    name (pytest parses fixtures only at collection: the modules are looked at)."""
+    """A module plugin or ``conftest.py`` loaded at start-up defines its own fixture of
+    ``fixture``'s name (pytest parses fixtures only at collection: the modules are looked at;
+    :func:`_overridden_at_collection` sees the rest)."""
     name = fixture.__name__
     return any(
         getattr(plugin, name, fixture) is not fixture
         for plugin in session.config.pluginmanager.get_plugins()
+        if isinstance(plugin, ModuleType)
     )
+
+
+#: Fixtures whose override means the project brings its own server or settings.
+_OWN_SERVER_FIXTURES = ("supaseed_run_state", "supaseed_settings", "supaseed_server")
+
+
+def _overridden_at_collection(session: pytest.Session) -> bool:
+    """After collection, every conftest is parsed: a definition of a server, settings or base
+    database fixture (by its fixture name, ``@pytest.fixture(name=...)`` included) that is not
+    ours, visible to a collected test (asked of pytest's fixture manager once per module or
+    class; where it cannot say, False)."""
+    lookup = getattr(getattr(session, "_fixturemanager", None), "getfixturedefs", None)
+    if lookup is None:
+        return False
+    ours = f"{__package__}.fixtures"
+    parents = {id(item.parent): item.parent for item in session.items if item.parent is not None}
+    for node in parents.values():
+        for name in (*_OWN_SERVER_FIXTURES, "supaseed_base_database"):
+            try:
+                definitions = lookup(name, node) or ()
+            except Exception:  # another pytest's signature: no answer
+                return False
+            if any(
+                getattr(getattr(definition, "func", None), "__module__", ours) != ours
+                for definition in definitions
+            ):
+                return True
+    return False
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
     """Single process (an xdist controller collects nothing itself): tell an early start that no
-    collected test needs a database, and remember in pytest's cache whether any does."""
+    collected test needs a database, or that a conftest found at collection brings its own server,
+    settings or base database; remember in pytest's cache whether the run's tests need one."""
     config = session.config
     if getattr(config.option, "dist", "no") != "no" or hasattr(config, "workerinput"):
         return
     needed = any(_needs_server(item) for item in session.items)
     state = peek_run_state(config)
-    if state is not None and (not needed or session.testsfailed):
-        state.server.unneeded()  # collection errors stop the run before any test
-    cache = getattr(config, "cache", None)
-    remembered = None if cache is None else cache.get(NO_DATABASE_KEY, None)
-    if (
-        cache is not None
-        and remembered is not (not needed)
-        and _seeding_project_single_process(config)
+    if state is not None and (
+        not needed
+        or session.testsfailed  # collection errors stop the run before any test
+        or (state.server.preparing and _overridden_at_collection(session))
     ):
-        cache.set(NO_DATABASE_KEY, not needed)
+        state.server.unneeded()
+    if session.items and not session.testsfailed:  # a run that runs nothing says nothing
+        _remember_need(config, needed)
+
+
+def _remember_need(config: pytest.Config, needed: bool) -> None:
+    """Write :data:`NO_DATABASE_KEY` when it changes (best effort: a cache that cannot be written
+    costs the next run its early start, never this run)."""
+    cache = getattr(config, "cache", None)
+    if cache is None or not _seeding_project_single_process(config):
+        return
+    if cache.get(NO_DATABASE_KEY, None) is (not needed):
+        return
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # pytest warns when .pytest_cache is not writable
+        try:
+            cache.set(NO_DATABASE_KEY, not needed)
+        except Exception:  # the hint is an optimisation
+            pass
 
 
 def _local_xdist_controller(config: pytest.Config) -> bool:

@@ -240,6 +240,12 @@ class ServerSlot:
         self._preparing = threading.Thread(target=prepare, name="supaseed-prepare", daemon=True)
         self._preparing.start()
 
+    @property
+    def preparing(self) -> bool:
+        """An early start's thread is still at work."""
+        thread = self._preparing
+        return thread is not None and thread.is_alive()
+
     def unneeded(self) -> None:
         """No test will use a database (none collected needs one, or the run is ending): an
         early start that has not reached the base database yet skips it (the server it started

@@ -17,6 +17,7 @@ import pytest
 
 from pytest_supaseed.backends.binaries import PgBinaries
 from pytest_supaseed.backends.extensions import _remove_tree, pack_files, with_extension_pack
+from pytest_supaseed.errors import BackendError
 
 
 def _install(root: Path) -> PgBinaries:
@@ -113,3 +114,32 @@ def test_where_hard_links_are_refused_the_copy_is_made_of_copies_and_leaves_noth
     assert sorted(p.name for p in (cache / "install").iterdir()) == sorted(
         [copy.name, copy.name + ".lock"]
     )
+
+
+def test_what_a_killed_copy_left_is_replaced_by_a_whole_copy(world_path: Path) -> None:
+    binaries = _install(world_path / "install")
+    root = binaries.bin_dir.parent
+    install = world_path / "cache" / "install"
+    install.mkdir(parents=True)
+    # a copy killed half-way: the pack folder without bin/postgres, and a staging folder
+    broken = install / f"{binaries.key}-pack"
+    (broken / "share").mkdir(parents=True)
+    (broken / "share" / "half.txt").write_text("half\n")
+    stale = install / ".copy-killed"
+    (stale / "bin").mkdir(parents=True)
+    moved = with_extension_pack(binaries, world_path / "cache")
+    copy = moved.bin_dir.parent
+    assert copy == broken
+    assert _without_pack(_listing(copy)) == _listing(root)
+    assert sorted(p.name for p in install.iterdir()) == sorted([copy.name, copy.name + ".lock"])
+
+
+def test_a_copy_that_cannot_be_made_is_one_error_naming_the_folder(world_path: Path) -> None:
+    binaries = _install(world_path / "install")
+    cache = world_path / "cache"
+    cache.mkdir()
+    (cache / "install").write_text("a file where the copies' folder goes\n")
+    with pytest.raises(BackendError, match="Could not copy the PostgreSQL install") as caught:
+        with_extension_pack(binaries, cache)
+    assert str(cache / "install") in str(caught.value)
+    assert "SUPASEED_CACHE_DIR" in str(caught.value)

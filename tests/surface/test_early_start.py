@@ -248,3 +248,70 @@ def supaseed_server(supaseed_run_state):
     )
     project.run("-p", "no:randomly").assert_outcomes(passed=1)
     assert _read(project, "started.json") == {"early_start": False}
+
+
+@pytest.mark.parametrize(
+    ("where", "conftest"),
+    [
+        (  # a deeper conftest.py, loaded only at collection
+            "sub",
+            """
+import pytest
+
+@pytest.fixture(scope="session")
+def supaseed_server(supaseed_run_state):
+    return supaseed_run_state.server.get()
+""",
+        ),
+        (  # the root conftest, under another Python name
+            ".",
+            """
+import pytest
+
+@pytest.fixture(scope="session", name="supaseed_server")
+def my_own_server(supaseed_run_state):
+    return supaseed_run_state.server.get()
+""",
+        ),
+    ],
+    ids=["nested-conftest", "fixture-name-alias"],
+)
+def test_an_own_server_seen_at_collection_stops_the_early_start_before_the_base_database(
+    project: Any, where: str, conftest: str
+) -> None:
+    # the early start's server start waits for the end of collection, then goes on
+    released_at_collection = SLOW_START.replace(
+        "@pytest.hookimpl(tryfirst=True)\ndef pytest_unconfigure(config):",
+        "@pytest.hookimpl(trylast=True)\ndef pytest_collection_finish(session):",
+    )
+    folder = project.root / where
+    folder.mkdir(exist_ok=True)
+    root_conftest = released_at_collection + (conftest if where == "." else "")
+    (project.root / "conftest.py").write_text(root_conftest)
+    if where != ".":
+        (folder / "conftest.py").write_text(conftest)
+    (folder / "test_app.py").write_text(
+        "import pytest\n\n"
+        '@pytest.mark.supaseed("small")\n'
+        "def test_seeded(supaseed_db):\n"
+        '    assert supaseed_db.execute("select count(*) from public.notes").fetchone() == (6,)\n'
+    )
+    project.run("-p", "no:randomly").assert_outcomes(passed=1)
+    calls = (project.root / "base_calls.txt").read_text().split()
+    assert "supaseed-prepare" not in calls  # only the test's own fixtures built the base
+    assert calls == ["MainThread"]
+
+
+def test_a_run_that_selects_no_test_leaves_the_hint_as_it_was(project: Any) -> None:
+    project.tests(
+        """
+        def test_db(supaseed_db):
+            pass
+        """
+    )
+    hint = project.root / ".pytest_cache" / "v" / "supaseed" / "last_run_needed_no_database"
+    project.pytester.runpytest_subprocess("-p", "no:randomly").assert_outcomes(passed=1)
+    assert json.loads(hint.read_text()) is False
+    result = project.pytester.runpytest_subprocess("-p", "no:randomly", "-k", "no_such_test")
+    assert result.ret == 5  # no tests ran
+    assert json.loads(hint.read_text()) is False

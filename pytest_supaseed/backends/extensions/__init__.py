@@ -28,6 +28,7 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 
+from ...errors import BackendError
 from ..binaries import PgBinaries
 
 __all__ = [
@@ -127,9 +128,36 @@ def _copy_install(root: Path, parent: Path) -> Path:
     return staging
 
 
+def _copy_error(root: Path, target: Path, exc: OSError) -> BackendError:
+    return BackendError(
+        f"Could not copy the PostgreSQL install {root} to {target} (where the Supabase extension "
+        f"pack goes): {exc}. Check the free space and permissions of {target.parent}, or set "
+        "SUPASEED_CACHE_DIR to another folder."
+    )
+
+
+def _make_copy(root: Path, parent: Path, target: Path) -> None:
+    """Copy ``root`` to ``target`` in ``parent``, under the caller's file lock: what a killed copy
+    left (a ``.copy-*`` folder, a ``target`` without ``bin/postgres``) goes first."""
+    for stale in parent.glob(".copy-*"):
+        _remove_tree(stale)  # no other process copies while the lock is held
+    if target.exists():
+        _remove_tree(target)
+    staging = _copy_install(root, parent)
+    for dirpath, dirnames, _ in os.walk(staging):
+        # Every directory enterable by the unprivileged uid the server may run as.
+        for name in [".", *dirnames]:
+            path_ = os.path.join(dirpath, name)
+            os.chmod(path_, os.stat(path_).st_mode | 0o755)
+    os.replace(staging, target)
+
+
 def _remove_tree(path: Path) -> None:
     """Remove a copy that failed half-way, read-only folders included (a copy keeps the install's
     modes: ``rmtree`` alone cannot empty a 0555 folder unless run as root)."""
+    if path.is_symlink() or path.is_file():
+        path.unlink(missing_ok=True)
+        return
     for dirpath, _, _ in os.walk(path):
         with contextlib.suppress(OSError):
             os.chmod(dirpath, 0o700)
@@ -159,18 +187,18 @@ def with_extension_pack(binaries: PgBinaries, cache_dir: Path) -> PgBinaries:
     if source_ext is None or not (root / "lib").is_dir():
         return binaries
     parent = cache_dir / "install"
-    parent.mkdir(parents=True, exist_ok=True)
-    os.chmod(parent, 0o755)
     target = parent / f"{binaries.key}-pack"
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+        os.chmod(parent, 0o755)
+    except OSError as exc:
+        raise _copy_error(root, target, exc) from None
     with FileLock(str(target) + ".lock", timeout=300):
         if not (target / "bin" / "postgres").exists():
-            staging = _copy_install(root, parent)
-            for dirpath, dirnames, _ in os.walk(staging):
-                # Every directory enterable by the unprivileged uid the server may run as.
-                for name in [".", *dirnames]:
-                    path_ = os.path.join(dirpath, name)
-                    os.chmod(path_, os.stat(path_).st_mode | 0o755)
-            os.replace(staging, target)
+            try:
+                _make_copy(root, parent, target)
+            except OSError as exc:
+                raise _copy_error(root, target, exc) from None
         _sync_pack(source_ext, target / source_ext.relative_to(root))
     relocated = target / binaries.bin_dir.resolve().relative_to(root)
     return replace(
