@@ -16,6 +16,8 @@ Sections (``--only``):
   examples/notes against the code before #18 on its own example_project (the same app; its own venv
   and cache), with the extras the project needs, with PYTHONDONTWRITEBYTECODE=1 and with bytecode
   caching allowed; today's example_project (outdoor platform) warm and cold for information;
+- ``previous``: the notes app warm and cold, this checkout against an earlier commit
+  (``--previous``, default :data:`PREVIOUS`), each side with its own code, venv and cache;
 - ``cli``: ``supaseed seed`` twice on an unchanged plan (example_project): the second run, which
   reuses the template database, against a first run that builds it and one from an empty cache;
 - ``xdist``: 200 ``supaseed_db`` tests running a ~9 ms query each, ``-n 2`` against ``-n 0``,
@@ -54,6 +56,9 @@ REPO = Path(__file__).resolve().parents[1]
 BENCH = REPO / "bench"
 #: The last commit before issue #18's work: "today" in the issue's goals.
 BEFORE = "fbcf6a5"
+#: The commit section ``previous`` compares with by default (``--previous``): the last one of the
+#: session before this page's numbers were taken.
+PREVIOUS = "e83e888"
 
 sys.path.insert(0, str(BENCH))
 
@@ -313,7 +318,9 @@ def section_example(report: Report, env_root: Path, rounds: int) -> None:
         return once
 
     purge_rewritten(*projects.values(), *set(venv_of.values()))
-    caches = {side: cache_dir(f"example-{'now' if side == 'now_faker' else side}") for side in projects}
+    caches = {
+        side: cache_dir(f"example-{'now' if side == 'now_faker' else side}") for side in projects
+    }
     warm = {side: run(side, caches[side]) for side in projects}
     for run_once in warm.values():  # build each side's templates: what "warm" means
         run_once()
@@ -321,8 +328,7 @@ def section_example(report: Report, env_root: Path, rounds: int) -> None:
     # The same, letting Python and pytest cache bytecode (a developer machine's default): the
     # first run of each side writes the caches, the measured ones read them.
     cached = {
-        f"{side}_bytecode": run(side, caches[side], bytecode=True)
-        for side in ("now", "before")
+        f"{side}_bytecode": run(side, caches[side], bytecode=True) for side in ("now", "before")
     }
     for run_once in cached.values():
         run_once()
@@ -362,6 +368,82 @@ def section_example(report: Report, env_root: Path, rounds: int) -> None:
         f"Goals (notes app): warm <= 0.5x of before: {ratio:.2f}x, {verdict(ratio <= 0.5)} (with "
         f"bytecode cached on both sides: {cached_ratio:.2f}x); cold <= 1.5x warm: "
         f"{cold_ratio:.2f}x, {verdict(cold_ratio <= 1.5)}.",
+    )
+
+
+def commit_venv(root: Path, commit: str, extras: str) -> tuple[Path, Path]:
+    """A venv with ``commit``'s code (``[extras]`` + pytest-xdist) and that commit's source folder
+    (extracted once)."""
+    source = root / f"source-{commit}"
+    if not source.exists():
+        source.mkdir(parents=True)
+        archive = subprocess.run(
+            ["git", "-C", str(REPO), "archive", commit], check=True, capture_output=True
+        ).stdout
+        subprocess.run(["tar", "-x", "-C", str(source)], input=archive, check=True)
+    venv = make_venv(root, f"notes-{commit}", [f"{source}[{extras}]", "pytest-xdist"])
+    return venv, source
+
+
+def section_previous(report: Report, env_root: Path, rounds: int, commit: str) -> None:
+    commit = subprocess.run(
+        ["git", "-C", str(REPO), "rev-parse", "--short", commit],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    old_venv, old_source = commit_venv(env_root, commit, "hypothesis,asyncio")
+    sides = {
+        commit: (old_venv, old_source / "examples" / "notes"),
+        "now": (venvs(env_root, {"now_notes"})["now_notes"], REPO / "examples" / "notes"),
+    }
+    cmd = ["-m", "pytest", "-q", "-p", "no:cacheprovider"]
+
+    def run(side: str, cache: Path) -> float:
+        venv, project = sides[side]
+        env = {**os.environ, "SUPASEED_CACHE_DIR": str(cache), "PYTHONDONTWRITEBYTECODE": "1"}
+        return timed_run([py(venv), *cmd], project, env)
+
+    def warm(side: str) -> Callable[[], float]:
+        cache = cache_dir(f"previous-{'old' if side == commit else 'now'}")
+        return lambda: run(side, cache)
+
+    def cold(side: str) -> Callable[[], float]:
+        def once() -> float:
+            with tempfile.TemporaryDirectory(prefix="cold-", dir=cache_dir("")) as tmp:
+                Path(tmp).chmod(0o777)
+                return run(side, Path(tmp))
+
+        return once
+
+    variants: dict[str, Callable[[], float]] = {}
+    for side in sides:
+        variants[f"{side} warm"] = warm(side)
+        variants[f"{side} cold"] = cold(side)
+        variants[f"{side} warm"]()  # fills the side's cache: what "warm" means
+    times = interleave(variants, rounds)
+    rows = []
+    for kind, what in (
+        ("warm", "warm"),
+        ("cold", "cold (empty cache: initdb, cluster, base database, template databases)"),
+    ):
+        old, new = times[f"{commit} {kind}"], times[f"now {kind}"]
+        rows.append(
+            f"| {what} | {spread(old)} | {spread(new)} | **{median(new) / median(old):.2f}** |"
+        )
+    old_ratio = median(times[f"{commit} cold"]) / median(times[f"{commit} warm"])
+    new_ratio = median(times["now cold"]) / median(times["now warm"])
+    report.add(
+        f"The notes app (each side's own `examples/notes`) run by `python -m pytest -q -p "
+        f"no:cacheprovider` in a venv of each side's code (`[hypothesis,asyncio]` + "
+        f"pytest-xdist), PYTHONDONTWRITEBYTECODE=1, {rounds} interleaved rounds of (warm, cold) "
+        f"per side, seconds, median (min-max). Warm = the side's cache filled by a run before; "
+        "cold = an empty cache. No goal: what this checkout changed against that commit.",
+        "",
+        f"| run | {commit} | now | now / {commit} |",
+        "| --- | ---: | ---: | ---: |",
+        *rows,
+        f"| cold / warm | {old_ratio:.2f} | {new_ratio:.2f} | |",
     )
 
 
@@ -815,7 +897,7 @@ def section_seeding(
     )
 
 
-SECTIONS = ["startup", "example", "cli", "xdist", "per_test", "users", "seeding"]
+SECTIONS = ["startup", "example", "previous", "cli", "xdist", "per_test", "users", "seeding"]
 
 
 def main() -> None:
@@ -824,6 +906,9 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="fewer rounds (a smoke run)")
     parser.add_argument("--venvs", type=Path, default=Path.home() / ".cache" / "supaseed-bench")
     parser.add_argument("--out", type=Path, default=BENCH / "results" / "latest.md")
+    parser.add_argument(
+        "--previous", default=PREVIOUS, help="the commit section `previous` compares with"
+    )
     args = parser.parse_args()
     rounds = 2 if args.quick else 5
     report = Report()
@@ -845,6 +930,12 @@ def main() -> None:
     if "example" in sel:
         with report.section("example_project, warm and cold", f"{command} example"):
             section_example(report, args.venvs, rounds if args.quick else 3)
+    if "previous" in sel:
+        with report.section(
+            "The notes app against an earlier commit",
+            f"{command} previous --previous {args.previous}",
+        ):
+            section_previous(report, args.venvs, rounds, args.previous)
     if "cli" in sel:
         with report.section("supaseed seed twice", f"{command} cli"):
             section_cli(report, args.venvs, rounds)
