@@ -177,15 +177,21 @@ def venvs(root: Path, which: set[str]) -> dict[str, Path]:
         if name in made:  # this checkout's code, as users install it (not editable)
             pip(made[name], "--no-deps", "--force-reinstall", str(REPO))
     if "before" in which:
-        source = root / f"source-{BEFORE}"
-        if not source.exists():
-            source.mkdir()
-            archive = subprocess.run(
-                ["git", "-C", str(REPO), "archive", BEFORE], check=True, capture_output=True
-            ).stdout
-            subprocess.run(["tar", "-x", "-C", str(source)], input=archive, check=True)
+        source = commit_source(root, BEFORE)
         made["before"] = make_venv(root, f"before-{BEFORE}", [str(source), "pytest-xdist"])
     return made
+
+
+def commit_source(root: Path, commit: str) -> Path:
+    """``commit``'s files (``git archive``), extracted once under ``root``."""
+    source = root / f"source-{commit}"
+    if not source.exists():
+        source.mkdir(parents=True)
+        archive = subprocess.run(
+            ["git", "-C", str(REPO), "archive", commit], check=True, capture_output=True
+        ).stdout
+        subprocess.run(["tar", "-x", "-C", str(source)], input=archive, check=True)
+    return source
 
 
 def cache_dir(name: str) -> Path:
@@ -371,20 +377,6 @@ def section_example(report: Report, env_root: Path, rounds: int) -> None:
     )
 
 
-def commit_venv(root: Path, commit: str, extras: str) -> tuple[Path, Path]:
-    """A venv with ``commit``'s code (``[extras]`` + pytest-xdist) and that commit's source folder
-    (extracted once)."""
-    source = root / f"source-{commit}"
-    if not source.exists():
-        source.mkdir(parents=True)
-        archive = subprocess.run(
-            ["git", "-C", str(REPO), "archive", commit], check=True, capture_output=True
-        ).stdout
-        subprocess.run(["tar", "-x", "-C", str(source)], input=archive, check=True)
-    venv = make_venv(root, f"notes-{commit}", [f"{source}[{extras}]", "pytest-xdist"])
-    return venv, source
-
-
 def section_previous(report: Report, env_root: Path, rounds: int, commit: str) -> None:
     commit = subprocess.run(
         ["git", "-C", str(REPO), "rev-parse", "--short", commit],
@@ -392,7 +384,10 @@ def section_previous(report: Report, env_root: Path, rounds: int, commit: str) -
         capture_output=True,
         text=True,
     ).stdout.strip()
-    old_venv, old_source = commit_venv(env_root, commit, "hypothesis,asyncio")
+    old_source = commit_source(env_root, commit)
+    old_venv = make_venv(
+        env_root, f"notes-{commit}", [f"{old_source}[hypothesis,asyncio]", "pytest-xdist"]
+    )
     sides = {
         commit: (old_venv, old_source / "examples" / "notes"),
         "now": (venvs(env_root, {"now_notes"})["now_notes"], REPO / "examples" / "notes"),

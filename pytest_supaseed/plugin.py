@@ -43,6 +43,7 @@ def _rewrite_only_the_pytest_layer() -> None:
 
 _rewrite_only_the_pytest_layer()
 
+from . import fixtures as fixtures_module  # noqa: E402 - the same module, by its name
 from .fixtures import (  # noqa: F401, E402 - fixtures registered after the narrowing above
     _supaseed_connection,
     supaseed,
@@ -185,30 +186,40 @@ PLAN_FILES = ("supaseed.toml", "supaseed.yaml", "supaseed.yml")
 TEMPLATE_DIR = "supaseed/templates"
 
 
+#: Options under which pytest runs no test (it collects, or shows something): no early start.
+_NO_TEST_RUN_OPTIONS = (
+    "collectonly",
+    "help",
+    "showfixtures",
+    "show_fixtures_per_test",
+    "markers",
+    "cacheshow",
+    "setupplan",
+)
+
+
+def _runs_no_test(option: Any) -> bool:
+    return any(getattr(option, name, False) for name in _NO_TEST_RUN_OPTIONS)
+
+
 def _seeding_project_single_process(config: pytest.Config) -> bool:
     """This process runs the tests itself (no xdist, not a worker, not collecting only or showing
     help, fixtures or markers) in a project that seeds: its rootdir has a plan file or a
-    ``supaseed/templates`` folder. Such a run starts the server while pytest collects."""
+    ``supaseed/templates`` folder. Such a run starts the server while pytest collects. Decided
+    once, at session start (:data:`_single_seeding_key`)."""
     option = config.option
     if hasattr(config, "workerinput") or getattr(option, "dist", "no") != "no":
         return False
     if getattr(option, "numprocesses", None):  # -n N with --dist left to xdist's default
         return False
-    if any(
-        getattr(option, name, False)
-        for name in (
-            "collectonly",
-            "help",
-            "showfixtures",
-            "show_fixtures_per_test",
-            "markers",
-            "cacheshow",
-            "setupplan",
-        )
-    ):
+    if _runs_no_test(option):
         return False
     root = Path(str(config.rootpath))
     return any((root / name).is_file() for name in PLAN_FILES) or (root / TEMPLATE_DIR).is_dir()
+
+
+#: :func:`_seeding_project_single_process` of this run, as the session start found it.
+_single_seeding_key = pytest.StashKey[bool]()
 
 
 #: pytest's cache key (``.pytest_cache``, per rootdir) saying the last single-process run's tests
@@ -225,28 +236,27 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     paid for a server it did not use. A run whose tests need no database skips the base database
     (:func:`pytest_collection_finish`)."""
     config = session.config
-    if not _seeding_project_single_process(config):
+    config.stash[_single_seeding_key] = single_seeding = _seeding_project_single_process(config)
+    if not single_seeding:
         return
     cache = getattr(config, "cache", None)  # None with -p no:cacheprovider
     if cache is not None and cache.get(NO_DATABASE_KEY, False) is True:
         return
     # A project that brings its own server or settings (overriding the fixtures, as
     # docs/guides/pytest.md shows) starts nothing early; its own base database: the server only.
-    if any(
-        _overridden(session, f) for f in (supaseed_run_state, supaseed_settings, supaseed_server)
-    ):
+    if any(_overridden(session, name) for name in _OWN_SERVER_FIXTURES):
         return
-    base = not _overridden(session, supaseed_base_database)
+    base = not _overridden(session, "supaseed_base_database")
     get_run_state(config).server.prepare_in_background(base=base)
 
 
-def _overridden(session: pytest.Session, fixture: Any) -> bool:
-    """A module plugin or ``conftest.py`` loaded at start-up defines its own fixture of
-    ``fixture``'s name (pytest parses fixtures only at collection: the modules are looked at;
+def _overridden(session: pytest.Session, name: str) -> bool:
+    """A module plugin or ``conftest.py`` loaded at start-up defines its own fixture ``name``
+    (pytest parses fixtures only at collection: the modules are looked at;
     :func:`_overridden_at_collection` sees the rest)."""
-    name = fixture.__name__
+    ours = getattr(fixtures_module, name)
     return any(
-        getattr(plugin, name, fixture) is not fixture
+        getattr(plugin, name, ours) is not ours
         for plugin in session.config.pluginmanager.get_plugins()
         if isinstance(plugin, ModuleType)
     )
@@ -285,7 +295,7 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     collected test needs a database, or that a conftest found at collection brings its own server,
     settings or base database; remember in pytest's cache whether the run's tests need one."""
     config = session.config
-    if getattr(config.option, "dist", "no") != "no" or hasattr(config, "workerinput"):
+    if not config.stash.get(_single_seeding_key, False):
         return
     needed = any(_needs_server(item) for item in session.items)
     state = peek_run_state(config)
@@ -303,9 +313,7 @@ def _remember_need(config: pytest.Config, needed: bool) -> None:
     """Write :data:`NO_DATABASE_KEY` when it changes (best effort: a cache that cannot be written
     costs the next run its early start, never this run)."""
     cache = getattr(config, "cache", None)
-    if cache is None or not _seeding_project_single_process(config):
-        return
-    if cache.get(NO_DATABASE_KEY, None) is (not needed):
+    if cache is None or cache.get(NO_DATABASE_KEY, None) is (not needed):
         return
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # pytest warns when .pytest_cache is not writable
@@ -326,8 +334,7 @@ def _local_xdist_controller(config: pytest.Config) -> bool:
         and bool(specs)
         and all(spec.startswith("popen") for spec in specs)
         and getattr(option, "dist", "no") != "no"
-        and not option.collectonly
-        and not option.help
+        and not _runs_no_test(option)
     )
 
 
