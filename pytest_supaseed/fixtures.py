@@ -112,9 +112,7 @@ def supaseed_run_id(request: pytest.FixtureRequest) -> str:
     workerinput = getattr(request.config, "workerinput", None)
     if workerinput and workerinput.get("testrunuid"):
         return str(workerinput["testrunuid"])
-    import uuid
-
-    return uuid.uuid4().hex
+    return get_run_state(request.config).run_id
 
 
 @pytest.fixture(scope="session")
@@ -312,6 +310,7 @@ def supaseed_session(request: pytest.FixtureRequest) -> Iterator[SeedSession]:
         supaseed_run_id,
         supaseed_lease,
         builder=builder,
+        prebuilt=supaseed_run_state.prebuild,
     ) as session:
         try:
             yield session

@@ -7,6 +7,7 @@ against the seed plan's sections with a did-you-mean.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 import pytest
@@ -19,6 +20,7 @@ __all__ = [
     "Isolation",
     "SupaseedRequest",
     "closest_request",
+    "planned_requests",
     "validate",
 ]
 
@@ -101,3 +103,23 @@ def closest_request(item: pytest.Item, default_template: str | None) -> Supaseed
             default_template, request.seed, request.isolation, request.customizations
         )
     return request
+
+
+def planned_requests(
+    items: Iterable[pytest.Item], default_template: str | None
+) -> list[SupaseedRequest]:
+    """The request of each of ``items`` that seeds, in run order (repeats included): a test using
+    the ``supaseed_request`` fixture (``supaseed_db``, ``supaseed``, the async ones) seeds what
+    that fixture returns (:func:`closest_request`); ``supaseed`` seeds the plan file when that is
+    None (the ``supaseed`` fixture's rule); the others use the base database."""
+    requests: list[SupaseedRequest] = []
+    for item in items:
+        names = getattr(item, "fixturenames", ())
+        if "supaseed_request" not in names:
+            continue
+        request = closest_request(item, default_template)
+        if request is None and "supaseed" in names:
+            request = SupaseedRequest()
+        if request is not None:
+            requests.append(request)
+    return requests

@@ -59,7 +59,7 @@ from .fixtures import (  # noqa: F401, E402 - fixtures registered after the narr
     supaseed_settings,
     supaseed_worker_id,
 )
-from .marker import MARKER_LINE, validate, validated_key  # noqa: E402
+from .marker import MARKER_LINE, planned_requests, validate, validated_key  # noqa: E402
 from .run_state import (  # noqa: E402
     WORKERINPUT_KEY,
     RunState,
@@ -266,44 +266,66 @@ def _overridden(session: pytest.Session, name: str) -> bool:
 _OWN_SERVER_FIXTURES = ("supaseed_run_state", "supaseed_settings", "supaseed_server")
 
 
-def _overridden_at_collection(session: pytest.Session) -> bool:
-    """After collection, every conftest is parsed: a definition of a server, settings or base
-    database fixture (by its fixture name, ``@pytest.fixture(name=...)`` included) that is not
-    ours, visible to a collected test (asked of pytest's fixture manager once per module or
-    class; where it cannot say, False)."""
+#: Fixtures whose override means the project seeds or names its run in its own way: no template
+#: database is built ahead (:func:`pytest_collection_finish`).
+_OWN_SESSION_FIXTURES = (
+    "supaseed_session",
+    "supaseed_request",
+    "supaseed_run_id",
+    "supaseed_lease",
+    "supaseed_worker_id",
+)
+
+
+def _overridden_at_collection(session: pytest.Session, names: tuple[str, ...]) -> set[str]:
+    """After collection, every conftest is parsed: which of fixtures ``names`` have a definition
+    (by fixture name, ``@pytest.fixture(name=...)`` included) that is not ours, visible to a
+    collected test (asked of pytest's fixture manager once per module or class; where it cannot
+    say, all of them)."""
     lookup = getattr(getattr(session, "_fixturemanager", None), "getfixturedefs", None)
     if lookup is None:
-        return False
+        return set(names)
     ours = f"{__package__}.fixtures"
     parents = {id(item.parent): item.parent for item in session.items if item.parent is not None}
+    found: set[str] = set()
     for node in parents.values():
-        for name in (*_OWN_SERVER_FIXTURES, "supaseed_base_database"):
+        for name in names:
+            if name in found:
+                continue
             try:
                 definitions = lookup(name, node) or ()
             except Exception:  # another pytest's signature: no answer
-                return False
+                return set(names)
             if any(
                 getattr(getattr(definition, "func", None), "__module__", ours) != ours
                 for definition in definitions
             ):
-                return True
-    return False
+                found.add(name)
+    return found
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
     """Single process (an xdist controller collects nothing itself): tell an early start that no
     collected test needs a database, or that a conftest found at collection brings its own server,
-    settings or base database; remember in pytest's cache whether the run's tests need one."""
+    settings or base database; else have the template databases the tests will use built ahead
+    on a thread (:mod:`pytest_supaseed.lifecycle.prebuild`); remember in pytest's cache whether
+    the run's tests need a database."""
     config = session.config
     if not config.stash.get(_single_seeding_key, False):
         return
     needed = any(_needs_server(item) for item in session.items)
     state = peek_run_state(config)
-    if state is not None and (
-        not needed
-        or session.testsfailed  # collection errors stop the run before any test
-        or (state.server.preparing and _overridden_at_collection(session))
-    ):
+    if state is not None and needed and not session.testsfailed and state.server.base_early:
+        own_server = (*_OWN_SERVER_FIXTURES, "supaseed_base_database")
+        overridden = _overridden_at_collection(session, (*own_server, *_OWN_SESSION_FIXTURES))
+        if overridden.intersection(own_server):
+            state.server.unneeded()
+        elif not overridden and state.server.base_early:
+            requests = planned_requests(session.items, state.settings.template)
+            if requests:
+                state.start_prebuild(requests)
+    elif state is not None and (not needed or session.testsfailed):
+        # no test needs it, or collection errors stop the run before any test
         state.server.unneeded()
     if session.items and not session.testsfailed:  # a run that runs nothing says nothing
         _remember_need(config, needed)
@@ -520,6 +542,7 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     or single process)."""
     state = peek_run_state(config)
     if state is not None:
+        state.stop_prebuild()  # it finishes the database it is building, skips the rest
         state.server.finish_early_start()  # its server, if it started one, is pruned and stopped
         _prune_caches(state)
         state.server.stop()

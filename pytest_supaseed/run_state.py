@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import os
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -23,6 +23,9 @@ from .options import OPTIONS, Settings, parse_bool
 if TYPE_CHECKING:
     from .backends.base import ServerHandle
     from .errors import SupaseedError
+    from .lifecycle.prebuild import Prebuild
+    from .lifecycle.request import SupaseedRequest
+    from .lifecycle.session import SeedSession
     from .lifecycle.template_db import TemplateDatabase
 
 __all__ = [
@@ -114,6 +117,10 @@ class ServerSlot:
         #: :meth:`prepare_in_background`); joined before anything reads them.
         self._preparing: threading.Thread | None = None
         self._unneeded = threading.Event()
+        #: The early start was asked to make sure of the base database too.
+        self._early_base = False
+        #: Held while the base database is computed (the prebuild thread may ask at the same time).
+        self._base_lock = threading.Lock()
 
     @property
     def settings(self) -> Settings:
@@ -163,6 +170,11 @@ class ServerSlot:
     def base_database(self) -> str:
         """Name of the run's base database (built if missing), computed once per run: an xdist
         worker receives it (or its error) from the controller instead of checking it again."""
+        self._prepared()  # before the lock: the early start's thread takes it to build the base
+        with self._base_lock:
+            return self._base_database()
+
+    def _base_database(self) -> str:
         from .errors import SupaseedError
 
         if self._base is None:
@@ -237,8 +249,15 @@ class ServerSlot:
             except Exception:  # kept in self.error / self._base, or raised again when read
                 pass
 
+        self._early_base = base
         self._preparing = threading.Thread(target=prepare, name="supaseed-prepare", daemon=True)
         self._preparing.start()
+
+    @property
+    def base_early(self) -> bool:
+        """An early start is making sure of the base database (asked to, and not told since that
+        no test needs it)."""
+        return self._early_base and not self._unneeded.is_set()
 
     @property
     def preparing(self) -> bool:
@@ -363,6 +382,54 @@ class RunState:
         self.used: dict[str, list[UsedTemplateDb]] = {}
         #: the message saying the run's embedded server exited, once this process noticed
         self.server_gone: str | None = None
+        self._run_id: str | None = None
+        #: Template databases built ahead on a thread (:meth:`start_prebuild`), or None.
+        self.prebuild: Prebuild | None = None
+
+    @property
+    def run_id(self) -> str:
+        """An id of this run, made once (an xdist worker's ``supaseed_run_id`` is the
+        controller's ``testrunuid`` instead)."""
+        if self._run_id is None:
+            import uuid
+
+            self._run_id = uuid.uuid4().hex
+        return self._run_id
+
+    def start_prebuild(self, requests: Sequence[SupaseedRequest]) -> None:
+        """Build the template databases of ``requests`` on a thread, in that order, once the
+        early start's server and base database are there (single process; see
+        :mod:`pytest_supaseed.lifecycle.prebuild`). The ``supaseed_session`` fixture takes them."""
+        from .lifecycle.prebuild import Prebuild
+
+        slot, settings, run_id = self.server, self.settings, self.run_id
+
+        def open_session() -> SeedSession:
+            from .lifecycle.leases import RunLease
+            from .lifecycle.session import SeedSession
+            from .lifecycle.template_build import TemplateBuilder
+
+            server = slot.get()
+            base = slot.base_database()  # waits for the early start's thread
+            lease = RunLease(server, run_id)
+            lease.hold(base)
+            return SeedSession(
+                server,
+                base,
+                settings,
+                "main",
+                run_id,
+                lease,
+                builder=lambda: TemplateBuilder(settings),
+            )
+
+        self.prebuild = Prebuild(requests, open_session).start()
+
+    def stop_prebuild(self) -> None:
+        """Let the prebuild thread finish the database it builds and skip the rest (at the end of
+        the run, before pruning and stopping the server)."""
+        if self.prebuild is not None:
+            self.prebuild.stop()
 
     def check_server(self) -> str | None:
         """The message saying the run's embedded server exited, or None while it runs. Once it is

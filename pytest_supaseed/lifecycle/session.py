@@ -51,7 +51,22 @@ class PlanBuilder(Protocol):
         """Seed the new database ``dsn``; its result and the build time."""
 
 
-__all__ = ["SeedSession", "SeededDatabase"]
+class Prebuilt(Protocol):
+    """Template databases built ahead on another thread (:class:`~.prebuild.Prebuild`)."""
+
+    def take(self, key: str) -> tuple[TemplateDatabase, Callable[[], ResolvedPlan]] | None:
+        """The template database of request ``key`` (:func:`request_identity`) and how to get its
+        resolved plan, once built or reused; None when the caller must provide it itself."""
+
+
+def request_identity(request: SupaseedRequest) -> str:
+    """The key a session knows a request by (template, customizations, seed)."""
+    return json.dumps(
+        (request.template, request.customizations, request.seed), sort_keys=True, default=str
+    )
+
+
+__all__ = ["Prebuilt", "SeedSession", "SeededDatabase", "request_identity"]
 
 
 @dataclass
@@ -92,6 +107,7 @@ class SeedSession:
         lease: RunLease | None = None,
         *,
         builder: Callable[[], PlanBuilder],
+        prebuilt: Prebuilt | None = None,
     ) -> None:
         self.server = server
         #: The server, for this session's clones, drops and template look-ups on one connection.
@@ -112,6 +128,8 @@ class SeedSession:
         self._stack = ExitStack()
         #: Recorded plan resolutions (None: always resolve in full).
         self.resolutions: ResolutionCache | None = default_resolution_cache()
+        #: Template databases a thread builds ahead of the tests that need them (or None).
+        self.prebuilt = prebuilt
 
     def __enter__(self) -> SeedSession:
         return self
@@ -135,11 +153,17 @@ class SeedSession:
 
         Resolved once per distinct request and worker: afterwards a test pays a dict lookup.
         """
-        key = self._key(request.template, request.customizations, request.seed)
+        key = request_identity(request)
         known = self._by_request.get(key)
         if known is not None:
             return known
-        template_db, resolver = self._template_db(request)
+        taken = self.prebuilt.take(key) if self.prebuilt is not None else None
+        if taken is not None:
+            template_db, resolver = taken
+            if self.lease is not None:
+                self.lease.hold(template_db.name)
+        else:
+            template_db, resolver = self.template_db(request)
         clone = self._clones.get(template_db.name)
         if clone is None:
             self.template_dbs.setdefault(template_db.name, template_db)
@@ -157,11 +181,12 @@ class SeedSession:
         self._by_request[key] = clone
         return clone
 
-    def _template_db(
+    def template_db(
         self, request: SupaseedRequest
     ) -> tuple[TemplateDatabase, Callable[[], ResolvedPlan]]:
-        """The template database of ``request`` and how to get its resolved plan: from the
-        recorded resolution when every input it read is unchanged, else by resolving now."""
+        """The template database of ``request`` (reused, or built now) and how to get its resolved
+        plan: from the recorded resolution when every input it read is unchanged, else by
+        resolving now. Makes no clone (:meth:`seeded` does)."""
         key = request_key(
             template=request.template,
             customizations=request.customizations,
@@ -217,10 +242,6 @@ class SeedSession:
 
     def _build(self, dsn: str, resolved: ResolvedPlan, seed: int) -> tuple[SeedResult, float]:
         return self.builder.build(dsn, resolved, seed)
-
-    @staticmethod
-    def _key(*parts: object) -> str:
-        return json.dumps(parts, sort_keys=True, default=str)
 
     @contextmanager
     def transaction(self, dsn: str) -> Iterator[psycopg.Connection]:

@@ -1,0 +1,200 @@
+"""A single-process run builds the template databases its tests will use on a thread, in the
+order its tests need them, while the tests of the ones before run
+(:mod:`pytest_supaseed.lifecycle.prebuild`). What the thread fails at, the test that needs it
+reports as without the thread; a test that asks before the thread begins builds it itself."""
+
+from __future__ import annotations
+
+from typing import Any
+
+#: Imports for the test modules below: the run's prebuild and the key of a request.
+HEADER = """
+import time
+
+import pytest
+
+from pytest_supaseed.lifecycle.session import request_identity
+from pytest_supaseed.marker import SupaseedRequest
+from pytest_supaseed.run_state import get_run_state
+
+SMALL = request_identity(SupaseedRequest("small"))
+OTHER = request_identity(SupaseedRequest("other"))
+
+
+def wait_for(prebuild, key, status):
+    deadline = time.monotonic() + 60
+    while prebuild.status(key) != status and time.monotonic() < deadline:
+        time.sleep(0.01)
+    return prebuild.status(key)
+"""
+
+
+def _summary_lines(result: Any) -> list[str]:
+    return [line for line in result.outlines if line.startswith(("small", "other"))]
+
+
+def test_the_next_template_database_is_built_while_the_first_tests_run(project: Any) -> None:
+    project.tests(
+        HEADER
+        + """
+@pytest.mark.supaseed("small")
+def test_small(supaseed, request):
+    prebuild = get_run_state(request.config).prebuild
+    assert prebuild is not None and prebuild.keys == (SMALL, OTHER)
+    assert prebuild.status(SMALL) == "taken"
+    # nothing in this process but the thread can build "other" while this test waits
+    assert wait_for(prebuild, OTHER, "done") == "done"
+    assert supaseed.count("public.notes") == 6
+
+@pytest.mark.supaseed("other")
+def test_other(supaseed, request):
+    assert get_run_state(request.config).prebuild.status(OTHER) == "taken"
+    assert supaseed.count("public.notes") == 7
+    # rebuilt in this run (--supaseed-rebuild) by the thread, under the run's rebuild token: the
+    # main thread took it as built, not rebuilding it again nor calling it reused
+    assert not supaseed.template_db.cache_hit
+
+@pytest.mark.supaseed("small")
+def test_small_again(supaseed):
+    assert supaseed.count("public.notes") == 6
+"""
+    )
+    result = project.run("-p", "no:randomly", "--supaseed-rebuild")
+    result.assert_outcomes(passed=3)
+    lines = _summary_lines(result)
+    assert len(lines) == 2, lines
+    assert all("built in" in line for line in lines), lines
+    assert "Exception in thread" not in result.stderr.str()
+
+
+def test_a_request_the_thread_has_not_begun_is_built_by_the_test_that_needs_it(
+    project: Any,
+) -> None:
+    # The thread waits until the first test has asked for its template database itself.
+    project.pytester.makeconftest(
+        """
+        import threading
+
+        from pytest_supaseed.lifecycle import prebuild
+
+        GATE = threading.Event()
+        _run = prebuild.Prebuild._run
+
+        def _gated(self):
+            GATE.wait(60)
+            _run(self)
+
+        prebuild.Prebuild._run = _gated
+        """
+    )
+    project.tests(
+        HEADER
+        + """
+from conftest import GATE
+
+@pytest.mark.supaseed("small")
+def test_small(supaseed, request):
+    prebuild = get_run_state(request.config).prebuild
+    assert prebuild.status(SMALL) == "taken"  # claimed by this test's fixture, which built it
+    GATE.set()
+    assert wait_for(prebuild, OTHER, "done") == "done"  # the thread skipped "small"
+
+@pytest.mark.supaseed("other")
+def test_other(supaseed):
+    assert supaseed.count("public.notes") == 7
+"""
+    )
+    result = project.run("-p", "no:randomly", "--supaseed-rebuild")
+    result.assert_outcomes(passed=2)
+    lines = _summary_lines(result)
+    assert len(lines) == 2, lines
+    assert all("built in" in line for line in lines), lines
+
+
+def test_what_the_thread_fails_at_fails_the_test_that_needs_it_as_without_it(
+    project: Any,
+) -> None:
+    project.tests(
+        HEADER
+        + """
+@pytest.mark.supaseed("small")
+def test_small(supaseed, request):
+    prebuild = get_run_state(request.config).prebuild
+    assert wait_for(prebuild, prebuild.keys[1], "done") == "done"  # the thread tried, and failed
+
+@pytest.mark.supaseed("small", tables={"public.notez": {"count": 2}})
+def test_typo(supaseed):
+    pass
+"""
+    )
+    result = project.run("-p", "no:randomly")
+    result.assert_outcomes(passed=1, errors=1)
+    result.stdout.fnmatch_lines(["*public.notez*"])
+    output = result.stdout.str() + result.stderr.str()
+    assert "Exception in thread" not in output
+    assert "Traceback" not in output
+
+
+def test_only_the_selected_tests_templates_are_built_ahead(project: Any) -> None:
+    project.tests(
+        HEADER
+        + """
+@pytest.mark.supaseed("small")
+def test_small(supaseed, request):
+    assert get_run_state(request.config).prebuild.keys == (SMALL,)
+
+@pytest.mark.supaseed("other")
+def test_other(supaseed):
+    pass
+
+def test_unit():
+    pass
+"""
+    )
+    project.run("-p", "no:randomly", "-k", "small or unit").assert_outcomes(
+        passed=2, deselected=1
+    )
+
+
+def test_a_project_that_chooses_its_plans_in_code_gets_no_thread(project: Any) -> None:
+    project.pytester.makeconftest(
+        """
+        import pytest
+
+        from pytest_supaseed.marker import SupaseedRequest
+
+        @pytest.fixture
+        def supaseed_request():
+            return SupaseedRequest("other")
+        """
+    )
+    project.tests(
+        HEADER
+        + """
+@pytest.mark.supaseed("small")
+def test_seeded(supaseed, request):
+    assert get_run_state(request.config).prebuild is None
+    assert supaseed.count("public.notes") == 7  # the override's plan, not the marker's
+"""
+    )
+    project.run("-p", "no:randomly").assert_outcomes(passed=1)
+
+
+def test_a_run_stopped_at_its_first_failure_ends_cleanly_with_the_thread_at_work(
+    project: Any,
+) -> None:
+    project.tests(
+        HEADER
+        + """
+@pytest.mark.supaseed("small")
+def test_small(supaseed):
+    assert False, "stop here"
+
+@pytest.mark.supaseed("other")
+def test_other(supaseed):
+    pass
+"""
+    )
+    result = project.run("-p", "no:randomly", "-x", "--supaseed-rebuild")
+    result.assert_outcomes(failed=1)
+    assert "Exception in thread" not in result.stdout.str() + result.stderr.str()
