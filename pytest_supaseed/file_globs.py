@@ -14,6 +14,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import NamedTuple
 
+from .project_dirs import PROJECT_DIR
+
 __all__ = ["FoundFile", "expand_braces", "find_files", "glob_regex"]
 
 _MAGIC = re.compile(r"[*?\[]")
@@ -123,7 +125,7 @@ def _walk(root: str, recursive: bool, depth: int) -> Iterable[tuple[str, os.DirE
             with os.scandir(directory) as entries:
                 for entry in entries:
                     if entry.is_dir():
-                        if entry.name.startswith(".") and entry.name in (".git", ".supaseed"):
+                        if entry.name.startswith(".") and entry.name in (".git", PROJECT_DIR.name):
                             continue
                         if not (recursive or level + 1 < depth):
                             continue

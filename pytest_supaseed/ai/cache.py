@@ -18,6 +18,7 @@ from typing import Any
 
 from ..config.models import AIConfig
 from ..errors import ConfigError
+from ..project_dirs import AI_CACHE_DIR
 
 __all__ = ["AICache", "CacheStats", "cache_dir", "cache_key", "key_prefix"]
 
@@ -30,7 +31,7 @@ def cache_dir(config: AIConfig, rootdir: Path) -> Path:
     if config.cache_dir:
         path = Path(config.cache_dir)
         return path if path.is_absolute() else rootdir / path
-    return rootdir / ".supaseed" / "ai-cache"
+    return rootdir / AI_CACHE_DIR
 
 
 def cache_key(provider: str, model: str, prompt: str, options: Mapping[str, Any]) -> str:

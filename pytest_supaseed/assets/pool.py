@@ -19,6 +19,7 @@ from pathlib import Path
 from ..config.asset_sections import AssetPoolConfig
 from ..errors import AssetError, did_you_mean
 from ..file_globs import find_files
+from ..project_dirs import ASSET_CACHE_DIR
 from .cache import CacheEntry, ParseCache, fingerprint
 from .loaders import PARSERS, LoadContext
 from .model import Asset, AssetProblem
@@ -26,7 +27,7 @@ from .model import Asset, AssetProblem
 __all__ = ["DEFAULT_CACHE_DIR", "AssetPool", "load_pool"]
 
 #: Where parse caches go, relative to the base directory, unless ``cache_dir`` says otherwise.
-DEFAULT_CACHE_DIR = Path(".supaseed") / "cache" / "assets"
+DEFAULT_CACHE_DIR = ASSET_CACHE_DIR
 
 
 @dataclass

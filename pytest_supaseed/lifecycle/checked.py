@@ -4,7 +4,7 @@ this base database.
 The check (:func:`.schema_check.check_base_schema`: resolve the plan, introspect the base
 database, compile the plan against it) costs a run's controller most of its start when nothing
 changed. It is skipped only when all of this holds: the base database's schema was remembered
-(:data:`~pytest_supaseed.schema.drift.REMEMBERED_DIR`), the run's request has a valid recorded
+(:data:`~pytest_supaseed.project_dirs.REMEMBERED_SCHEMA_DIR`), the run's request has a valid recorded
 resolution (:mod:`.resolution_cache`: every file it read unchanged) and the template database that
 resolution names exists; or there is no plan to check (no ``--supaseed-template`` and no plan
 file: markers name their own templates, checked when their template databases are built). A
@@ -20,7 +20,7 @@ from pathlib import Path
 
 from ..errors import ConfigError
 from ..plan_files import find_plan_file
-from ..schema.drift import REMEMBERED_DIR
+from ..project_dirs import REMEMBERED_SCHEMA_DIR
 from .databases import Server, database_exists
 from .resolution_cache import default_resolution_cache, request_key
 from .template_db import template_db_name
@@ -38,7 +38,7 @@ def plan_checked_before(
 ) -> bool:
     """True when the run's plan (``template``, else the project's plan file) passed the check
     against ``base_database`` before and nothing it read changed since (see the module docstring)."""
-    if not (Path(rootdir) / REMEMBERED_DIR / f"{base_database}.json").is_file():
+    if not (Path(rootdir) / REMEMBERED_SCHEMA_DIR / f"{base_database}.json").is_file():
         return False
     if template is None and not _has_plan_file(Path(rootdir)):
         return True  # nothing to check against the base database

@@ -18,13 +18,14 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import SchemaError
+from ..project_dirs import REMEMBERED_SCHEMA_DIR
 from .diff import diff
 from .model import Schema
 from .snapshot import DEFAULT_SNAPSHOT_FILE, load_snapshot, write_snapshot
 
 __all__ = ["REMEMBERED_DIR", "drift_note", "header_note", "remember_schema"]
 
-REMEMBERED_DIR = Path(".supaseed") / "schema"
+REMEMBERED_DIR = REMEMBERED_SCHEMA_DIR
 """Where :func:`remember_schema` keeps base databases' schemas, under the project root."""
 
 
