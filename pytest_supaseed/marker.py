@@ -17,6 +17,7 @@ from .lifecycle.request import ISOLATIONS, Isolation, SupaseedRequest
 __all__ = [
     "ISOLATIONS",
     "MARKER_LINE",
+    "SEEDING_FIXTURES",
     "Isolation",
     "SupaseedRequest",
     "closest_request",
@@ -105,17 +106,37 @@ def closest_request(item: pytest.Item, default_template: str | None) -> Supaseed
     return request
 
 
+#: The fixtures that seed what ``supaseed_request`` returns (fixtures.py, async_fixtures.py).
+SEEDING_FIXTURES = ("supaseed", "supaseed_db", "supaseed_async_db")
+
+
+def _skipped(item: pytest.Item) -> bool:
+    """Marked to be skipped for sure: ``skip``, or ``skipif`` with a condition that is a true
+    bool (a string condition is not evaluated here)."""
+    if item.get_closest_marker("skip") is not None:
+        return True
+    return any(
+        any(condition is True for condition in mark.args)
+        or mark.kwargs.get("condition") is True
+        for mark in item.iter_markers("skipif")
+    )
+
+
 def planned_requests(
     items: Iterable[pytest.Item], default_template: str | None
 ) -> list[SupaseedRequest]:
     """The request of each of ``items`` that seeds, in run order (repeats included): a test using
-    the ``supaseed_request`` fixture (``supaseed_db``, ``supaseed``, the async ones) seeds what
-    that fixture returns (:func:`closest_request`); ``supaseed`` seeds the plan file when that is
-    None (the ``supaseed`` fixture's rule); the others use the base database."""
+    one of :data:`SEEDING_FIXTURES` seeds what ``supaseed_request`` returns
+    (:func:`closest_request`), ``supaseed`` the plan file when that is None (its rule); the
+    others use the base database. Left out: tests marked to be skipped, and tests that set
+    ``supaseed_request`` by ``@pytest.mark.parametrize``."""
     requests: list[SupaseedRequest] = []
     for item in items:
         names = getattr(item, "fixturenames", ())
-        if "supaseed_request" not in names:
+        if not any(name in names for name in SEEDING_FIXTURES) or _skipped(item):
+            continue
+        callspec = getattr(item, "callspec", None)
+        if callspec is not None and "supaseed_request" in callspec.params:
             continue
         request = closest_request(item, default_template)
         if request is None and "supaseed" in names:

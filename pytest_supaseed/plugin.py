@@ -284,7 +284,7 @@ def _overridden_at_collection(session: pytest.Session, names: tuple[str, ...]) -
     say, all of them)."""
     lookup = getattr(getattr(session, "_fixturemanager", None), "getfixturedefs", None)
     if lookup is None:
-        return set(names)
+        return set(names).intersection(_OWN_SESSION_FIXTURES)
     ours = f"{__package__}.fixtures"
     parents = {id(item.parent): item.parent for item in session.items if item.parent is not None}
     found: set[str] = set()
@@ -294,8 +294,8 @@ def _overridden_at_collection(session: pytest.Session, names: tuple[str, ...]) -
                 continue
             try:
                 definitions = lookup(name, node) or ()
-            except Exception:  # another pytest's signature: no answer
-                return set(names)
+            except Exception:  # another pytest's signature: no answer (build nothing ahead)
+                return found | set(names).intersection(_OWN_SESSION_FIXTURES)
             if any(
                 getattr(getattr(definition, "func", None), "__module__", ours) != ours
                 for definition in definitions
@@ -321,14 +321,33 @@ def pytest_collection_finish(session: pytest.Session) -> None:
         if overridden.intersection(own_server):
             state.server.unneeded()
         elif not overridden and state.server.base_early:
-            requests = planned_requests(session.items, state.settings.template)
-            if requests:
-                state.start_prebuild(requests)
+            _start_prebuild(state, session.items)
     elif state is not None and (not needed or session.testsfailed):
         # no test needs it, or collection errors stop the run before any test
         state.server.unneeded()
     if session.items and not session.testsfailed:  # a run that runs nothing says nothing
         _remember_need(config, needed)
+
+
+def _start_prebuild(state: RunState, items: list[pytest.Item]) -> None:
+    from .errors import SupaseedError
+
+    try:
+        template = state.settings.template
+    except SupaseedError:  # a bad option: the first test that needs a database reports it
+        return
+    requests = planned_requests(items, template)
+    if requests:
+        state.start_prebuild(requests)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """No test takes a template database any more: the thread building them ahead begins no
+    other (``pytest_unconfigure`` waits for the one it is building)."""
+    state = peek_run_state(session.config)
+    if state is not None:
+        state.end_prebuild()
 
 
 def _remember_need(config: pytest.Config, needed: bool) -> None:
@@ -542,10 +561,12 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     or single process)."""
     state = peek_run_state(config)
     if state is not None:
-        state.stop_prebuild()  # it finishes the database it is building, skips the rest
-        state.server.finish_early_start()  # its server, if it started one, is pruned and stopped
-        _prune_caches(state)
-        state.server.stop()
+        try:
+            state.stop_prebuild()  # it finishes the database it is building, skips the rest
+            state.server.finish_early_start()  # its server, if it started one: pruned, stopped
+            _prune_caches(state)
+        finally:
+            state.server.stop()
 
 
 def randomly_seeder(seed: int) -> None:

@@ -409,26 +409,41 @@ class RunState:
             from .lifecycle.session import SeedSession
             from .lifecycle.template_build import TemplateBuilder
 
-            server = slot.get()
-            base = slot.base_database()  # waits for the early start's thread
+            server = slot.get()  # waits for the early start's thread
+            if not slot.base_early:
+                raise RuntimeError("the run ends: no base database is wanted any more")
+            base = slot.base_database()
             lease = RunLease(server, run_id)
-            lease.hold(base)
-            return SeedSession(
-                server,
-                base,
-                settings,
-                "main",
-                run_id,
-                lease,
-                builder=lambda: TemplateBuilder(settings),
-            )
+            try:
+                lease.hold(base)
+                return SeedSession(
+                    server,
+                    base,
+                    settings,
+                    "main",
+                    run_id,
+                    lease,
+                    builder=lambda: TemplateBuilder(settings),
+                )
+            except BaseException:
+                lease.close()
+                raise
 
         self.prebuild = Prebuild(requests, open_session).start()
 
-    def stop_prebuild(self) -> None:
-        """Let the prebuild thread finish the database it builds and skip the rest (at the end of
-        the run, before pruning and stopping the server)."""
+    def end_prebuild(self) -> None:
+        """No test will take another template database (the session is over): the prebuild
+        thread finishes the one it is building and begins no other; nor does the early start
+        begin the base database. Returns at once (:meth:`stop_prebuild` waits)."""
         if self.prebuild is not None:
+            self.server.unneeded()
+            self.prebuild.end()
+
+    def stop_prebuild(self) -> None:
+        """:meth:`end_prebuild`, then wait for the thread and release its lease (at the end of the
+        run, before pruning and stopping the server)."""
+        if self.prebuild is not None:
+            self.end_prebuild()
             self.prebuild.stop()
 
     def check_server(self) -> str | None:

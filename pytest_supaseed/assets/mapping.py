@@ -21,10 +21,10 @@ from __future__ import annotations
 import math
 import random
 import re
+import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from ..config.asset_sections import MappingConfig
@@ -95,16 +95,23 @@ class EvalContext:
         return self._faker
 
 
-@cache
+#: One Faker per thread: each mapping seeds it before drawing, and two template databases built
+#: at once (the prebuild thread and a test's own build, parallel seeding) must not share draws.
+_fakers = threading.local()
+
+
 def _shared_faker() -> Faker:
-    try:
-        from faker import Faker  # optional: the `faker` extra, only for faker.<provider>
-    except ImportError:
-        raise _ExpressionError(
-            "faker.<provider> needs Faker, which is not installed: "
-            "pip install 'pytest-supaseed[faker]'"
-        ) from None
-    return Faker()
+    fake: Faker | None = getattr(_fakers, "faker", None)
+    if fake is None:
+        try:
+            from faker import Faker  # optional: the `faker` extra, only for faker.<provider>
+        except ImportError:
+            raise _ExpressionError(
+                "faker.<provider> needs Faker, which is not installed: "
+                "pip install 'pytest-supaseed[faker]'"
+            ) from None
+        fake = _fakers.faker = Faker()
+    return fake
 
 
 class _ExpressionError(Exception):

@@ -101,10 +101,14 @@ class Prebuild:
             return None
 
     def _run(self) -> None:
-        try:
-            session: SeedSession | None = self._open_session()
-        except Exception:  # no server or base database: the fixtures report it
-            session = None
+        session: SeedSession | None = None
+        with self._changed:
+            stopping = self._stopping
+        if not stopping:
+            try:
+                session = self._open_session()
+            except Exception:  # no server or base database (the fixtures report it), or the end
+                session = None
         if session is not None:
             with self._changed:
                 self._sessions.append(session)
@@ -137,11 +141,14 @@ class Prebuild:
             entry.status, entry.result = "taken", None
             return result
 
-    def stop(self) -> None:
-        """Let the threads finish the template databases they are building and skip the rest;
-        wait for them, then release their leases. Idempotent."""
+    def end(self) -> None:
+        """Begin no other template database (those being built are finished); returns at once."""
         with self._changed:
             self._stopping = True
+
+    def stop(self) -> None:
+        """:meth:`end`, wait for the threads, then release their leases. Idempotent."""
+        self.end()
         for thread in self._threads:
             if thread.is_alive() and thread is not threading.current_thread():
                 thread.join()

@@ -11,6 +11,7 @@ base database share one introspection, which is the point: the plugin seeds many
 
 from __future__ import annotations
 
+import threading
 from collections import OrderedDict
 from collections.abc import Sequence
 from typing import Any
@@ -59,6 +60,8 @@ _FINGERPRINT_SQL = (
 
 _MAX_ENTRIES = 16
 _cache: OrderedDict[tuple[Any, ...], Schema] = OrderedDict()
+#: Guards :data:`_cache` (template databases may be built on two threads at once).
+_lock = threading.Lock()
 
 
 def catalog_fingerprint(conn: psycopg.Connection[Any]) -> str:
@@ -89,17 +92,20 @@ def introspect_cached(
         app_schemas,
         fingerprint,
     )
-    found = _cache.get(key)
-    if found is not None:
-        _cache.move_to_end(key)
-        return found
+    with _lock:
+        found = _cache.get(key)
+        if found is not None:
+            _cache.move_to_end(key)
+            return found
     schema = introspect(conn, schemas, include=include, app_schemas=app_schemas)
-    _cache[key] = schema
-    while len(_cache) > _MAX_ENTRIES:
-        _cache.popitem(last=False)
+    with _lock:
+        _cache[key] = schema
+        while len(_cache) > _MAX_ENTRIES:
+            _cache.popitem(last=False)
     return schema
 
 
 def clear_introspection_cache() -> None:
     """Forget every cached introspection (tests; a long-lived process after out-of-band DDL)."""
-    _cache.clear()
+    with _lock:
+        _cache.clear()

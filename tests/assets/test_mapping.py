@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import random
+import sys
+import threading
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -150,6 +152,34 @@ def test_random_faker_and_nested_json_paths(gear: AssetPool) -> None:
     assert first[2]["specs"] == {"weight": 1.8, "capacity": 2}
     later = [rows(gear, fields, columns, seed=s) for s in range(4, 9)]
     assert any([r["stars"] for r in other] != [r["stars"] for r in first] for other in later)
+
+
+def test_faker_fallbacks_mapped_on_two_threads_at_once_are_those_mapped_alone(
+    gear: AssetPool,
+) -> None:
+    # Two template databases may be built at once (the prebuild thread and a test's own build):
+    # each mapping's faker.* draws must come from its own seeded Faker, never interleave.
+    columns = [Col("name", "text"), Col("brand", "text")]
+    fields = {"name": "json.name | faker.word()", "brand": "json.brand | faker.company()"}
+    alone = {seed: rows(gear, fields, columns, count=1500, seed=seed) for seed in (5, 6)}
+    together: dict[int, list[dict[str, Any]]] = {}
+    start = threading.Barrier(2)
+
+    def work(seed: int) -> None:
+        start.wait()
+        together[seed] = rows(gear, fields, columns, count=1500, seed=seed)
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads as often as possible: any sharing shows
+    try:
+        threads = [threading.Thread(target=work, args=(seed,)) for seed in alone]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        sys.setswitchinterval(interval)
+    assert together == alone
 
 
 def test_count_beyond_the_pool_adds_synthetic_rows_from_fallbacks(gear: AssetPool) -> None:

@@ -25,9 +25,10 @@ def test_the_plan_package_loads_no_module_of_a_higher_layer() -> None:
         "import sys, pytest_supaseed.config; "
         "print(sorted({m.split('.')[1] for m in sys.modules if m.startswith('pytest_supaseed.')}))"
     )
-    # config reads demo schema names (templates), errors, the glob matcher for asset files and
-    # where the plan file is; nothing that fills a table
-    assert loaded == "['config', 'demo_schemas', 'errors', 'file_globs', 'plan_files']"
+    # config reads demo schema names (templates), errors, the glob matcher for asset files (which
+    # skips the plugin's own folder: project_dirs) and where the plan file is; nothing that fills
+    # a table
+    assert loaded == "['config', 'demo_schemas', 'errors', 'file_globs', 'plan_files', 'project_dirs']"
 
 
 @pytest.mark.parametrize(

@@ -4,6 +4,7 @@ tree, sequences, triggers, overrides and the errors a user meets."""
 from __future__ import annotations
 
 import sys
+import threading
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -793,7 +794,7 @@ def test_synthetic_rows_of_a_mapping_need_no_faker(
     from pytest_supaseed.assets import mapping
 
     monkeypatch.setitem(sys.modules, "faker", None)  # `import faker` raises ImportError
-    mapping._shared_faker.cache_clear()
+    monkeypatch.setattr(mapping, "_fakers", threading.local())  # no Faker made before
     fresh_conn.execute(
         "create table articles (id uuid primary key, title text not null, "
         "slug text not null unique, body text not null)"

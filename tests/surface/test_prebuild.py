@@ -5,6 +5,7 @@ reports as without the thread; a test that asks before the thread begins builds 
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 #: Imports for the test modules below: the run's prebuild and the key of a request.
@@ -147,12 +148,21 @@ def test_small(supaseed, request):
 def test_other(supaseed):
     pass
 
-def test_unit():
+@pytest.mark.skip(reason="not today")
+@pytest.mark.supaseed("small", users={"count": 4})
+def test_skipped(supaseed):
+    pass
+
+@pytest.mark.parametrize("supaseed_request", [SupaseedRequest("other", seed=99)])
+def test_own_request(supaseed_db, supaseed_request):
+    assert supaseed_db.execute("select count(*) from public.notes").fetchone() == (7,)
+
+def test_unit(supaseed_request):  # asks what it would seed, seeds nothing
     pass
 """
     )
-    project.run("-p", "no:randomly", "-k", "small or unit").assert_outcomes(
-        passed=2, deselected=1
+    project.run("-p", "no:randomly", "-k", "not other").assert_outcomes(
+        passed=3, skipped=1, deselected=1
     )
 
 
@@ -198,3 +208,81 @@ def test_other(supaseed):
     result = project.run("-p", "no:randomly", "-x", "--supaseed-rebuild")
     result.assert_outcomes(failed=1)
     assert "Exception in thread" not in result.stdout.str() + result.stderr.str()
+
+
+def test_a_run_that_ends_before_the_thread_began_builds_nothing_more(project: Any) -> None:
+    # The thread is held until the session is over (-x stopped it at its first test): it must
+    # then begin nothing, neither the base database nor a template database.
+    project.pytester.makeconftest(
+        """
+        import json
+        import threading
+        import time
+
+        import pytest
+
+        from pytest_supaseed.lifecycle import prebuild
+        from pytest_supaseed.run_state import peek_run_state
+
+        GATE = threading.Event()
+        _run = prebuild.Prebuild._run
+
+        def _gated(self):
+            GATE.wait(60)
+            _run(self)
+
+        prebuild.Prebuild._run = _gated
+
+        @pytest.hookimpl(trylast=True)
+        def pytest_sessionfinish(session):
+            GATE.set()
+            # give the thread every chance to begin something before the run goes on
+            found = peek_run_state(session.config).prebuild
+            deadline = time.monotonic() + 30
+            while time.monotonic() < deadline and any(t.is_alive() for t in found._threads):
+                if any(found.status(key) != "pending" for key in found.keys):
+                    break
+                time.sleep(0.01)
+
+        @pytest.hookimpl(trylast=True)
+        def pytest_unconfigure(config):
+            found = peek_run_state(config).prebuild
+            with open("prebuild.json", "w") as out:
+                json.dump([found.status(key) for key in found.keys], out)
+        """
+    )
+    project.tests(
+        """
+        import pytest
+
+        def test_unit_first():
+            assert False, "stop here"
+
+        @pytest.mark.supaseed("small")
+        def test_small(supaseed):
+            pass
+
+        @pytest.mark.supaseed("other")
+        def test_other(supaseed):
+            pass
+        """
+    )
+    result = project.run("-p", "no:randomly", "-x")
+    result.assert_outcomes(failed=1)
+    assert json.loads((project.root / "prebuild.json").read_text()) == ["pending", "pending"]
+
+
+def test_a_bad_option_is_reported_by_the_tests_not_by_collection(project: Any) -> None:
+    project.tests(
+        """
+        import pytest
+
+        @pytest.mark.supaseed("small")
+        def test_small(supaseed):
+            pass
+        """
+    )
+    result = project.run("-p", "no:randomly", "-o", "supaseed_backend=dokcer")
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(["*dokcer*"])
+    assert "INTERNALERROR" not in result.stdout.str() + result.stderr.str()
