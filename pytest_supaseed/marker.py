@@ -110,16 +110,28 @@ def closest_request(item: pytest.Item, default_template: str | None) -> Supaseed
 SEEDING_FIXTURES = ("supaseed", "supaseed_db", "supaseed_async_db")
 
 
+def _true(conditions: tuple[Any, ...]) -> bool:
+    """One of ``conditions`` is true for sure (a string condition is not evaluated here)."""
+    try:
+        return any(not isinstance(condition, str) and bool(condition) for condition in conditions)
+    except Exception:  # a condition that cannot say: as pytest would, at run time
+        return False
+
+
 def _skipped(item: pytest.Item) -> bool:
-    """Marked to be skipped for sure: ``skip``, or ``skipif`` with a condition that is a true
-    bool (a string condition is not evaluated here)."""
+    """Will not run, by pytest's rules for these markers, as far as they can be known before
+    running: ``skip``; ``skipif`` with no condition or a true one (a ``condition=`` keyword wins
+    over positional ones); ``xfail(run=False)`` likewise."""
     if item.get_closest_marker("skip") is not None:
         return True
-    return any(
-        any(condition is True for condition in mark.args)
-        or mark.kwargs.get("condition") is True
-        for mark in item.iter_markers("skipif")
-    )
+    for name in ("skipif", "xfail"):
+        for mark in item.iter_markers(name):
+            if name == "xfail" and mark.kwargs.get("run", True):
+                continue
+            conditions = (mark.kwargs["condition"],) if "condition" in mark.kwargs else mark.args
+            if not conditions or _true(tuple(conditions)):
+                return True
+    return False
 
 
 def planned_requests(

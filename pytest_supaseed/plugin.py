@@ -281,7 +281,7 @@ def _overridden_at_collection(session: pytest.Session, names: tuple[str, ...]) -
     """After collection, every conftest is parsed: which of fixtures ``names`` have a definition
     (by fixture name, ``@pytest.fixture(name=...)`` included) that is not ours, visible to a
     collected test (asked of pytest's fixture manager once per module or class; where it cannot
-    say, all of them)."""
+    say: those found so far and the session fixtures, so that nothing is built ahead)."""
     lookup = getattr(getattr(session, "_fixturemanager", None), "getfixturedefs", None)
     if lookup is None:
         return set(names).intersection(_OWN_SESSION_FIXTURES)
@@ -523,13 +523,11 @@ def _prune_caches(state: RunState) -> None:
     run's file lock) also cached base and template databases no live run holds, beyond the newest
     few of each kind. Other runs sharing the server keep everything they use.
     """
-    handle, settings = state.server.handle, state.settings
-    if (
-        state.server_gone is not None
-        or handle is None
-        or settings.keep
-        or hasattr(state.config, "workerinput")
-    ):
+    handle = state.server.handle
+    if state.server_gone is not None or handle is None or hasattr(state.config, "workerinput"):
+        return  # no server of this run (a bad option, say: its error was the tests')
+    settings = state.settings
+    if settings.keep:
         return
     import os
     import warnings
@@ -561,12 +559,10 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     or single process)."""
     state = peek_run_state(config)
     if state is not None:
-        try:
-            state.stop_prebuild()  # it finishes the database it is building, skips the rest
-            state.server.finish_early_start()  # its server, if it started one: pruned, stopped
-            _prune_caches(state)
-        finally:
-            state.server.stop()
+        state.stop_prebuild()  # it finishes the database it is building, skips the rest
+        state.server.finish_early_start()  # its server, if it started one, is pruned and stopped
+        _prune_caches(state)
+        state.server.stop()
 
 
 def randomly_seeder(seed: int) -> None:

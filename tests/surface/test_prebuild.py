@@ -142,7 +142,7 @@ def test_only_the_selected_tests_templates_are_built_ahead(project: Any) -> None
         + """
 @pytest.mark.supaseed("small")
 def test_small(supaseed, request):
-    assert get_run_state(request.config).prebuild.keys == (SMALL,)
+    assert get_run_state(request.config).prebuild.keys[0] == SMALL
 
 @pytest.mark.supaseed("other")
 def test_other(supaseed):
@@ -153,16 +153,33 @@ def test_other(supaseed):
 def test_skipped(supaseed):
     pass
 
+@pytest.mark.supaseed("other")
 @pytest.mark.parametrize("supaseed_request", [SupaseedRequest("other", seed=99)])
 def test_own_request(supaseed_db, supaseed_request):
     assert supaseed_db.execute("select count(*) from public.notes").fetchone() == (7,)
 
+@pytest.mark.supaseed("other")
 def test_unit(supaseed_request):  # asks what it would seed, seeds nothing
     pass
+
+@pytest.mark.supaseed("other")
+@pytest.mark.skipif(reason="no condition: skipped")
+def test_skipif_without_condition(supaseed):
+    pass
+
+@pytest.mark.supaseed("other")
+@pytest.mark.xfail(run=False, reason="not run")
+def test_not_run(supaseed):
+    pass
+
+@pytest.mark.supaseed("small", users={"count": 5})
+@pytest.mark.skipif(True, condition=False, reason="condition= wins: it runs")
+def test_runs(supaseed, request):
+    assert len(get_run_state(request.config).prebuild.keys) == 2
 """
     )
     project.run("-p", "no:randomly", "-k", "not other").assert_outcomes(
-        passed=3, skipped=1, deselected=1
+        passed=4, skipped=2, xfailed=1, deselected=1
     )
 
 
@@ -212,7 +229,7 @@ def test_other(supaseed):
 
 def test_a_run_that_ends_before_the_thread_began_builds_nothing_more(project: Any) -> None:
     # The thread is held until the session is over (-x stopped it at its first test): it must
-    # then begin nothing, neither the base database nor a template database.
+    # then begin no template database.
     project.pytester.makeconftest(
         """
         import json
@@ -285,4 +302,6 @@ def test_a_bad_option_is_reported_by_the_tests_not_by_collection(project: Any) -
     result = project.run("-p", "no:randomly", "-o", "supaseed_backend=dokcer")
     result.assert_outcomes(errors=1)
     result.stdout.fnmatch_lines(["*dokcer*"])
-    assert "INTERNALERROR" not in result.stdout.str() + result.stderr.str()
+    output = result.stdout.str() + result.stderr.str()
+    assert "INTERNALERROR" not in output
+    assert "Traceback" not in output
