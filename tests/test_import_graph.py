@@ -189,7 +189,9 @@ def test_library_modules_import_the_package_at_module_top() -> None:
 
 
 def test_no_package_defers_its_names_with_a_module_getattr() -> None:
-    """PEP 562 ``__getattr__`` would hide imports from the graph: packages re-export eagerly."""
+    """A PEP 562 ``__getattr__`` could hide imports from the graph: packages defer their names
+    only through ``lazy_exports.lazy_package``, whose map tests/test_lazy_packages.py holds to the
+    ``TYPE_CHECKING`` imports this graph counts."""
     lazy = [
         name
         for name, path in _modules().items()

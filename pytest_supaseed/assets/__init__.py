@@ -7,20 +7,32 @@ assets a seed uses, ``map_rows`` turns them into rows checked against the target
 
 from __future__ import annotations
 
-from ..config.asset_sections import (
-    AssetPoolConfig,
-    FilterConfig,
-    MappingConfig,
-    RangeFilter,
-    SelectionConfig,
-    StorageTarget,
-    TagFilter,
-)
-from .convert import ColumnLike, to_column
-from .mapping import CompiledMapping, compile_expression, compile_mapping, map_rows, storage_path
-from .model import MISSING, Asset, AssetProblem, resolve
-from .pool import AssetPool, load_pool, load_pools
-from .select import Selection, pool_rng, select
+from typing import TYPE_CHECKING
+
+from ..lazy_exports import lazy_package
+
+if TYPE_CHECKING:
+    from ..config.asset_sections import (
+        AssetPoolConfig,
+        FilterConfig,
+        MappingConfig,
+        RangeFilter,
+        SelectionConfig,
+        StorageTarget,
+        TagFilter,
+    )
+    from .convert import ColumnLike, to_column
+    from .mapping import (
+        CompiledMapping,
+        compile_expression,
+        compile_mapping,
+        map_rows,
+        storage_path,
+    )
+    from .model import MISSING, Asset, AssetProblem, resolve
+    from .pool import AssetPool, load_pool, load_pools
+    from .select import Selection, pool_rng, select
+
 
 __all__ = [
     "MISSING",
@@ -48,3 +60,29 @@ __all__ = [
     "storage_path",
     "to_column",
 ]
+
+lazy_package(
+    __name__,
+    {
+        "..config.asset_sections": (
+            "AssetPoolConfig",
+            "FilterConfig",
+            "MappingConfig",
+            "RangeFilter",
+            "SelectionConfig",
+            "StorageTarget",
+            "TagFilter",
+        ),
+        ".convert": ("ColumnLike", "to_column"),
+        ".mapping": (
+            "CompiledMapping",
+            "compile_expression",
+            "compile_mapping",
+            "map_rows",
+            "storage_path",
+        ),
+        ".model": ("MISSING", "Asset", "AssetProblem", "resolve"),
+        ".pool": ("AssetPool", "load_pool", "load_pools"),
+        ".select": ("Selection", "pool_rng", "select"),
+    },
+)

@@ -21,7 +21,8 @@ from ..errors import AssetError, did_you_mean
 from ..file_globs import find_files
 from ..project_dirs import ASSET_CACHE_DIR
 from .cache import CacheEntry, ParseCache, fingerprint
-from .loaders import PARSERS, LoadContext
+from .loaders.base import LoadContext
+from .loaders.registry import PARSERS
 from .model import Asset, AssetProblem
 
 __all__ = ["DEFAULT_CACHE_DIR", "AssetPool", "load_pool"]

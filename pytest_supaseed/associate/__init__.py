@@ -6,16 +6,22 @@ entry point; ``distribute_from_config`` takes a plan's :class:`AssociationConfig
 
 from __future__ import annotations
 
-from ..config.association_sections import (
-    STRATEGIES,
-    AssociationConfig,
-    CategoryBalance,
-    CategoryBound,
-    ConstraintsConfig,
-    DateDistribution,
-)
-from .constraints import Relaxation
-from .solver import Distribution, distribute, distribute_from_config
+from typing import TYPE_CHECKING
+
+from ..lazy_exports import lazy_package
+
+if TYPE_CHECKING:
+    from ..config.association_sections import (
+        STRATEGIES,
+        AssociationConfig,
+        CategoryBalance,
+        CategoryBound,
+        ConstraintsConfig,
+        DateDistribution,
+    )
+    from .constraints import Relaxation
+    from .solver import Distribution, distribute, distribute_from_config
+
 
 __all__ = [
     "STRATEGIES",
@@ -29,3 +35,19 @@ __all__ = [
     "distribute",
     "distribute_from_config",
 ]
+
+lazy_package(
+    __name__,
+    {
+        "..config.association_sections": (
+            "STRATEGIES",
+            "AssociationConfig",
+            "CategoryBalance",
+            "CategoryBound",
+            "ConstraintsConfig",
+            "DateDistribution",
+        ),
+        ".constraints": ("Relaxation",),
+        ".solver": ("Distribution", "distribute", "distribute_from_config"),
+    },
+)

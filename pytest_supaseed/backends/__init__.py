@@ -1,21 +1,19 @@
 """How a PostgreSQL server comes to exist: ``embedded`` (default), ``external`` or ``docker``.
 
 The run's *base database* (Supabase layer plus the project's migrations) is built on such a server
-by :mod:`pytest_supaseed.lifecycle.base`.
+by :mod:`pytest_supaseed.lifecycle.base`. The names below load on first use
+(:mod:`pytest_supaseed.lazy_exports`).
 """
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .base import MAINTENANCE_DB, ServerHandle, is_local_host
-from .docker import start_docker
-from .embedded import start_embedded
-from .external import connect_external
+from ..lazy_exports import lazy_package
 
 if TYPE_CHECKING:
-    from ..options import Settings
+    from .base import MAINTENANCE_DB, ServerHandle, is_local_host
+    from .start import connect_server, start_server
 
 __all__ = [
     "MAINTENANCE_DB",
@@ -25,22 +23,10 @@ __all__ = [
     "start_server",
 ]
 
-
-def start_server(settings: Settings, *, join: bool = True) -> ServerHandle:
-    """Start (embedded, docker) or reach (external) the server ``settings.backend`` names;
-    ``join=False``: an embedded server of this process's own, never one another run started."""
-    if settings.backend == "external":
-        return connect_external(settings.dsn, settings.allow_remote)
-    if settings.backend == "docker":
-        return start_docker(settings.image)
-    return start_embedded(settings.pg_bin, settings.rootdir, join=join)
-
-
-def connect_server(
-    rootdir: Path, dsn: str | None = None, *, allow_remote: bool = False
-) -> ServerHandle:
-    """The server of ``dsn`` (external; its host must be local unless ``allow_remote``), else a
-    new embedded server for the project at ``rootdir``."""
-    if dsn:
-        return connect_external(dsn, allow_remote)
-    return start_embedded(None, Path(rootdir))
+lazy_package(
+    __name__,
+    {
+        ".base": ("MAINTENANCE_DB", "ServerHandle", "is_local_host"),
+        ".start": ("connect_server", "start_server"),
+    },
+)

@@ -15,22 +15,28 @@ plan against a live database (check, impact of a schema change) is :mod:`pytest_
 
 from __future__ import annotations
 
-from .catalog import Template, find_template, list_templates
-from .loader import find_plan_file, load_plan, plan_json_schema
-from .models import (
-    AccountsConfig,
-    AIConfig,
-    AIField,
-    ColumnValue,
-    Constant,
-    Expression,
-    IntRange,
-    MigrationsConfig,
-    SeedPlan,
-    TableConfig,
-    UsersConfig,
-)
-from .resolve import MigrationChoice, ResolvedPlan, plan_hash, resolve_plan
+from typing import TYPE_CHECKING
+
+from ..lazy_exports import lazy_package
+
+if TYPE_CHECKING:
+    from .catalog import Template, find_template, list_templates
+    from .loader import find_plan_file, load_plan, plan_json_schema
+    from .models import (
+        AccountsConfig,
+        AIConfig,
+        AIField,
+        ColumnValue,
+        Constant,
+        Expression,
+        IntRange,
+        MigrationsConfig,
+        SeedPlan,
+        TableConfig,
+        UsersConfig,
+    )
+    from .resolve import MigrationChoice, ResolvedPlan, plan_hash, resolve_plan
+
 
 __all__ = [
     "AIConfig",
@@ -55,3 +61,25 @@ __all__ = [
     "plan_json_schema",
     "resolve_plan",
 ]
+
+lazy_package(
+    __name__,
+    {
+        ".catalog": ("Template", "find_template", "list_templates"),
+        ".loader": ("find_plan_file", "load_plan", "plan_json_schema"),
+        ".models": (
+            "AccountsConfig",
+            "AIConfig",
+            "AIField",
+            "ColumnValue",
+            "Constant",
+            "Expression",
+            "IntRange",
+            "MigrationsConfig",
+            "SeedPlan",
+            "TableConfig",
+            "UsersConfig",
+        ),
+        ".resolve": ("MigrationChoice", "ResolvedPlan", "plan_hash", "resolve_plan"),
+    },
+)

@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
-from .collect import AssociationCounts, PoolReport, SeedReport, TableCount, collect_report
-from .html import histogram_png, render_html, write_html
+from typing import TYPE_CHECKING
+
+from ..lazy_exports import lazy_package
+
+if TYPE_CHECKING:
+    from .collect import AssociationCounts, PoolReport, SeedReport, TableCount, collect_report
+    from .html import histogram_png, render_html, write_html
+
 
 __all__ = [
     "AssociationCounts",
@@ -15,3 +21,17 @@ __all__ = [
     "render_html",
     "write_html",
 ]
+
+lazy_package(
+    __name__,
+    {
+        ".collect": (
+            "AssociationCounts",
+            "PoolReport",
+            "SeedReport",
+            "TableCount",
+            "collect_report",
+        ),
+        ".html": ("histogram_png", "render_html", "write_html"),
+    },
+)

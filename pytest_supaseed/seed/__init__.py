@@ -6,7 +6,21 @@ Modules, lowest first: :mod:`.auth_users` (auth users as GoTrue writes them), :m
 
 from __future__ import annotations
 
-from ..seed_result import SeedResult
-from .engine import seed, seed_connection
+from typing import TYPE_CHECKING
+
+from ..lazy_exports import lazy_package
+
+if TYPE_CHECKING:
+    from ..seed_result import SeedResult
+    from .engine import seed, seed_connection
+
 
 __all__ = ["SeedResult", "seed", "seed_connection"]
+
+lazy_package(
+    __name__,
+    {
+        "..seed_result": ("SeedResult",),
+        ".engine": ("seed", "seed_connection"),
+    },
+)

@@ -5,27 +5,33 @@ is an optional extra, so this package does not load it).
 
 from __future__ import annotations
 
-# Distribution of seeded rows over their parents.
-from .distribution import assert_category_balance, assert_distribution
+from typing import TYPE_CHECKING
 
-# The extension pack's recording doubles: pg_net requests, http answers, pg_cron runs.
-from .doubles import http_calls, http_requests, register_http_response, run_cron_job
+from ..lazy_exports import lazy_package
 
-# Who can select/insert/update/delete what, tried on the seeded rows.
-from .matrix import rls_matrix
+if TYPE_CHECKING:
+    # Distribution of seeded rows over their parents.
+    from .distribution import assert_category_balance, assert_distribution
 
-# RLS: act as a user inside the test's transaction, and check what they see.
-from .rls import (
-    as_anon,
-    as_service_role,
-    as_user,
-    assert_not_visible,
-    assert_rls_enabled,
-    assert_visible,
-)
+    # The extension pack's recording doubles: pg_net requests, http answers, pg_cron runs.
+    from .doubles import http_calls, http_requests, register_http_response, run_cron_job
 
-# The object the ``supaseed`` fixture gives a test.
-from .supaseed import Supaseed
+    # Who can select/insert/update/delete what, tried on the seeded rows.
+    from .matrix import rls_matrix
+
+    # RLS: act as a user inside the test's transaction, and check what they see.
+    from .rls import (
+        as_anon,
+        as_service_role,
+        as_user,
+        assert_not_visible,
+        assert_rls_enabled,
+        assert_visible,
+    )
+
+    # The object the ``supaseed`` fixture gives a test.
+    from .supaseed import Supaseed
+
 
 __all__ = [
     "Supaseed",
@@ -43,3 +49,21 @@ __all__ = [
     "rls_matrix",
     "run_cron_job",
 ]
+
+lazy_package(
+    __name__,
+    {
+        ".distribution": ("assert_category_balance", "assert_distribution"),
+        ".doubles": ("http_calls", "http_requests", "register_http_response", "run_cron_job"),
+        ".matrix": ("rls_matrix",),
+        ".rls": (
+            "as_anon",
+            "as_service_role",
+            "as_user",
+            "assert_not_visible",
+            "assert_rls_enabled",
+            "assert_visible",
+        ),
+        ".supaseed": ("Supaseed",),
+    },
+)

@@ -22,13 +22,16 @@ def _fresh(code: str) -> str:
 
 def test_the_plan_package_loads_no_module_of_a_higher_layer() -> None:
     loaded = _fresh(
-        "import sys, pytest_supaseed.config; "
+        "import sys, pytest_supaseed.config as c; [getattr(c, n) for n in c.__all__]; "
         "print(sorted({m.split('.')[1] for m in sys.modules if m.startswith('pytest_supaseed.')}))"
     )
     # config reads demo schema names (templates), errors, the glob matcher for asset files (which
     # skips the plugin's own folder: project_dirs) and where the plan file is; nothing that fills
     # a table
-    assert loaded == "['config', 'demo_schemas', 'errors', 'file_globs', 'plan_files', 'project_dirs']"
+    assert loaded == (
+        "['config', 'demo_schemas', 'errors', 'file_globs', 'lazy_exports', 'plan_files', "
+        "'project_dirs']"
+    )
 
 
 @pytest.mark.parametrize(
