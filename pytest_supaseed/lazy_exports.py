@@ -10,13 +10,14 @@ imports the test modules, which may import ``pytest_supaseed.config`` or ``.asse
 so its packages' ``__init__`` files import nothing of their own: each names what it exports and
 where, under ``TYPE_CHECKING`` for type checkers, and :func:`lazy_package` loads a name when it is
 first read (``from pytest_supaseed.config import resolve_plan`` works as before, and so does
-``pytest_supaseed.config.models``: a module of the package loads when read as an attribute).
+``pytest_supaseed.config.models``: a module ``__init__`` used to import loads when read as an
+attribute). A name is read from its module on every access, never kept in the package, so a
+test that patches it there is seen through the package, and undone with it.
 """
 
 from __future__ import annotations
 
 import importlib
-import importlib.util
 import sys
 from collections.abc import Mapping
 from types import ModuleType
@@ -28,15 +29,20 @@ _EXPORTS = "__lazy_exports__"
 
 
 class _LazyPackage(ModuleType):
-    def __getattr__(self, name: str) -> Any:  # called only for names not set yet
+    def __getattr__(self, name: str) -> Any:  # called only for names the package has not set
         exports: Mapping[str, str] = self.__dict__.get(_EXPORTS, {})
         where = exports.get(name)
         if where is not None:
-            value = getattr(importlib.import_module(where, self.__name__), name)
-            self.__dict__[name] = value
-            return value
-        if not name.startswith("__") and importlib.util.find_spec(f"{self.__name__}.{name}"):
-            # a module of the package, as ``pkg.module`` read when ``__init__`` imported it
+            # Read from the module each time (not kept here): a name patched or restored there
+            # is what the package gives too.
+            try:
+                return getattr(importlib.import_module(where, self.__name__), name)
+            except AttributeError as exc:  # a broken module, not a missing name
+                raise ImportError(
+                    f"cannot load {name!r} of {self.__name__} from {where}: {exc}"
+                ) from exc
+        if f".{name}" in exports.values():
+            # one of the package's modules that ``__init__`` used to import (``config.models``)
             return importlib.import_module(f"{self.__name__}.{name}")
         raise AttributeError(f"module {self.__name__!r} has no attribute {name!r}")
 
@@ -44,12 +50,7 @@ class _LazyPackage(ModuleType):
         # The import system binds every submodule it loads on its package; where an export has
         # the submodule's name (``schema.diff``, the function), the export must win, as it did
         # when ``__init__`` imported it.
-        exports: Mapping[str, str] = self.__dict__.get(_EXPORTS, {})
-        if (
-            name in exports
-            and isinstance(value, ModuleType)
-            and value.__name__ == f"{self.__name__}.{name}"
-        ):
+        if _shadows_export(self, name, value):
             return
         super().__setattr__(name, value)
 
@@ -57,11 +58,26 @@ class _LazyPackage(ModuleType):
         return sorted({*super().__dir__(), *self.__dict__.get(_EXPORTS, {})})
 
 
+def _shadows_export(module: ModuleType, name: str, value: Any) -> bool:
+    exports: Mapping[str, str] = module.__dict__.get(_EXPORTS, {})
+    return (
+        name in exports
+        and isinstance(value, ModuleType)
+        and value.__name__ == f"{module.__name__}.{name}"
+    )
+
+
 def lazy_package(name: str, exports: Mapping[str, tuple[str, ...]]) -> None:
     """Make package ``name`` (call it at the end of its ``__init__``: ``lazy_package(__name__,
     {".catalog": ("Template", ...), ...})``) load each exported name from its submodule (relative
-    to the package, or absolute) the first time it is read."""
+    to the package, or absolute) when it is read."""
     module = sys.modules[name]
     flat = {attr: where for where, attrs in exports.items() for attr in attrs}
     module.__dict__[_EXPORTS] = flat
     module.__class__ = _LazyPackage
+    # Another thread may have imported one of the package's modules while this ``__init__`` ran
+    # (the import system does not wait for a parent package that is still initialising) and bound
+    # it over an export of its name before the class above could refuse it.
+    for attr, value in list(module.__dict__.items()):
+        if _shadows_export(module, attr, value):
+            del module.__dict__[attr]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ast
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -41,6 +42,93 @@ def test_package_inits_that_import_their_own_modules_are_lazy() -> None:
     ]
     assert eager == []
     assert len(_lazy_inits()) == 10
+
+
+def _module_name(path: Path) -> str:
+    parts = list(path.relative_to(PACKAGE.parent).with_suffix("").parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _run_at_import(body: list[ast.stmt]) -> list[ast.Import | ast.ImportFrom]:
+    """The import statements a module runs when it is imported: module level, in ``if``/``try``/
+    ``with`` blocks too, but not under ``if TYPE_CHECKING:`` nor in functions."""
+    found: list[ast.Import | ast.ImportFrom] = []
+    for node in body:
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            found.append(node)
+        elif isinstance(node, ast.If):
+            if getattr(node.test, "id", None) != "TYPE_CHECKING":
+                found += _run_at_import(node.body)
+            found += _run_at_import(node.orelse)
+        elif isinstance(node, ast.Try):
+            for block in (node.body, *(h.body for h in node.handlers), node.orelse, node.finalbody):
+                found += _run_at_import(block)
+        elif isinstance(node, ast.With):
+            found += _run_at_import(node.body)
+    return found
+
+
+def _graph() -> dict[str, set[str]]:
+    """Who waits for whose import lock: each module for the modules its import runs (a name read
+    from a lazy package: that name's module; ``from pkg import module``: that module) and for its
+    parent package (importing ``pkg.child`` holds the child's lock while ``pkg`` is imported)."""
+    paths = {_module_name(p): p for p in PACKAGE.rglob("*.py")}
+    lazy: dict[str, dict[str, str]] = {}
+    for name, path in paths.items():
+        for node in ast.parse(path.read_text()).body:
+            call = getattr(node, "value", None)
+            if isinstance(call, ast.Call) and getattr(call.func, "id", None) == "lazy_package":
+                for where, names in ast.literal_eval(call.args[1]).items():
+                    stripped = where.lstrip(".")
+                    base = name.split(".")[: len(name.split(".")) - (len(where) - len(stripped) - 1)]
+                    for attr in names:
+                        lazy.setdefault(name, {})[attr] = ".".join([*base, stripped])
+    graph: dict[str, set[str]] = {name: set() for name in paths}
+    for name, path in paths.items():
+        if "." in name:
+            graph[name].add(name.rsplit(".", 1)[0])
+        package = name if path.name == "__init__.py" else name.rsplit(".", 1)[0]
+        for node in _run_at_import(ast.parse(path.read_text()).body):
+            if isinstance(node, ast.Import):
+                graph[name] |= {a.name for a in node.names if a.name in paths}
+                continue
+            parts = package.split(".")
+            base = parts[: len(parts) - node.level + 1] if node.level else []
+            target = ".".join([*base, *([node.module] if node.module else [])])
+            if target not in paths:
+                continue
+            graph[name].add(target)
+            for alias in node.names:
+                if alias.name in lazy.get(target, {}):
+                    graph[name].add(lazy[target][alias.name])
+                elif f"{target}.{alias.name}" in paths:
+                    graph[name].add(f"{target}.{alias.name}")
+        graph[name].discard(name)
+    return graph
+
+
+def test_the_import_locks_have_no_cycle_parents_included() -> None:
+    # No cycle of modules each waiting for the next one's import lock: no two threads can wait
+    # for each other while importing the library (this found cycles through schema, config,
+    # generate, assets, associate and backends when their __init__ files imported eagerly).
+    graph = _graph()
+    cycles = []
+    state: dict[str, int] = {}  # 1: on the path, 2: done
+
+    def visit(node: str, path: list[str]) -> None:
+        state[node] = 1
+        for nxt in sorted(graph[node]):
+            if state.get(nxt) == 1:
+                cycles.append([*path[path.index(nxt) :], nxt])
+            elif nxt not in state:
+                visit(nxt, [*path, nxt])
+        state[node] = 2
+
+    for node in sorted(graph):
+        if node not in state:
+            visit(node, [node])
+    assert cycles == []
+    assert "pytest_supaseed.config.loader" in graph["pytest_supaseed.config.catalog"]
 
 
 @pytest.mark.parametrize("init", _lazy_inits(), ids=_module)
@@ -129,7 +217,8 @@ def test_two_threads_importing_the_library_at_once_never_get_a_half_initialised_
             [sys.executable, "-c", RACE],
             capture_output=True,
             text=True,
-            env={"PYTHONDONTWRITEBYTECODE": "1", "PATH": "/usr/bin:/bin"},
+            env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
+            timeout=60,  # a deadlock CPython would not detect
         )
         assert done.returncode == 0, done.stderr
         outcomes.append(done.stdout.strip())

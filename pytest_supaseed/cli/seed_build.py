@@ -12,7 +12,6 @@ from typing import Any
 
 import psycopg
 
-from .. import seed as seeding
 from ..config.resolve import ResolvedPlan, resolve_plan
 from ..errors import ConfigError
 from ..lifecycle.base import ensure_base_database, project_server
@@ -21,6 +20,7 @@ from ..lifecycle.schema_check import check_resolved_plan
 from ..lifecycle.template_build import ensure_template_db, own_sql_files
 from ..report import collect_report, write_html
 from ..seed.atomic import check_target
+from ..seed.engine import seed as seed_plan
 from ..seed.journal import rollback
 from ..seed_result import SeedResult
 from .common import migrations_option
@@ -62,7 +62,7 @@ def run(args: argparse.Namespace) -> int:
         return 0
     if args.dsn:
         started = time.perf_counter()
-        result = seeding.seed(
+        result = seed_plan(
             resolved.plan,
             args.dsn,
             seed=run_seed,

@@ -15,10 +15,10 @@ from pathlib import Path
 
 import psycopg
 
-from .. import seed as seeding
 from ..backends.extensions.preflight import check_extensions
 from ..config.resolve import ResolvedPlan, plan_hash, resolve_plan
 from ..options import Settings
+from ..seed.engine import seed as seed_plan
 from ..seed_result import SeedResult
 from .databases import Server, write_metadata
 from .migrations import apply_sql_paths, sql_files
@@ -112,7 +112,7 @@ def build_template_db(
             # The same extension preflight as the base database: one answer before any SQL.
             check_extensions(conn, sql_files(choice.paths), project_root)
             apply_sql_paths(conn, choice.paths, project_root)
-    result = seeding.seed(
+    result = seed_plan(
         resolved.plan, dsn, seed=seed_value, progress=progress, rootdir=project_root, jobs=jobs
     )
     seconds = time.perf_counter() - started

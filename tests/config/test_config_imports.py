@@ -46,9 +46,12 @@ def test_the_plan_package_loads_no_module_of_a_higher_layer() -> None:
     ],
 )
 def test_each_module_imports_first_in_a_fresh_interpreter(module: str) -> None:
-    assert _fresh(f"import {module}; from pytest_supaseed.config import SeedPlan; print('ok')") == (
-        "ok"
+    # every name the module exports loads (a lazy package's too), then the plan model
+    code = (
+        f"import {module} as m; [getattr(m, n) for n in getattr(m, '__all__', ())]; "
+        "from pytest_supaseed.config import SeedPlan; print('ok')"
     )
+    assert _fresh(code) == "ok"
 
 
 def test_public_names_resolve_and_unknown_ones_raise() -> None:
