@@ -320,7 +320,7 @@ def pytest_collection_finish(session: pytest.Session) -> None:
         overridden = _overridden_at_collection(session, (*own_server, *_OWN_SESSION_FIXTURES))
         if overridden.intersection(own_server):
             state.server.unneeded()
-        elif not overridden and state.server.base_early:
+        elif not overridden:
             _start_prebuild(state, session.items)
     elif state is not None and (not needed or session.testsfailed):
         # no test needs it, or collection errors stop the run before any test

@@ -11,6 +11,7 @@ import json
 import os
 import subprocess
 import sys
+from importlib.util import resolve_name
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,19 @@ import pytest
 import pytest_supaseed
 
 PACKAGE = Path(pytest_supaseed.__file__).parent
+
+
+def _fresh(code: str) -> str:
+    """What ``code`` prints in a new interpreter (which has imported nothing of ours yet)."""
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
+        timeout=60,  # a deadlock CPython would not detect
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip()
 
 
 def _lazy_inits() -> list[Path]:
@@ -79,10 +93,8 @@ def _graph() -> dict[str, set[str]]:
             call = getattr(node, "value", None)
             if isinstance(call, ast.Call) and getattr(call.func, "id", None) == "lazy_package":
                 for where, names in ast.literal_eval(call.args[1]).items():
-                    stripped = where.lstrip(".")
-                    base = name.split(".")[: len(name.split(".")) - (len(where) - len(stripped) - 1)]
                     for attr in names:
-                        lazy.setdefault(name, {})[attr] = ".".join([*base, stripped])
+                        lazy.setdefault(name, {})[attr] = resolve_name(where, name)
     graph: dict[str, set[str]] = {name: set() for name in paths}
     for name, path in paths.items():
         if "." in name:
@@ -92,9 +104,7 @@ def _graph() -> dict[str, set[str]]:
             if isinstance(node, ast.Import):
                 graph[name] |= {a.name for a in node.names if a.name in paths}
                 continue
-            parts = package.split(".")
-            base = parts[: len(parts) - node.level + 1] if node.level else []
-            target = ".".join([*base, *([node.module] if node.module else [])])
+            target = resolve_name("." * node.level + (node.module or ""), package)
             if target not in paths:
                 continue
             graph[name].add(target)
@@ -152,9 +162,7 @@ def test_every_export_loads_and_matches_what_type_checkers_see(init: Path) -> No
         "print(json.dumps({'exports': exports, 'all': sorted(pkg.__all__), 'same': same,"
         " 'dir': sorted(set(exports) - set(dir(pkg)))}))\n"
     )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr
-    found = json.loads(done.stdout)
+    found = json.loads(_fresh(code))
     assert found["exports"] == checked  # the lazy map says what the TYPE_CHECKING imports say
     assert found["all"] == sorted(checked)  # __all__ is exactly the exports
     assert found["same"] is True
@@ -170,9 +178,7 @@ def test_an_export_named_like_its_module_is_the_export_after_the_module_was_impo
         "print(all(callable(f) and not hasattr(f, '__path__') and type(f).__name__ == 'function'"
         " for f in (diff, introspect, select)))\n"
     )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == "True"
+    assert _fresh(code) == "True"
 
 
 #: Two threads import for the first time at once: one as a test module does, the other as the
@@ -211,15 +217,5 @@ print(errors)
 
 
 def test_two_threads_importing_the_library_at_once_never_get_a_half_initialised_module() -> None:
-    outcomes = []
-    for _ in range(10):  # before the lazy packages, most of these failed (ImportError, deadlock)
-        done = subprocess.run(
-            [sys.executable, "-c", RACE],
-            capture_output=True,
-            text=True,
-            env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
-            timeout=60,  # a deadlock CPython would not detect
-        )
-        assert done.returncode == 0, done.stderr
-        outcomes.append(done.stdout.strip())
-    assert outcomes == ["[]"] * 10
+    # before the lazy packages, most of these failed (ImportError, deadlock)
+    assert [_fresh(RACE) for _ in range(10)] == ["[]"] * 10

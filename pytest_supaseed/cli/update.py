@@ -42,7 +42,7 @@ from ..lifecycle.databases import clone_database, drop_database
 from ..lifecycle.migrations import apply_sql_paths
 from ..plancheck.check import check_plan
 from ..plancheck.impact import Impact, analyze
-from ..project_dirs import BACKUP_DIR as PROJECT_BACKUP_DIR
+from ..project_dirs import BACKUP_DIR  # where backups go, under the plan file's directory
 from ..schema.introspect import introspect
 from ..schema.model import Schema, Table
 from ..schema.snapshot import DEFAULT_SNAPSHOT_FILE, load_snapshot, write_snapshot
@@ -54,9 +54,6 @@ __all__ = [
     "register",
     "run_update",
 ]
-
-BACKUP_DIR = PROJECT_BACKUP_DIR
-"""Where backups go, under the plan file's directory."""
 
 Ask = Callable[[str], str]
 

@@ -52,24 +52,17 @@ class Prebuild:
     """
 
     def __init__(
-        self,
-        requests: Iterable[SupaseedRequest],
-        open_session: Callable[[], SeedSession],
-        *,
-        threads: int = 1,
+        self, requests: Iterable[SupaseedRequest], open_session: Callable[[], SeedSession]
     ) -> None:
         self._entries: dict[str, _Entry] = {}
         for request in requests:
             self._entries.setdefault(request_identity(request), _Entry(request))
         self._open_session = open_session
-        self._sessions: list[SeedSession] = []
+        #: The thread's session once made: its lease is released by :meth:`stop`.
+        self._session: SeedSession | None = None
         self._changed = threading.Condition()
         self._stopping = False
-        count = max(1, min(threads, len(self._entries)))
-        self._threads = [
-            threading.Thread(target=self._run, name=f"supaseed-prebuild-{n}", daemon=True)
-            for n in range(count)
-        ]
+        self._thread = threading.Thread(target=self._run, name="supaseed-prebuild", daemon=True)
 
     @property
     def keys(self) -> tuple[str, ...]:
@@ -85,9 +78,8 @@ class Prebuild:
             return None if entry is None else entry.status
 
     def start(self) -> Prebuild:
-        """Start the threads (returns self)."""
-        for thread in self._threads:
-            thread.start()
+        """Start the thread (returns self)."""
+        self._thread.start()
         return self
 
     def _next(self) -> _Entry | None:
@@ -101,19 +93,17 @@ class Prebuild:
             return None
 
     def _run(self) -> None:
-        session: SeedSession | None = None
         with self._changed:
-            stopping = self._stopping
-        if not stopping:
-            try:
-                session = self._open_session()
-            except Exception:  # no server or base database (the fixtures report it), or the end
-                session = None
-        if session is not None:
-            with self._changed:
-                self._sessions.append(session)
+            if self._stopping:
+                return
         try:
-            while session is not None and (entry := self._next()) is not None:
+            session = self._open_session()
+        except Exception:  # no server or base database (the fixtures report it), or the end
+            return
+        with self._changed:
+            self._session = session
+        try:
+            while (entry := self._next()) is not None:
                 result: Provided | None = None
                 try:
                     result = session.template_db(entry.request)
@@ -124,8 +114,7 @@ class Prebuild:
                         entry.status, entry.result = "done", result
                         self._changed.notify_all()
         finally:
-            if session is not None:
-                session.close()  # its admin connection; the lease stays held until stop()
+            session.close()  # its admin connection; the lease stays held until stop()
 
     def take(self, key: str) -> Provided | None:
         """The template database of request ``key`` and how to get its resolved plan, once the
@@ -147,13 +136,11 @@ class Prebuild:
             self._stopping = True
 
     def stop(self) -> None:
-        """:meth:`end`, wait for the threads, then release their leases. Idempotent."""
+        """:meth:`end`, wait for the thread, then release its lease. Idempotent."""
         self.end()
-        for thread in self._threads:
-            if thread.is_alive() and thread is not threading.current_thread():
-                thread.join()
+        if self._thread.is_alive() and self._thread is not threading.current_thread():
+            self._thread.join()
         with self._changed:
-            sessions, self._sessions = self._sessions, []
-        for session in sessions:
-            if session.lease is not None:
-                session.lease.close()
+            session, self._session = self._session, None
+        if session is not None and session.lease is not None:
+            session.lease.close()

@@ -17,7 +17,8 @@ from ..backends import ServerHandle
 from ..config.loader import find_plan_file
 from ..config.resolve import ResolvedPlan, resolve_plan
 from ..plancheck.check import check_plan
-from ..schema.drift import REMEMBERED_DIR, drift_note, remember_schema
+from ..project_dirs import REMEMBERED_SCHEMA_DIR
+from ..schema.drift import drift_note, remember_schema
 from ..schema.introspect import introspect
 from ..schema.model import Schema
 
@@ -41,7 +42,7 @@ def check_base_schema(
     root = Path(rootdir)
     dsn = server.dsn_for(base_database)
     schema = introspect(dsn)
-    if not (root / REMEMBERED_DIR / f"{base_database}.json").is_file():
+    if not (root / REMEMBERED_SCHEMA_DIR / f"{base_database}.json").is_file():
         remember_schema(schema, root, base_database)  # a base's schema never changes: once
     if template is not None or find_plan_file(root) is not None:
         resolved = resolve_plan(template, rootdir=root)

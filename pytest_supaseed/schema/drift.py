@@ -23,10 +23,7 @@ from .diff import diff
 from .model import Schema
 from .snapshot import DEFAULT_SNAPSHOT_FILE, load_snapshot, write_snapshot
 
-__all__ = ["REMEMBERED_DIR", "drift_note", "header_note", "remember_schema"]
-
-REMEMBERED_DIR = REMEMBERED_SCHEMA_DIR
-"""Where :func:`remember_schema` keeps base databases' schemas, under the project root."""
+__all__ = ["drift_note", "header_note", "remember_schema"]
 
 
 def drift_note(
@@ -54,7 +51,7 @@ def drift_note(
 
 def remember_schema(schema: Schema, rootdir: Path, base_database: str) -> Path:
     """Keep the snapshot of base database ``base_database``'s ``schema`` for the next header."""
-    folder = Path(rootdir) / REMEMBERED_DIR
+    folder = Path(rootdir) / REMEMBERED_SCHEMA_DIR
     folder.mkdir(parents=True, exist_ok=True)
     return write_snapshot(schema, folder / f"{base_database}.json")
 
@@ -67,7 +64,7 @@ def header_note(
     so and names the command that compares now."""
     if not (Path(rootdir) / snapshot_file).is_file():
         return None
-    remembered = Path(rootdir) / REMEMBERED_DIR / f"{base_database}.json"
+    remembered = Path(rootdir) / REMEMBERED_SCHEMA_DIR / f"{base_database}.json"
     try:
         schema = load_snapshot(remembered)
     except SchemaError:  # not built yet (or a damaged cache entry, rebuilt by this session)

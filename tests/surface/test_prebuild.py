@@ -30,6 +30,23 @@ def wait_for(prebuild, key, status):
 """
 
 
+#: A conftest that holds the prebuild's thread until ``GATE`` is set.
+GATED = """
+        import threading
+
+        from pytest_supaseed.lifecycle import prebuild
+
+        GATE = threading.Event()
+        _run = prebuild.Prebuild._run
+
+        def _gated(self):
+            GATE.wait(60)
+            _run(self)
+
+        prebuild.Prebuild._run = _gated
+"""
+
+
 def _summary_lines(result: Any) -> list[str]:
     return [line for line in result.outlines if line.startswith(("small", "other"))]
 
@@ -72,22 +89,7 @@ def test_a_request_the_thread_has_not_begun_is_built_by_the_test_that_needs_it(
     project: Any,
 ) -> None:
     # The thread waits until the first test has asked for its template database itself.
-    project.pytester.makeconftest(
-        """
-        import threading
-
-        from pytest_supaseed.lifecycle import prebuild
-
-        GATE = threading.Event()
-        _run = prebuild.Prebuild._run
-
-        def _gated(self):
-            GATE.wait(60)
-            _run(self)
-
-        prebuild.Prebuild._run = _gated
-        """
-    )
+    project.pytester.makeconftest(GATED)
     project.tests(
         HEADER
         + """
@@ -231,24 +233,14 @@ def test_a_run_that_ends_before_the_thread_began_builds_nothing_more(project: An
     # The thread is held until the session is over (-x stopped it at its first test): it must
     # then begin no template database.
     project.pytester.makeconftest(
-        """
+        GATED
+        + """
         import json
-        import threading
         import time
 
         import pytest
 
-        from pytest_supaseed.lifecycle import prebuild
         from pytest_supaseed.run_state import peek_run_state
-
-        GATE = threading.Event()
-        _run = prebuild.Prebuild._run
-
-        def _gated(self):
-            GATE.wait(60)
-            _run(self)
-
-        prebuild.Prebuild._run = _gated
 
         @pytest.hookimpl(trylast=True)
         def pytest_sessionfinish(session):
@@ -256,7 +248,7 @@ def test_a_run_that_ends_before_the_thread_began_builds_nothing_more(project: An
             # give the thread every chance to begin something before the run goes on
             found = peek_run_state(session.config).prebuild
             deadline = time.monotonic() + 30
-            while time.monotonic() < deadline and any(t.is_alive() for t in found._threads):
+            while time.monotonic() < deadline and found._thread.is_alive():
                 if any(found.status(key) != "pending" for key in found.keys):
                     break
                 time.sleep(0.01)
